@@ -1,0 +1,106 @@
+# kplan — build, test and install.  See README.md.
+#   make            build the library and the tools (build/bin)
+#   make check      install missing dependencies, build, run every test suite
+#   make run        install missing dependencies, build, run the pipeline on the sample
+#   make SANITIZE=1 build with ASan+UBSan into build-san/ (also: make check SANITIZE=1)
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+
+ifeq ($(SANITIZE),1)
+BUILD := build-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT := -O1
+else
+BUILD := build
+SAN_FLAGS :=
+OPT := -O2
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wwrite-strings -Wvla -Wformat=2 -Wpointer-arith -Wcast-qual -Wundef
+PKGS := libxml-2.0 jansson libcurl libcrypto
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DKPLAN_VERSION='"$(VERSION)"' \
+	-DKPLAN_DATADIR='"$(PREFIX)/share/kplan"'
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS = -std=c11 $(WARN) $(SAN_FLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
+LDLIBS_ALL = -lcsv $(PKG_LIBS) -lm
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+
+LIB_SRC := $(sort $(wildcard src/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/libkplan.a
+
+TOOLS := kplan-import kplan-validate kplan-export kplan-upload
+TOOL_BIN := $(TOOLS:%=$(BUILD)/bin/%)
+CLI_OBJ := $(BUILD)/cmd/cli.o
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: $(TOOL_BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/cmd/%.o $(CLI_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(LIB) $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) -lcmocka $(LDLIBS_ALL)
+
+# Dependencies are Debian packages; ci/deps.sh installs what is missing.
+deps:
+	@ci/deps.sh build
+
+test-deps:
+	@ci/deps.sh test
+
+tests: $(UNIT_BIN)
+
+check: deps test-deps
+	@$(MAKE) --no-print-directory all tests
+	@BUILD=$(BUILD) tests/run-all.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) ci/run-sample.sh
+
+valgrind: all tests
+	@BUILD=$(BUILD) VALGRIND=1 tests/run-all.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) tests/bench/run.sh
+
+fuzz:
+	@tests/fuzz/run.sh
+
+format:
+	clang-format -i $(wildcard src/*.[ch] cmd/*.[ch] tests/unit/*.[ch])
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kplan
+	install -m 0755 $(TOOL_BIN) $(DESTDIR)$(PREFIX)/bin/
+	cp -R schemas $(DESTDIR)$(PREFIX)/share/kplan/
+
+clean:
+	rm -rf build build-san dist
+
+.PHONY: all deps test-deps tests check run valgrind bench fuzz format install clean
+.SECONDARY:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

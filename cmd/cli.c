@@ -1,0 +1,55 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int kp_cli_usage_error(const char *tool, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", tool);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (try '%s --help')\n", tool);
+	return KP_EXIT_USAGE;
+}
+
+int kp_cli_version(const char *tool)
+{
+	printf("%s %s\n", tool, KPLAN_VERSION);
+	return KP_EXIT_OK;
+}
+
+void kp_cli_print_diag(const char *tool, const kp_diag *d)
+{
+	kp_diag_write_text(stderr, tool, d);
+}
+
+void kp_cli_error(const char *tool, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: error: ", tool);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int kp_cli_finish(const char *tool, int status)
+{
+	/* A write to a closed pipe or a full disk must not pass as success. */
+	int bad = fflush(stdout) != 0 || ferror(stdout);
+	int e = errno;
+	if (fclose(stdout) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (bad) {
+		fprintf(stderr, "%s: error: cannot write standard output: %s\n", tool,
+			strerror(e ? e : EIO));
+		return KP_EXIT_IO;
+	}
+	return status;
+}

@@ -1,0 +1,30 @@
+/* cli — what every kplan tool does the same way: --help/--version, usage hints,
+ * diagnostics to stderr, and a checked stdout at exit.  Tool layer only: this is
+ * the one place besides the mains that prints. */
+#ifndef KP_CLI_H
+#define KP_CLI_H
+
+#include "../src/diag.h"
+#include "../src/status.h"
+
+#ifndef KPLAN_VERSION
+#define KPLAN_VERSION "0.0.0"
+#endif
+
+/* Prints "tool: <message> (try 'tool --help')" on one line to stderr; returns KP_EXIT_USAGE. */
+int kp_cli_usage_error(const char *tool, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints "tool <version>" to stdout; returns KP_EXIT_OK. */
+int kp_cli_version(const char *tool);
+
+/* Prints one diagnostic in the house text format to stderr. */
+void kp_cli_print_diag(const char *tool, const kp_diag *d);
+
+/* Prints "tool: error: <message>" to stderr (no position). */
+void kp_cli_error(const char *tool, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Flushes and closes stdout; a failed write turns status into KP_EXIT_IO with a message.
+ * Every main returns through this. */
+int kp_cli_finish(const char *tool, int status);
+
+#endif

@@ -1,0 +1,181 @@
+#include "diag.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const severity_names[] = {
+	[KP_SEV_ERROR] = "error",
+	[KP_SEV_WARNING] = "warning",
+	[KP_SEV_INFO] = "info",
+};
+
+const char *kp_severity_name(kp_severity sev)
+{
+	if ((unsigned)sev >= sizeof severity_names / sizeof severity_names[0])
+		return "error";
+	return severity_names[sev];
+}
+
+void kp_diag_clear(kp_diag *d)
+{
+	memset(d, 0, sizeof *d);
+	d->code = "error";
+	d->offset = -1;
+}
+
+void kp_diag_vset(kp_diag *d, kp_severity sev, const char *code, const char *fmt, va_list ap)
+{
+	kp_diag_clear(d);
+	d->severity = sev;
+	d->code = code;
+	vsnprintf(d->message, sizeof d->message, fmt, ap);
+}
+
+void kp_diag_set(kp_diag *d, kp_severity sev, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	kp_diag_vset(d, sev, code, fmt, ap);
+	va_end(ap);
+}
+
+void kp_diag_at(kp_diag *d, const char *file, long row, long column, long long offset)
+{
+	d->file = file;
+	d->row = row;
+	d->column = column;
+	d->offset = offset;
+}
+
+/* Largest n <= max such that s[0..n) ends on a UTF-8 character boundary. */
+static size_t utf8_floor(const char *s, size_t max)
+{
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}
+
+void kp_diag_set_cell(kp_diag *d, const char *cell, size_t len)
+{
+	static const char ellipsis[] = "\xE2\x80\xA6"; /* … */
+	const size_t room = sizeof d->cell - 1;
+
+	d->has_cell = 1;
+	if (len <= room) {
+		memcpy(d->cell, cell, len);
+		d->cell[len] = '\0';
+		return;
+	}
+	size_t keep = utf8_floor(cell, room - (sizeof ellipsis - 1));
+	memcpy(d->cell, cell, keep);
+	memcpy(d->cell + keep, ellipsis, sizeof ellipsis);
+}
+
+int kp_diag_emit(const kp_diag_sink *sink, const kp_diag *d)
+{
+	if (!sink || !sink->fn)
+		return 0;
+	return sink->fn(sink->ctx, d);
+}
+
+int kp_diag_write_text(FILE *fp, const char *tool, const kp_diag *d)
+{
+	if (tool)
+		fprintf(fp, "%s: ", tool);
+	if (d->file) {
+		fputs(d->file, fp);
+		if (d->row > 0) {
+			fprintf(fp, ":%ld", d->row);
+			if (d->column > 0)
+				fprintf(fp, ":%ld", d->column);
+		}
+		fputs(": ", fp);
+	}
+	fprintf(fp, "%s: [%s%s%s] %s\n", kp_severity_name(d->severity), d->code, d->rule ? " " : "",
+		d->rule ? d->rule : "", d->message);
+	return ferror(fp) ? -1 : 0;
+}
+
+/* json_object_set_new with a NULL check on the value: a failed allocation marks *ok. */
+static void put(json_t *o, const char *key, json_t *v, int *ok)
+{
+	if (!v || json_object_set_new(o, key, v) != 0)
+		*ok = 0;
+}
+
+json_t *kp_diag_to_json(const kp_diag *d)
+{
+	json_t *o = json_object();
+	int ok = 1;
+	if (!o)
+		return NULL;
+	put(o, "code", json_string(d->code), &ok);
+	put(o, "severity", json_string(kp_severity_name(d->severity)), &ok);
+	if (d->rule)
+		put(o, "rule", json_string(d->rule), &ok);
+	if (d->file)
+		put(o, "file", json_string(d->file), &ok);
+	if (d->row > 0)
+		put(o, "row", json_integer(d->row), &ok);
+	if (d->column > 0)
+		put(o, "column", json_integer(d->column), &ok);
+	if (d->field)
+		put(o, "field", json_string(d->field), &ok);
+	if (d->offset >= 0)
+		put(o, "offset", json_integer(d->offset), &ok);
+	if (d->has_cell)
+		put(o, "cell", json_string(d->cell), &ok);
+	put(o, "message", json_string(d->message), &ok);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+void kp_diag_list_init(kp_diag_list *l)
+{
+	memset(l, 0, sizeof *l);
+}
+
+void kp_diag_list_release(kp_diag_list *l)
+{
+	free(l->items);
+	kp_diag_list_init(l);
+}
+
+int kp_diag_list_push(kp_diag_list *l, const kp_diag *d)
+{
+	if (l->len == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		kp_diag *items = realloc(l->items, cap * sizeof *items);
+		if (!items) {
+			l->truncated = 1;
+			return -1;
+		}
+		l->items = items;
+		l->cap = cap;
+	}
+	l->items[l->len++] = *d;
+	if ((unsigned)d->severity < 3)
+		l->count[d->severity]++;
+	return 0;
+}
+
+static int list_sink_fn(void *ctx, const kp_diag *d)
+{
+	kp_diag_list *l = ctx;
+	if (kp_diag_list_push(l, d) != 0)
+		return 1;
+	if (l->limit && l->count[KP_SEV_ERROR] >= l->limit) {
+		l->truncated = 1;
+		return 1;
+	}
+	return 0;
+}
+
+kp_diag_sink kp_diag_list_sink(kp_diag_list *l)
+{
+	kp_diag_sink s = {list_sink_fn, l};
+	return s;
+}
