@@ -98,7 +98,7 @@ install: all
 	cp -R schemas $(DESTDIR)$(PREFIX)/share/kplan/
 
 clean:
-	rm -rf build build-san dist
+	rm -rf build build-san build-fuzz dist
 
 .PHONY: all deps test-deps tests check run valgrind bench fuzz format install clean
 .SECONDARY:
