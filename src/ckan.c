@@ -1,0 +1,758 @@
+#include "ckan.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define SPDX_SHA256 "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
+
+/* jansson's iteration macros and incref take non-const pointers although they do not
+ * modify the value; this drops the qualifier without a cast warning. */
+static json_t *unconst(const json_t *j)
+{
+	json_t *p;
+	memcpy(&p, &j, sizeof p);
+	return p;
+}
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* ---- desired state ---------------------------------------------------------------- */
+
+int kp_ckan_valid_name(const char *name)
+{
+	size_t n = strlen(name);
+	if (n < 2 || n > 100)
+		return 0;
+	for (const char *p = name; *p; p++)
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-' || *p == '_'))
+			return 0;
+	return strcmp(name, "new") && strcmp(name, "edit") && strcmp(name, "search");
+}
+
+int kp_ckan_default_name(const kp_upload_pkg *pkg, char *out, size_t outsz)
+{
+	const char *lg = kp_upload_pkg_str(pkg, "dcat.lg_code");
+	const char *name = kp_upload_pkg_str(pkg, "name");
+	if (!lg || !*lg || !name || !*name)
+		return -1;
+	int n = snprintf(out, outsz, "%s-%s", lg, name);
+	if (n < 0 || (size_t)n >= outsz)
+		return -1;
+	for (char *p = out; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return kp_ckan_valid_name(out) ? 0 : -1;
+}
+
+/* Top-level dataset fields taken from the descriptor: CKAN key ← dotted source. */
+static const struct {
+	const char *key, *src;
+} dataset_fields[] = {
+	{"title", "title"},
+	{"notes", "description"},
+	{"url", "dcat.landing_page"},
+	{"version", "version"},
+	{"author", "dcat.author"},
+	{"maintainer", "dcat.contact.name"},
+	{"maintainer_email", "dcat.contact.email"},
+};
+
+/* DCAT-GoJ items kept as extras, under the keys ckanext-dcat's profiles read. */
+static const struct {
+	const char *key, *src;
+} extra_fields[] = {
+	{"publisher_name", "publisher"},
+	{"contact_name", "contact.name"},
+	{"contact_email", "contact.email"},
+	{"contact_uri", "contact.url"},
+	{"issued", "issued"},
+	{"modified", "modified"},
+	{"frequency", "frequency"},
+	{"spatial_uri", "spatial"},
+	{"spatial_text", "spatial_label"},
+	{"temporal_start", "temporal_start"},
+	{"temporal_end", "temporal_end"},
+	{"theme", "theme"},
+	{"language", "language"},
+	{"lg_code", "lg_code"},
+	{"lg_name", "lg_name"},
+	{"download_base", "download_base"},
+};
+
+static const json_t *dotted(const json_t *o, const char *path)
+{
+	char key[64];
+	for (;;) {
+		size_t n = strcspn(path, ".");
+		if (n >= sizeof key)
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		o = json_object_get(o, key);
+		if (!path[n] || !o)
+			return o;
+		path += n + 1;
+	}
+}
+
+/* A descriptor value as an extra's string: strings as they are, anything else
+ * (a language list, a number) as compact JSON, which ckanext-dcat also accepts. */
+static json_t *as_text(const json_t *v)
+{
+	if (json_is_string(v))
+		return json_string_length(v) ? json_incref(unconst(v)) : NULL;
+	if (!v || json_is_null(v))
+		return NULL;
+	char *d = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_t *s = d ? json_string(d) : NULL;
+	free(d);
+	return s;
+}
+
+json_t *kp_ckan_desired(const kp_upload_pkg *pkg, const char *name, const char *org_id)
+{
+	json_t *d = json_object();
+	json_object_set_new(d, "name", json_string(name));
+	json_object_set_new(d, "owner_org", json_string(org_id));
+	for (size_t i = 0; i < sizeof dataset_fields / sizeof dataset_fields[0]; i++) {
+		json_t *v = as_text(dotted(pkg->root, dataset_fields[i].src));
+		if (v)
+			json_object_set_new(d, dataset_fields[i].key, v);
+	}
+	const json_t *lic = json_array_get(json_object_get(pkg->root, "licenses"), 0);
+	if (jstr(lic, "name") && *jstr(lic, "name"))
+		json_object_set_new(d, "license_id", json_string(jstr(lic, "name")));
+	json_t *tags = json_array();
+	size_t i;
+	const json_t *k;
+	json_array_foreach(json_object_get(pkg->root, "keywords"), i, k) {
+		if (json_is_string(k) && json_string_length(k))
+			json_array_append_new(tags, json_pack("{s:O}", "name", k));
+	}
+	json_object_set_new(d, "tags", tags);
+	json_t *extras = json_array();
+	const json_t *dcat = json_object_get(pkg->root, "dcat");
+	for (size_t e = 0; e < sizeof extra_fields / sizeof extra_fields[0]; e++) {
+		json_t *v = as_text(dotted(dcat, extra_fields[e].src));
+		if (v)
+			json_array_append_new(extras, json_pack("{s:s,s:o}", "key", extra_fields[e].key,
+							      "value", v));
+	}
+	json_object_set_new(d, "extras", extras);
+	return d;
+}
+
+static int str_eq(const json_t *a, const json_t *b)
+{
+	const char *x = json_is_string(a) ? json_string_value(a) : "";
+	const char *y = json_is_string(b) ? json_string_value(b) : "";
+	return !strcmp(x, y);
+}
+
+static int tags_eq(const json_t *want, const json_t *have)
+{
+	if (json_array_size(want) != json_array_size(have))
+		return 0;
+	size_t i, j;
+	const json_t *w, *h;
+	json_array_foreach(want, i, w) {
+		int found = 0;
+		json_array_foreach(have, j, h)
+			found |= str_eq(json_object_get(w, "name"), json_object_get(h, "name"));
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+static int extras_eq(const json_t *want, const json_t *have)
+{
+	if (json_array_size(want) != json_array_size(have))
+		return 0;
+	size_t i, j;
+	const json_t *w, *h;
+	json_array_foreach(want, i, w) {
+		int found = 0;
+		json_array_foreach(have, j, h)
+			found |= str_eq(json_object_get(w, "key"), json_object_get(h, "key")) &&
+				 str_eq(json_object_get(w, "value"), json_object_get(h, "value"));
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+static void add_changed(char *changed, size_t sz, const char *key)
+{
+	if (!changed)
+		return;
+	size_t n = strlen(changed);
+	snprintf(changed + n, sz > n ? sz - n : 0, "%s%s", n ? ", " : "", key);
+}
+
+json_t *kp_ckan_diff(const json_t *desired, const json_t *current, char *changed, size_t sz)
+{
+	json_t *patch = json_object();
+	if (changed && sz)
+		changed[0] = '\0';
+	const char *key;
+	json_t *want;
+	json_object_foreach(unconst(desired), key, want) {
+		const json_t *have = json_object_get(current, key);
+		int same;
+		if (!strcmp(key, "name"))
+			continue; /* the dataset was found by this name */
+		if (!strcmp(key, "tags"))
+			same = tags_eq(want, have);
+		else if (!strcmp(key, "extras"))
+			same = extras_eq(want, have);
+		else
+			same = str_eq(want, have);
+		if (!same) {
+			json_object_set(patch, key, want);
+			add_changed(changed, sz, key);
+		}
+	}
+	const char *state = jstr(current, "state");
+	if (state && strcmp(state, "active")) {
+		json_object_set_new(patch, "state", json_string("active"));
+		add_changed(changed, sz, "state");
+	}
+	return patch;
+}
+
+const json_t *kp_ckan_find_resource(const json_t *current, const char *name, size_t *count)
+{
+	const json_t *first = NULL;
+	size_t n = 0, i;
+	const json_t *r;
+	json_array_foreach(json_object_get(current, "resources"), i, r) {
+		const char *k = jstr(r, "kplan_name");
+		const char *state = jstr(r, "state");
+		if (k && !strcmp(k, name) && (!state || !strcmp(state, "active"))) {
+			if (!first)
+				first = r;
+			n++;
+		}
+	}
+	if (count)
+		*count = n;
+	return first;
+}
+
+static long long size_of(const json_t *res)
+{
+	const json_t *s = json_object_get(res, "size");
+	if (json_is_integer(s))
+		return json_integer_value(s);
+	if (json_is_string(s) && *json_string_value(s)) {
+		char *end;
+		long long v = strtoll(json_string_value(s), &end, 10);
+		return *end ? -1 : v;
+	}
+	return -1;
+}
+
+int kp_ckan_resource_same(const json_t *res, const kp_upload_file *f)
+{
+	if (size_of(res) != f->bytes)
+		return 0;
+	const char *ours = jstr(res, "kplan_sha256");
+	const char *hash = jstr(res, "hash");
+	return (ours && !strcasecmp(ours, f->sha256)) || (hash && !strcasecmp(hash, f->sha256));
+}
+
+/* The resource fields kplan manages besides the file, as the package says. */
+static json_t *resource_meta(const kp_upload_file *f)
+{
+	json_t *m = json_object();
+	json_object_set_new(m, "name", json_string(f->title && *f->title ? f->title : f->name));
+	if (f->description)
+		json_object_set_new(m, "description", json_string(f->description));
+	if (f->format)
+		json_object_set_new(m, "format", json_string(f->format));
+	if (f->mediatype)
+		json_object_set_new(m, "mimetype", json_string(f->mediatype));
+	return m;
+}
+
+json_t *kp_ckan_resource_meta_diff(const json_t *res, const kp_upload_file *f)
+{
+	json_t *want = resource_meta(f);
+	json_t *patch = json_object();
+	const char *key;
+	json_t *v;
+	json_object_foreach(want, key, v) {
+		const json_t *have = json_object_get(res, key);
+		/* CKAN normalises formats (csv → CSV) */
+		int same = !strcmp(key, "format")
+				   ? json_is_string(have) && !strcasecmp(json_string_value(v), json_string_value(have))
+				   : str_eq(v, have);
+		if (!same)
+			json_object_set(patch, key, v);
+	}
+	json_decref(want);
+	return patch;
+}
+
+/* ---- talking to the portal ------------------------------------------------------- */
+
+enum kind { K_READ, K_PATCH, K_CREATE };
+enum outcome { R_OK, R_FAIL, R_UNCERTAIN };
+
+struct ck {
+	kp_http *h;
+	const kp_ckan_opts *o;
+	kp_upload_report *rep;
+	kp_diag *err;
+	char *api; /* owned: "<portal>/api/3/action/" */
+};
+
+struct answer {
+	json_t *result;  /* owned, on R_OK */
+	long status;     /* HTTP status, 0 when none */
+	int retry_ok;    /* on R_UNCERTAIN: may the create be repeated after a re-show? */
+	char why[600];   /* on failure: readable reason */
+};
+
+static char *url_escape(const char *s)
+{
+	size_t n = strlen(s);
+	char *o = malloc(3 * n + 1), *p = o;
+	if (!o)
+		return NULL;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+			*p++ = (char)c;
+		else
+			p += sprintf(p, "%%%02X", c);
+	}
+	*p = '\0';
+	return o;
+}
+
+/* One action, with the retries that are safe for its kind.  Reads and patches are
+ * retried on connection failures, timeouts and 502/503/504; creates only on failures
+ * to connect (nothing was sent) — any other failure of a create is R_UNCERTAIN and
+ * the caller must look before repeating it. */
+static int call(struct ck *c, const char *action, enum kind kind, const char *id,
+	const json_t *body, const kp_http_part *parts, size_t nparts, struct answer *a)
+{
+	memset(a, 0, sizeof *a);
+	char *url = NULL;
+	char *json = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	if (kind == K_READ) {
+		char *eid = url_escape(id);
+		size_t n = strlen(c->api) + strlen(action) + (eid ? strlen(eid) : 0) + 8;
+		url = malloc(n);
+		if (url && eid)
+			snprintf(url, n, "%s%s?id=%s", c->api, action, eid);
+		free(eid);
+	} else {
+		size_t n = strlen(c->api) + strlen(action) + 1;
+		url = malloc(n);
+		if (url)
+			snprintf(url, n, "%s%s", c->api, action);
+	}
+	int out = R_FAIL;
+	if (!url || (body && !json)) {
+		snprintf(a->why, sizeof a->why, "out of memory");
+		goto done;
+	}
+	for (int attempt = 1;; attempt++) {
+		kp_http_resp r;
+		c->rep->requests++;
+		if (kind != K_READ)
+			c->rep->writes++;
+		if (kind == K_READ)
+			kp_http_get(c->h, url, &r);
+		else if (parts)
+			kp_http_post_multipart(c->h, url, parts, nparts, &r);
+		else
+			kp_http_post_json(c->h, url, json, &r);
+		a->status = r.status;
+		json_t *env = NULL;
+		if (r.fail == KP_HTTP_OK && r.len)
+			env = json_loadb(r.body, r.len, JSON_DECODE_ANY, NULL);
+		const json_t *err = json_object_get(env, "error");
+		if (r.fail == KP_HTTP_OK && r.status == 200 && json_is_true(json_object_get(env, "success"))) {
+			a->result = json_incref(json_object_get(env, "result"));
+			json_decref(env);
+			kp_http_resp_release(&r);
+			out = R_OK;
+			break;
+		}
+		/* A 500 "Search Index Error" means the database write may be committed while
+		 * the index is not: as uncertain as a timeout. */
+		int index_err = r.status == 500 && jstr(err, "__type") &&
+				!strcmp(jstr(err, "__type"), "Search Index Error");
+		int transient = r.fail == KP_HTTP_E_TIMEOUT || r.fail == KP_HTTP_E_DROPPED ||
+				kp_http_status_transient(r.status) || index_err;
+		int nothing_sent = r.fail == KP_HTTP_E_CONNECT;
+		kp_upload_describe(&r, a->why, sizeof a->why);
+		json_decref(env);
+		kp_http_resp_release(&r);
+		if (kind == K_CREATE && !nothing_sent && (transient || r.status >= 500)) {
+			a->retry_ok = transient;
+			out = R_UNCERTAIN;
+			break;
+		}
+		if (!(nothing_sent || transient) || attempt >= c->o->retry.max_attempts)
+			break;
+		c->rep->retries++;
+		kp_upload_backoff(&c->o->retry, attempt);
+	}
+done:
+	free(url);
+	free(json);
+	return out;
+}
+
+/* Fills the error as `what "name": why` and returns status. */
+static int fail(struct ck *c, int status, const char *what, const char *name, const char *why)
+{
+	if (name)
+		kp_diag_set(c->err, KP_SEV_ERROR, "portal-error", "%s \"%s\"%s%s", what, name,
+			why ? ": " : "", why ? why : "");
+	else
+		kp_diag_set(c->err, KP_SEV_ERROR, "portal-error", "%s", what);
+	return status;
+}
+
+/* package_show; 404 gives R_FAIL with status 404 and *pkg NULL. */
+static int show(struct ck *c, json_t **pkg, struct answer *a)
+{
+	int o = call(c, "package_show", K_READ, c->o->dataset, NULL, NULL, 0, a);
+	*pkg = o == R_OK ? a->result : NULL;
+	return o;
+}
+
+/* Multipart parts for a resource upload: every value is a flat string (multipart
+ * cannot nest), the file is a streamed part named "upload".  size is never sent:
+ * some CKAN versions would keep a client-sent size instead of measuring. */
+static size_t upload_parts(kp_http_part *p, const char *idkey, const char *id,
+	const kp_upload_file *f, const json_t *meta)
+{
+	size_t n = 0;
+	p[n++] = (kp_http_part){.name = idkey, .value = id};
+	const char *key;
+	json_t *v;
+	json_object_foreach(unconst(meta), key, v)
+		p[n++] = (kp_http_part){.name = key, .value = json_string_value(v)};
+	p[n++] = (kp_http_part){.name = "hash", .value = f->sha256};
+	p[n++] = (kp_http_part){.name = "hash_algorithm", .value = SPDX_SHA256};
+	p[n++] = (kp_http_part){.name = "kplan_sha256", .value = f->sha256};
+	p[n++] = (kp_http_part){.name = "kplan_name", .value = f->name};
+	p[n++] = (kp_http_part){.name = "upload", .file_path = f->path, .file_name = f->file,
+		.type = f->mediatype};
+	return n;
+}
+
+/* The portal must have stored exactly our bytes. */
+static int check_stored(struct ck *c, const json_t *res, const kp_upload_file *f)
+{
+	if (kp_ckan_resource_same(res, f))
+		return KP_UPLOAD_OK;
+	char why[160];
+	snprintf(why, sizeof why, "stored size %lld and digest %.12s…, expected %lld and %.12s…",
+		size_of(res), jstr(res, "kplan_sha256") ? jstr(res, "kplan_sha256") : "(none)",
+		f->bytes, f->sha256);
+	return fail(c, KP_UPLOAD_NET, "the portal did not store resource", f->name,
+		why);
+}
+
+enum res_action { RA_SKIP, RA_META, RA_UPLOAD, RA_CREATE };
+
+struct res_plan {
+	enum res_action act;
+	char *id;      /* owned resource id for META/UPLOAD */
+	json_t *meta;  /* owned metadata to send */
+	long step;
+};
+
+/* Decides what a file needs, from the dataset as shown. */
+static int plan_resource(struct ck *c, const json_t *pkg, const kp_upload_file *f,
+	struct res_plan *rp)
+{
+	size_t count = 0;
+	const json_t *res = pkg ? kp_ckan_find_resource(pkg, f->name, &count) : NULL;
+	if (count > 1) {
+		char why[120];
+		snprintf(why, sizeof why, "%zu resources carry it; remove the extra ones on the portal",
+			count);
+		return fail(c, KP_UPLOAD_NET, "the dataset holds resource", f->name, why);
+	}
+	free(rp->id);
+	json_decref(rp->meta);
+	rp->id = NULL;
+	rp->meta = NULL;
+	if (!res) {
+		rp->act = RA_CREATE;
+		rp->meta = resource_meta(f);
+		return KP_UPLOAD_OK;
+	}
+	const char *id = jstr(res, "id");
+	if (!id)
+		return fail(c, KP_UPLOAD_NET, "the portal's resource has no id", f->name, NULL);
+	rp->id = strdup(id);
+	if (!kp_ckan_resource_same(res, f)) {
+		rp->act = RA_UPLOAD;
+		rp->meta = resource_meta(f);
+		return KP_UPLOAD_OK;
+	}
+	rp->meta = kp_ckan_resource_meta_diff(res, f);
+	rp->act = json_object_size(rp->meta) ? RA_META : RA_SKIP;
+	return KP_UPLOAD_OK;
+}
+
+static char *keys_of(const json_t *o)
+{
+	char buf[300] = "";
+	const char *k;
+	json_t *v;
+	json_object_foreach(unconst(o), k, v)
+		add_changed(buf, sizeof buf, k);
+	return strdup(buf);
+}
+
+static long add_res_step(struct ck *c, const kp_upload_file *f, struct res_plan *rp)
+{
+	char detail[200];
+	switch (rp->act) {
+	case RA_SKIP:
+		return kp_upload_report_add(c->rep, "skip", "resource", f->name,
+			"same size and SHA-256", 0);
+	case RA_META: {
+		char *k = keys_of(rp->meta);
+		long s = kp_upload_report_add(c->rep, "patch", "resource", f->name, k, 1);
+		free(k);
+		return s;
+	}
+	case RA_UPLOAD:
+		snprintf(detail, sizeof detail, "%s, %lld bytes, file differs", f->file, f->bytes);
+		return kp_upload_report_add(c->rep, "upload", "resource", f->name, detail, 1);
+	case RA_CREATE:
+		snprintf(detail, sizeof detail, "%s, %lld bytes", f->file, f->bytes);
+		return kp_upload_report_add(c->rep, "create", "resource", f->name, detail, 1);
+	}
+	return -1;
+}
+
+/* Carries out one resource step.  A create whose outcome is uncertain is followed by
+ * a package_show: found with our bytes → done; found otherwise → upload onto it;
+ * absent → create again (only if the failure was of the retryable kind). */
+static int do_resource(struct ck *c, const char *pkg_id, const kp_upload_file *f,
+	struct res_plan *rp)
+{
+	kp_http_part parts[16];
+	struct answer a;
+	for (int attempt = 1;; attempt++) {
+		if (rp->act == RA_SKIP)
+			return KP_UPLOAD_OK;
+		if (rp->act == RA_META) {
+			json_t *body = json_deep_copy(rp->meta);
+			json_object_set_new(body, "id", json_string(rp->id));
+			int o = call(c, "resource_patch", K_PATCH, NULL, body, NULL, 0, &a);
+			json_decref(body);
+			if (o != R_OK)
+				return fail(c, KP_UPLOAD_NET, "cannot update resource", f->name, a.why);
+			json_decref(a.result);
+			return KP_UPLOAD_OK;
+		}
+		int create = rp->act == RA_CREATE;
+		size_t n = create ? upload_parts(parts, "package_id", pkg_id, f, rp->meta)
+				  : upload_parts(parts, "id", rp->id, f, rp->meta);
+		int o = call(c, create ? "resource_create" : "resource_patch",
+			create ? K_CREATE : K_PATCH, NULL, NULL, parts, n, &a);
+		if (o == R_OK) {
+			int st = check_stored(c, a.result, f);
+			json_decref(a.result);
+			return st;
+		}
+		if (o == R_FAIL)
+			return fail(c, KP_UPLOAD_NET, create ? "cannot create resource" : "cannot upload resource",
+				f->name, a.why);
+		/* Uncertain create: look before doing anything else. */
+		char why[sizeof a.why];
+		memcpy(why, a.why, sizeof why);
+		int retry_ok = a.retry_ok;
+		json_t *pkg;
+		if (show(c, &pkg, &a) != R_OK)
+			return fail(c, KP_UPLOAD_NET, "cannot check the dataset after a failed create of",
+				f->name, a.why);
+		int st = plan_resource(c, pkg, f, rp);
+		json_decref(pkg);
+		if (st != KP_UPLOAD_OK)
+			return st;
+		if (rp->act == RA_SKIP || rp->act == RA_META)
+			continue; /* the create did happen */
+		if (!retry_ok || attempt >= c->o->retry.max_attempts)
+			return fail(c, KP_UPLOAD_NET, "cannot create resource", f->name, why);
+		c->rep->retries++;
+		kp_upload_backoff(&c->o->retry, attempt);
+	}
+}
+
+int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
+	kp_upload_report *rep, kp_diag *err)
+{
+	struct ck c = {.h = h, .o = o, .rep = rep, .err = err};
+	struct answer a;
+	json_t *cur = NULL, *desired = NULL, *patch = NULL;
+	struct res_plan *rp = calloc(pkg->nfiles, sizeof *rp);
+	char *org_id = NULL;
+	int st = KP_UPLOAD_OK;
+	size_t pl = strlen(o->portal);
+	while (pl && o->portal[pl - 1] == '/')
+		pl--;
+	c.api = malloc(pl + sizeof "/api/3/action/");
+	if (!rp || !c.api) {
+		st = fail(&c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
+		goto out;
+	}
+	snprintf(c.api, pl + sizeof "/api/3/action/", "%.*s/api/3/action/", (int)pl, o->portal);
+
+	/* 1. the organization: a wrong name fails here, before any write */
+	if (call(&c, "organization_show", K_READ, o->org, NULL, NULL, 0, &a) != R_OK) {
+		st = fail(&c, KP_UPLOAD_NET,
+			a.status == 404 ? "no organization \"" : "cannot look up organization", o->org,
+			a.why);
+		goto out;
+	}
+	org_id = jstr(a.result, "id") ? strdup(jstr(a.result, "id")) : NULL;
+	json_decref(a.result);
+	if (!org_id) {
+		st = fail(&c, KP_UPLOAD_NET, "the portal's organization has no id", o->org, NULL);
+		goto out;
+	}
+
+	/* 2. the dataset */
+	int so = show(&c, &cur, &a);
+	if (so != R_OK && a.status != 404) {
+		st = fail(&c, KP_UPLOAD_NET, "cannot look up dataset", o->dataset, a.why);
+		goto out;
+	}
+	desired = kp_ckan_desired(pkg, o->dataset, org_id);
+	long create_step = -1, patch_step = -1;
+	if (!cur) {
+		create_step = kp_upload_report_add(rep, "create", "dataset", o->dataset, NULL, 1);
+	} else {
+		const char *owner = jstr(cur, "owner_org");
+		if (!owner || strcmp(owner, org_id)) {
+			st = fail(&c, KP_UPLOAD_NET, "dataset", o->dataset,
+				"belongs to another organization; choose another --dataset name");
+			goto out;
+		}
+		char changed[300];
+		patch = kp_ckan_diff(desired, cur, changed, sizeof changed);
+		if (json_object_size(patch))
+			patch_step = kp_upload_report_add(rep, "patch", "dataset", o->dataset, changed, 1);
+		else
+			kp_upload_report_add(rep, "skip", "dataset", o->dataset, "metadata unchanged", 0);
+	}
+	for (size_t i = 0; i < pkg->nfiles; i++) {
+		if ((st = plan_resource(&c, cur, &pkg->files[i], &rp[i])) != KP_UPLOAD_OK)
+			goto out;
+		rp[i].step = add_res_step(&c, &pkg->files[i], &rp[i]);
+	}
+	if (o->dry_run)
+		goto out;
+
+	/* 3. create or patch the dataset */
+	if (create_step >= 0) {
+		for (int attempt = 1;; attempt++) {
+			int co = call(&c, "package_create", K_CREATE, NULL, desired, NULL, 0, &a);
+			if (co == R_OK) {
+				cur = a.result;
+				break;
+			}
+			/* 409 "That URL is already in use" after a lost race or a create that
+			 * succeeded unseen, or an uncertain outcome: look again. */
+			int look = co == R_UNCERTAIN || (a.status == 409 && strstr(a.why, "already in use"));
+			if (!look) {
+				st = fail(&c, KP_UPLOAD_NET, "cannot create dataset", o->dataset, a.why);
+				goto out;
+			}
+			char why[sizeof a.why];
+			memcpy(why, a.why, sizeof why);
+			int retry_ok = co == R_UNCERTAIN && a.retry_ok;
+			if (show(&c, &cur, &a) == R_OK)
+				break;
+			if (a.status != 404 || !retry_ok || attempt >= o->retry.max_attempts) {
+				st = fail(&c, KP_UPLOAD_NET, "cannot create dataset", o->dataset,
+					a.status == 404 ? why : a.why);
+				goto out;
+			}
+			rep->retries++;
+			kp_upload_backoff(&o->retry, attempt);
+		}
+		rep->steps[create_step].done = 1;
+		/* A dataset found after an uncertain create holds what was sent; should its
+		 * metadata differ (someone edited it meanwhile), patch it now. */
+		json_decref(patch);
+		patch = kp_ckan_diff(desired, cur, NULL, 0);
+	}
+	if (json_object_size(patch)) {
+		json_object_set_new(patch, "id", json_string(jstr(cur, "id") ? jstr(cur, "id") : o->dataset));
+		if (call(&c, "package_patch", K_PATCH, NULL, patch, NULL, 0, &a) != R_OK) {
+			st = fail(&c, KP_UPLOAD_NET, "cannot update dataset", o->dataset, a.why);
+			goto out;
+		}
+		json_decref(a.result);
+		if (patch_step >= 0)
+			rep->steps[patch_step].done = 1;
+	}
+
+	/* 4. the files */
+	const char *pkg_id = jstr(cur, "id");
+	if (!pkg_id) {
+		st = fail(&c, KP_UPLOAD_NET, "the portal's dataset has no id", o->dataset, NULL);
+		goto out;
+	}
+	for (size_t i = 0; i < pkg->nfiles; i++) {
+		if ((st = do_resource(&c, pkg_id, &pkg->files[i], &rp[i])) != KP_UPLOAD_OK)
+			goto out;
+		if (rp[i].step >= 0)
+			rep->steps[rp[i].step].done = 1;
+	}
+
+	/* 5. verify, when anything was written: exit 0 promises the portal holds it all */
+	if (rep->writes) {
+		json_decref(cur);
+		if (show(&c, &cur, &a) != R_OK) {
+			st = fail(&c, KP_UPLOAD_NET, "cannot verify dataset", o->dataset, a.why);
+			goto out;
+		}
+		for (size_t i = 0; i < pkg->nfiles; i++) {
+			size_t count;
+			const json_t *res = kp_ckan_find_resource(cur, pkg->files[i].name, &count);
+			if (!res || count != 1) {
+				st = fail(&c, KP_UPLOAD_NET, "after upload the dataset does not hold exactly one resource",
+					pkg->files[i].name, NULL);
+				goto out;
+			}
+			if ((st = check_stored(&c, res, &pkg->files[i])) != KP_UPLOAD_OK)
+				goto out;
+		}
+	}
+out:
+	if (rp)
+		for (size_t i = 0; i < pkg->nfiles; i++) {
+			free(rp[i].id);
+			json_decref(rp[i].meta);
+		}
+	free(rp);
+	free(org_id);
+	free(c.api);
+	json_decref(cur);
+	json_decref(desired);
+	json_decref(patch);
+	return st;
+}
