@@ -356,6 +356,13 @@ static int perform(kp_http *h, const char *url, const struct request *q, kp_http
 		}
 	}
 
+	/* libcurl silently re-sends a request when a reused connection turns out dead
+	 * before any answer byte, which is exactly what a server that committed the write
+	 * and then dropped the connection looks like.  A POST may create something, so it
+	 * always gets a connection of its own: then the caller alone decides on retries. */
+	if (q->kind == B_JSON || q->kind == B_MIME)
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+
 	switch (q->kind) {
 	case B_NONE:
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
