@@ -33,6 +33,7 @@ static const char usage[] =
 	"      --cacert FILE     trust this CA bundle (TLS verification is always on)\n"
 	"      --timeout SECONDS request timeout; for uploads the longest stall (default 60)\n"
 	"      --retries N       attempts per request where retrying is safe (default 4)\n"
+	"      --retry-delay MS  first back-off, doubled each retry, with jitter (default 500)\n"
 	"      --insecure-http   allow sending the token over plain http:// (tests only)\n"
 	"  -h, --help            show this help and exit\n"
 	"  -V, --version         show the version and exit\n"
@@ -49,6 +50,7 @@ enum {
 	OPT_CACERT,
 	OPT_TIMEOUT,
 	OPT_RETRIES,
+	OPT_RETRY_DELAY,
 	OPT_INSECURE
 };
 
@@ -152,6 +154,7 @@ int main(int argc, char **argv)
 		{"cacert", required_argument, NULL, OPT_CACERT},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"retries", required_argument, NULL, OPT_RETRIES},
+		{"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
 		{"insecure-http", no_argument, NULL, OPT_INSECURE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -160,7 +163,7 @@ int main(int argc, char **argv)
 	const char *portal = NULL, *org = NULL, *dataset = NULL, *put = NULL, *token_file = NULL;
 	const char *format = "text", *cacert = NULL;
 	int dry_run = 0, quiet = 0, insecure = 0;
-	long timeout = 60, retries = 4;
+	long timeout = 60, retries = 4, delay = 500;
 	int c;
 	char *end;
 	opterr = 0;
@@ -189,6 +192,11 @@ int main(int argc, char **argv)
 			retries = strtol(optarg, &end, 10);
 			if (*end || retries < 1 || retries > 20)
 				return kp_cli_usage_error(tool, "--retries needs a number between 1 and 20");
+			break;
+		case OPT_RETRY_DELAY:
+			delay = strtol(optarg, &end, 10);
+			if (*end || delay < 1 || delay > 60000)
+				return kp_cli_usage_error(tool, "--retry-delay needs milliseconds between 1 and 60000");
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -287,7 +295,7 @@ int main(int argc, char **argv)
 		status = KP_EXIT_IO;
 		goto out;
 	}
-	kp_upload_retry rt = {.max_attempts = (int)retries, .base_ms = 500, .cap_ms = 30000};
+	kp_upload_retry rt = {.max_attempts = (int)retries, .base_ms = delay, .cap_ms = 30000};
 	if (portal) {
 		kp_ckan_opts co = {.portal = portal, .org = org, .dataset = dataset, .dry_run = dry_run,
 			.retry = rt};

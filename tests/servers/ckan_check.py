@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Checks that the CKAN test server holds exactly the package, and nothing twice.
+
+usage: ckan_check.py CKAN_URL PKG_DIR [--dataset NAME] [--writes N] [--absent]
+  --writes N   the request log (since the last reset) holds exactly N committed writes
+  --absent     the dataset must not exist (and no write may have happened)
+Exits 0 when all holds, 1 with one line per problem otherwise.
+"""
+import argparse
+import hashlib
+import json
+import os
+import sys
+import urllib.request
+
+ap = argparse.ArgumentParser()
+ap.add_argument("ckan")
+ap.add_argument("pkg")
+ap.add_argument("--dataset")
+ap.add_argument("--writes", type=int)
+ap.add_argument("--absent", action="store_true")
+a = ap.parse_args()
+
+state = json.load(urllib.request.urlopen(a.ckan + "/_test/state"))
+dp = json.load(open(os.path.join(a.pkg, "datapackage.json"), encoding="utf-8"))
+name = a.dataset or (dp["dcat"]["lg_code"] + "-" + dp["name"]).lower()
+problems = []
+writes = [l for l in state["log"] if l["write"]]
+if a.writes is not None and len(writes) != a.writes:
+    problems.append("expected %d write(s), the log holds %d: %s" % (
+        a.writes, len(writes), ", ".join(l["action"] for l in writes)))
+pkgs = [p for p in state["packages"] if p["name"] == name and p["state"] == "active"]
+if a.absent:
+    if pkgs or state["writes"]:
+        problems.append("dataset %s exists or writes happened (%d)" % (name, state["writes"]))
+else:
+    if len(pkgs) != 1:
+        problems.append("expected exactly one dataset %s, found %d" % (name, len(pkgs)))
+    else:
+        p = pkgs[0]
+        if p["title"] != dp["title"]:
+            problems.append("title %r != %r" % (p["title"], dp["title"]))
+        if sorted(t["name"] for t in p["tags"]) != sorted(dp["keywords"]):
+            problems.append("tags %r != keywords %r" % ([t["name"] for t in p["tags"]], dp["keywords"]))
+        extras = {e["key"]: e["value"] for e in p["extras"]}
+        for k, src in (("lg_code", "lg_code"), ("temporal_start", "temporal_start"),
+                       ("spatial_uri", "spatial"), ("publisher_name", "publisher")):
+            if extras.get(k) != dp["dcat"][src]:
+                problems.append("extra %s = %r, expected %r" % (k, extras.get(k), dp["dcat"][src]))
+        active = [r for r in p["resources"] if r.get("state", "active") == "active"]
+        if len(active) != len(dp["resources"]):
+            problems.append("expected %d resources, found %d: %s" % (
+                len(dp["resources"]), len(active), [r.get("kplan_name") for r in active]))
+        for want in dp["resources"]:
+            got = [r for r in active if r.get("kplan_name") == want["name"]]
+            if len(got) != 1:
+                problems.append("resource %s present %d times" % (want["name"], len(got)))
+                continue
+            r = got[0]
+            data = open(os.path.join(a.pkg, want["path"]), "rb").read()
+            sha = hashlib.sha256(data).hexdigest()
+            if state["files"].get(r["id"]) != sha:
+                problems.append("resource %s: stored file differs from %s" % (want["name"], want["path"]))
+            if r.get("size") != len(data):
+                problems.append("resource %s: size %r != %d" % (want["name"], r.get("size"), len(data)))
+            if r.get("kplan_sha256") != sha or r.get("hash") != sha:
+                problems.append("resource %s: checksum keys not set" % want["name"])
+            if r.get("name") != want.get("title", want["name"]):
+                problems.append("resource %s: name %r" % (want["name"], r.get("name")))
+            if not r["url"].endswith("/download/" + want["path"]):
+                problems.append("resource %s: url %s" % (want["name"], r["url"]))
+for line in problems:
+    print("ckan_check: " + line)
+sys.exit(1 if problems else 0)

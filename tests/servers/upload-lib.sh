@@ -1,0 +1,76 @@
+# Shared by tests/integration/upload-*.sh (sourced; not a test itself).
+# Starts servers on 127.0.0.1, keeps everything in one scratch folder, cleans up on exit.
+set -eu
+: "${KPLAN_TOP:?run through tests/run-all.sh or set KPLAN_TOP}"
+KPLAN_BIN=${KPLAN_BIN:-$KPLAN_TOP/build/bin}
+KPLAN_PYTHON=${KPLAN_PYTHON:-/usr/bin/python3}
+PATH=$KPLAN_BIN:$PATH
+export PATH
+work=$(mktemp -d /tmp/kplan-upload-test.XXXXXX)
+pids=""
+cleanup() {
+	for p in $pids; do
+		kill "$p" 2>/dev/null || true
+	done
+	for p in $pids; do
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# A fresh random token per test run, kept in an owner-only file.
+TOKEN="kpt-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+( umask 077 && printf '%s\n' "$TOKEN" >"$work/token" )
+
+# start_ckan [server options]: sets CKAN (base URL) and ckan_pid.
+start_ckan() {
+	rm -f "$work/port"
+	"$KPLAN_PYTHON" "$KPLAN_TOP/tests/servers/ckan_server.py" --port-file "$work/port" \
+		--token-file "$work/token" --org kanazawa --org other-city --storage "$work/storage" "$@" \
+		>"$work/ckan.log" 2>&1 &
+	ckan_pid=$!
+	pids="$pids $ckan_pid"
+	i=0
+	while [ ! -s "$work/port" ]; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || fail "the CKAN test server did not start: $(cat "$work/ckan.log")"
+		sleep 0.05
+	done
+	CKAN="http://127.0.0.1:$(cat "$work/port")"
+}
+
+fresh_pkg() {
+	rm -rf "$work/pkg"
+	cp -R "$KPLAN_TOP/tests/fixtures/upload/pkg" "$work/pkg"
+}
+
+# Changes one resource file and rewrites the descriptor as kplan-export would.
+edit_file() {
+	printf '%s\r\n' "$2" >>"$work/pkg/$1"
+	"$KPLAN_PYTHON" "$KPLAN_TOP/tests/fixtures/upload/mkpkg.py" "$work/pkg"
+}
+
+upload() {
+	KPLAN_TOKEN=$TOKEN kplan-upload --portal "$CKAN" --org kanazawa --insecure-http \
+		--timeout 2 --retry-delay 50 "$@" "$work/pkg/datapackage.json"
+}
+
+faults() { curl -fsS -X POST -d "$1" "$CKAN/_test/faults" >/dev/null; }
+reset_log() { curl -fsS -X POST -d '{}' "$CKAN/_test/reset" >/dev/null; }
+reset_all() { curl -fsS -X POST -d '{"data": true}' "$CKAN/_test/reset" >/dev/null; }
+check() { "$KPLAN_PYTHON" "$KPLAN_TOP/tests/servers/ckan_check.py" "$CKAN" "$work/pkg" "$@"; }
+
+# The token must never show in what the tool prints.
+no_token_in() {
+	for f in "$@"; do
+		if grep -qF "$TOKEN" "$f"; then
+			fail "the token appears in $f"
+		fi
+	done
+}
