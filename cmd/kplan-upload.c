@@ -231,7 +231,12 @@ int main(int argc, char **argv)
 		if (!(token = read_token_file(token_file)))
 			return kp_cli_finish(tool, KP_EXIT_USAGE);
 	} else if (getenv("KPLAN_TOKEN") && *getenv("KPLAN_TOKEN")) {
-		token = strdup(getenv("KPLAN_TOKEN"));
+		char *env = getenv("KPLAN_TOKEN");
+		token = strdup(env);
+		/* getenv points into the process's initial environment block, which is what
+		 * /proc/PID/environ and `ps e` show: overwrite it so the token is not on view
+		 * there for as long as the upload runs. */
+		memset(env, '*', strlen(env));
 	}
 	if (token && clean_token(token) != 0) {
 		kp_cli_error(tool, "the token is empty or holds control characters");

@@ -61,10 +61,19 @@ upload() {
 		--timeout 2 --retry-delay 50 "$@" "$work/pkg/datapackage.json"
 }
 
-faults() { curl -fsS -X POST -d "$1" "$CKAN/_test/faults" >/dev/null; }
-reset_log() { curl -fsS -X POST -d '{}' "$CKAN/_test/reset" >/dev/null; }
-reset_all() { curl -fsS -X POST -d '{"data": true}' "$CKAN/_test/reset" >/dev/null; }
-check() { "$KPLAN_PYTHON" "$KPLAN_TOP/tests/servers/ckan_check.py" "$CKAN" "$work/pkg" "$@"; }
+# CKAN_CA: CA file of a TLS test server, for the test's own requests.
+CKAN_CA=
+ckan_curl() { curl -fsS ${CKAN_CA:+--cacert "$CKAN_CA"} "$@"; }
+faults() { ckan_curl -X POST -d "$1" "$CKAN/_test/faults" >/dev/null; }
+reset_log() { ckan_curl -X POST -d '{}' "$CKAN/_test/reset" >/dev/null; }
+reset_all() { ckan_curl -X POST -d '{"data": true}' "$CKAN/_test/reset" >/dev/null; }
+check() {
+	if [ -n "$CKAN_CA" ]; then
+		SSL_CERT_FILE=$CKAN_CA "$KPLAN_PYTHON" "$KPLAN_TOP/tests/servers/ckan_check.py" "$CKAN" "$work/pkg" "$@"
+	else
+		"$KPLAN_PYTHON" "$KPLAN_TOP/tests/servers/ckan_check.py" "$CKAN" "$work/pkg" "$@"
+	fi
+}
 
 # The token must never show in what the tool prints.
 no_token_in() {
