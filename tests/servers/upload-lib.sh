@@ -83,3 +83,38 @@ no_token_in() {
 		fi
 	done
 }
+
+free_port() {
+	"$KPLAN_PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_nginx: sets NGINX (base URL) and ngx (its scratch folder).
+start_nginx() {
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || fail "nginx is not installed (ci/deps.sh test)"
+	ngx=$work/nginx
+	mkdir -p "$ngx/www" "$ngx/tmp"
+	user=""
+	[ "$(id -u)" = 0 ] && user="user root;"
+	tries=0
+	while :; do
+		port=$(free_port)
+		( umask 077 && sed -e "s|@DIR@|$ngx|g" -e "s|@PORT@|$port|g" -e "s|@TOKEN@|$TOKEN|g" \
+			-e "s|@USER@|$user|" "$KPLAN_TOP/tests/servers/nginx-dav.conf.in" >"$ngx/nginx.conf" )
+		PATH=$PATH:/usr/sbin nginx -c "$ngx/nginx.conf" -p "$ngx" -e "$ngx/error.log" &
+		ngx_pid=$!
+		pids="$pids $ngx_pid"
+		i=0
+		while [ $i -lt 100 ] && kill -0 $ngx_pid 2>/dev/null; do
+			curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+			i=$((i + 1))
+			sleep 0.05
+		done
+		if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+			break
+		fi
+		tries=$((tries + 1))
+		[ $tries -lt 3 ] || fail "nginx did not start: $(cat "$ngx/error.log")"
+	done
+	NGINX="http://127.0.0.1:$port"
+}
+puts() { grep -c '"PUT ' "$ngx/access.log" || true; }
