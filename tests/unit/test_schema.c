@@ -557,6 +557,74 @@ static void package_errors(void **state)
 	remove_dir(dir);
 }
 
+/* The shipped package loads cleanly, with its plan rules resolved across resources. */
+static void kanazawa_plan_package_loads(void **state)
+{
+	(void)state;
+	kp_package *p = NULL;
+	kp_diag_list_release(&diags);
+	kp_diag_list_init(&diags);
+	int rc = kp_schema_package_load("schemas/kanazawa-plan", &p, &sink);
+	if (rc || diags.len)
+		fail_msg("%s: %s", diags.len ? diags.items[0].file : "", first_error());
+	long t = kp_schema_package_resource(p, "targets");
+	long it = kp_schema_package_resource(p, "items");
+	assert_true(t >= 0 && it >= 0);
+	kp_schema *ts = p->resources[t].schema, *is = p->resources[it].schema;
+	assert_int_equal(ts->foreign_keys[0].resource_index, it);
+	assert_int_equal(ts->nrules, 3);
+	const kp_rule *cum = NULL;
+	for (size_t i = 0; i < ts->nrules; i++)
+		if (strcmp(ts->rules[i].id, "cumulative-target-never-decreases") == 0)
+			cum = &ts->rules[i];
+	assert_non_null(cum);
+	assert_int_equal(cum->reference_key, 0);
+	assert_int_equal(cum->nreference_where, 1);
+	const kp_rule_where *w = &cum->reference_where[0];
+	assert_int_equal(w->field, kp_schema_field_index(is, "title"));
+	const char *yes = "地域コミュニティICT化推進員の育成人数（累計）";
+	const char *no = "町会加入の促進";
+	assert_true(kp_schema_rule_where_match(w, yes, strlen(yes)));
+	assert_false(kp_schema_rule_where_match(w, no, strlen(no)));
+	assert_int_equal(cum->nwhere, 1);
+	assert_true(kp_schema_rule_where_match(&cum->where[0], "numeric", 7));
+	assert_false(kp_schema_rule_where_match(&cum->where[0], "numeric2", 8));
+	assert_false(kp_schema_rule_where_match(&cum->where[0], "", 0));
+	kp_schema_package_free(p);
+}
+
+static void where_reference_errors(void **state)
+{
+	(void)state;
+	char *dir = make_dir();
+	write_file(dir, "datapackage.json",
+		"{\"resources\": [{\"name\": \"items\", \"path\": \"i.csv\", \"schema\": "
+		"{\"fields\": [{\"name\": \"no\"}]}}, {\"name\": \"t\", \"path\": \"t.csv\", "
+		"\"schema\": {\"fields\": [{\"name\": \"no\"}, {\"name\": \"v\"}], "
+		"\"foreignKeys\": [{\"fields\": \"no\", \"reference\": {\"resource\": \"items\", "
+		"\"fields\": \"no\"}}], \"rules\": [{\"id\": \"a\", \"type\": \"consistent\", "
+		"\"field\": \"v\", \"whereReference\": {\"resource\": \"items\", \"where\": "
+		"{\"missing\": \"x\"}}}, {\"id\": \"b\", \"type\": \"consistent\", \"field\": "
+		"\"v\", \"whereReference\": {\"resource\": \"other\", \"where\": {}}}, {\"id\": "
+		"\"c\", \"type\": \"consistent\", \"field\": \"v\", \"where\": {\"v\": "
+		"{\"pattern\": \"(\"}}}, {\"id\": \"d\", \"type\": \"consistent\", \"field\": "
+		"\"v\", \"where\": {\"v\": 3}}]}}]}");
+	kp_package *p = NULL;
+	kp_diag_list_release(&diags);
+	kp_diag_list_init(&diags);
+	assert_int_equal(kp_schema_package_load(dir, &p, &sink), -1);
+	assert_true(has_message("resources[1].schema.rules[0].whereReference.where.missing: no field "
+				"named \"missing\" in the referenced schema"));
+	assert_true(has_message("resources[1].schema.rules[1].whereReference.resource: no foreign key "
+				"of this schema refers to resource \"other\""));
+	assert_true(has_message("resources[1].schema.rules[2].where.v.pattern: invalid XML Schema "
+				"regular expression"));
+	assert_true(has_message("resources[1].schema.rules[3].where.v: expected a string, an array "
+				"of strings or {\"pattern\": \"...\"}, got 3"));
+	kp_schema_package_free(p);
+	remove_dir(dir);
+}
+
 /* Every file of the fuzz corpus loads without crashing (the fuzz target's regression). */
 static void fuzz_corpus_replays(void **state)
 {
@@ -596,6 +664,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(deep_nesting_is_an_error_not_a_crash, setup, teardown),
 		cmocka_unit_test_setup_teardown(package_loads_and_resolves_references, setup, teardown),
 		cmocka_unit_test_setup_teardown(package_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(kanazawa_plan_package_loads, setup, teardown),
+		cmocka_unit_test_setup_teardown(where_reference_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(fuzz_corpus_replays, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
