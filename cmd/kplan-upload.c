@@ -10,6 +10,7 @@
 
 #include "../src/ckan.h"
 #include "../src/http.h"
+#include "../src/portal.h"
 #include "../src/upload.h"
 #include "cli.h"
 
@@ -23,6 +24,9 @@ static const char usage[] =
 	"      --portal URL      CKAN portal site URL (Action API at URL/api/3/action/)\n"
 	"      --org ORG         CKAN organization (name or id) that owns the dataset\n"
 	"      --dataset NAME    CKAN dataset name (default: <lg_code>-<package name>)\n"
+	"      --portal-rules FILE  the portal's metadata requirements (default:\n"
+	"                        schemas/portal/portal.json of this kplan); a package that\n"
+	"                        fails them is refused before anything is sent\n"
 	"      --put URL         instead of CKAN: HTTP PUT each file to URL/<file>\n"
 	"How:\n"
 	"      --token-file FILE read the API token from FILE (must not be readable by\n"
@@ -38,8 +42,9 @@ static const char usage[] =
 	"  -h, --help            show this help and exit\n"
 	"  -V, --version         show the version and exit\n"
 	"\n"
-	"exit status: 0 the target holds exactly the package, 2 usage error,\n"
-	"3 local I/O error, 4 network or portal error (the summary says what remains)\n";
+	"exit status: 0 the target holds exactly the package, 1 the package lacks metadata\n"
+	"the portal requires, 2 usage error, 3 local I/O error, 4 network or portal error\n"
+	"(the summary says what was done and what remains)\n";
 
 enum {
 	OPT_PORTAL = 256,
@@ -51,7 +56,8 @@ enum {
 	OPT_TIMEOUT,
 	OPT_RETRIES,
 	OPT_RETRY_DELAY,
-	OPT_INSECURE
+	OPT_INSECURE,
+	OPT_RULES
 };
 
 struct progress {
@@ -122,6 +128,39 @@ static int clean_token(char *t)
 	return 0;
 }
 
+/* The portal rules file: the option, else the schemas/ of the build tree this tool
+ * runs from (build/bin/../../schemas), else the installed copy. */
+static int find_rules(const char *argv0, char *out, size_t outsz)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(out, outsz, "%s/../../schemas/portal/portal.json", exe);
+			if (access(out, R_OK) == 0)
+				return 0;
+		}
+	}
+	(void)argv0;
+	snprintf(out, outsz, "%s/schemas/portal/portal.json", KPLAN_DATADIR);
+	return access(out, R_OK) == 0 ? 0 : -1;
+}
+
+struct findings {
+	long errors;
+};
+
+static int print_finding(void *ctx, const kp_diag *d)
+{
+	struct findings *f = ctx;
+	f->errors += d->severity == KP_SEV_ERROR;
+	kp_cli_print_diag(tool, d);
+	return 0;
+}
+
 static void print_text(const kp_upload_report *r, int dry_run, int failed)
 {
 	for (size_t i = 0; i < r->len; i++) {
@@ -156,12 +195,13 @@ int main(int argc, char **argv)
 		{"retries", required_argument, NULL, OPT_RETRIES},
 		{"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
 		{"insecure-http", no_argument, NULL, OPT_INSECURE},
+		{"portal-rules", required_argument, NULL, OPT_RULES},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *portal = NULL, *org = NULL, *dataset = NULL, *put = NULL, *token_file = NULL;
-	const char *format = "text", *cacert = NULL;
+	const char *format = "text", *cacert = NULL, *rules_path = NULL;
 	int dry_run = 0, quiet = 0, insecure = 0;
 	long timeout = 60, retries = 4, delay = 500;
 	int c;
@@ -176,6 +216,7 @@ int main(int argc, char **argv)
 		case OPT_TOKEN_FILE: token_file = optarg; break;
 		case OPT_CACERT: cacert = optarg; break;
 		case OPT_INSECURE: insecure = 1; break;
+		case OPT_RULES: rules_path = optarg; break;
 		case 'n': dry_run = 1; break;
 		case 'q': quiet = 1; break;
 		case 'f':
@@ -284,6 +325,34 @@ int main(int argc, char **argv)
 		kp_cli_error(tool, "dataset name \"%s\" is not valid on CKAN: 2-100 of a-z 0-9 - _", dataset);
 		status = KP_EXIT_USAGE;
 		goto out;
+	}
+	if (portal) {
+		/* The portal's metadata requirements: refuse before sending anything. */
+		char found[4200];
+		if (!rules_path) {
+			if (find_rules(argv[0], found, sizeof found) != 0) {
+				kp_cli_error(tool, "cannot find the portal rules (schemas/portal/portal.json); "
+						   "give --portal-rules FILE");
+				status = KP_EXIT_USAGE;
+				goto out;
+			}
+			rules_path = found;
+		}
+		struct findings fs = {0};
+		kp_diag_sink sink = {print_finding, &fs};
+		kp_portal *rules = NULL;
+		if (kp_portal_load(rules_path, &rules, &sink) != 0) {
+			status = KP_EXIT_USAGE;
+			goto out;
+		}
+		long bad = kp_portal_check_json(pkg.root, argv[optind], rules, &sink);
+		kp_portal_free(rules);
+		if (bad != 0) {
+			kp_cli_error(tool, "the package lacks metadata the portal requires (%ld error%s above); "
+					   "nothing was sent", bad, bad == 1 ? "" : "s");
+			status = KP_EXIT_INVALID;
+			goto out;
+		}
 	}
 
 	struct progress prog = {.on = !quiet && isatty(STDERR_FILENO)};
