@@ -1008,7 +1008,7 @@ static int one_line(parser *p, long line, const char *raw, size_t rn)
 	size_t n = kp_plan_trim(kp_plan_buf_str(&b), b.len, &s);
 	/* keep leading tabs: they are empty cells */
 	const char *full = kp_plan_buf_str(&b);
-	while (s > full && s[-1] == '\t')
+	while (n > 0 && s > full && s[-1] == '\t')
 		s--, n++;
 	int rc = 0;
 	if (n == 0)
