@@ -892,12 +892,12 @@ static int end_term(parser *p)
 	if (!p->term_line)
 		return 0;
 	kp_plan_term *t = &p->plan->terms[p->plan->nterms - 1];
-	t->description = kp_plan_text_clean(kp_plan_buf_str(&p->term_text), p->term_text.len, NULL);
-	kp_plan_buf_release(&p->term_text);
 	long line = p->term_line;
 	p->term_line = 0;
+	t->description = clean_cell(p, line, kp_plan_buf_str(&p->term_text), p->term_text.len, NULL);
+	kp_plan_buf_release(&p->term_text);
 	if (!t->description)
-		return oom(p);
+		return -1;
 	if (!*t->description)
 		return fail(p, line, "glossary term ※%d has no description", t->no);
 	return 0;

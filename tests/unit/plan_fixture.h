@@ -12,7 +12,7 @@
 #define SAMPLE_DIR "samples/kanazawa-2019"
 
 /* Path under the checkout ($KPLAN_TOP, else the current directory). */
-static char *top_path(const char *rel)
+static __attribute__((unused)) char *top_path(const char *rel)
 {
 	const char *top = getenv("KPLAN_TOP");
 	if (!top || !*top)
@@ -25,7 +25,7 @@ static char *top_path(const char *rel)
 }
 
 /* Whole file as a NUL-terminated string (caller frees); NULL when unreadable. */
-static char *slurp(const char *rel, size_t *len)
+static __attribute__((unused)) char *slurp(const char *rel, size_t *len)
 {
 	char *path = top_path(rel);
 	char *data = NULL;
@@ -39,13 +39,13 @@ static char *slurp(const char *rel, size_t *len)
 	return data;
 }
 
-static char *sample_text(void)
+static __attribute__((unused)) char *sample_text(void)
 {
 	return slurp(SAMPLE_DIR "/plan.md", NULL);
 }
 
 /* Offset of the start of 1-based line `line` in s, or strlen(s) when past the end. */
-static size_t line_start(const char *s, long line)
+static __attribute__((unused)) size_t line_start(const char *s, long line)
 {
 	size_t i = 0;
 	for (long l = 1; l < line && s[i]; i++)
@@ -55,7 +55,7 @@ static size_t line_start(const char *s, long line)
 }
 
 /* A copy of s with lines [from, to] (1-based, inclusive) removed. */
-static char *without_lines(const char *s, long from, long to)
+static __attribute__((unused)) char *without_lines(const char *s, long from, long to)
 {
 	size_t a = line_start(s, from), b = line_start(s, to + 1), n = strlen(s);
 	char *r = malloc(n + 1);
@@ -67,7 +67,7 @@ static char *without_lines(const char *s, long from, long to)
 }
 
 /* A copy of s cut at the start of line `line` plus `extra` bytes of it. */
-static char *cut_at(const char *s, long line, size_t extra)
+static __attribute__((unused)) char *cut_at(const char *s, long line, size_t extra)
 {
 	size_t a = line_start(s, line) + extra;
 	char *r = malloc(a + 1);
@@ -79,7 +79,7 @@ static char *cut_at(const char *s, long line, size_t extra)
 }
 
 /* A copy of s with bytes inserted at the start of line `line` plus `extra`. */
-static char *insert_at(const char *s, long line, size_t extra, const char *ins, size_t inslen)
+static __attribute__((unused)) char *insert_at(const char *s, long line, size_t extra, const char *ins, size_t inslen)
 {
 	size_t a = line_start(s, line) + extra, n = strlen(s);
 	char *r = malloc(n + inslen + 1);
@@ -92,7 +92,7 @@ static char *insert_at(const char *s, long line, size_t extra, const char *ins, 
 }
 
 /* A copy of s with the first occurrence of `old` replaced by `new_`; NULL if absent. */
-static char *replace_first(const char *s, const char *old, const char *new_)
+static __attribute__((unused)) char *replace_first(const char *s, const char *old, const char *new_)
 {
 	const char *p = strstr(s, old);
 	if (!p)
@@ -109,7 +109,7 @@ static char *replace_first(const char *s, const char *old, const char *new_)
 
 /* A copy of s with every line transformed: suffix appended before its end of line,
  * and "\n" replaced by eol. */
-static char *map_lines(const char *s, const char *suffix, const char *eol)
+static __attribute__((unused)) char *map_lines(const char *s, const char *suffix, const char *eol)
 {
 	size_t n = strlen(s), lines = 1;
 	for (size_t i = 0; i < n; i++)
