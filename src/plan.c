@@ -781,12 +781,14 @@ static int close_content(parser *p)
 	/* first pass: how many items the rows cover */
 	size_t covered = 0;
 	for (size_t r = 0; r < nrows && !rc; r++) {
-		kp_plan_flat f;
+		kp_plan_flat f = {0};
 		part *v = NULL;
 		size_t nv = 0;
 		kp_plan_buf shared;
 		kp_plan_buf_init(&shared);
 		rc = row_parts(p, &rows[r], &f, &v, &nv, &shared);
+		if (rc)
+			kp_plan_flat_release(&f);
 		if (rc == 0) {
 			if (covered + nv > t->count) {
 				rc = fail(p, rows[r].line,
