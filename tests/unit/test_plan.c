@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 
 #include "../../src/plan.h"
 #include "../../src/status.h"
@@ -510,6 +511,39 @@ static void merged_parts_must_name_their_items(void **state)
 	expect_error(replace_first(doc, "(画像以外) 【", "【"), 208, "needs a label");
 }
 
+/* The fuzz corpus (tests/fuzz/corpus/plan): every input parses or fails cleanly. */
+static void fuzz_corpus_replays(void **state)
+{
+	(void)state;
+	char *dir = top_path("tests/fuzz/corpus/plan");
+	assert_non_null(dir);
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		if (e->d_name[0] == '.')
+			continue;
+		char rel[512];
+		snprintf(rel, sizeof rel, "tests/fuzz/corpus/plan/%s", e->d_name);
+		size_t len;
+		char *text = slurp(rel, &len);
+		assert_non_null(text);
+		kp_plan v;
+		kp_diag err;
+		int rc = kp_plan_parse(text, len, e->d_name, &v, &err);
+		assert_true(rc == 0 || rc == KP_EXIT_INVALID);
+		if (rc == 0)
+			kp_plan_release(&v);
+		else
+			assert_string_equal(err.code, "plan-error");
+		free(text);
+		n++;
+	}
+	closedir(d);
+	free(dir);
+	assert_true(n >= 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +566,7 @@ int main(void)
 		cmocka_unit_test(binary_junk_and_bad_utf8),
 		cmocka_unit_test(unknown_forms),
 		cmocka_unit_test(merged_parts_must_name_their_items),
+		cmocka_unit_test(fuzz_corpus_replays),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
