@@ -34,19 +34,33 @@ static const char usage[] =
 
 enum { OPT_LG_CODE = 256, OPT_LG_NAME, OPT_FORMAT };
 
-/* Creates dir (one level) if missing. */
+/* Creates dir and its missing parents (like mkdir -p). */
 static int ensure_dir(const char *dir)
 {
-	struct stat st;
-	if (stat(dir, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return 0;
-		kp_cli_error(tool, "'%s' is not a directory", dir);
+	char path[4096];
+	if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+		kp_cli_error(tool, "output path too long");
 		return -1;
 	}
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-		kp_cli_error(tool, "cannot create directory '%s': %s", dir, strerror(errno));
-		return -1;
+	for (char *p = path + 1;; p++) {
+		int end = *p == '\0';
+		if (*p == '/' || end) {
+			char c = *p;
+			*p = '\0';
+			struct stat st;
+			if (stat(path, &st) != 0) {
+				if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+					kp_cli_error(tool, "cannot create directory '%s': %s", path, strerror(errno));
+					return -1;
+				}
+			} else if (!S_ISDIR(st.st_mode)) {
+				kp_cli_error(tool, "'%s' is not a directory", path);
+				return -1;
+			}
+			*p = c;
+			if (end)
+				break;
+		}
 	}
 	return 0;
 }

@@ -781,12 +781,14 @@ static int close_content(parser *p)
 	/* first pass: how many items the rows cover */
 	size_t covered = 0;
 	for (size_t r = 0; r < nrows && !rc; r++) {
-		kp_plan_flat f;
+		kp_plan_flat f = {0};
 		part *v = NULL;
 		size_t nv = 0;
 		kp_plan_buf shared;
 		kp_plan_buf_init(&shared);
 		rc = row_parts(p, &rows[r], &f, &v, &nv, &shared);
+		if (rc)
+			kp_plan_flat_release(&f);
 		if (rc == 0) {
 			if (covered + nv > t->count) {
 				rc = fail(p, rows[r].line,
@@ -892,12 +894,12 @@ static int end_term(parser *p)
 	if (!p->term_line)
 		return 0;
 	kp_plan_term *t = &p->plan->terms[p->plan->nterms - 1];
-	t->description = kp_plan_text_clean(kp_plan_buf_str(&p->term_text), p->term_text.len, NULL);
-	kp_plan_buf_release(&p->term_text);
 	long line = p->term_line;
 	p->term_line = 0;
+	t->description = clean_cell(p, line, kp_plan_buf_str(&p->term_text), p->term_text.len, NULL);
+	kp_plan_buf_release(&p->term_text);
 	if (!t->description)
-		return oom(p);
+		return -1;
 	if (!*t->description)
 		return fail(p, line, "glossary term ※%d has no description", t->no);
 	return 0;
@@ -1008,7 +1010,7 @@ static int one_line(parser *p, long line, const char *raw, size_t rn)
 	size_t n = kp_plan_trim(kp_plan_buf_str(&b), b.len, &s);
 	/* keep leading tabs: they are empty cells */
 	const char *full = kp_plan_buf_str(&b);
-	while (s > full && s[-1] == '\t')
+	while (n > 0 && s > full && s[-1] == '\t')
 		s--, n++;
 	int rc = 0;
 	if (n == 0)

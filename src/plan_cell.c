@@ -157,6 +157,27 @@ static size_t match_any(const char *s, size_t n, const char *const *words, size_
 	return 0;
 }
 
+/* A unit is "%" or a word of letters (人, 町会等, 地区, t): anything else glued to a
+ * number ("%超", "人+") is a form this importer does not know. */
+static int unit_ok(const char *s, size_t n)
+{
+	if (eq(s, n, "%") || eq(s, n, "％"))
+		return 1;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t k = kp_plan_u8_decode(s + i, n - i, &cp);
+		if (k == 0)
+			return 0;
+		int letter = (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
+			(cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+			(cp >= 0x4E00 && cp <= 0x9FFF) || cp == 0x3005 /* 々 */;
+		if (!letter)
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
 /* A text goal: Japanese words, no digits, no symbols from the other forms. */
 static int is_text_goal(const char *s, size_t n)
 {
@@ -232,6 +253,10 @@ int kp_plan_figure_parse(const char *s, size_t n, int in_annotation, kp_plan_fig
 				return 1;
 			}
 			i += k;
+		}
+		if (!unit_ok(s + ub, i - ub)) {
+			why_set(why, whylen, "unknown unit '%.*s' in '%.*s'", (int)(i - ub), s + ub, (int)n, s);
+			return 1;
 		}
 		/* ％ is the full-width percent sign */
 		if (eq(s + ub, i - ub, "％"))
