@@ -192,10 +192,37 @@ typedef struct tctx {
 	long rows;
 } tctx;
 
+/* Replaces bytes that are not UTF-8 by U+FFFD in a NUL-terminated buffer of `size`
+ * (messages quote cells, and JSON needs valid text). */
+static void sanitize(char *s, size_t size)
+{
+	size_t n = strlen(s);
+	if (kp_text_utf8_valid(s, n, NULL))
+		return;
+	char tmp[KP_DIAG_MESSAGE_MAX];
+	size_t o = 0;
+	for (size_t i = 0; i < n && o + 4 < sizeof tmp && o + 4 < size;) {
+		uint32_t cp;
+		size_t l = kp_text_utf8_decode(s + i, n - i, &cp);
+		if (l == 0) {
+			memcpy(tmp + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i++;
+		} else {
+			memcpy(tmp + o, s + i, l);
+			o += l;
+			i += l;
+		}
+	}
+	tmp[o] = '\0';
+	memcpy(s, tmp, o + 1);
+}
+
 static int emit(tctx *t, kp_diag *d)
 {
 	if (t->stop)
 		return 1;
+	sanitize(d->message, sizeof d->message);
 	if (!d->file)
 		d->file = t->file;
 	if ((unsigned)d->severity < 3)
