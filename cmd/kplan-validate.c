@@ -103,7 +103,7 @@ static void end_table(report *r, const char *file, const kp_validate_stats *st, 
 	if (!r->json) {
 		int ok = st->errors == 0 && !(strict && st->warnings);
 		printf("%s: %s: %s: %ld rows, %ld fields, %lld bytes, %ld errors, %ld warnings%s\n",
-			tool, file, ok ? "valid" : "invalid", st->rows, st->fields, st->bytes,
+			tool, file, st->unreadable ? "unreadable" : ok ? "valid" : "invalid", st->rows, st->fields, st->bytes,
 			st->errors, st->warnings, st->stopped ? " (stopped early)" : "");
 		return;
 	}

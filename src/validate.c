@@ -437,7 +437,7 @@ static int header(tctx *t, const kp_csvrecord *h)
 			}
 		if (c->len == 0) {
 			kp_diag_set(&d, KP_SEV_ERROR, "blank-label",
-				"column %zu has no label: give every column a name%s%s%s (L1-05)", i + 1,
+				"column %zu has no label: give every column a name%s%s%s", i + 1,
 				f >= 0 ? " (the schema expects '" : "", f >= 0 ? s->fields[f].name : "",
 				f >= 0 ? "')" : "");
 			d.rule = "L1-05";
@@ -647,7 +647,7 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 		kp_diag d;
 		if (sc.lead_space || sc.trail_space)
 			kp_diag_set(&d, KP_SEV_ERROR, "padding-space",
-				"%s space%s: remove spaces used for layout (L1-06)",
+				"%s space%s: remove spaces used for layout",
 				sc.lead_space && sc.trail_space ? "leading and trailing"
 				: sc.lead_space			  ? "leading"
 								  : "trailing",
@@ -656,7 +656,7 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 			kp_diag_set(&d, KP_SEV_WARNING, "padding-space",
 				"spaces used for layout inside the text (a full-width space U+3000 or "
 				"several spaces): write the text without them, or split the parts into "
-				"separate columns (L1-06)");
+				"separate columns");
 		d.rule = "L1-06";
 		at_cell(t, &d, row, col, c);
 		emit(t, &d);
@@ -732,7 +732,7 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 		const kp_strlist *m = f->missing;
 		kp_diag_set(&d, KP_SEV_ERROR, "blank-vs-zero",
 			"empty cell in the %s field '%s', whose schema marks missing data as '%s': "
-			"write 0 for zero or '%s' for no data (L1-09)",
+			"write 0 for zero or '%s' for no data",
 			kp_cast_type_name(f->type), f->name, m && m->len ? m->items[0] : "",
 			m && m->len ? m->items[0] : "");
 		d.rule = "L1-09";
@@ -766,7 +766,7 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 		if (c->len == 0 && f->constraints.required && t->prev_filled[col]) {
 			kp_diag_set(&d, KP_SEV_WARNING, "repeat-mark",
 				"empty cell under a filled one in the required field '%s': if it means "
-				"\"same as above\", write the value again (L2-02)",
+				"\"same as above\", write the value again",
 				f->name);
 			d.rule = "L2-02";
 			at_cell(t, &d, r->number, col, c);
@@ -929,7 +929,7 @@ static void row(tctx *t, const kp_csvrecord *r)
 	if (nonempty_cells(r) == 0) {
 		kp_diag d;
 		kp_diag_set(&d, KP_SEV_ERROR, "blank-row",
-			"row %ld is empty: remove blank rows, the table must not be split (L1-03)",
+			"row %ld is empty: remove blank rows, the table must not be split",
 			r->number);
 		d.rule = "L1-03";
 		kp_diag_at(&d, t->file, r->number, 0, r->offset);
@@ -973,7 +973,7 @@ static void row(tctx *t, const kp_csvrecord *r)
 		kp_diag d;
 		kp_diag_set(&d, KP_SEV_ERROR, "extra-cell",
 			"row has %zu cells, the header %zu: cell %zu is extra; a comma inside a value "
-			"must be quoted (\"1,500\"), or remove the extra cell (L1-15)",
+			"must be quoted (\"1,500\"), or remove the extra cell",
 			r->ncells, t->ncols, i + 1);
 		d.rule = "L1-15";
 		at_cell(t, &d, r->number, i, &r->cells[i]);
@@ -1445,7 +1445,7 @@ static char *join_path(const char *dir, const char *rel)
 {
 	if (!rel)
 		return NULL;
-	if (rel[0] == '/' || !dir || !*dir)
+	if (rel[0] == '/' || !dir || !*dir || strcmp(dir, ".") == 0)
 		return strdup(rel);
 	size_t a = strlen(dir), b = strlen(rel);
 	char *p = malloc(a + b + 2);
