@@ -162,6 +162,8 @@ int kp_text_looks_sjis(const char *str, size_t n)
 	/* Latin-1 text also parses as Shift_JIS now and then (é + a letter is a valid pair),
 	 * but it never holds 0x81–0x9F, the leads of kana, symbols and most kanji. */
 	int wide = 0;
+	if (kp_text_utf8_valid(str, n, NULL))
+		return 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned c = s[i];
 		if (c < 0x80)
