@@ -333,6 +333,67 @@ static void package_foreign_keys(void **state)
 	kp_schema_package_free(p);
 }
 
+/* The hostile inputs of the issue: a 10 MB cell, a million columns, a truncated file,
+ * NUL bytes.  Each must end as findings with bounded memory, never a crash. */
+static void hostile_inputs(void **state)
+{
+	(void)state;
+	size_t big = 10u << 20;
+	char *buf = malloc(big + 64);
+	assert_non_null(buf);
+	strcpy(buf, "id,name,age\n1,\"");
+	size_t n = strlen(buf);
+	memset(buf + n, 'x', big);
+	strcpy(buf + n + big, "\",2\n");
+	result r;
+	validate(&r, people, buf, 0);
+	const kp_diag *d = nth(&r, "source-error", 0);
+	assert_non_null(d);
+	assert_int_equal(d->row, 2);
+	assert_int_equal(r.rc, 1);
+	release(&r);
+
+	/* a million columns in the header */
+	size_t cols = 1000000;
+	char *wide = malloc(cols * 2 + 16);
+	assert_non_null(wide);
+	for (size_t i = 0; i < cols; i++)
+		wide[2 * i] = 'c', wide[2 * i + 1] = ',';
+	strcpy(wide + 2 * cols - 1, "\n1\n");
+	validate(&r, people, wide, 50);
+	d = nth(&r, "source-error", 0);
+	assert_non_null(d);
+	assert_int_equal(d->row, 1);
+	assert_true(r.st.stopped);
+	release(&r);
+	free(wide);
+
+	/* truncated inside a quoted cell and inside a character */
+	validate(&r, people, "id,name,age\n1,\"金\xE6", 0);
+	assert_non_null(nth(&r, "unclosed-quote", 0));
+	assert_non_null(nth(&r, "encoding-error", 0));
+	release(&r);
+
+	/* NUL bytes */
+	static const char nul[] = "id,name,age\n1,a\0b,2\n";
+	memcpy(buf, nul, sizeof nul - 1);
+	const char *path = write_file("nul.csv", "");
+	FILE *fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(buf, 1, sizeof nul - 1, fp), sizeof nul - 1);
+	fclose(fp);
+	kp_schema *s = schema(people);
+	kp_diag_list l;
+	kp_diag_list_init(&l);
+	kp_diag_sink sink = kp_diag_list_sink(&l);
+	assert_int_equal(kp_validate_table(path, NULL, s, NULL, &sink, NULL), 1);
+	assert_string_equal(l.items[0].code, "source-error");
+	assert_int_equal(l.items[0].offset, 15);
+	kp_diag_list_release(&l);
+	kp_schema_free(s);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +408,7 @@ int main(void)
 		cmocka_unit_test(max_errors_stops_early),
 		cmocka_unit_test(unreadable_is_io),
 		cmocka_unit_test(package_foreign_keys),
+		cmocka_unit_test(hostile_inputs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
