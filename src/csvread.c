@@ -1,0 +1,676 @@
+#include "csvread.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+/* libcsv's parser states (csv.c); struct csv_parser is public in csv.h and the reader
+ * reads pstate/quoted to tell a line break inside a quoted cell and an unclosed quote. */
+enum { LIBCSV_ROW_NOT_BEGUN = 0, LIBCSV_FIELD_BEGUN = 2, LIBCSV_FIELD_MIGHT_HAVE_ENDED = 3 };
+
+#define MAX_RECORD_FACTOR 4 /* a record may hold this many max-size cells in all */
+
+struct kp_csvread {
+	FILE *fp;
+	int own_fp;
+	const char *file;
+	kp_diag_sink sink;
+	size_t max_cell, max_fields, max_record, chunk;
+	int want_sha;
+	kp_sha256 sha;
+	int sha_open;
+
+	struct csv_parser p;
+	int p_open;
+
+	/* input: raw bytes, and the UTF-8 text the parser sees (== raw unless converting) */
+	char *raw;       /* owned, chunk bytes (+ leftover of an incomplete converted char) */
+	size_t raw_len;
+	kp_text_conv conv;
+	int converting;
+	char *buf;       /* owned when converting, else == raw */
+	size_t cap, len, pos;
+	long long base;  /* offset of buf[0] in the (converted) text */
+	int eof;
+	int started;
+
+	/* the record being built */
+	char *arena;     /* owned: cell bytes, each NUL-terminated */
+	size_t arena_len, arena_cap;
+	size_t *off;     /* owned: cell offsets into arena */
+	kp_csvcell *cells; /* owned: filled when a record is delivered */
+	size_t cells_cap;
+	size_t nfields, fields_cap;
+	unsigned flags;
+	long break_col; /* field holding the first line break inside quotes */
+	int rec_done;
+	int last_term_cr;
+	long rec_line;
+	long long rec_start;
+
+	/* UTF-8 bytes of a character split by the end of a chunk */
+	char carry[4];
+	size_t carry_len;
+
+	long line; /* physical line of buf[pos] */
+	long first_line_of[3];
+	kp_csvread_stats st;
+	int failed;
+	int finished;
+	int nul_reported;
+};
+
+static _Thread_local size_t tl_cell_limit;
+
+/* libcsv grows its cell buffer through this: refusing past the limit makes csv_parse
+ * stop with CSV_ENOMEM instead of holding a gigabyte cell. */
+static void *limited_realloc(void *ptr, size_t size)
+{
+	if (size > tl_cell_limit + 128)
+		return NULL;
+	return realloc(ptr, size);
+}
+
+static int emit(kp_csvread *r, kp_diag *d)
+{
+	if (r->failed == 2)
+		return 1;
+	if (kp_diag_emit(&r->sink, d)) {
+		r->failed = 2;
+		return 1;
+	}
+	return 0;
+}
+
+static void report(kp_csvread *r, kp_severity sev, const char *code, const char *rule, long row,
+	long col, long long off, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+static void report(kp_csvread *r, kp_severity sev, const char *code, const char *rule, long row,
+	long col, long long off, const char *fmt, ...)
+{
+	kp_diag d;
+	va_list ap;
+	va_start(ap, fmt);
+	kp_diag_vset(&d, sev, code, fmt, ap);
+	va_end(ap);
+	d.rule = rule;
+	kp_diag_at(&d, r->file, row, col, off);
+	emit(r, &d);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	size_t n = *cap ? *cap : 64;
+	while (n < need)
+		n *= 2;
+	void *q = realloc(*p, n * elem);
+	if (!q)
+		return -1;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+static void on_field(void *s, size_t n, void *ctx)
+{
+	kp_csvread *r = ctx;
+	if (r->flags & KP_CSVREC_CUT)
+		return;
+	if (r->nfields >= r->max_fields || r->arena_len + n + 1 > r->max_record) {
+		r->flags |= KP_CSVREC_CUT;
+		report(r, KP_SEV_ERROR, "source-error", NULL, r->st.records + 1, (long)r->nfields + 1,
+			r->rec_start,
+			"record has more than %zu fields or %zu bytes: the rest of it is not read; "
+			"check the delimiter and the quotes",
+			r->max_fields, r->max_record);
+		return;
+	}
+	if (grow((void **)&r->off, &r->fields_cap, r->nfields + 1, sizeof *r->off) ||
+		grow((void **)&r->arena, &r->arena_cap, r->arena_len + n + 1, 1)) {
+		r->flags |= KP_CSVREC_CUT;
+		return;
+	}
+	r->off[r->nfields++] = r->arena_len;
+	if (n)
+		memcpy(r->arena + r->arena_len, s, n);
+	r->arena[r->arena_len + n] = '\0';
+	r->arena_len += n + 1;
+}
+
+static void on_record(int c, void *ctx)
+{
+	kp_csvread *r = ctx;
+	/* With CSV_REPALL_NL libcsv ends a record at the CR of a CRLF and reports the LF as an
+	 * empty record of its own: fold it back into the CRLF. */
+	if (c == '\n' && r->last_term_cr && r->nfields == 0 && !r->rec_done) {
+		r->last_term_cr = 0;
+		return;
+	}
+	r->last_term_cr = c == '\r';
+	r->rec_done = 1;
+}
+
+static void reset_record(kp_csvread *r)
+{
+	r->arena_len = 0;
+	r->nfields = 0;
+	r->flags = 0;
+	r->rec_done = 0;
+	r->rec_line = r->line;
+	r->rec_start = r->base + (long long)r->pos;
+}
+
+static int setup(kp_csvread *r, const kp_csvread_opts *o, kp_diag *err)
+{
+	r->file = o->file ? o->file : "-";
+	r->sink = o->sink;
+	r->max_cell = o->max_cell_bytes ? o->max_cell_bytes : KP_CSVREAD_MAX_CELL_DEFAULT;
+	r->max_fields = o->max_fields ? o->max_fields : KP_CSVREAD_MAX_FIELDS_DEFAULT;
+	r->max_record = r->max_cell * MAX_RECORD_FACTOR;
+	r->chunk = o->chunk_bytes ? o->chunk_bytes : KP_CSVREAD_CHUNK_DEFAULT;
+	if (r->chunk < 16)
+		r->chunk = 16;
+	r->line = 1;
+	if (o->encoding && !kp_text_is_utf8_name(o->encoding)) {
+		if (kp_text_conv_open(&r->conv, o->encoding) != 0) {
+			kp_diag_set(err, KP_SEV_ERROR, "usage", "unknown encoding '%s' (try cp932, shift_jis, euc-jp, latin1)",
+				o->encoding);
+			return -1;
+		}
+		r->converting = 1;
+	}
+	/* The text buffer holds a chunk plus the unfinished line carried over; when
+	 * converting, up to 4 output bytes per input byte (UTF-8 of a 1-byte char). */
+	r->cap = r->chunk * (r->converting ? 4 : 1) + 64;
+	r->raw = malloc(r->chunk + 16);
+	r->buf = r->converting ? malloc(r->cap) : r->raw;
+	if (!r->converting)
+		r->cap = r->chunk + 16;
+	if (!r->raw || !r->buf) {
+		kp_diag_set(err, KP_SEV_ERROR, "source-error", "out of memory");
+		return -1;
+	}
+	if (csv_init(&r->p, CSV_REPALL_NL | CSV_STRICT | CSV_APPEND_NULL) != 0) {
+		kp_diag_set(err, KP_SEV_ERROR, "source-error", "out of memory");
+		return -1;
+	}
+	r->p_open = 1;
+	csv_set_realloc_func(&r->p, limited_realloc);
+	csv_set_space_func(&r->p, NULL);
+	r->want_sha = o->sha256;
+	if (r->want_sha) {
+		if (kp_files_sha256_init(&r->sha) != 0) {
+			kp_diag_set(err, KP_SEV_ERROR, "source-error", "cannot start SHA-256");
+			return -1;
+		}
+		r->sha_open = 1;
+	}
+	r->first_line_of[0] = r->first_line_of[1] = r->first_line_of[2] = 0;
+	return 0;
+}
+
+/* libcsv trims spaces around unquoted cells by default; the reader must see them
+ * (padding-space is a finding), so no byte is a space to it. */
+static int no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+kp_csvread *kp_csvread_open_stream(FILE *fp, const kp_csvread_opts *opts, kp_diag *err)
+{
+	kp_csvread *r = calloc(1, sizeof *r);
+	if (!r) {
+		kp_diag_set(err, KP_SEV_ERROR, "source-error", "out of memory");
+		return NULL;
+	}
+	r->fp = fp;
+	if (setup(r, opts, err) != 0) {
+		kp_csvread_free(r);
+		return NULL;
+	}
+	csv_set_space_func(&r->p, no_space);
+	return r;
+}
+
+kp_csvread *kp_csvread_open(const char *path, const kp_csvread_opts *opts, kp_diag *err)
+{
+	FILE *fp = stdin;
+	if (strcmp(path, "-") != 0) {
+		fp = fopen(path, "rb");
+		if (!fp) {
+			kp_diag_set(err, KP_SEV_ERROR, "source-error", "cannot open '%s': %s", path,
+				strerror(errno));
+			kp_diag_at(err, path, 0, 0, -1);
+			return NULL;
+		}
+	}
+	kp_csvread_opts o = *opts;
+	if (!o.file)
+		o.file = path;
+	kp_csvread *r = kp_csvread_open_stream(fp, &o, err);
+	if (!r) {
+		if (fp != stdin)
+			fclose(fp);
+		return NULL;
+	}
+	r->own_fp = fp != stdin;
+	return r;
+}
+
+/* Reads more input, keeping buf[pos..len) (moved to the front).  Returns 1 when bytes
+ * were added, 0 at end of input, -1 on a read error (reported). */
+static int fill(kp_csvread *r)
+{
+	if (r->eof)
+		return 0;
+	size_t keep = r->len - r->pos;
+	if (r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, keep);
+		r->base += (long long)r->pos;
+		r->pos = 0;
+		r->len = keep;
+	}
+	/* A line longer than the buffer: grow it (bounded by the record limit, past which
+	 * the parser is fed partial lines anyway). */
+	size_t room_needed = r->converting ? r->chunk * 4 + 64 : r->chunk;
+	if (r->cap - r->len < room_needed) {
+		size_t ncap = r->len + room_needed + 16;
+		char *nb = realloc(r->buf, ncap);
+		if (!nb) {
+			r->failed = 1;
+			report(r, KP_SEV_ERROR, "source-error", NULL, 0, 0, -1, "out of memory");
+			return -1;
+		}
+		if (!r->converting)
+			r->raw = nb;
+		r->buf = nb;
+		r->cap = ncap;
+	}
+	char *dst = r->converting ? r->raw + r->raw_len : r->buf + r->len;
+	size_t want = r->chunk;
+	if (r->converting && r->raw_len + want > r->chunk + 16)
+		want = r->chunk + 16 - r->raw_len;
+	size_t got = fread(dst, 1, want, r->fp);
+	if (got < want && ferror(r->fp)) {
+		r->failed = 1;
+		report(r, KP_SEV_ERROR, "source-error", NULL, 0, 0, r->st.bytes,
+			"cannot read '%s': %s", r->file, strerror(errno));
+		return -1;
+	}
+	if (got < want)
+		r->eof = 1;
+	r->st.bytes += (long long)got;
+	if (r->sha_open)
+		kp_files_sha256_update(&r->sha, dst, got);
+	if (!r->converting) {
+		r->len += got;
+		return got > 0;
+	}
+	r->raw_len += got;
+	size_t in = r->raw_len, out = r->cap - r->len;
+	int rc = kp_text_conv_run(&r->conv, r->raw, &in, r->buf + r->len, &out);
+	r->len += out;
+	memmove(r->raw, r->raw + in, r->raw_len - in);
+	r->raw_len -= in;
+	if (rc < 0 || (rc == 1 && r->eof)) {
+		/* Offsets in findings are in the converted text; the bad byte is reported and
+		 * skipped so that the rest of the file is still checked. */
+		report(r, KP_SEV_ERROR, "encoding-error", NULL, r->st.records + 1, 0,
+			r->base + (long long)r->len,
+			"byte 0x%02X is not valid in the encoding given with --encoding; check "
+			"the encoding the file was saved in",
+			r->raw_len ? (unsigned char)r->raw[0] : 0);
+		if (r->raw_len) {
+			memmove(r->raw, r->raw + 1, r->raw_len - 1);
+			r->raw_len--;
+		}
+		if (rc == 1)
+			r->raw_len = 0;
+	}
+	return out > 0 || got > 0 || r->raw_len > 0;
+}
+
+/* UTF-8 check of the text the parser is about to see, across chunk boundaries. */
+static void check_text(kp_csvread *r, const char *s, size_t n, int complete)
+{
+	size_t i = 0;
+	if (r->carry_len) {
+		char tmp[8];
+		size_t take = n < 4 - r->carry_len ? n : 4 - r->carry_len;
+		memcpy(tmp, r->carry, r->carry_len);
+		memcpy(tmp + r->carry_len, s, take);
+		uint32_t cp;
+		size_t l = kp_text_utf8_decode(tmp, r->carry_len + take, &cp);
+		if (l > r->carry_len) {
+			i = l - r->carry_len;
+			r->carry_len = 0;
+		} else if (!complete && r->carry_len + take < 4 && take == n) {
+			memcpy(r->carry + r->carry_len, s, take);
+			r->carry_len += take;
+			return;
+		} else {
+			r->carry_len = 0; /* reported below from s[0] as part of the same line */
+		}
+	}
+	size_t bad;
+	const char *t = s + i;
+	size_t tn = n - i;
+	if (kp_text_utf8_valid(t, tn, &bad))
+		return;
+	if (!complete && tn - bad < 4) {
+		/* maybe a character cut by the chunk end: keep it for the next piece */
+		uint32_t cp;
+		unsigned c = (unsigned char)t[bad];
+		size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+		if (need > tn - bad && kp_text_utf8_valid(t + bad + 1, 0, NULL) &&
+			kp_text_utf8_decode(t + bad, tn - bad, &cp) == 0) {
+			int prefix_ok = 1;
+			for (size_t k = bad + 1; k < tn; k++)
+				if (((unsigned char)t[k] & 0xC0) != 0x80)
+					prefix_ok = 0;
+			if (prefix_ok) {
+				memcpy(r->carry, t + bad, tn - bad);
+				r->carry_len = tn - bad;
+				return;
+			}
+		}
+	}
+	if (r->flags & KP_CSVREC_BAD_TEXT)
+		return;
+	r->flags |= KP_CSVREC_BAD_TEXT;
+	long long off = r->base + (long long)(t + bad - r->buf);
+	int sjis = kp_text_looks_sjis(s, n);
+	report(r, KP_SEV_ERROR, "encoding-error", NULL, r->st.records + 1, 0, off,
+		"invalid UTF-8 byte 0x%02X at byte offset %lld (line %ld)%s", (unsigned char)t[bad],
+		off, r->line,
+		sjis ? ": the bytes look like Shift_JIS (CP932); save the file as UTF-8, or "
+		       "read it with --encoding cp932"
+		     : ": save the file as UTF-8");
+}
+
+static void count_ending(kp_csvread *r, int kind)
+{
+	long *c[3] = {&r->st.lf, &r->st.crlf, &r->st.cr};
+	if ((*c[kind])++ == 0)
+		r->first_line_of[kind] = r->line;
+}
+
+/* Feeds s[0..n) to libcsv, recovering from strict-mode errors: a stray quote is reported
+ * once per record and then read the way a lenient reader would. */
+static int parse_piece(kp_csvread *r, const char *s, size_t n)
+{
+	tl_cell_limit = r->max_cell;
+	while (n > 0) {
+		size_t k = csv_parse(&r->p, s, n, on_field, on_record, r);
+		if (k == n)
+			return 0;
+		int e = csv_error(&r->p);
+		long long off = r->base + (long long)(s + k - r->buf);
+		if (e != CSV_EPARSE) {
+			r->failed = 1;
+			report(r, KP_SEV_ERROR, "source-error", NULL, r->st.records + 1,
+				(long)r->nfields + 1, off,
+				"a cell is longer than %zu bytes: the file is not read further; check "
+				"for a missing closing quote",
+				r->max_cell);
+			return -1;
+		}
+		if (!(r->flags & KP_CSVREC_QUOTE_PROBLEM)) {
+			r->flags |= KP_CSVREC_QUOTE_PROBLEM;
+			int after_close = r->p.pstate == LIBCSV_FIELD_MIGHT_HAVE_ENDED;
+			report(r, KP_SEV_ERROR, "stray-quote", "L1-15", r->st.records + 1,
+				(long)r->nfields + 1, off,
+				after_close ? "text follows the closing quote of a quoted cell (at byte "
+					      "offset %lld): quote the whole cell and double any quote "
+					      "inside it (\"\")"
+					    : "a quote inside an unquoted cell (at byte offset %lld): "
+					      "quote the whole cell and double the quote (\"\"), or "
+					      "remove the spaces before the opening quote",
+				off);
+		}
+		if (r->p.pstate == LIBCSV_FIELD_MIGHT_HAVE_ENDED) {
+			/* libcsv would go back into the quoted cell and swallow the rest of the
+			 * file; continue the cell as unquoted text up to the next delimiter. */
+			r->p.pstate = LIBCSV_FIELD_BEGUN;
+			r->p.quoted = 0;
+		}
+		csv_set_opts(&r->p, CSV_REPALL_NL | CSV_APPEND_NULL);
+		size_t k2 = csv_parse(&r->p, s + k, 1, on_field, on_record, r);
+		csv_set_opts(&r->p, CSV_REPALL_NL | CSV_STRICT | CSV_APPEND_NULL);
+		if (k2 != 1) {
+			r->failed = 1;
+			return -1;
+		}
+		s += k + 1;
+		n -= k + 1;
+	}
+	return 0;
+}
+
+static void deliver(kp_csvread *r, kp_csvrecord *rec)
+{
+	if (grow((void **)&r->cells, &r->cells_cap, r->nfields + 1, sizeof *r->cells) != 0) {
+		r->nfields = 0; /* out of memory: deliver the record without its cells */
+		r->flags |= KP_CSVREC_CUT;
+	}
+	for (size_t i = 0; i < r->nfields; i++) {
+		r->cells[i].data = r->arena + r->off[i];
+		r->cells[i].len = (i + 1 < r->nfields ? r->off[i + 1] : r->arena_len) - r->off[i] - 1;
+	}
+	if ((r->flags & (KP_CSVREC_LINE_BREAK | KP_CSVREC_QUOTE_PROBLEM)) == KP_CSVREC_LINE_BREAK)
+		report(r, KP_SEV_ERROR, "line-break-in-cell", "L1-14", r->st.records + 1, r->break_col,
+			r->rec_start,
+			"a quoted cell holds a line break (record starting on line %ld): keep each "
+			"record on one line; put the parts in separate columns or join them with a "
+			"separator",
+			r->rec_line);
+	rec->number = ++r->st.records;
+	rec->line = r->rec_line;
+	rec->offset = r->rec_start;
+	rec->end = r->base + (long long)r->pos;
+	rec->ncells = r->nfields;
+	rec->cells = r->cells;
+	rec->flags = r->flags;
+}
+
+static void finish(kp_csvread *r)
+{
+	if (r->finished)
+		return;
+	r->finished = 1;
+	if (r->sha_open) {
+		kp_files_sha256_final(&r->sha, r->st.sha256);
+		r->sha_open = 0;
+	}
+	int kinds = (r->st.lf > 0) + (r->st.crlf > 0) + (r->st.cr > 0);
+	if (kinds > 1) {
+		static const char *const names[3] = {"LF", "CRLF", "CR"};
+		long n[3] = {r->st.lf, r->st.crlf, r->st.cr};
+		int major = 0;
+		for (int k = 1; k < 3; k++)
+			if (n[k] > n[major])
+				major = k;
+		int minor = -1;
+		for (int k = 0; k < 3; k++)
+			if (k != major && n[k] > 0 && (minor < 0 || r->first_line_of[k] < r->first_line_of[minor]))
+				minor = k;
+		report(r, KP_SEV_ERROR, "line-endings", NULL, 0, 0, -1,
+			"mixed line endings: %ld LF, %ld CRLF, %ld CR (first %s on line %ld); save the "
+			"file with one kind of line ending (CRLF or LF)",
+			n[0], n[1], n[2], names[minor], r->first_line_of[minor]);
+	}
+}
+
+int kp_csvread_next(kp_csvread *r, kp_csvrecord *rec)
+{
+	if (r->failed)
+		return r->failed == 1 ? -1 : 0;
+	if (!r->started) {
+		r->started = 1;
+		if (fill(r) < 0)
+			return -1;
+		while (r->len < 3 && !r->eof)
+			if (fill(r) < 0)
+				return -1;
+		size_t bl = kp_text_bom_len(r->buf, r->len);
+		if (bl) {
+			r->st.bom = 1;
+			r->pos = bl;
+			report(r, KP_SEV_INFO, "bom", "L3-08", 0, 0, 0,
+				"the file starts with a UTF-8 byte order mark; fine for Excel, but say "
+				"so in the dataset's description (some tools read it as part of the "
+				"first label)");
+		}
+		if (r->len - r->pos == 0 && r->eof) {
+			report(r, KP_SEV_ERROR, "source-error", NULL, 0, 0, -1,
+				"the file is empty: it needs at least a header row");
+			finish(r);
+			return 0;
+		}
+	}
+	reset_record(r);
+	for (;;) {
+		if (r->failed)
+			return r->failed == 1 ? -1 : 0;
+		if (r->pos >= r->len) {
+			int f = fill(r);
+			if (f < 0)
+				return -1;
+			if (f == 0 && r->pos >= r->len) {
+				if (r->carry_len) {
+					r->carry_len = 0;
+					if (!(r->flags & KP_CSVREC_BAD_TEXT)) {
+						r->flags |= KP_CSVREC_BAD_TEXT;
+						report(r, KP_SEV_ERROR, "encoding-error", NULL,
+							r->st.records + 1, 0, r->base + (long long)r->len,
+							"the file ends inside a UTF-8 character: it was cut "
+							"short; save it again as UTF-8");
+					}
+				}
+				int open_quote = r->p.pstate == LIBCSV_FIELD_BEGUN && r->p.quoted;
+				if (open_quote) {
+					r->flags |= KP_CSVREC_QUOTE_PROBLEM;
+					report(r, KP_SEV_ERROR, "unclosed-quote", "L1-15", r->st.records + 1,
+						(long)r->nfields + 1, r->rec_start,
+						"a quoted cell starting on line %ld is never closed: add "
+						"the closing quote (\") at the end of the cell",
+						r->rec_line);
+				}
+				csv_set_opts(&r->p, CSV_REPALL_NL | CSV_APPEND_NULL);
+				tl_cell_limit = r->max_cell;
+				csv_fini(&r->p, on_field, on_record, r);
+				if (r->rec_done) {
+					if (r->base + (long long)r->pos > r->rec_start)
+						r->st.lines++;
+					deliver(r, rec);
+					r->rec_done = 0;
+					return r->failed == 2 ? 0 : 1;
+				}
+				finish(r);
+				return 0;
+			}
+			continue;
+		}
+		const char *seg = r->buf + r->pos;
+		size_t rem = r->len - r->pos;
+		const char *lf = memchr(seg, '\n', rem);
+		const char *cr = memchr(seg, '\r', lf ? (size_t)(lf - seg) : rem);
+		size_t n;
+		int kind = -1; /* 0 LF, 1 CRLF, 2 CR */
+		if (cr) {
+			if ((size_t)(cr - seg) + 1 == rem && !r->eof) {
+				/* a CR at the end of the buffer: read on to see whether LF follows */
+				if (fill(r) < 0)
+					return -1;
+				continue;
+			}
+			n = (size_t)(cr - seg) + 1;
+			kind = 2;
+			if (n < rem && seg[n] == '\n') {
+				n++;
+				kind = 1;
+			}
+		} else if (lf) {
+			n = (size_t)(lf - seg) + 1;
+			kind = 0;
+		} else {
+			n = rem;
+			if (!r->eof && rem < r->max_cell) {
+				/* an unfinished line: read more first so the whole line is parsed
+				 * in one piece (up to the record limit) */
+				size_t before = r->len - r->pos;
+				int f = fill(r);
+				if (f < 0)
+					return -1;
+				if (r->len - r->pos > before || f == 0)
+					continue;
+			}
+		}
+		if (!r->nul_reported && memchr(seg, '\0', n)) {
+			r->nul_reported = 1;
+			const char *z = memchr(seg, '\0', n);
+			report(r, KP_SEV_ERROR, "source-error", NULL, r->st.records + 1, 0,
+				r->base + (long long)(z - r->buf),
+				"the file holds NUL bytes (first at byte offset %lld): it is binary or "
+				"saved as UTF-16; save it as UTF-8 CSV",
+				r->base + (long long)(z - r->buf));
+		}
+		check_text(r, seg, n, kind >= 0);
+		int rc = parse_piece(r, seg, n);
+		r->pos += n;
+		if (rc < 0)
+			return -1;
+		if (kind >= 0) {
+			if (r->rec_done) {
+				count_ending(r, kind);
+			} else if (!r->rec_done && r->p.quoted && !(r->flags & KP_CSVREC_LINE_BREAK)) {
+				/* reported when the record ends: an unclosed quote explains it */
+				r->flags |= KP_CSVREC_LINE_BREAK;
+				r->break_col = (long)r->nfields + 1;
+			}
+			r->line++;
+			r->st.lines++;
+		}
+		if (r->rec_done) {
+			deliver(r, rec);
+			return r->failed == 2 ? 0 : 1;
+		}
+	}
+}
+
+const kp_csvread_stats *kp_csvread_stats_get(const kp_csvread *r)
+{
+	return &r->st;
+}
+
+int kp_csvread_failed(const kp_csvread *r)
+{
+	return r->failed;
+}
+
+void kp_csvread_free(kp_csvread *r)
+{
+	if (!r)
+		return;
+	if (r->p_open)
+		csv_free(&r->p);
+	if (r->sha_open)
+		kp_files_sha256_release(&r->sha);
+	if (r->converting) {
+		kp_text_conv_close(&r->conv);
+		free(r->buf);
+	}
+	free(r->raw);
+	free(r->arena);
+	free(r->off);
+	free(r->cells);
+	if (r->own_fp && r->fp)
+		fclose(r->fp);
+	free(r);
+}

@@ -1,0 +1,323 @@
+#include "text.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <string.h>
+#include <strings.h>
+
+/* The class table.  Later rows override earlier ones (kp_text_range_of searches from the
+ * end), so the tolerated unit symbols sit after the CJK compatibility block they belong to.
+ * Ranges for L1-08 follow the Digital Agency checker's sample implementation
+ * (reference/jp-opendata.md §2.3); the radical blocks are added because they slip into
+ * kanji text unseen (the reference's note on ⻲⻑). */
+static const kp_text_range ranges[] = {
+	{0x00A0, 0x00A0, KP_TEXT_LAYOUT_SPACE, "no-break space"},
+	{0x2000, 0x200B, KP_TEXT_LAYOUT_SPACE, "typographic space"},
+	{0x202F, 0x202F, KP_TEXT_LAYOUT_SPACE, "narrow no-break space"},
+	{0x205F, 0x205F, KP_TEXT_LAYOUT_SPACE, "mathematical space"},
+	{0x3000, 0x3000, KP_TEXT_LAYOUT_SPACE, "ideographic space (U+3000)"},
+	{0xFEFF, 0xFEFF, KP_TEXT_LAYOUT_SPACE, "zero-width no-break space (a BOM inside the text)"},
+	{0x2160, 0x217F, KP_TEXT_PLATFORM, "roman numeral"},
+	{0x2460, 0x2473, KP_TEXT_PLATFORM, "circled number"},
+	{0x3251, 0x325F, KP_TEXT_PLATFORM, "circled number"},
+	{0x32B1, 0x32BF, KP_TEXT_PLATFORM, "circled number"},
+	{0x3220, 0x3243, KP_TEXT_PLATFORM, "parenthesized character"},
+	{0x3280, 0x32FE, KP_TEXT_PLATFORM, "circled ideograph"},
+	{0x32FF, 0x32FF, KP_TEXT_PLATFORM, "era-name ligature ㋿"},
+	{0x3300, 0x33FF, KP_TEXT_PLATFORM, "squared CJK compatibility character"},
+	{0x338F, 0x338F, KP_TEXT_PLATFORM_INFO, "unit symbol"},
+	{0x339D, 0x339E, KP_TEXT_PLATFORM_INFO, "unit symbol"},
+	{0x33A1, 0x33A1, KP_TEXT_PLATFORM_INFO, "unit symbol"},
+	{0x33A5, 0x33A5, KP_TEXT_PLATFORM_INFO, "unit symbol"},
+	{0x33C4, 0x33C4, KP_TEXT_PLATFORM_INFO, "unit symbol"},
+	{0xFE30, 0xFE4F, KP_TEXT_PLATFORM, "vertical form"},
+	{0x301C, 0x301C, KP_TEXT_PLATFORM, "wave dash 〜 (U+301C)"},
+	{0xFF5E, 0xFF5E, KP_TEXT_PLATFORM, "full-width tilde ～ (U+FF5E)"},
+	{0x2E80, 0x2EFF, KP_TEXT_PLATFORM, "CJK radical (looks like a kanji but is not one)"},
+	{0x2F00, 0x2FDF, KP_TEXT_PLATFORM, "Kangxi radical (looks like a kanji but is not one)"},
+	{0xFF61, 0xFF9F, KP_TEXT_HALFWIDTH_KANA, "half-width katakana"},
+	{0xFF10, 0xFF19, KP_TEXT_FULLWIDTH_ALNUM | KP_TEXT_FULLWIDTH_DIGIT, "full-width digit"},
+	{0xFF21, 0xFF3A, KP_TEXT_FULLWIDTH_ALNUM, "full-width Latin letter"},
+	{0xFF41, 0xFF5A, KP_TEXT_FULLWIDTH_ALNUM, "full-width Latin letter"},
+};
+#define NRANGES (sizeof ranges / sizeof ranges[0])
+
+/* BMP lookup built once from `ranges`: one byte of class bits per code point, so that
+ * a cell of Japanese text costs one load per character. */
+static unsigned char bmp_class[0x10000];
+static int bmp_built;
+
+static void build_bmp(void)
+{
+	for (size_t i = 0; i < NRANGES; i++)
+		for (uint32_t cp = ranges[i].lo; cp <= ranges[i].hi && cp < 0x10000; cp++)
+			bmp_class[cp] = (unsigned char)ranges[i].cls;
+	bmp_built = 1;
+}
+
+unsigned kp_text_class(uint32_t cp)
+{
+	if (cp < 0x80)
+		return 0;
+	if (cp < 0x10000) {
+		if (!bmp_built)
+			build_bmp();
+		return bmp_class[cp];
+	}
+	const kp_text_range *r = kp_text_range_of(cp);
+	return r ? r->cls : 0;
+}
+
+const kp_text_range *kp_text_range_of(uint32_t cp)
+{
+	for (size_t i = NRANGES; i-- > 0;)
+		if (cp >= ranges[i].lo && cp <= ranges[i].hi)
+			return &ranges[i];
+	return NULL;
+}
+
+int kp_text_class_index(unsigned bit)
+{
+	for (int i = 0; i < 6; i++)
+		if (bit == 1u << i)
+			return i;
+	return -1;
+}
+
+size_t kp_text_utf8_decode(const char *str, size_t n, uint32_t *cp)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	size_t len;
+	uint32_t v, min;
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2, v = c & 0x1F, min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3, v = c & 0x0F, min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4, v = c & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+/* Eight bytes at a time while they are all ASCII: most cells and lines are. */
+static size_t ascii_prefix(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i + 8 <= n) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ull)
+			break;
+		i += 8;
+	}
+	while (i < n && s[i] < 0x80)
+		i++;
+	return i;
+}
+
+int kp_text_utf8_valid(const char *str, size_t n, size_t *bad)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	for (;;) {
+		i += ascii_prefix(s + i, n - i);
+		if (i >= n)
+			return 1;
+		uint32_t cp;
+		size_t l = kp_text_utf8_decode(str + i, n - i, &cp);
+		if (l == 0) {
+			if (bad)
+				*bad = i;
+			return 0;
+		}
+		i += l;
+	}
+}
+
+size_t kp_text_bom_len(const char *s, size_t n)
+{
+	return n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
+int kp_text_looks_sjis(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	/* Latin-1 text also parses as Shift_JIS now and then (é + a letter is a valid pair),
+	 * but it never holds 0x81–0x9F, the leads of kana, symbols and most kanji. */
+	int wide = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = s[i];
+		if (c < 0x80)
+			continue;
+		if (c >= 0xA1 && c <= 0xDF) /* half-width katakana */
+			continue;
+		/* JIS X 0208 leads plus CP932's NEC/IBM rows; F0–F9 is the user-defined
+		 * (外字) area, which real files rarely hold and Latin-1 text often does. */
+		int lead = (c >= 0x81 && c <= 0x9F) || (c >= 0xE0 && c <= 0xEF) ||
+			   (c >= 0xFA && c <= 0xFC);
+		if (!lead || i + 1 >= n)
+			return 0;
+		unsigned t = s[i + 1];
+		if (!((t >= 0x40 && t <= 0x7E) || (t >= 0x80 && t <= 0xFC)))
+			return 0;
+		if (c <= 0x9F)
+			wide = 1;
+		i++;
+	}
+	return wide;
+}
+
+static int is_ascii_space(unsigned c)
+{
+	return c == ' ' || c == '\t';
+}
+
+void kp_text_scan_cell(const char *str, size_t n, kp_text_scan *o)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	memset(o, 0, sizeof *o);
+	o->valid = 1;
+	size_t i = ascii_prefix(s, n);
+	o->ascii = i == n;
+	if (n == 0)
+		return;
+	if (o->ascii) {
+		/* Fast path: trim the ends, then look for a run of two spaces inside. */
+		size_t a = 0, e = n;
+		while (a < n && is_ascii_space(s[a]))
+			a++;
+		while (e > a && is_ascii_space(s[e - 1]))
+			e--;
+		o->lead_space = a > 0;
+		o->trail_space = e < n;
+		for (const unsigned char *q = s + a; q && q + 1 < s + e;) {
+			q = memchr(q, ' ', (size_t)(s + e - q));
+			if (q && q[1] == ' ') {
+				o->inner_layout = 1;
+				break;
+			}
+			if (q)
+				q++;
+		}
+		return;
+	}
+	/* General path: spaces (ASCII or layout) between two other characters count as
+	 * layout when there are two ASCII spaces or any layout space. */
+	int seen_text = 0, pending = 0, pending_layout = 0;
+	i = 0;
+	while (i < n) {
+		uint32_t cp = s[i];
+		size_t l = 1;
+		if (cp >= 0x80) {
+			l = kp_text_utf8_decode(str + i, n - i, &cp);
+			if (l == 0) {
+				o->valid = 0;
+				l = 1;
+				cp = 0xFFFD;
+			}
+		}
+		unsigned cls = kp_text_class(cp);
+		if (cls) {
+			unsigned fresh = cls & ~o->classes;
+			for (int b = 0; fresh; b++, fresh >>= 1)
+				if (fresh & 1) {
+					o->first[b] = cp;
+					o->first_at[b] = i;
+				}
+			o->classes |= cls;
+		}
+		if (is_ascii_space(cp) || (cls & KP_TEXT_LAYOUT_SPACE)) {
+			if (!seen_text)
+				o->lead_space = 1;
+			if (cls & KP_TEXT_LAYOUT_SPACE)
+				pending_layout = 1;
+			else
+				pending++;
+		} else {
+			if (seen_text && (pending >= 2 || pending_layout))
+				o->inner_layout = 1;
+			seen_text = 1;
+			pending = 0;
+			pending_layout = 0;
+		}
+		i += l;
+	}
+	if (seen_text && (pending || pending_layout))
+		o->trail_space = 1;
+}
+
+size_t kp_text_utf8_encode(uint32_t cp, char buf[5])
+{
+	size_t n;
+	if (cp < 0x80) {
+		buf[0] = (char)cp, n = 1;
+	} else if (cp < 0x800) {
+		buf[0] = (char)(0xC0 | (cp >> 6)), buf[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
+	} else if (cp < 0x10000) {
+		buf[0] = (char)(0xE0 | (cp >> 12)), buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		buf[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
+	} else {
+		buf[0] = (char)(0xF0 | (cp >> 18)), buf[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		buf[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), buf[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+int kp_text_is_utf8_name(const char *e)
+{
+	return e && (strcasecmp(e, "utf-8") == 0 || strcasecmp(e, "utf8") == 0);
+}
+
+int kp_text_conv_open(kp_text_conv *c, const char *encoding)
+{
+	iconv_t cd = iconv_open("UTF-8", encoding);
+	if (cd == (iconv_t)-1) {
+		c->cd = NULL;
+		return -1;
+	}
+	c->cd = cd;
+	return 0;
+}
+
+int kp_text_conv_run(kp_text_conv *c, const char *in, size_t *inlen, char *out, size_t *outlen)
+{
+	char *ip = (char *)(uintptr_t)in; /* iconv's prototype lacks const; it does not write */
+	size_t il = *inlen, ol = *outlen;
+	char *op = out;
+	size_t r = iconv((iconv_t)c->cd, &ip, &il, &op, &ol);
+	int e = errno;
+	*inlen = (size_t)(ip - in);
+	*outlen = (size_t)(op - out);
+	if (r != (size_t)-1)
+		return 0;
+	if (e == EILSEQ)
+		return -1;
+	if (e == EINVAL)
+		return 1;
+	return 0; /* E2BIG: output full */
+}
+
+void kp_text_conv_close(kp_text_conv *c)
+{
+	if (c->cd)
+		iconv_close((iconv_t)c->cd);
+	c->cd = NULL;
+}

@@ -1,0 +1,95 @@
+/* text — UTF-8 checking and decoding, BOM, character classes for Japan's open-data
+ * rules, a Shift_JIS-looking heuristic, and iconv conversion to UTF-8.
+ *
+ * Character classes come from one data table of Unicode ranges (text.c) drawn from the
+ * reference ranges of the Digital Agency's machine-readability checker (L1-08) and the
+ * width rules; kp_text_class() looks a code point up in a table built from it.
+ */
+#ifndef KP_TEXT_H
+#define KP_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Class bits of a code point. */
+enum {
+	KP_TEXT_PLATFORM = 1u << 0,      /* platform-dependent character (L1-08) */
+	KP_TEXT_PLATFORM_INFO = 1u << 1, /* platform-dependent but tolerated (unit symbols ㎡ ㎏ …) */
+	KP_TEXT_HALFWIDTH_KANA = 1u << 2, /* U+FF61–FF9F */
+	KP_TEXT_FULLWIDTH_ALNUM = 1u << 3, /* U+FF10–19, FF21–3A, FF41–5A */
+	KP_TEXT_LAYOUT_SPACE = 1u << 4,  /* U+3000 and other non-ASCII spaces used for layout */
+	KP_TEXT_FULLWIDTH_DIGIT = 1u << 5 /* U+FF10–FF19 (also FULLWIDTH_ALNUM) */
+};
+
+/* One row of the class table: [lo, hi] carries `cls`; `what` names it for messages. */
+typedef struct kp_text_range {
+	uint32_t lo, hi;
+	unsigned cls;
+	const char *what;
+} kp_text_range;
+
+/* Class bits of cp (0 for ASCII and unlisted characters). */
+unsigned kp_text_class(uint32_t cp);
+
+/* The table row that classifies cp, or NULL. */
+const kp_text_range *kp_text_range_of(uint32_t cp);
+
+/* Decodes one UTF-8 character at s[0..n): returns its length (1–4) and stores the code
+ * point, or returns 0 when the bytes there are not a valid, shortest-form sequence of a
+ * scalar value (then *cp is untouched).  n must be > 0. */
+size_t kp_text_utf8_decode(const char *s, size_t n, uint32_t *cp);
+
+/* Returns 1 when s[0..n) is valid UTF-8; otherwise 0 and *bad (if non-NULL) gets the
+ * offset of the first byte of the first invalid sequence.  An incomplete sequence at the
+ * very end counts as invalid. */
+int kp_text_utf8_valid(const char *s, size_t n, size_t *bad);
+
+/* Length of the UTF-8 byte order mark at s (3) or 0. */
+size_t kp_text_bom_len(const char *s, size_t n);
+
+/* Returns 1 when s[0..n) decodes as Shift_JIS/CP932 with at least one double-byte or
+ * half-width kana character and no invalid byte: the likely reason for a UTF-8 error. */
+int kp_text_looks_sjis(const char *s, size_t n);
+
+/* One pass over a cell for the character rules. */
+typedef struct kp_text_scan {
+	int ascii;           /* every byte < 0x80 */
+	int valid;           /* valid UTF-8 */
+	unsigned classes;    /* union of class bits met */
+	int lead_space;      /* starts with ASCII space/tab or a layout space */
+	int trail_space;     /* ends with one */
+	int inner_layout;    /* a layout space (U+3000 …) or a run of 2+ spaces inside */
+	uint32_t first[6];   /* first code point met per class bit index (0 = none) */
+	size_t first_at[6];  /* its byte offset in the cell */
+} kp_text_scan;
+
+void kp_text_scan_cell(const char *s, size_t n, kp_text_scan *out);
+
+/* Index of a single class bit (0..5), for kp_text_scan.first[]. */
+int kp_text_class_index(unsigned bit);
+
+/* Writes cp as UTF-8 plus NUL into buf (5 bytes); returns the length. */
+size_t kp_text_utf8_encode(uint32_t cp, char buf[5]);
+
+/* Conversion to UTF-8 over iconv, streamed.  Invalid input is reported, not replaced. */
+typedef struct kp_text_conv {
+	void *cd; /* owned iconv_t */
+} kp_text_conv;
+
+/* Opens a converter from `encoding` (an iconv name such as "CP932") to UTF-8.
+ * Returns 0, or -1 when iconv does not know the encoding. */
+int kp_text_conv_open(kp_text_conv *c, const char *encoding);
+
+/* Converts as much of in[0..*inlen) as fits into out[0..*outlen).  On return *inlen is
+ * the number of input bytes consumed and *outlen the number of output bytes written.
+ * Returns 0 when it stopped because input ran out or output is full, 1 when an
+ * incomplete sequence ends the input (feed more, or it is truncated at end of input),
+ * -1 when the input holds a sequence invalid in the source encoding (at in + *inlen). */
+int kp_text_conv_run(kp_text_conv *c, const char *in, size_t *inlen, char *out, size_t *outlen);
+
+void kp_text_conv_close(kp_text_conv *c);
+
+/* Returns 1 when the name means UTF-8 (case-insensitive "utf-8", "utf8"). */
+int kp_text_is_utf8_name(const char *encoding);
+
+#endif
