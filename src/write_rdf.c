@@ -175,6 +175,31 @@ char *kp_write_rdf_expand(const kp_writer *base, const char *name)
 	return s;
 }
 
+char *kp_write_rdf_expand_name(const kp_wopts *opts, const char *name)
+{
+	const char *colon = strchr(name, ':');
+	if (!colon || strncmp(colon + 1, "//", 2) == 0)
+		return dup_str(name);
+	size_t plen = (size_t)(colon - name);
+	const char *iri = NULL;
+	for (size_t i = 0; !iri && i < sizeof builtin / sizeof builtin[0]; i++)
+		if (strlen(builtin[i].prefix) == plen && memcmp(builtin[i].prefix, name, plen) == 0)
+			iri = builtin[i].iri;
+	for (size_t i = 0; !iri && opts && i < opts->nprefixes; i++)
+		if (strlen(opts->prefixes[i].prefix) == plen &&
+			memcmp(opts->prefixes[i].prefix, name, plen) == 0)
+			iri = opts->prefixes[i].iri;
+	if (!iri)
+		return dup_str(name);
+	size_t a = strlen(iri), b = strlen(colon + 1);
+	char *s = malloc(a + b + 1);
+	if (s) {
+		memcpy(s, iri, a);
+		memcpy(s + a, colon + 1, b + 1);
+	}
+	return s;
+}
+
 static int is_ncname(const char *s)
 {
 	return *s && xmlValidateNCName((const xmlChar *)s, 0) == 0;
@@ -607,6 +632,31 @@ static int write_literal(rdf_writer *w, const char *qname, const char *text, con
 	return xmlTextWriterEndElement(w->x) < 0 ? -1 : 0;
 }
 
+/* rdf:type for each class in a space-separated list. */
+static int write_types(rdf_writer *w, const char *classes, kp_diag *err)
+{
+	const char *p = classes;
+	while (p && *p) {
+		while (*p == ' ')
+			p++;
+		size_t n = strcspn(p, " ");
+		if (n == 0)
+			break;
+		w->text.len = 0;
+		if (sb_add(&w->text, p, n) != 0)
+			return oom(err);
+		char *iri = kp_write_rdf_expand(&w->base, w->text.p);
+		if (!iri)
+			return oom(err);
+		int rc = write_ref(w, "rdf:type", iri);
+		free(iri);
+		if (rc != 0)
+			return xml_fail(err);
+		p += n;
+	}
+	return 0;
+}
+
 /* One value of column i: a reference through its valueUrl, or a literal. */
 static int write_value(rdf_writer *w, size_t i, const kp_wcell *cells, long row, const char *s,
 	size_t len, kp_diag *err)
@@ -622,7 +672,29 @@ static int write_value(rdf_writer *w, size_t i, const kp_wcell *cells, long row,
 		long bad = kp_write_rdf_bad_char(w->val.p, w->val.len);
 		if (bad >= 0)
 			return cell_error(w, err, i, row, s, len, 0);
-		return write_ref(w, r->qname, w->val.p) == 0 ? 0 : xml_fail(err);
+		if (!c->value_type)
+			return write_ref(w, r->qname, w->val.p) == 0 ? 0 : xml_fail(err);
+		/* A typed value: the node nests in the property element (striped RDF/XML). */
+		int label = c->kind == KP_WK_STRING && !c->is_virtual;
+		if (label && (bad = kp_write_rdf_bad_char(s, len)) >= 0)
+			return cell_error(w, err, i, row, s, len, bad);
+		if (xmlTextWriterStartElement(w->x, (const xmlChar *)r->qname) < 0 ||
+			xmlTextWriterStartElement(w->x, (const xmlChar *)"rdf:Description") < 0 ||
+			xmlTextWriterWriteAttribute(w->x, (const xmlChar *)"rdf:about",
+				(const xmlChar *)w->val.p) < 0)
+			return xml_fail(err);
+		if (write_types(w, c->value_type, err) != 0)
+			return -1;
+		if (label) {
+			w->text.len = 0;
+			if (sb_add(&w->text, s, len) != 0)
+				return oom(err);
+			if (write_literal(w, "rdfs:label", w->text.p, NULL, c->lang) != 0)
+				return xml_fail(err);
+		}
+		return xmlTextWriterEndElement(w->x) < 0 || xmlTextWriterEndElement(w->x) < 0
+			? xml_fail(err)
+			: 0;
 	}
 	long bad = kp_write_rdf_bad_char(s, len);
 	if (bad >= 0)
@@ -655,6 +727,12 @@ static int rdf_row(kp_writer *base, const kp_wcell *cells, long row, kp_diag *er
 		if (w->groups[g].n && xmlTextWriterWriteAttribute(w->x, (const xmlChar *)"rdf:about",
 					      (const xmlChar *)w->subj.p) < 0)
 			return xml_fail(err);
+		if (g == 0 && t->row_type && write_types(w, t->row_type, err) != 0)
+			return -1;
+		for (size_t i = 0; i < t->ncols; i++)
+			if (w->cols[i].group == g && t->cols[i].value_type && !t->cols[i].value_url &&
+				write_types(w, t->cols[i].value_type, err) != 0)
+				return -1;
 		for (size_t i = 0; i < t->ncols; i++) {
 			const kp_wcol *c = &t->cols[i];
 			const kp_wcell *cell = &cells[i];

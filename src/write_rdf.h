@@ -32,6 +32,10 @@ int kp_write_rdf_prop_end(kp_writer *w, kp_diag *err);
  * not declared.  Caller frees; NULL on allocation failure. */
 char *kp_write_rdf_expand(const kp_writer *w, const char *name);
 
+/* The full IRI of a prefixed name using the built-in prefixes and those in opts (no
+ * writer needed: the CSVW metadata uses it).  Caller frees; NULL when out of memory. */
+char *kp_write_rdf_expand_name(const kp_wopts *opts, const char *name);
+
 /* Checks text for characters XML 1.0 cannot carry (C0 controls other than tab, LF and
  * CR; U+FFFE, U+FFFF; malformed UTF-8).  Returns the byte offset of the first one, or
  * -1 when all can be carried. */

@@ -47,12 +47,17 @@ typedef struct kp_wcol {
 	const char *property_url; /* IRI or prefixed name of the property; NULL: no triple */
 	const char *value_url;    /* URI template: the cell names a resource, not a literal */
 	const char *lang;         /* language tag of string literals */
+	/* rdfType: space-separated classes of the resource value_url names, which is then
+	 * written as a node typed so and, for a string column, labelled (rdfs:label) with
+	 * the cell text; without value_url, classes of the column's own subject. */
+	const char *value_type;
 } kp_wcol;
 
 typedef struct kp_wtable {
 	const char *name;      /* resource name */
 	const char *file;      /* source path, for diagnostics */
 	const char *about_url; /* URI template of each row's subject; NULL: blank nodes */
+	const char *row_type;  /* space-separated classes of each row's subject, or NULL */
 	size_t ncols;          /* real columns first, then virtual ones */
 	const kp_wcol *cols;
 } kp_wtable;

@@ -28,7 +28,8 @@ static const kp_wcol cols[] = {
 	{.name = "fy", .kind = KP_WK_YEAR, .property_url = "cd-dimension:timePeriod"},
 	{.name = "day", .kind = KP_WK_DATE, .property_url = "http://other.example/v#day"},
 	{.name = "note", .kind = KP_WK_STRING}, /* no propertyUrl: no triple */
-	{.name = "t1", .is_virtual = 1, .property_url = "rdf:type", .value_url = "ex:Item"},
+	{.name = "depts", .kind = KP_WK_STRING, .separator = ";", .property_url = "ex:dept",
+		.value_url = EX "org/{depts}", .value_type = "org:OrganizationalUnit ex:Unit", .lang = "ja"},
 	{.name = "t2", .is_virtual = 1, .property_url = "ex:division",
 		.value_url = EX "org/{division}"},
 	{.name = "t3", .is_virtual = 1, .about_url = EX "org/{division}",
@@ -36,7 +37,7 @@ static const kp_wcol cols[] = {
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
 static const kp_wtable table = {
-	.name = "items", .file = "items.csv", .about_url = EX "item/{no}", .ncols = NCOLS, .cols = cols};
+	.name = "items", .file = "items.csv", .about_url = EX "item/{no}", .row_type = "ex:Item ex:Thing", .ncols = NCOLS, .cols = cols};
 
 #define CELL(str) {.s = str, .len = sizeof str - 1}
 #define NUL {.null = 1}
@@ -93,7 +94,7 @@ static void rows_become_typed_triples(void **state)
 	const kp_wcell rows[][NCOLS] = {
 		{CELL("172014"), CELL("1"), CELL("<事務> & \"見直し\""), CELL("財政課"), CELL("1;22"),
 			CELL("1.50"), CELL("true"), CELL("2019"), CELL("2019-04-01"), CELL("memo"),
-			NUL, NUL, NUL},
+			CELL("財政課;総務課"), NUL, NUL},
 		{CELL("172014"), CELL("2"), CELL("𠮷 non-BMP"), NUL, NUL, NUL, CELL("false"),
 			NUL, NUL, NUL, NUL, NUL, NUL},
 	};
@@ -117,7 +118,16 @@ static void rows_become_typed_triples(void **state)
 	has(out, "<ex:flag rdf:datatype=\"http://www.w3.org/2001/XMLSchema#boolean\">true</ex:flag>");
 	has(out, "<cd-dimension:timePeriod rdf:datatype=\"http://www.w3.org/2001/XMLSchema#gYear\">2019<");
 	has(out, "<ns1:day rdf:datatype=\"http://www.w3.org/2001/XMLSchema#date\">2019-04-01</ns1:day>");
-	has(out, "<rdf:type rdf:resource=\"http://example.org/ns#Item\"/>");
+	has(out, "<rdf:Description rdf:about=\"http://example.org/item/1\">\n"
+		 "    <rdf:type rdf:resource=\"http://example.org/ns#Item\"/>\n"
+		 "    <rdf:type rdf:resource=\"http://example.org/ns#Thing\"/>\n");
+	has(out, "<ex:dept>\n"
+		 "      <rdf:Description rdf:about=\"http://example.org/org/%E7%B7%8F%E5%8B%99%E8%AA%B2\">\n"
+		 "        <rdf:type rdf:resource=\"http://www.w3.org/ns/org#OrganizationalUnit\"/>\n"
+		 "        <rdf:type rdf:resource=\"http://example.org/ns#Unit\"/>\n"
+		 "        <rdfs:label xml:lang=\"ja\">総務課</rdfs:label>\n"
+		 "      </rdf:Description>\n"
+		 "    </ex:dept>");
 	/* Non-ASCII in a template value is percent-encoded (UTF-8), so the IRI is ASCII. */
 	has(out, "<ex:division rdf:resource=\"http://example.org/org/%E8%B2%A1%E6%94%BF%E8%AA%B2\"/>");
 	has(out, "<rdf:Description rdf:about=\"http://example.org/org/%E8%B2%A1%E6%94%BF%E8%AA%B2\">");
