@@ -138,6 +138,11 @@ int kp_cast_is_missing(const struct kp_field *f, const char *cell, size_t len);
 int kp_cast_cell(const struct kp_field *f, const char *cell, size_t len, kp_value *v,
 	kp_diag *err);
 
+/* Like kp_cast_cell, with the field's type/format/options, but never treats the text as
+ * a missing value (what schema constraint values such as "minimum": "2019-04-01" use). */
+int kp_cast_value(const struct kp_field *f, const char *cell, size_t len, kp_value *v,
+	kp_diag *err);
+
 /* Casts with an explicit type/format and the default options (no field): what
  * list items and schema-level constraint values use.  Never treats text as missing. */
 int kp_cast_plain(kp_type type, kp_format format, const char *cell, size_t len, kp_value *v,
@@ -188,8 +193,9 @@ kp_constraint kp_cast_check(const struct kp_field *f, const kp_value *v, kp_diag
  *   year → YYYY; yearmonth → YYYY-MM; duration, geopoint ("lon,lat"), and text types
  *   → the cell text as given (geopoint array/object: "lon,lat").
  * Equal logical values give equal canonical text (so it serves as the unique/foreign key
- * text), except datetimes written in different zones and durations written in
- * different units ("P1D" vs "PT24H"), which stay as written. */
+ * text), except numbers written with and without an exponent ("1.5E3" vs "1500"),
+ * datetimes written in different zones and durations written in different units
+ * ("P1D" vs "PT24H"), which stay as written. */
 int kp_cast_canonical(const struct kp_field *f, const kp_value *v, char *buf, size_t size);
 
 #endif

@@ -1,0 +1,1625 @@
+#include "validate.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvread.h"
+#include "lgcode.h"
+#include "status.h"
+#include "text.h"
+
+/* ------------------------------------------------------------------------------------ */
+/* Key sets: 64-bit hash of a key -> first row that had it.  Open addressing, linear
+ * probing; the hash 0 marks an empty slot (a real 0 is mapped to 1).  With 64 bits the
+ * chance of two distinct keys colliding among a million is about 3e-8. */
+
+typedef struct keyslot {
+	uint64_t h;
+	long row;
+} keyslot;
+
+typedef struct keyset {
+	keyslot *slots; /* owned */
+	size_t cap, len;
+	int failed; /* out of memory: the set stopped growing */
+} keyset;
+
+static uint64_t hash_bytes(uint64_t h, const char *s, size_t n)
+{
+	/* FNV-1a, then a final mix (below) so that short keys spread over the table. */
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static uint64_t hash_finish(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h ? h : 1;
+}
+
+#define HASH_SEED 0xcbf29ce484222325ull
+
+static int ks_grow(keyset *k)
+{
+	size_t ncap = k->cap ? k->cap * 2 : 1024;
+	keyslot *ns = calloc(ncap, sizeof *ns);
+	if (!ns) {
+		k->failed = 1;
+		return -1;
+	}
+	for (size_t i = 0; i < k->cap; i++) {
+		if (!k->slots[i].h)
+			continue;
+		size_t j = k->slots[i].h & (ncap - 1);
+		while (ns[j].h)
+			j = (j + 1) & (ncap - 1);
+		ns[j] = k->slots[i];
+	}
+	free(k->slots);
+	k->slots = ns;
+	k->cap = ncap;
+	return 0;
+}
+
+/* Returns the row that had h first, or 0 after inserting it with `row`. */
+static long ks_insert(keyset *k, uint64_t h, long row)
+{
+	if ((k->len + 1) * 10 > k->cap * 7 && ks_grow(k) != 0)
+		return 0;
+	size_t j = h & (k->cap - 1);
+	while (k->slots[j].h) {
+		if (k->slots[j].h == h)
+			return k->slots[j].row;
+		j = (j + 1) & (k->cap - 1);
+	}
+	k->slots[j].h = h;
+	k->slots[j].row = row;
+	k->len++;
+	return 0;
+}
+
+static long ks_find(const keyset *k, uint64_t h)
+{
+	if (!k->cap)
+		return 0;
+	size_t j = h & (k->cap - 1);
+	while (k->slots[j].h) {
+		if (k->slots[j].h == h)
+			return k->slots[j].row;
+		j = (j + 1) & (k->cap - 1);
+	}
+	return 0;
+}
+
+static void ks_free(keyset *k)
+{
+	free(k->slots);
+	memset(k, 0, sizeof *k);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Data tables for the Japanese rules. */
+
+/* Cells that stand for "same as above" (L2-02). */
+static const char *const repeat_marks[] = {"〃", "″", "同上", "同左", "仝", "々", "ゝ", "ヽ"};
+
+/* Fields holding a 全国地方公共団体コード, recognised by name or title; a field may also
+ * say so itself with the property "lgCode": true. */
+static const char *const lgcode_names[] = {"lg_code", "lgcode", "local_government_code",
+	"municipality_code", "全国地方公共団体コード", "地方公共団体コード", "団体コード"};
+
+/* Prefixes and suffixes of year-like column labels (wide format, L3-09). */
+static const char *const year_prefixes[] = {"FY", "令和", "平成", "昭和", "西暦", "R", "H", "S"};
+static const char *const year_suffixes[] = {"年度", "年", "度"};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ------------------------------------------------------------------------------------ */
+
+typedef struct fk_state {
+	const kp_foreign_key *fk;
+	const keyset *target; /* borrowed: the referenced key set (other resource), or NULL */
+	keyset self;          /* self reference: keys of the reference fields seen so far */
+	/* self reference: misses to re-check at the end (row, hash, first field's cell) */
+	struct fk_miss {
+		uint64_t h;
+		long row;
+		char cell[KP_DIAG_CELL_MAX];
+	} *miss;
+	size_t nmiss, capmiss;
+	const char *target_name;
+} fk_state;
+
+typedef struct rule_entry {
+	long row;
+	size_t group, order, value; /* offsets of NUL-terminated canonical texts in the arena */
+} rule_entry;
+
+typedef struct rule_state {
+	const kp_rule *rule;
+	rule_entry *e; /* owned */
+	size_t n, cap;
+	char *arena;   /* owned */
+	size_t alen, acap;
+	int failed;
+} rule_state;
+
+/* A key set another table wants filled from this one (foreign-key target). */
+typedef struct want_keys {
+	const kp_fieldref *fields;
+	keyset *ks;
+} want_keys;
+
+typedef struct tctx {
+	const kp_schema *s;
+	const char *file;
+	const kp_diag_sink *sink;
+	long max_errors;
+	long counts[3];
+	int stop;
+	int stopped_reported;
+
+	size_t ncols;     /* header cells */
+	long *col_field;  /* owned: column -> field index or -1 */
+	long *field_col;  /* owned: field -> column or -1 */
+	unsigned char *prev_filled; /* owned: column had a non-empty cell in the previous row */
+	unsigned char *is_lg;       /* owned: per field */
+	unsigned char *need_canon;  /* owned: per field: canonical text needed for keys */
+
+	/* the current row's canonical texts for the fields that need them */
+	char *canon;      /* owned */
+	size_t canon_cap, canon_len;
+	size_t *canon_off; /* owned, per field */
+	size_t *canon_n;   /* owned, per field */
+	unsigned char *canon_state; /* per field: 0 absent, 1 value, 2 null, 3 error */
+
+	keyset *unique;  /* owned array per field (used where the field is unique) */
+	keyset pk;
+	keyset *uk;      /* owned array per unique key */
+	fk_state *fks;   /* owned array per foreign key */
+	rule_state *rules;
+	want_keys *wants;
+	size_t nwants;
+
+	long rows;
+} tctx;
+
+/* Replaces bytes that are not UTF-8 by U+FFFD in a NUL-terminated buffer of `size`
+ * (messages quote cells, and JSON needs valid text). */
+static void sanitize(char *s, size_t size)
+{
+	size_t n = strlen(s);
+	if (kp_text_utf8_valid(s, n, NULL))
+		return;
+	char tmp[KP_DIAG_MESSAGE_MAX];
+	size_t o = 0;
+	for (size_t i = 0; i < n && o + 4 < sizeof tmp && o + 4 < size;) {
+		uint32_t cp;
+		size_t l = kp_text_utf8_decode(s + i, n - i, &cp);
+		if (l == 0) {
+			memcpy(tmp + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i++;
+		} else {
+			memcpy(tmp + o, s + i, l);
+			o += l;
+			i += l;
+		}
+	}
+	tmp[o] = '\0';
+	memcpy(s, tmp, o + 1);
+}
+
+static int emit(tctx *t, kp_diag *d)
+{
+	if (t->stop)
+		return 1;
+	sanitize(d->message, sizeof d->message);
+	if (!d->file)
+		d->file = t->file;
+	if ((unsigned)d->severity < 3)
+		t->counts[d->severity]++;
+	if (kp_diag_emit(t->sink, d)) {
+		t->stop = 1;
+		return 1;
+	}
+	if (t->max_errors > 0 && d->severity == KP_SEV_ERROR && t->counts[KP_SEV_ERROR] >= t->max_errors) {
+		t->stop = 1;
+		if (!t->stopped_reported) {
+			t->stopped_reported = 1;
+			kp_diag s;
+			kp_diag_set(&s, KP_SEV_WARNING, "stopped-early",
+				"stopped after %ld errors (--max-errors): the rest of the table was not "
+				"checked; fix these and run again, or raise --max-errors",
+				t->max_errors);
+			kp_diag_at(&s, t->file, 0, 0, -1);
+			t->counts[KP_SEV_WARNING]++;
+			kp_diag_emit(t->sink, &s);
+		}
+		return 1;
+	}
+	return 0;
+}
+
+static int reader_sink(void *ctx, const kp_diag *d)
+{
+	kp_diag c = *d;
+	return emit(ctx, &c);
+}
+
+/* Copies a cell into d, replacing bytes that are not UTF-8 (JSON needs valid text). */
+static void set_cell(kp_diag *d, const char *s, size_t n)
+{
+	if (kp_text_utf8_valid(s, n < 256 ? n : 256, NULL) || n > 256) {
+		size_t bad;
+		if (n <= 256 || kp_text_utf8_valid(s, 256, &bad)) {
+			kp_diag_set_cell(d, s, n);
+			/* set_cell cut on a character boundary; a cut inside a bad byte run is
+			 * handled below */
+			if (kp_text_utf8_valid(d->cell, strlen(d->cell), NULL))
+				return;
+		}
+	}
+	char tmp[KP_DIAG_CELL_MAX * 2];
+	size_t o = 0;
+	for (size_t i = 0; i < n && o + 4 < sizeof tmp;) {
+		uint32_t cp;
+		size_t l = kp_text_utf8_decode(s + i, n - i, &cp);
+		if (l == 0) {
+			memcpy(tmp + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i++;
+		} else {
+			memcpy(tmp + o, s + i, l);
+			o += l;
+			i += l;
+		}
+	}
+	kp_diag_set_cell(d, tmp, o);
+}
+
+static void at_cell(tctx *t, kp_diag *d, long row, size_t col, const kp_csvcell *cell)
+{
+	kp_diag_at(d, t->file, row, (long)col + 1, -1);
+	long f = col < t->ncols ? t->col_field[col] : -1;
+	if (f >= 0)
+		d->field = t->s->fields[f].name;
+	if (cell)
+		set_cell(d, cell->data, cell->len);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Header */
+
+static int is_year_like(const char *s, size_t n)
+{
+	size_t i = 0;
+	int affixed = 0;
+	for (size_t k = 0; k < NELEM(year_prefixes); k++) {
+		size_t pl = strlen(year_prefixes[k]);
+		if (n > pl && memcmp(s, year_prefixes[k], pl) == 0) {
+			i = pl;
+			affixed = 1;
+			break;
+		}
+	}
+	size_t d0 = i;
+	if (n - i >= 3 && memcmp(s + i, "元", 3) == 0 && affixed) {
+		i += 3;
+	} else {
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	size_t nd = i - d0;
+	if (nd == 0 || nd > 4)
+		return 0;
+	if (i < n) {
+		int ok = 0;
+		for (size_t k = 0; k < NELEM(year_suffixes); k++) {
+			size_t sl = strlen(year_suffixes[k]);
+			if (n - i == sl && memcmp(s + i, year_suffixes[k], sl) == 0)
+				ok = 1;
+		}
+		if (!ok)
+			return 0;
+		affixed = 1;
+	}
+	if (!affixed) {
+		if (nd != 4)
+			return 0;
+		int y = atoi(s + d0);
+		return y >= 1900 && y <= 2100;
+	}
+	return 1;
+}
+
+static int field_is_lgcode(const kp_field *f)
+{
+	if (f->json) {
+		json_t *v = json_object_get(f->json, "lgCode");
+		if (v)
+			return json_is_true(v);
+	}
+	for (size_t k = 0; k < NELEM(lgcode_names); k++)
+		if (strcmp(f->name, lgcode_names[k]) == 0 ||
+			(f->title && strcmp(f->title, lgcode_names[k]) == 0))
+			return 1;
+	return 0;
+}
+
+static int label_matches(const kp_field *f, const kp_csvcell *c)
+{
+	size_t nl = strlen(f->name);
+	if (nl == c->len && memcmp(f->name, c->data, nl) == 0)
+		return 1;
+	if (f->title) {
+		size_t tl = strlen(f->title);
+		if (tl == c->len && memcmp(f->title, c->data, tl) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static size_t nonempty_cells(const kp_csvrecord *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->ncells; i++)
+		if (r->cells[i].len)
+			n++;
+	return n;
+}
+
+static size_t matching_labels(const tctx *t, const kp_csvrecord *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->ncells; i++)
+		if (r->cells[i].len &&
+			kp_schema_field_by_label(t->s, r->cells[i].data, r->cells[i].len) >= 0)
+			n++;
+	return n;
+}
+
+/* A first line that is blank, or one lone cell matching no field while the schema has
+ * several: a title above the header (L3-01). */
+static int looks_like_title(const tctx *t, const kp_csvrecord *r)
+{
+	size_t ne = nonempty_cells(r);
+	if (ne == 0)
+		return 1;
+	return ne == 1 && t->s->nfields >= 2 && matching_labels(t, r) == 0;
+}
+
+static int header(tctx *t, const kp_csvrecord *h)
+{
+	const kp_schema *s = t->s;
+	t->ncols = h->ncells;
+	size_t nc = t->ncols ? t->ncols : 1;
+	t->col_field = malloc(nc * sizeof *t->col_field);
+	t->prev_filled = calloc(nc, 1);
+	if (!t->col_field || !t->prev_filled)
+		return -1;
+	for (size_t f = 0; f < s->nfields; f++)
+		t->field_col[f] = -1;
+	int by_position = s->fields_match == KP_FIELDS_MATCH_EXACT;
+	size_t matched = 0;
+	for (size_t i = 0; i < t->ncols; i++) {
+		const kp_csvcell *c = &h->cells[i];
+		t->col_field[i] = -1;
+		long f = -1;
+		if (by_position) {
+			if (i < s->nfields)
+				f = (long)i;
+		} else if (c->len) {
+			f = kp_schema_field_by_label(s, c->data, c->len);
+			if (f >= 0 && t->field_col[f] >= 0)
+				f = -1; /* second column with the same label: a duplicate */
+		}
+		if (f >= 0) {
+			t->col_field[i] = f;
+			t->field_col[f] = (long)i;
+		}
+		kp_diag d;
+		int dup = 0;
+		size_t first = 0;
+		for (size_t j = 0; j < i && c->len; j++)
+			if (h->cells[j].len == c->len && memcmp(h->cells[j].data, c->data, c->len) == 0) {
+				dup = 1;
+				first = j;
+				break;
+			}
+		if (c->len == 0) {
+			kp_diag_set(&d, KP_SEV_ERROR, "blank-label",
+				"column %zu has no label: give every column a name%s%s%s", i + 1,
+				f >= 0 ? " (the schema expects '" : "", f >= 0 ? s->fields[f].name : "",
+				f >= 0 ? "')" : "");
+			d.rule = "L1-05";
+		} else if (dup) {
+			kp_diag_set(&d, KP_SEV_ERROR, "duplicate-label",
+				"label '%.*s' is also the label of column %zu: column names must be "
+				"unique; join multi-row headings into one name",
+				(int)(c->len > 200 ? 200 : c->len), c->data, first + 1);
+			d.rule = "L2-03";
+		} else if (by_position && i >= s->nfields) {
+			kp_diag_set(&d, KP_SEV_ERROR, "extra-label",
+				"column %zu '%.*s' is not in the schema (it has %zu fields): remove the "
+				"column or add the field to the schema",
+				i + 1, (int)(c->len > 200 ? 200 : c->len), c->data, s->nfields);
+		} else if (by_position && !label_matches(&s->fields[i], c)) {
+			const kp_field *fd = &s->fields[i];
+			kp_diag_set(&d, KP_SEV_ERROR, "incorrect-label",
+				"column %zu is labelled '%.*s' but the schema expects '%s'%s%s%s here: "
+				"rename the column or reorder the columns",
+				i + 1, (int)(c->len > 200 ? 200 : c->len), c->data, fd->name,
+				fd->title ? " (or '" : "", fd->title ? fd->title : "", fd->title ? "')" : "");
+		} else if (!by_position && f < 0 && s->fields_match != KP_FIELDS_MATCH_SUBSET &&
+			   s->fields_match != KP_FIELDS_MATCH_PARTIAL) {
+			kp_diag_set(&d, KP_SEV_ERROR, "extra-label",
+				"column %zu '%.*s' is not a field of the schema: remove the column or "
+				"add the field",
+				i + 1, (int)(c->len > 200 ? 200 : c->len), c->data);
+		} else {
+			if (f >= 0)
+				matched++;
+			continue;
+		}
+		if (f >= 0)
+			matched++;
+		kp_diag_at(&d, t->file, h->number, (long)i + 1, h->offset);
+		if (f >= 0)
+			d.field = s->fields[f].name;
+		set_cell(&d, c->data, c->len);
+		if (emit(t, &d))
+			return 0;
+	}
+	/* Fields without a column. */
+	int want_all = s->fields_match == KP_FIELDS_MATCH_EXACT ||
+		       s->fields_match == KP_FIELDS_MATCH_EQUAL ||
+		       s->fields_match == KP_FIELDS_MATCH_SUBSET;
+	for (size_t f = 0; f < s->nfields && want_all; f++) {
+		if (t->field_col[f] >= 0)
+			continue;
+		kp_diag d;
+		kp_diag_set(&d, KP_SEV_ERROR, "missing-label",
+			"the schema's field %zu '%s'%s%s%s has no column in the header: add the column%s",
+			f + 1, s->fields[f].name, s->fields[f].title ? " ('" : "",
+			s->fields[f].title ? s->fields[f].title : "", s->fields[f].title ? "')" : "",
+			by_position ? " at this position" : "");
+		kp_diag_at(&d, t->file, h->number, (long)f + 1, h->offset);
+		d.field = s->fields[f].name;
+		if (emit(t, &d))
+			return 0;
+	}
+	if (s->fields_match == KP_FIELDS_MATCH_PARTIAL && matched == 0 && s->nfields) {
+		kp_diag d;
+		kp_diag_set(&d, KP_SEV_ERROR, "missing-label",
+			"none of the schema's fields is in the header (fieldsMatch is 'partial'): "
+			"check that the header row holds the field names or titles");
+		kp_diag_at(&d, t->file, h->number, 0, h->offset);
+		if (emit(t, &d))
+			return 0;
+	}
+	/* Years as column headings: wide format (L3-09). */
+	size_t years = 0, first_year = 0;
+	for (size_t i = 0; i < t->ncols; i++)
+		if (is_year_like(h->cells[i].data, h->cells[i].len) && years++ == 0)
+			first_year = i;
+	if (years >= 2) {
+		kp_diag d;
+		kp_diag_set(&d, KP_SEV_WARNING, "wide-format",
+			"%zu column labels look like years (from column %zu '%s'): publish one row "
+			"per year (long format) with a year column and a value column",
+			years, first_year + 1, h->cells[first_year].data);
+		d.rule = "L3-09";
+		kp_diag_at(&d, t->file, h->number, (long)first_year + 1, h->offset);
+		emit(t, &d);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Cells */
+
+static int is_numeric_type(kp_type ty)
+{
+	return ty == KP_TYPE_INTEGER || ty == KP_TYPE_NUMBER;
+}
+
+/* For a numeric cell that failed to cast: when it holds a number plus something else
+ * (a unit, group commas, a footnote mark, a prefix such as 約), say what to move where
+ * (L2-01).  Returns 0 when the cell holds no digit at all (a plain type error). */
+static int number_with_unit(tctx *t, long row, size_t col, const kp_csvcell *c, const kp_field *f)
+{
+	const char *s = c->data;
+	size_t n = c->len;
+	size_t best_a = 0, best_e = 0;
+	int fullwidth = 0;
+	for (size_t i = 0; i < n;) {
+		if ((s[i] >= '0' && s[i] <= '9')) {
+			size_t a = i;
+			if (a > 0 && (s[a - 1] == '-' || s[a - 1] == '+'))
+				a--;
+			size_t e = i;
+			while (e < n && ((s[e] >= '0' && s[e] <= '9') ||
+					 ((s[e] == ',' || s[e] == '.') && e + 1 < n && s[e + 1] >= '0' &&
+						 s[e + 1] <= '9')))
+				e++;
+			if (e - a > best_e - best_a)
+				best_a = a, best_e = e;
+			i = e;
+			continue;
+		}
+		if (n - i >= 3 && (unsigned char)s[i] == 0xEF && (unsigned char)s[i + 1] == 0xBC &&
+			(unsigned char)s[i + 2] >= 0x90 && (unsigned char)s[i + 2] <= 0x99)
+			fullwidth = 1;
+		i++;
+	}
+	if (best_e == best_a && !fullwidth)
+		return 0;
+	kp_diag d;
+	if (best_e == best_a) {
+		kp_diag_set(&d, KP_SEV_ERROR, "number-with-unit",
+			"the number is written with full-width digits: write it with half-width "
+			"digits 0-9 only (field '%s' is %s)",
+			f->name, kp_cast_type_name(f->type));
+	} else {
+		char num[64];
+		size_t k = 0;
+		int commas = 0;
+		for (size_t i = best_a; i < best_e && k + 1 < sizeof num; i++) {
+			if (s[i] == ',' && !(f->group_char[0] == ',')) {
+				commas = 1;
+				continue;
+			}
+			num[k++] = s[i];
+		}
+		num[k] = '\0';
+		int before = best_a > 0, after = best_e < n;
+		if (!before && !after && commas) {
+			kp_diag_set(&d, KP_SEV_ERROR, "number-with-unit",
+				"digit-group commas in a number: write %s (without commas) in this %s "
+				"column",
+				num, kp_cast_type_name(f->type));
+		} else {
+			kp_diag_set(&d, KP_SEV_ERROR, "number-with-unit",
+				"the cell mixes the number %s with text%s%.*s%s%s%.*s%s: put only %s in "
+				"'%s', and move the unit, note or footnote mark to its own column (e.g. "
+				"a unit column)%s",
+				num, before ? " before it ('" : "", (int)(before ? best_a : 0), s,
+				before ? "')" : "", after ? " after it ('" : "",
+				(int)(after ? n - best_e : 0), s + best_e, after ? "')" : "", num,
+				f->name, commas ? "; drop the digit-group commas" : "");
+		}
+	}
+	d.rule = "L2-01";
+	at_cell(t, &d, row, col, c);
+	emit(t, &d);
+	return 1;
+}
+
+static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
+{
+	kp_text_scan sc;
+	kp_text_scan_cell(c->data, c->len, &sc);
+	if (sc.ascii && !sc.lead_space && !sc.trail_space && !sc.inner_layout)
+		return;
+	static const struct {
+		unsigned bit;
+		const char *code;
+		kp_severity sev;
+		const char *rule;
+		const char *fix;
+	} classes[] = {
+		{KP_TEXT_PLATFORM, "platform-dependent-char", KP_SEV_ERROR, "L1-08",
+			"replace it with ordinary characters (e.g. ① → 1, Ⅱ → II, ㈱ → (株), ㎡ → m2)"},
+		{KP_TEXT_PLATFORM_INFO, "platform-dependent-char", KP_SEV_INFO, "L1-08",
+			"a unit symbol is tolerated, but plain letters (m2, kg, cm) are safer"},
+		{KP_TEXT_HALFWIDTH_KANA, "halfwidth-kana", KP_SEV_ERROR, "L1-08",
+			"use full-width katakana (ｶﾅ → カナ)"},
+		{KP_TEXT_FULLWIDTH_ALNUM, "fullwidth-alnum", KP_SEV_WARNING, NULL,
+			"use half-width letters and digits (Ａ１ → A1)"},
+	};
+	for (size_t k = 0; k < NELEM(classes); k++) {
+		if (!(sc.classes & classes[k].bit))
+			continue;
+		int b = kp_text_class_index(classes[k].bit);
+		uint32_t cp = sc.first[b];
+		const kp_text_range *rg = kp_text_range_of(cp);
+		char ch[5];
+		kp_text_utf8_encode(cp, ch);
+		kp_diag d;
+		kp_diag_set(&d, classes[k].sev, classes[k].code,
+			"'%s' (U+%04X, %s) at byte %zu of the cell: %s", ch, (unsigned)cp,
+			rg ? rg->what : "character", sc.first_at[b] + 1, classes[k].fix);
+		d.rule = classes[k].rule;
+		at_cell(t, &d, row, col, c);
+		if (emit(t, &d))
+			return;
+	}
+	if (sc.lead_space || sc.trail_space || sc.inner_layout) {
+		kp_diag d;
+		if (sc.lead_space || sc.trail_space)
+			kp_diag_set(&d, KP_SEV_ERROR, "padding-space",
+				"%s space%s: remove spaces used for layout",
+				sc.lead_space && sc.trail_space ? "leading and trailing"
+				: sc.lead_space			  ? "leading"
+								  : "trailing",
+				sc.lead_space && sc.trail_space ? "s" : "");
+		else
+			kp_diag_set(&d, KP_SEV_WARNING, "padding-space",
+				"spaces used for layout inside the text (a full-width space U+3000 or "
+				"several spaces): write the text without them, or split the parts into "
+				"separate columns");
+		d.rule = "L1-06";
+		at_cell(t, &d, row, col, c);
+		emit(t, &d);
+	}
+}
+
+static int is_repeat_mark(const kp_csvcell *c)
+{
+	for (size_t k = 0; k < NELEM(repeat_marks); k++)
+		if (c->len == strlen(repeat_marks[k]) && memcmp(c->data, repeat_marks[k], c->len) == 0)
+			return 1;
+	return 0;
+}
+
+static int missing_has_empty(const kp_field *f)
+{
+	const kp_strlist *m = f->missing;
+	if (!m)
+		return 1;
+	for (size_t k = 0; k < m->len; k++)
+		if (m->lens[k] == 0)
+			return 1;
+	return 0;
+}
+
+static int canon_put(tctx *t, size_t f, const kp_field *fd, const kp_value *v)
+{
+	char tmp[256];
+	int n = kp_cast_canonical(fd, v, tmp, sizeof tmp);
+	if (n < 0)
+		n = 0;
+	const char *src = tmp;
+	if ((size_t)n >= sizeof tmp)
+		src = v->text, n = (int)v->len; /* long text: the cell itself is canonical enough */
+	if (t->canon_len + (size_t)n + 1 > t->canon_cap) {
+		size_t nc = (t->canon_cap ? t->canon_cap * 2 : 1024);
+		while (nc < t->canon_len + (size_t)n + 1)
+			nc *= 2;
+		char *p = realloc(t->canon, nc);
+		if (!p)
+			return -1;
+		t->canon = p;
+		t->canon_cap = nc;
+	}
+	memcpy(t->canon + t->canon_len, src, (size_t)n);
+	t->canon[t->canon_len + (size_t)n] = '\0';
+	t->canon_off[f] = t->canon_len;
+	t->canon_n[f] = (size_t)n;
+	t->canon_len += (size_t)n + 1;
+	t->canon_state[f] = 1;
+	return 0;
+}
+
+static void cell(tctx *t, const kp_csvrecord *r, size_t col)
+{
+	const kp_csvcell *c = &r->cells[col];
+	long fi = t->col_field[col];
+	char_checks(t, r->number, col, c);
+	if (fi < 0)
+		return;
+	const kp_field *f = &t->s->fields[fi];
+	kp_diag d;
+	if (is_repeat_mark(c)) {
+		kp_diag_set(&d, KP_SEV_ERROR, "repeat-mark",
+			"'%s' stands for the value above: write the value itself in every row", c->data);
+		d.rule = "L2-02";
+		at_cell(t, &d, r->number, col, c);
+		emit(t, &d);
+		t->canon_state[fi] = 3;
+		return;
+	}
+	if (c->len == 0 && is_numeric_type(f->type) && !missing_has_empty(f)) {
+		const kp_strlist *m = f->missing;
+		kp_diag_set(&d, KP_SEV_ERROR, "blank-vs-zero",
+			"empty cell in the %s field '%s', whose schema marks missing data as '%s': "
+			"write 0 for zero or '%s' for no data",
+			kp_cast_type_name(f->type), f->name, m && m->len ? m->items[0] : "",
+			m && m->len ? m->items[0] : "");
+		d.rule = "L1-09";
+		at_cell(t, &d, r->number, col, c);
+		emit(t, &d);
+		t->canon_state[fi] = 3;
+		return;
+	}
+	kp_value v;
+	kp_diag err;
+	int rc = kp_cast_cell(f, c->data, c->len, &v, &err);
+	if (rc == KP_CAST_ERROR) {
+		t->canon_state[fi] = 3;
+		if (is_numeric_type(f->type) && number_with_unit(t, r->number, col, c, f))
+			return;
+		err.severity = KP_SEV_ERROR;
+		err.code = "type-error";
+		at_cell(t, &err, r->number, col, c);
+		emit(t, &err);
+		return;
+	}
+	if (kp_cast_check(f, &v, &err) != KP_CONSTRAINT_NONE) {
+		err.code = "constraint-error";
+		err.severity = KP_SEV_ERROR;
+		at_cell(t, &err, r->number, col, c);
+		if (emit(t, &err))
+			return;
+	}
+	if (rc == KP_CAST_MISSING) {
+		t->canon_state[fi] = 2;
+		if (c->len == 0 && f->constraints.required && t->prev_filled[col]) {
+			kp_diag_set(&d, KP_SEV_WARNING, "repeat-mark",
+				"empty cell under a filled one in the required field '%s': if it means "
+				"\"same as above\", write the value again",
+				f->name);
+			d.rule = "L2-02";
+			at_cell(t, &d, r->number, col, c);
+			emit(t, &d);
+		}
+		return;
+	}
+	if (t->is_lg[fi]) {
+		int want = 0;
+		enum kp_lgcode_result lr = kp_lgcode_check(c->data, c->len, &want);
+		if (lr != KP_LGCODE_OK) {
+			if (lr == KP_LGCODE_BAD_CHECK_DIGIT)
+				kp_diag_set(&d, KP_SEV_ERROR, "lg-code",
+					"'%s' has a wrong check digit for 全国地方公共団体コード: it should end "
+					"in %d (%.5s%d); check the code against the official list",
+					c->data, want, c->data, want);
+			else
+				kp_diag_set(&d, KP_SEV_ERROR, "lg-code",
+					"'%s' is not a 6-digit 全国地方公共団体コード (5 digits + check digit, "
+					"e.g. 172014 for 金沢市)",
+					c->data);
+			at_cell(t, &d, r->number, col, c);
+			if (emit(t, &d))
+				return;
+		}
+	}
+	if (t->need_canon[fi] && canon_put(t, (size_t)fi, f, &v) != 0)
+		t->canon_state[fi] = 3;
+	if (f->constraints.unique && t->canon_state[fi] == 1) {
+		uint64_t h = hash_finish(hash_bytes(HASH_SEED, t->canon + t->canon_off[fi],
+			t->canon_n[fi]));
+		long first = ks_insert(&t->unique[fi], h, r->number);
+		if (first) {
+			kp_diag_set(&d, KP_SEV_ERROR, "unique-error",
+				"'%s' repeats the value of row %ld: every value of '%s' must be unique",
+				t->canon + t->canon_off[fi], first, f->name);
+			at_cell(t, &d, r->number, col, c);
+			emit(t, &d);
+		}
+	}
+}
+
+/* Hash of the canonical texts of fields[]; returns 0 when one of them is null or bad
+ * (the key then takes no part in the check). */
+static uint64_t key_hash(const tctx *t, const kp_fieldref *fr)
+{
+	uint64_t h = HASH_SEED;
+	for (size_t k = 0; k < fr->len; k++) {
+		size_t f = fr->idx[k];
+		if (t->canon_state[f] != 1)
+			return 0;
+		h = hash_bytes(h, t->canon + t->canon_off[f], t->canon_n[f]);
+		h = hash_bytes(h, "\x1f", 1);
+	}
+	return hash_finish(h);
+}
+
+static void key_text(const tctx *t, const kp_fieldref *fr, char *buf, size_t size)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t k = 0; k < fr->len && o + 1 < size; k++) {
+		size_t f = fr->idx[k];
+		int n = snprintf(buf + o, size - o, "%s%s", k ? ", " : "",
+			t->canon_state[f] == 1 ? t->canon + t->canon_off[f] : "");
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+}
+
+static void field_names(const kp_schema *s, const kp_fieldref *fr, char *buf, size_t size)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t k = 0; k < fr->len && o + 1 < size; k++) {
+		int n = snprintf(buf + o, size - o, "%s%s", k ? ", " : "", s->fields[fr->idx[k]].name);
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+}
+
+static size_t arena_add(rule_state *rs, const char *s, size_t n)
+{
+	if (rs->alen + n + 1 > rs->acap) {
+		size_t nc = rs->acap ? rs->acap * 2 : 4096;
+		while (nc < rs->alen + n + 1)
+			nc *= 2;
+		char *p = realloc(rs->arena, nc);
+		if (!p) {
+			rs->failed = 1;
+			return 0;
+		}
+		rs->arena = p;
+		rs->acap = nc;
+	}
+	size_t off = rs->alen;
+	memcpy(rs->arena + off, s, n);
+	rs->arena[off + n] = '\0';
+	rs->alen += n + 1;
+	return off;
+}
+
+static void rule_collect(tctx *t, rule_state *rs, long row)
+{
+	const kp_rule *ru = rs->rule;
+	if (rs->failed)
+		return;
+	for (size_t w = 0; w < ru->nwhere; w++) {
+		size_t f = ru->where[w].field;
+		if (t->canon_state[f] != 1)
+			return;
+		int ok = 0;
+		for (size_t k = 0; k < ru->where[w].values.len && !ok; k++)
+			ok = ru->where[w].values.lens[k] == t->canon_n[f] &&
+			     memcmp(ru->where[w].values.items[k], t->canon + t->canon_off[f], t->canon_n[f]) == 0;
+		if (!ok)
+			return;
+	}
+	if (t->canon_state[ru->field] != 1)
+		return;
+	if (ru->order_by >= 0 && t->canon_state[ru->order_by] != 1)
+		return;
+	char g[1024];
+	size_t gl = 0;
+	for (size_t k = 0; k < ru->group_by.len; k++) {
+		size_t f = ru->group_by.idx[k];
+		const char *txt = t->canon_state[f] == 1 ? t->canon + t->canon_off[f] : "";
+		int n = snprintf(g + gl, sizeof g - gl, "%s\x1f", txt);
+		if (n < 0 || (size_t)n >= sizeof g - gl)
+			break;
+		gl += (size_t)n;
+	}
+	if (rs->n == rs->cap) {
+		size_t nc = rs->cap ? rs->cap * 2 : 64;
+		rule_entry *e = realloc(rs->e, nc * sizeof *e);
+		if (!e) {
+			rs->failed = 1;
+			return;
+		}
+		rs->e = e;
+		rs->cap = nc;
+	}
+	rule_entry *e = &rs->e[rs->n];
+	e->row = row;
+	e->group = arena_add(rs, g, gl);
+	e->value = arena_add(rs, t->canon + t->canon_off[ru->field], t->canon_n[ru->field]);
+	e->order = ru->order_by >= 0
+			   ? arena_add(rs, t->canon + t->canon_off[ru->order_by], t->canon_n[ru->order_by])
+			   : 0;
+	if (!rs->failed)
+		rs->n++;
+}
+
+static void row(tctx *t, const kp_csvrecord *r)
+{
+	const kp_schema *s = t->s;
+	t->rows++;
+	if (nonempty_cells(r) == 0) {
+		kp_diag d;
+		kp_diag_set(&d, KP_SEV_ERROR, "blank-row",
+			"row %ld is empty: remove blank rows, the table must not be split",
+			r->number);
+		d.rule = "L1-03";
+		kp_diag_at(&d, t->file, r->number, 0, r->offset);
+		emit(t, &d);
+		return;
+	}
+	/* Quote problems make the cells a guess: report them, but do not pile up findings
+	 * on guessed cells. */
+	if (r->flags & (KP_CSVREC_QUOTE_PROBLEM | KP_CSVREC_CUT))
+		return;
+	for (size_t f = 0; f < s->nfields; f++)
+		t->canon_state[f] = 0;
+	t->canon_len = 0;
+	size_t n = r->ncells < t->ncols ? r->ncells : t->ncols;
+	for (size_t i = 0; i < n && !t->stop; i++)
+		cell(t, r, i);
+	for (size_t i = r->ncells; i < t->ncols && !t->stop; i++) {
+		kp_diag d;
+		long f = t->col_field[i];
+		kp_diag_set(&d, KP_SEV_ERROR, "missing-cell",
+			"row has %zu cells, the header %zu: cell %zu%s%s%s is missing; add it (empty "
+			"if there is no value)",
+			r->ncells, t->ncols, i + 1, f >= 0 ? " ('" : "", f >= 0 ? s->fields[f].name : "",
+			f >= 0 ? "')" : "");
+		at_cell(t, &d, r->number, i, NULL);
+		emit(t, &d);
+		if (f >= 0) {
+			/* an absent cell of a required field is also a missing value */
+			kp_value v;
+			kp_diag err;
+			if (kp_cast_cell(&s->fields[f], "", 0, &v, &err) != KP_CAST_ERROR &&
+				kp_cast_check(&s->fields[f], &v, &err) != KP_CONSTRAINT_NONE) {
+				err.code = "constraint-error";
+				at_cell(t, &err, r->number, i, NULL);
+				emit(t, &err);
+			}
+			t->canon_state[f] = 2;
+		}
+	}
+	for (size_t i = t->ncols; i < r->ncells && !t->stop; i++) {
+		kp_diag d;
+		kp_diag_set(&d, KP_SEV_ERROR, "extra-cell",
+			"row has %zu cells, the header %zu: cell %zu is extra; a comma inside a value "
+			"must be quoted (\"1,500\"), or remove the extra cell",
+			r->ncells, t->ncols, i + 1);
+		d.rule = "L1-15";
+		at_cell(t, &d, r->number, i, &r->cells[i]);
+		emit(t, &d);
+	}
+	if (t->stop)
+		return;
+	for (size_t i = 0; i < t->ncols; i++)
+		t->prev_filled[i] = i < r->ncells && r->cells[i].len > 0;
+
+	char buf[200], names[200];
+	if (s->primary_key.len) {
+		uint64_t h = key_hash(t, &s->primary_key);
+		long first = h ? ks_insert(&t->pk, h, r->number) : 0;
+		if (first) {
+			key_text(t, &s->primary_key, buf, sizeof buf);
+			field_names(s, &s->primary_key, names, sizeof names);
+			kp_diag d;
+			kp_diag_set(&d, KP_SEV_ERROR, "primary-key",
+				"primary key (%s) = (%s) repeats row %ld: each row needs its own key",
+				names, buf, first);
+			at_cell(t, &d, r->number, (size_t)t->field_col[s->primary_key.idx[0]] < t->ncols
+				? (size_t)t->field_col[s->primary_key.idx[0]] : 0, NULL);
+			if (emit(t, &d))
+				return;
+		}
+	}
+	for (size_t u = 0; u < s->nunique_keys; u++) {
+		uint64_t h = key_hash(t, &s->unique_keys[u]);
+		long first = h ? ks_insert(&t->uk[u], h, r->number) : 0;
+		if (first) {
+			key_text(t, &s->unique_keys[u], buf, sizeof buf);
+			field_names(s, &s->unique_keys[u], names, sizeof names);
+			kp_diag d;
+			kp_diag_set(&d, KP_SEV_ERROR, "unique-error",
+				"(%s) = (%s) repeats row %ld: the schema's uniqueKeys make this "
+				"combination unique",
+				names, buf, first);
+			long col = t->field_col[s->unique_keys[u].idx[0]];
+			at_cell(t, &d, r->number, col >= 0 ? (size_t)col : 0, NULL);
+			if (emit(t, &d))
+				return;
+		}
+	}
+	for (size_t w = 0; w < t->nwants; w++) {
+		uint64_t h = key_hash(t, t->wants[w].fields);
+		if (h)
+			ks_insert(t->wants[w].ks, h, r->number);
+	}
+	for (size_t k = 0; k < s->nforeign_keys; k++) {
+		fk_state *fs = &t->fks[k];
+		const kp_foreign_key *fk = fs->fk;
+		if (fk->resource_index == -1) /* self: the referenced keys of this row count */ {
+			uint64_t th = key_hash(t, &fk->reference_fields);
+			if (th)
+				ks_insert(&fs->self, th, r->number);
+		}
+		uint64_t h = key_hash(t, &fk->fields);
+		if (!h)
+			continue;
+		if (fk->resource_index == -1) {
+			if (ks_find(&fs->self, h))
+				continue;
+			if (fs->nmiss == fs->capmiss) {
+				size_t nc = fs->capmiss ? fs->capmiss * 2 : 16;
+				struct fk_miss *m = realloc(fs->miss, nc * sizeof *m);
+				if (!m)
+					continue;
+				fs->miss = m;
+				fs->capmiss = nc;
+			}
+			struct fk_miss *m = &fs->miss[fs->nmiss++];
+			m->h = h;
+			m->row = r->number;
+			key_text(t, &fk->fields, m->cell, sizeof m->cell);
+			continue;
+		}
+		if (!fs->target || ks_find(fs->target, h))
+			continue;
+		key_text(t, &fk->fields, buf, sizeof buf);
+		field_names(s, &fk->fields, names, sizeof names);
+		kp_diag d;
+		kp_diag_set(&d, KP_SEV_ERROR, "foreign-key",
+			"(%s) = (%s) is not found in resource '%s': add that row there or correct "
+			"the value",
+			names, buf, fs->target_name ? fs->target_name : "?");
+		long col = t->field_col[fk->fields.idx[0]];
+		at_cell(t, &d, r->number, col >= 0 ? (size_t)col : 0, NULL);
+		kp_diag_set_cell(&d, buf, strlen(buf));
+		if (emit(t, &d))
+			return;
+	}
+	for (size_t k = 0; k < s->nrules; k++)
+		rule_collect(t, &t->rules[k], r->number);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* End of table: self foreign keys and plan rules. */
+
+static void finish_self_fks(tctx *t)
+{
+	const kp_schema *s = t->s;
+	for (size_t k = 0; k < s->nforeign_keys && !t->stop; k++) {
+		fk_state *fs = &t->fks[k];
+		char names[200], ref[200];
+		field_names(s, &fs->fk->fields, names, sizeof names);
+		field_names(s, &fs->fk->reference_fields, ref, sizeof ref);
+		for (size_t m = 0; m < fs->nmiss && !t->stop; m++) {
+			if (ks_find(&fs->self, fs->miss[m].h))
+				continue;
+			kp_diag d;
+			kp_diag_set(&d, KP_SEV_ERROR, "foreign-key",
+				"(%s) = (%s) is not a value of (%s) in this table: correct the reference "
+				"or add the row it points to",
+				names, fs->miss[m].cell, ref);
+			long col = t->field_col[fs->fk->fields.idx[0]];
+			kp_diag_at(&d, t->file, fs->miss[m].row, col >= 0 ? col + 1 : 0, -1);
+			d.field = s->fields[fs->fk->fields.idx[0]].name;
+			kp_diag_set_cell(&d, fs->miss[m].cell, strlen(fs->miss[m].cell));
+			emit(t, &d);
+		}
+	}
+}
+
+/* qsort has no context argument: the rule being sorted is kept here. */
+static const rule_state *sort_rs;
+static const kp_field *sort_order_field;
+
+static int cmp_typed(const kp_field *f, const char *a, const char *b)
+{
+	kp_value va, vb;
+	if (f && f->type != KP_TYPE_STRING && f->type != KP_TYPE_ANY &&
+		kp_cast_plain(f->type, KP_FORMAT_DEFAULT, a, strlen(a), &va, NULL) == KP_CAST_OK &&
+		kp_cast_plain(f->type, KP_FORMAT_DEFAULT, b, strlen(b), &vb, NULL) == KP_CAST_OK)
+		return kp_cast_compare(&va, &vb);
+	return strcmp(a, b);
+}
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+	const rule_entry *a = pa, *b = pb;
+	int c = strcmp(sort_rs->arena + a->group, sort_rs->arena + b->group);
+	if (c)
+		return c;
+	if (sort_order_field) {
+		c = cmp_typed(sort_order_field, sort_rs->arena + a->order, sort_rs->arena + b->order);
+		if (c)
+			return c;
+	}
+	return a->row < b->row ? -1 : a->row > b->row;
+}
+
+static long rank_of(const kp_rule *ru, const char *v)
+{
+	for (size_t k = 0; k < ru->order.len; k++)
+		if (strcmp(ru->order.items[k], v) == 0)
+			return (long)k;
+	return -1;
+}
+
+static void finish_rules(tctx *t)
+{
+	const kp_schema *s = t->s;
+	for (size_t k = 0; k < s->nrules && !t->stop; k++) {
+		rule_state *rs = &t->rules[k];
+		const kp_rule *ru = rs->rule;
+		const kp_field *vf = &s->fields[ru->field];
+		sort_rs = rs;
+		sort_order_field = ru->type == KP_RULE_NON_DECREASING && ru->order_by >= 0
+					   ? &s->fields[ru->order_by]
+					   : NULL;
+		if (rs->n > 1)
+			qsort(rs->e, rs->n, sizeof *rs->e, cmp_entry);
+		long col = t->field_col[ru->field];
+		size_t gstart = 0;
+		for (size_t i = 0; i < rs->n && !t->stop; i++) {
+			const rule_entry *e = &rs->e[i];
+			const char *val = rs->arena + e->value;
+			if (i > 0 && strcmp(rs->arena + rs->e[i - 1].group, rs->arena + e->group) != 0)
+				gstart = i;
+			kp_diag d;
+			int bad = 0;
+			const rule_entry *p = i > gstart ? &rs->e[i - 1] : NULL;
+			if (ru->type == KP_RULE_CONSISTENT) {
+				const char *first = rs->arena + rs->e[gstart].value;
+				if (i > gstart && strcmp(first, val) != 0) {
+					bad = 1;
+					kp_diag_set(&d, ru->severity, "rule-error",
+						"'%s' differs from '%s' in row %ld of the same group: %s",
+						val, first, rs->e[gstart].row,
+						ru->message ? ru->message : "use one value for the whole group");
+				}
+			} else if (ru->order.len) {
+				long rk = rank_of(ru, val);
+				if (rk < 0) {
+					bad = 1;
+					kp_diag_set(&d, ru->severity, "rule-error",
+						"'%s' is not one of the ranked values of rule '%s': use one of "
+						"the listed values",
+						val, ru->id);
+				} else if (p) {
+					long rp = rank_of(ru, rs->arena + p->value);
+					if (rp >= 0 && (rk < rp || (ru->strict && rk == rp))) {
+						bad = 1;
+						kp_diag_set(&d, ru->severity, "rule-error",
+							"'%s' comes after '%s' (row %ld) but ranks lower: %s",
+							val, rs->arena + p->value, p->row,
+							ru->message ? ru->message
+								    : "values must not go backwards");
+					}
+				}
+			} else if (p) {
+				int c = cmp_typed(vf, val, rs->arena + p->value);
+				if (c < 0 || (ru->strict && c == 0)) {
+					bad = 1;
+					kp_diag_set(&d, ru->severity, "rule-error",
+						"%s is less than %s in row %ld of the same group: %s", val,
+						rs->arena + p->value, p->row,
+						ru->message ? ru->message : "values must not decrease");
+				}
+			}
+			if (!bad)
+				continue;
+			d.rule = ru->id;
+			kp_diag_at(&d, t->file, e->row, col >= 0 ? col + 1 : 0, -1);
+			d.field = vf->name;
+			kp_diag_set_cell(&d, val, strlen(val));
+			emit(t, &d);
+		}
+		if (rs->failed) {
+			kp_diag d;
+			kp_diag_set(&d, KP_SEV_WARNING, "rule-error",
+				"out of memory: rule '%s' was checked on part of the rows only", ru->id);
+			kp_diag_at(&d, t->file, 0, 0, -1);
+			emit(t, &d);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------------------ */
+
+typedef struct table_env {
+	const keyset **targets;     /* per foreign key: the other resource's key set or NULL */
+	const char **target_names;  /* per foreign key */
+	want_keys *wants;
+	size_t nwants;
+} table_env;
+
+static void tctx_release(tctx *t)
+{
+	const kp_schema *s = t->s;
+	free(t->col_field);
+	free(t->field_col);
+	free(t->prev_filled);
+	free(t->is_lg);
+	free(t->need_canon);
+	free(t->canon);
+	free(t->canon_off);
+	free(t->canon_n);
+	free(t->canon_state);
+	if (t->unique)
+		for (size_t f = 0; f < s->nfields; f++)
+			ks_free(&t->unique[f]);
+	free(t->unique);
+	ks_free(&t->pk);
+	if (t->uk)
+		for (size_t u = 0; u < s->nunique_keys; u++)
+			ks_free(&t->uk[u]);
+	free(t->uk);
+	if (t->fks)
+		for (size_t k = 0; k < s->nforeign_keys; k++) {
+			ks_free(&t->fks[k].self);
+			free(t->fks[k].miss);
+		}
+	free(t->fks);
+	if (t->rules)
+		for (size_t k = 0; k < s->nrules; k++) {
+			free(t->rules[k].e);
+			free(t->rules[k].arena);
+		}
+	free(t->rules);
+}
+
+static void mark_canon(tctx *t, const kp_fieldref *fr)
+{
+	for (size_t k = 0; k < fr->len; k++)
+		if (fr->idx[k] < t->s->nfields)
+			t->need_canon[fr->idx[k]] = 1;
+}
+
+static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
+{
+	size_t nf = s->nfields ? s->nfields : 1;
+	t->s = s;
+	t->field_col = malloc(nf * sizeof *t->field_col);
+	t->is_lg = calloc(nf, 1);
+	t->need_canon = calloc(nf, 1);
+	t->canon_off = calloc(nf, sizeof *t->canon_off);
+	t->canon_n = calloc(nf, sizeof *t->canon_n);
+	t->canon_state = calloc(nf, 1);
+	t->unique = calloc(nf, sizeof *t->unique);
+	t->uk = calloc(s->nunique_keys + 1, sizeof *t->uk);
+	t->fks = calloc(s->nforeign_keys + 1, sizeof *t->fks);
+	t->rules = calloc(s->nrules + 1, sizeof *t->rules);
+	if (!t->field_col || !t->is_lg || !t->need_canon || !t->canon_off || !t->canon_n ||
+		!t->canon_state || !t->unique || !t->uk || !t->fks || !t->rules)
+		return -1;
+	for (size_t f = 0; f < s->nfields; f++) {
+		t->field_col[f] = -1;
+		t->is_lg[f] = (unsigned char)field_is_lgcode(&s->fields[f]);
+		if (s->fields[f].constraints.unique)
+			t->need_canon[f] = 1;
+	}
+	mark_canon(t, &s->primary_key);
+	for (size_t u = 0; u < s->nunique_keys; u++)
+		mark_canon(t, &s->unique_keys[u]);
+	for (size_t k = 0; k < s->nforeign_keys; k++) {
+		t->fks[k].fk = &s->foreign_keys[k];
+		mark_canon(t, &s->foreign_keys[k].fields);
+		if (s->foreign_keys[k].resource_index == -1)
+			mark_canon(t, &s->foreign_keys[k].reference_fields);
+		if (env && env->targets) {
+			t->fks[k].target = env->targets[k];
+			t->fks[k].target_name = env->target_names[k];
+		}
+	}
+	for (size_t k = 0; k < s->nrules; k++) {
+		const kp_rule *ru = &s->rules[k];
+		t->rules[k].rule = ru;
+		t->need_canon[ru->field] = 1;
+		if (ru->order_by >= 0)
+			t->need_canon[ru->order_by] = 1;
+		mark_canon(t, &ru->group_by);
+		for (size_t w = 0; w < ru->nwhere; w++)
+			t->need_canon[ru->where[w].field] = 1;
+	}
+	if (env) {
+		t->wants = env->wants;
+		t->nwants = env->nwants;
+		for (size_t w = 0; w < env->nwants; w++)
+			mark_canon(t, env->wants[w].fields);
+	}
+	return 0;
+}
+
+static int run_table(const char *path, const char *display, const kp_schema *s,
+	const kp_validate_opts *opts, const kp_diag_sink *sink, kp_validate_stats *st,
+	const table_env *env)
+{
+	tctx t;
+	memset(&t, 0, sizeof t);
+	t.file = display ? display : path;
+	t.sink = sink;
+	t.max_errors = opts ? opts->max_errors : 0;
+	kp_validate_stats local;
+	if (!st)
+		st = &local;
+	memset(st, 0, sizeof *st);
+	st->fields = (long)s->nfields;
+	int status = 0;
+
+	kp_csvread_opts ro;
+	memset(&ro, 0, sizeof ro);
+	ro.file = t.file;
+	ro.encoding = opts ? opts->encoding : NULL;
+	ro.sha256 = !(opts && opts->no_sha256);
+	ro.sink.fn = reader_sink;
+	ro.sink.ctx = &t;
+	kp_diag err;
+	kp_diag_clear(&err);
+	kp_csvread *rd = NULL;
+	if (tctx_init(&t, s, env) != 0) {
+		kp_diag_set(&err, KP_SEV_ERROR, "source-error", "out of memory");
+		kp_diag_at(&err, t.file, 0, 0, -1);
+		emit(&t, &err);
+		status = KP_EXIT_IO;
+		goto done;
+	}
+	rd = kp_csvread_open(path, &ro, &err);
+	if (!rd) {
+		kp_diag_at(&err, t.file, 0, 0, -1);
+		if (strcmp(err.code, "usage") == 0)
+			err.code = "source-error";
+		emit(&t, &err);
+		st->unreadable = 1;
+		status = KP_EXIT_IO;
+		goto done;
+	}
+	kp_csvrecord rec;
+	int rc;
+	int have_header = 0, titles = 0;
+	while (!t.stop && (rc = kp_csvread_next(rd, &rec)) == 1) {
+		if (!have_header) {
+			if (titles < 20 && looks_like_title(&t, &rec)) {
+				if (titles++ == 0) {
+					kp_diag d;
+					kp_diag_set(&d, KP_SEV_ERROR, "title-row",
+						"row %ld is %s, not the header: put the header (the field "
+						"names) on the first line and the data from the second line; "
+						"move titles and notes to the dataset's description",
+						rec.number, nonempty_cells(&rec) ? "a title" : "blank");
+					d.rule = "L3-01";
+					kp_diag_at(&d, t.file, rec.number, 0, rec.offset);
+					if (rec.ncells)
+						set_cell(&d, rec.cells[0].data, rec.cells[0].len);
+					emit(&t, &d);
+				}
+				continue;
+			}
+			have_header = 1;
+			if (header(&t, &rec) != 0) {
+				kp_diag_set(&err, KP_SEV_ERROR, "source-error", "out of memory");
+				emit(&t, &err);
+				status = KP_EXIT_IO;
+				goto done;
+			}
+			continue;
+		}
+		row(&t, &rec);
+	}
+	if (kp_csvread_failed(rd) == 1 && kp_csvread_stats_get(rd)->bytes == 0 && !have_header)
+		st->unreadable = 1;
+	if (!t.stop) {
+		finish_self_fks(&t);
+		finish_rules(&t);
+	}
+	const kp_csvread_stats *rs = kp_csvread_stats_get(rd);
+	st->bytes = rs->bytes;
+	memcpy(st->sha256, rs->sha256, sizeof st->sha256);
+done:
+	st->rows = t.rows;
+	st->errors = t.counts[KP_SEV_ERROR];
+	st->warnings = t.counts[KP_SEV_WARNING];
+	st->infos = t.counts[KP_SEV_INFO];
+	st->stopped = t.stopped_reported;
+	kp_csvread_free(rd);
+	tctx_release(&t);
+	if (status)
+		return status;
+	if (st->unreadable)
+		return KP_EXIT_IO;
+	return st->errors ? 1 : 0;
+}
+
+int kp_validate_table(const char *path, const char *display, const kp_schema *schema,
+	const kp_validate_opts *opts, const kp_diag_sink *sink, kp_validate_stats *stats)
+{
+	return run_table(path, display, schema, opts, sink, stats, NULL);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Packages */
+
+typedef struct pkg_want {
+	size_t resource;        /* referenced resource */
+	const kp_fieldref *fields; /* its fields */
+	keyset ks;
+	int filled;
+} pkg_want;
+
+static int sink_discard(void *ctx, const kp_diag *d)
+{
+	(void)ctx;
+	(void)d;
+	return 0;
+}
+
+static char *join_path(const char *dir, const char *rel)
+{
+	if (!rel)
+		return NULL;
+	if (rel[0] == '/' || !dir || !*dir || strcmp(dir, ".") == 0)
+		return strdup(rel);
+	size_t a = strlen(dir), b = strlen(rel);
+	char *p = malloc(a + b + 2);
+	if (!p)
+		return NULL;
+	memcpy(p, dir, a);
+	p[a] = '/';
+	memcpy(p + a + 1, rel, b + 1);
+	return p;
+}
+
+/* The file of a resource: its path under data_dir when given, else the package's. */
+static char *resource_file(const kp_package *pkg, const kp_resource *r, const char *data_dir)
+{
+	if (data_dir && r->path)
+		return join_path(data_dir, r->path);
+	if (r->full_path)
+		return strdup(r->full_path);
+	return join_path(pkg->dir, r->path);
+}
+
+int kp_validate_package(const kp_package *pkg, const char *data_dir,
+	const kp_validate_opts *opts, const kp_diag_sink *sink, kp_validate_table_fn done,
+	void *ctx)
+{
+	size_t nr = pkg->nresources;
+	int status = 0;
+	/* Every (resource, fields) some foreign key points at: its key set is filled while
+	 * that resource is validated (or by a keys-only pass when a cycle prevents it). */
+	size_t nw = 0, capw = 0;
+	pkg_want *wants = NULL;
+	size_t *order = calloc(nr + 1, sizeof *order);
+	unsigned char *placed = calloc(nr + 1, 1);
+	char **files = calloc(nr + 1, sizeof *files);
+	if (!order || !placed || !files) {
+		status = KP_EXIT_IO;
+		goto out;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		const kp_schema *s = pkg->resources[i].schema;
+		files[i] = resource_file(pkg, &pkg->resources[i], data_dir);
+		for (size_t k = 0; s && k < s->nforeign_keys; k++) {
+			const kp_foreign_key *fk = &s->foreign_keys[k];
+			if (fk->resource_index < 0 || (size_t)fk->resource_index >= nr)
+				continue;
+			if (nw == capw) {
+				size_t nc = capw ? capw * 2 : 8;
+				pkg_want *p = realloc(wants, nc * sizeof *p);
+				if (!p) {
+					status = KP_EXIT_IO;
+					goto out;
+				}
+				wants = p;
+				capw = nc;
+			}
+			memset(&wants[nw], 0, sizeof wants[nw]);
+			wants[nw].resource = (size_t)fk->resource_index;
+			wants[nw].fields = &fk->reference_fields;
+			nw++;
+		}
+	}
+	/* Dependency order: a resource after those it refers to; a cycle is broken by
+	 * taking the first unplaced resource (its targets then get a keys-only pass). */
+	for (size_t placed_n = 0; placed_n < nr;) {
+		int progress = 0;
+		for (size_t i = 0; i < nr; i++) {
+			if (placed[i])
+				continue;
+			const kp_schema *s = pkg->resources[i].schema;
+			int ready = 1;
+			for (size_t k = 0; s && k < s->nforeign_keys; k++) {
+				long ri = s->foreign_keys[k].resource_index;
+				if (ri >= 0 && (size_t)ri < nr && (size_t)ri != i && !placed[ri])
+					ready = 0;
+			}
+			if (ready) {
+				placed[i] = 1;
+				order[placed_n++] = i;
+				progress = 1;
+			}
+		}
+		if (!progress)
+			for (size_t i = 0; i < nr; i++)
+				if (!placed[i]) {
+					placed[i] = 1;
+					order[placed_n++] = i;
+					break;
+				}
+	}
+	for (size_t oi = 0; oi < nr; oi++) {
+		size_t i = order[oi];
+		const kp_resource *res = &pkg->resources[i];
+		const kp_schema *s = res->schema;
+		kp_validate_stats st;
+		memset(&st, 0, sizeof st);
+		if (!s || !files[i]) {
+			kp_diag d;
+			kp_diag_set(&d, KP_SEV_ERROR, "source-error",
+				"resource '%s' has %s: give it a path and a schema", res->name,
+				!files[i] ? "no path (inline data is not validated)" : "no schema");
+			kp_diag_at(&d, files[i] ? files[i] : res->name, 0, 0, -1);
+			kp_diag_emit(sink, &d);
+			st.errors = 1;
+			if (!status)
+				status = 1;
+			if (done)
+				done(ctx, res, files[i] ? files[i] : res->name, &st);
+			continue;
+		}
+		const keyset **targets = calloc(s->nforeign_keys + 1, sizeof *targets);
+		const char **tnames = calloc(s->nforeign_keys + 1, sizeof *tnames);
+		want_keys *mine = calloc(nw + 1, sizeof *mine);
+		if (!targets || !tnames || !mine) {
+			free(targets);
+			free(tnames);
+			free(mine);
+			status = KP_EXIT_IO;
+			goto out;
+		}
+		size_t nmine = 0;
+		for (size_t w = 0; w < nw; w++)
+			if (wants[w].resource == i && !wants[w].filled) {
+				mine[nmine].fields = wants[w].fields;
+				mine[nmine].ks = &wants[w].ks;
+				nmine++;
+				wants[w].filled = 1;
+			}
+		size_t w = 0;
+		for (size_t k = 0; k < s->nforeign_keys; k++) {
+			const kp_foreign_key *fk = &s->foreign_keys[k];
+			if (fk->resource_index < 0 || (size_t)fk->resource_index >= nr)
+				continue;
+			/* wants[] were appended in resource/fk order: find this fk's entry */
+			for (w = 0; w < nw && wants[w].fields != &fk->reference_fields; w++)
+				;
+			if (w == nw)
+				continue;
+			size_t ti = (size_t)fk->resource_index;
+			if (!wants[w].filled && ti != i) {
+				/* a cycle: collect the target's keys with a quiet pass */
+				want_keys one = {wants[w].fields, &wants[w].ks};
+				table_env e2 = {NULL, NULL, &one, 1};
+				kp_diag_sink quiet = {sink_discard, NULL};
+				kp_validate_opts o2 = opts ? *opts : (kp_validate_opts){0};
+				o2.max_errors = 0;
+				o2.no_sha256 = 1;
+				run_table(files[ti], NULL, pkg->resources[ti].schema, &o2, &quiet, NULL, &e2);
+				wants[w].filled = 1;
+			}
+			targets[k] = &wants[w].ks;
+			tnames[k] = pkg->resources[ti].name;
+		}
+		table_env env = {targets, tnames, mine, nmine};
+		/* a self-targeted want (resource refers to itself by name) fills while it runs */
+		int rc = run_table(files[i], NULL, s, opts, sink, &st, &env);
+		if (rc == KP_EXIT_IO)
+			status = KP_EXIT_IO;
+		else if (rc && !status)
+			status = 1;
+		if (done)
+			done(ctx, res, files[i], &st);
+		free(targets);
+		free(tnames);
+		free(mine);
+	}
+out:
+	for (size_t w = 0; w < nw; w++)
+		ks_free(&wants[w].ks);
+	free(wants);
+	if (files)
+		for (size_t i = 0; i < nr; i++)
+			free(files[i]);
+	free(files);
+	free(order);
+	free(placed);
+	return status;
+}

@@ -1,0 +1,67 @@
+/* validate — the streaming validation engine.
+ *
+ * A table is read once through csvread; per row only what a check needs is kept: the
+ * previous row's cells (repeat marks), and for unique / primaryKey / uniqueKeys /
+ * foreign-key targets one 64-bit hash of the key plus the first row that had it
+ * (memory proportional to distinct keys, not to the file).  Plan rules declared in the
+ * schema keep the few cells they compare.
+ *
+ * Every finding goes to the caller's sink as a kp_diag with code, severity, rule id,
+ * file, row (record number; the header is row 1), column (1-based field number), field
+ * name, the shortened cell and a message saying how to fix it.  Codes:
+ *   source   encoding-error source-error bom line-endings unclosed-quote stray-quote
+ *            line-break-in-cell
+ *   header   title-row blank-label duplicate-label missing-label extra-label
+ *            incorrect-label wide-format
+ *   rows     blank-row missing-cell extra-cell type-error constraint-error unique-error
+ *            primary-key foreign-key
+ *   Japan    platform-dependent-char halfwidth-kana fullwidth-alnum padding-space
+ *            repeat-mark number-with-unit blank-vs-zero lg-code
+ *   plan     rule-error (rule = the schema rule's id)
+ *   limit    stopped-early (max_errors reached; the table was not read to the end)
+ */
+#ifndef KP_VALIDATE_H
+#define KP_VALIDATE_H
+
+#include "diag.h"
+#include "files.h"
+#include "schema.h"
+
+typedef struct kp_validate_opts {
+	long max_errors;      /* per table; 0 = no limit (the tool's default is 1000) */
+	const char *encoding; /* NULL = UTF-8; else converted with iconv */
+	int no_sha256;        /* skip the SHA-256 of the file */
+} kp_validate_opts;
+
+typedef struct kp_validate_stats {
+	long rows;       /* data rows read (after the header) */
+	long fields;     /* fields in the schema */
+	long long bytes; /* bytes of the file */
+	char sha256[KP_SHA256_HEX_LEN + 1]; /* "" when not computed */
+	long errors, warnings, infos;
+	int stopped;     /* 1 when max_errors stopped the table early */
+	int unreadable;  /* 1 when the file could not be opened or read (I/O) */
+} kp_validate_stats;
+
+/* Validates one CSV file ("-" = standard input) against schema.  `display` names the
+ * file in findings (NULL: path).  Foreign keys to other resources are not checked here
+ * (only self references); use kp_validate_package for those.
+ * Returns 0 when the table has no errors, 1 when it has, 3 (KP_EXIT_IO) when it could
+ * not be read at all.  stats may be NULL. */
+int kp_validate_table(const char *path, const char *display, const kp_schema *schema,
+	const kp_validate_opts *opts, const kp_diag_sink *sink, kp_validate_stats *stats);
+
+/* Callback for each table of a package, after it was validated. */
+typedef void (*kp_validate_table_fn)(void *ctx, const kp_resource *res, const char *file,
+	const kp_validate_stats *stats);
+
+/* Validates every resource of a loaded package, referenced resources first, with
+ * foreign keys across resources.  data_dir (NULL: the package folder) locates the
+ * resource files.  Findings go to sink (each with d.file = the resource's file);
+ * after each table, done() (if non-NULL) gets its stats.  Returns 0 valid, 1 invalid,
+ * 3 when a file could not be read. */
+int kp_validate_package(const kp_package *pkg, const char *data_dir,
+	const kp_validate_opts *opts, const kp_diag_sink *sink, kp_validate_table_fn done,
+	void *ctx);
+
+#endif
