@@ -818,7 +818,11 @@ int kp_write_rdf_node_start(kp_writer *base, const char *type, const char *about
 			kp_diag_set(err, KP_SEV_ERROR, "xml-char", "IRI \"%s\" holds a character XML 1.0 cannot carry", about);
 			return -1;
 		}
-		if (xmlTextWriterWriteAttribute(w->x, (const xmlChar *)"rdf:about", (const xmlChar *)about) < 0)
+		char *full = kp_write_rdf_expand(base, about);
+		int bad_write = !full || xmlTextWriterWriteAttribute(w->x, (const xmlChar *)"rdf:about",
+						 (const xmlChar *)full) < 0;
+		free(full);
+		if (bad_write)
 			return xml_fail(err);
 	}
 	w->depth++;

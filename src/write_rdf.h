@@ -4,7 +4,7 @@
  * The writer is the one kp_write_rdf_ops opened; call these between tables (never
  * between start and finish).  Names (types, properties, datatypes) are IRIs or
  * prefixed names with a declared prefix ("dct:title"); every namespace they use must
- * be declared on the root, which the built-in prefixes are.  IRIs are written as given.
+ * be declared on the root, which the built-in prefixes are.  IRIs may be prefixed names too.
  * Text is checked for characters XML 1.0 cannot carry (error "xml-char").
  */
 #ifndef KP_WRITE_RDF_H
