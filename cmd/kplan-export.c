@@ -76,10 +76,31 @@ static int valid_date(const char *s)
 	return !(m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
 }
 
+/* One finding per line, the way kplan-validate's text report writes it (house format,
+ * then the field and the cell), so an export that stops on invalid data reads the same. */
 static int print_diag(void *ctx, const kp_diag *d)
 {
 	(void)ctx;
-	kp_cli_print_diag(tool, d);
+	FILE *fp = stderr;
+	fprintf(fp, "%s: ", tool);
+	if (d->file) {
+		fputs(d->file, fp);
+		if (d->row > 0) {
+			fprintf(fp, ":%ld", d->row);
+			if (d->column > 0)
+				fprintf(fp, ":%ld", d->column);
+		}
+		fputs(": ", fp);
+	}
+	fprintf(fp, "%s: [%s%s%s] %s", kp_severity_name(d->severity), d->code, d->rule ? " " : "",
+		d->rule ? d->rule : "", d->message);
+	if (d->field && d->has_cell)
+		fprintf(fp, " (field '%s', cell \"%s\")", d->field, d->cell);
+	else if (d->field)
+		fprintf(fp, " (field '%s')", d->field);
+	else if (d->has_cell)
+		fprintf(fp, " (cell \"%s\")", d->cell);
+	fputc('\n', fp);
 	return 0;
 }
 
@@ -179,5 +200,8 @@ int main(int argc, char **argv)
 		o.date = epoch_date;
 	}
 	o.sink = (kp_diag_sink){print_diag, NULL};
-	return kp_cli_finish(tool, kp_export_run(&o));
+	int status = kp_export_run(&o);
+	if (status == KP_EXIT_INVALID)
+		fprintf(stderr, "%s: invalid: nothing written to %s\n", tool, o.out_dir);
+	return kp_cli_finish(tool, status);
 }
