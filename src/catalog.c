@@ -486,6 +486,22 @@ json_t *kp_catalog_csvw(const kp_package *pkg, const kp_resource *r, const kp_wt
 			set_iri(col, "valueUrl", c->value_url, prefixes);
 		json_array_append_new(cols, col);
 	}
+	/* The rows' classes: CSVW says "a" with virtual columns. */
+	for (const char *p = t->row_type; p && *p;) {
+		while (*p == ' ')
+			p++;
+		size_t n = strcspn(p, " ");
+		if (n == 0)
+			break;
+		char cls[512];
+		snprintf(cls, sizeof cls, "%.*s", (int)n, p);
+		json_t *col = json_object();
+		json_object_set_new(col, "virtual", json_true());
+		json_object_set_new(col, "propertyUrl", json_string("rdf:type"));
+		set_iri(col, "valueUrl", cls, prefixes);
+		json_array_append_new(cols, col);
+		p += n;
+	}
 	if (t->about_url)
 		set_iri(schema, "aboutUrl", t->about_url, prefixes);
 	if (s->primary_key.len) {
