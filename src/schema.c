@@ -1645,6 +1645,7 @@ static void load_resource(loader *L, kp_package *p, kp_resource *r, json_t *jr)
 		expected(L, "a resource object", jr);
 		return;
 	}
+	r->json = jr; /* borrowed from p->json, as schema.h promises */
 	json_t *name = json_object_get(jr, "name");
 	if (!name) {
 		fail(L, "missing required key \"name\"");
