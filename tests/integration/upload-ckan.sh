@@ -37,7 +37,7 @@ edit_file targets.csv "172014,石川県金沢市,2,2021,90,件"
 upload >"$work/out" 2>"$work/err" || fail "changed file run failed: $(cat "$work/err")"
 grep -q '^upload resource "targets": targets.csv, .* (done)' "$work/out" || fail "$(cat "$work/out")"
 check --writes 1 || fail "changed file"
-curl -fsS "$CKAN/_test/state" | "$KPLAN_PYTHON" -c '
+ckan_curl "$CKAN/_test/state" | "$KPLAN_PYTHON" -c '
 import json, sys
 s = json.load(sys.stdin)
 w = [l["action"] for l in s["log"] if l["write"]]
@@ -59,6 +59,23 @@ upload >"$work/out" 2>"$work/err" || fail "description run failed: $(cat "$work/
 grep -q '^patch resource "items": description (done)' "$work/out" || fail "$(cat "$work/out")"
 check --writes 1 || fail "resource description patch"
 
+# Someone deletes a resource, then the whole dataset, on the portal: the next runs
+# recreate the resource, then restore the dataset (state active) without duplicates.
+ckan_post() { ckan_curl -H "Authorization: $TOKEN" -H 'Content-Type: application/json' -d "$2" "$CKAN/api/3/action/$1" >/dev/null; }
+rid=$(ckan_curl "$CKAN/api/3/action/package_show?id=$ds" | "$KPLAN_PYTHON" -c '
+import json, sys
+print([r["id"] for r in json.load(sys.stdin)["result"]["resources"] if r["kplan_name"] == "targets"][0])')
+ckan_post resource_delete "{\"id\": \"$rid\"}"
+reset_log
+upload >"$work/out" 2>"$work/err" || fail "recreate run failed: $(cat "$work/err")"
+grep -q '^create resource "targets"' "$work/out" || fail "deleted resource: $(cat "$work/out")"
+check --writes 1 || fail "deleted resource not recreated"
+ckan_post package_delete "{\"id\": \"$ds\"}"
+reset_log
+upload >"$work/out" 2>"$work/err" || fail "restore run failed: $(cat "$work/err")"
+grep -q "^patch dataset \"$ds\": state (done)" "$work/out" || fail "deleted dataset: $(cat "$work/out")"
+check --writes 1 || fail "deleted dataset not restored"
+
 # A dataset of the same name in another organization is not touched.
 reset_log
 KPLAN_TOKEN=$TOKEN kplan-upload --portal "$CKAN" --org other-city --insecure-http \
@@ -73,7 +90,7 @@ rc=0
 upload >"$work/out" 2>"$work/err" || rc=$?
 [ $rc = 2 ] || fail "edited file: exit $rc"
 grep -q 'differs from its' "$work/err" || fail "edited file: $(cat "$work/err")"
-[ "$(curl -fsS "$CKAN/_test/state" | "$KPLAN_PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin)["log"]))')" = 0 ] ||
+[ "$(ckan_curl "$CKAN/_test/state" | "$KPLAN_PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin)["log"]))')" = 0 ] ||
 	fail "requests were sent for a broken package"
 no_token_in "$work/out" "$work/err"
 exit 0

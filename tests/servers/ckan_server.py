@@ -52,8 +52,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 READ_ACTIONS = {"package_show", "organization_show", "resource_show", "status_show",
                 "package_list", "organization_list", "license_list"}
-WRITE_ACTIONS = {"package_create", "package_patch", "package_update", "resource_create",
-                 "resource_patch", "resource_update", "package_delete", "resource_delete"}
+WRITE_ACTIONS = {"package_create", "package_patch", "resource_create", "resource_patch",
+                 "package_delete", "resource_delete"}
 CORE_PACKAGE_KEYS = {"id", "name", "title", "author", "author_email", "maintainer",
                      "maintainer_email", "license_id", "notes", "url", "version", "state",
                      "type", "owner_org", "private", "tags", "extras", "resources", "groups",
@@ -559,6 +559,27 @@ class Handler(BaseHTTPRequestHandler):
         d["metadata_modified"] = now()
         self.st.packages[p["id"]] = d
         return self.package_dict(d)
+
+    def act_package_delete(self, params, upload, user):
+        self.require_user(user, "delete package")
+        p = self.st.package(params.get("id") or "")
+        if not p:
+            raise not_found()
+        p["state"] = "deleted"
+        p["metadata_modified"] = now()
+        return None
+
+    def act_resource_delete(self, params, upload, user):
+        """CKAN removes the resource from the dataset (package_update without it)."""
+        self.require_user(user, "delete resource")
+        p, res = self.st.resource(params.get("id") or "")
+        if not res:
+            raise not_found("Resource was not found.")
+        p["resources"] = [r for r in p["resources"] if r["id"] != res["id"]]
+        for i, r in enumerate(p["resources"]):
+            r["position"] = i
+        p["metadata_modified"] = now()
+        return None
 
     def store_upload(self, res, upload):
         fname, data = upload
