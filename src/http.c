@@ -451,6 +451,7 @@ done:
 	return r->fail == KP_HTTP_OK ? 0 : -1;
 fail_early:
 	r->body = dup_str("");
+	kp_http_scrub(h, r->error); /* the refused URL may carry the token */
 	return -1;
 }
 

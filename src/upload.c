@@ -392,7 +392,7 @@ void kp_upload_describe(const kp_http_resp *r, char *out, size_t outsz)
 				r->content_type[0] ? r->content_type : "no content type");
 	}
 	if (r->status == 413)
-		append(out, outsz, "; the file is larger than the server accepts", NULL, NULL);
+		append(out, outsz, "; the request body is larger than the server accepts", NULL, NULL);
 	json_decref(j);
 }
 

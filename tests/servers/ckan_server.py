@@ -204,6 +204,10 @@ class Handler(BaseHTTPRequestHandler):
         limit = self.server.args.proxy_max_body
         length = int(self.headers.get("Content-Length") or 0)
         if limit and length > limit:
+            with self.st.lock:
+                self.st.log.append({"n": len(self.st.log) + 1, "method": self.command,
+                                    "action": self.path.rsplit("/", 1)[-1], "status": 413,
+                                    "write": False, "fault": "proxy-limit"})
             self.html(413, "Request Entity Too Large")
             self.close_connection = True
             return False
@@ -239,6 +243,18 @@ class Handler(BaseHTTPRequestHandler):
             self.discard_body()
             return self.html(404, "Not Found")
         action = m.group(1)
+        limit = self.server.args.proxy_max_body
+        if limit and int(self.headers.get("Content-Length") or 0) > limit:
+            # What nginx's client_max_body_size does in front of CKAN: the body never
+            # reaches the application.  (With "Expect: 100-continue" the answer comes
+            # before the body is sent: handle_expect_100.)
+            self.discard_body()
+            with self.st.lock:
+                self.st.log.append({"n": len(self.st.log) + 1, "method": method, "action": action,
+                                    "status": 413, "write": False, "fault": "proxy-limit"})
+            self.html(413, "Request Entity Too Large")
+            self.close_connection = True
+            return
         with self.st.lock:
             n = len(self.st.log) + 1
             entry = {"n": n, "method": method, "action": action, "status": None,

@@ -63,6 +63,40 @@ static void test_origin_and_transient(void **state)
 	assert_false(kp_http_status_transient(409));
 }
 
+/* Refusals happen before anything is sent, and their text never holds the token. */
+static void test_http_refusals(void **state)
+{
+	(void)state;
+	kp_diag err;
+	kp_http_opts o = {.token = "tok-SECRET-123"};
+	kp_http *h = kp_http_new(&o, &err);
+	assert_non_null(h);
+	kp_http_resp r;
+	assert_int_equal(kp_http_get(h, "http://127.0.0.1:9/api", &r), -1);
+	assert_int_equal(r.fail, KP_HTTP_E_LOCAL);
+	assert_non_null(strstr(r.error, "refusing to send the token over plain http"));
+	kp_http_resp_release(&r);
+	assert_int_equal(kp_http_get(h, "file:///etc/passwd", &r), -1);
+	assert_int_equal(r.fail, KP_HTTP_E_LOCAL);
+	kp_http_resp_release(&r);
+	/* the token, echoed by a server into a URL we report, is scrubbed */
+	assert_int_equal(kp_http_get(h, "ftp://x/tok-SECRET-123", &r), -1);
+	assert_null(strstr(r.error, "SECRET"));
+	kp_http_resp_release(&r);
+	char msg[64] = "bad tok-SECRET-123!";
+	kp_http_scrub(h, msg);
+	assert_string_equal(msg, "bad ***!");
+	kp_http_free(h);
+
+	/* without a token plain http is allowed; nothing listens on port 9 */
+	kp_http_opts anon = {.connect_timeout_s = 2};
+	h = kp_http_new(&anon, &err);
+	assert_int_equal(kp_http_get(h, "http://127.0.0.1:9/", &r), -1);
+	assert_int_equal(r.fail, KP_HTTP_E_CONNECT);
+	kp_http_resp_release(&r);
+	kp_http_free(h);
+}
+
 static void describe(long status, const char *body, char *out, size_t sz)
 {
 	kp_http_resp r;
@@ -316,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_origin_and_transient),
 		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_http_refusals),
 		cmocka_unit_test(test_default_name),
 		cmocka_unit_test(test_desired_and_diff),
 		cmocka_unit_test(test_resources),
