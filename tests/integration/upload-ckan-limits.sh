@@ -59,4 +59,22 @@ grep -q 'cannot create resource "big": HTTP 413 (413 Request Entity Too Large)' 
 	fail "proxy limit (expect) message: $(cat "$work/err")"
 [ "$(creates)" = 4 ] || fail "proxy limit (expect): $(creates) resource_create"
 no_token_in "$work/out" "$work/err"
+
+# Progress: on a terminal (script(1) gives one) a line per big file on stderr; without a
+# terminal, or with --quiet, none.
+kill "$ckan_pid"
+start_ckan
+upload >"$work/out" 2>"$work/err" || fail "plain run: $(cat "$work/err")"
+[ ! -s "$work/err" ] || fail "stderr is not a terminal, yet: $(cat "$work/err")"
+reset_all
+if command -v script >/dev/null 2>&1; then
+	KPLAN_TOKEN=$TOKEN script -qec "kplan-upload --portal $CKAN --org kanazawa --insecure-http $work/pkg/datapackage.json" \
+		/dev/null >"$work/tty" 2>&1 </dev/null || fail "terminal run: $(cat "$work/tty")"
+	grep -q 'kplan-upload: uploading 100% (2 of 2 MB)' "$work/tty" || fail "no progress on a terminal: $(cat "$work/tty")"
+	reset_all
+	KPLAN_TOKEN=$TOKEN script -qec "kplan-upload --quiet --portal $CKAN --org kanazawa --insecure-http $work/pkg/datapackage.json" \
+		/dev/null >"$work/tty" 2>&1 </dev/null || fail "quiet terminal run: $(cat "$work/tty")"
+	[ ! -s "$work/tty" ] || fail "--quiet printed: $(cat "$work/tty")"
+	no_token_in "$work/tty"
+fi
 exit 0
