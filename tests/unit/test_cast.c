@@ -139,6 +139,29 @@ static void numbers(void **state)
 	BAD("{\"name\": \"n\", \"type\": \"integer\"}", big);
 }
 
+/* The fast path for short decimals gives exactly what strtod gives. */
+static void number_fast_path_matches_strtod(void **state)
+{
+	(void)state;
+	const char *cells[] = {"0.1", "0.3", "-2.675", "123456789012345", "99999999999999.9",
+		"1.000000000000001", "0.000000000000001", "3.14159265358979", "1234567890123456",
+		"-0", "5e-324", "42"};
+	for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+		kp_value v;
+		assert_int_equal(kp_cast_plain(KP_TYPE_NUMBER, KP_FORMAT_DEFAULT, cells[i],
+					 strlen(cells[i]), &v, NULL),
+			KP_CAST_OK);
+		double want = strtod(cells[i], NULL);
+		if (memcmp(&v.u.n, &want, sizeof want) != 0)
+			fail_msg("%s: got %.17g, strtod %.17g", cells[i], v.u.n, want);
+	}
+	kp_value v;
+	assert_int_equal(kp_cast_plain(KP_TYPE_INTEGER, KP_FORMAT_DEFAULT, "-999999999999999999", 19,
+				 &v, NULL),
+		KP_CAST_OK);
+	assert_true(v.u.i == -999999999999999999LL);
+}
+
 static void booleans(void **state)
 {
 	(void)state;
@@ -447,6 +470,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(integers),
 		cmocka_unit_test(numbers),
+		cmocka_unit_test(number_fast_path_matches_strtod),
 		cmocka_unit_test(booleans),
 		cmocka_unit_test(dates),
 		cmocka_unit_test(times_and_datetimes),
