@@ -544,8 +544,11 @@ static int cast_constraint_value(loader *L, kp_field *f, json_t *v, char **text,
 		return -1;
 	}
 	if (rc != KP_CAST_OK) {
-		fail(L, "%s is not a valid %s value: %s", describe(v, buf, sizeof buf),
-			kp_cast_type_name(f->type), err.message);
+		if (json_is_string(v) && (f->type == KP_TYPE_INTEGER || f->type == KP_TYPE_NUMBER))
+			expected(L, f->type == KP_TYPE_INTEGER ? "an integer" : "a number", v);
+		else
+			fail(L, "%s is not a valid %s value: %s", describe(v, buf, sizeof buf),
+				kp_cast_type_name(f->type), err.message);
 		return -1;
 	}
 	return 0;

@@ -169,8 +169,8 @@ static void errors_carry_json_paths(void **state)
 	assert_non_null(s); /* handed back so that diagnostics stay valid */
 	assert_string_equal(diags.items[0].code, "schema-error");
 	assert_string_equal(diags.items[0].file, "schema.json");
-	assert_non_null(strstr(first_error(), "fields[3].constraints.minimum: "));
-	assert_non_null(strstr(first_error(), "\"abc\""));
+	assert_string_equal(first_error(), "fields[3].constraints.minimum: expected an integer, got "
+					   "\"abc\"");
 	kp_schema_free(s);
 
 	struct {
@@ -207,7 +207,7 @@ static void errors_carry_json_paths(void **state)
 			"minimum 5 is greater than maximum 2"},
 		{"{\"fields\": [{\"name\": \"a\", \"type\": \"integer\", \"constraints\": {\"enum\": [1, "
 		 "\"x\"]}}]}",
-			"fields[0].constraints.enum[1]: \"x\" is not a valid integer value"},
+			"fields[0].constraints.enum[1]: expected an integer, got \"x\""},
 		{"{\"fields\": [{\"name\": \"a\", \"decimalChar\": \"\"}]}", "fields[0].decimalChar"},
 		{"{\"fields\": [{\"name\": \"a\", \"itemType\": \"geopoint\"}]}", "fields[0].itemType"},
 		{"{\"fields\": [{\"name\": \"a\"}], \"primaryKey\": [\"a\", \"b\"]}",
