@@ -1611,6 +1611,7 @@ static void resource_free(kp_resource *r)
 	free(r->dialect.null_sequence);
 	kp_schema_free(r->schema);
 	free(r->schema_path);
+	json_decref(r->dialect_file_);
 }
 
 void kp_schema_package_free(kp_package *p)
@@ -1644,6 +1645,7 @@ long kp_schema_package_resource(const kp_package *p, const char *name)
 static void load_resource(loader *L, kp_package *p, kp_resource *r, json_t *jr)
 {
 	load_dialect(L, &r->dialect, NULL);
+	r->json = jr;
 	if (!json_is_object(jr)) {
 		expected(L, "a resource object", jr);
 		return;
@@ -1700,8 +1702,7 @@ static void load_resource(loader *L, kp_package *p, kp_resource *r, json_t *jr)
 		}
 		jp_pop(L, o);
 		dialect = dialect_file;
-		if (dialect) /* keep it alive with the package */
-			json_object_set_new(jr, "dialect", dialect_file);
+		r->dialect_file_ = dialect_file; /* kept alive with the resource */
 	}
 	if (dialect)
 		load_dialect(L, &r->dialect, dialect);

@@ -132,6 +132,7 @@ static void loads_fields_and_options(void **state)
 	assert_true(f->constraints.required);
 	assert_true(f->constraints.has & (1u << KP_CONSTRAINT_PATTERN));
 	assert_string_equal(f->property_url, "ic:市区町村コード");
+	assert_string_equal(json_string_value(json_object_get(f->json, "name")), "lg_code");
 	assert_ptr_equal(f->missing, &s->missing_values);
 	assert_int_equal(s->missing_values.len, 2);
 	f = &s->fields[1];
@@ -443,8 +444,7 @@ static const char *package_json =
 	"\"dcat\": {\"lg_code\": \"172014\", \"contact\": {\"email\": \"a@b.jp\"}},"
 	"\"resources\": ["
 	"{\"name\": \"items\", \"path\": \"items.csv\", \"format\": \"csv\", \"encoding\": "
-	"\"utf-8\", \"schema\": \"items.schema.json\", \"dialect\": {\"delimiter\": \";\", "
-	"\"header\": true}},"
+	"\"utf-8\", \"schema\": \"items.schema.json\", \"dialect\": \"semicolon.json\"},"
 	"{\"name\": \"targets\", \"path\": \"targets.csv\", \"schema\": {\"fields\": ["
 	"{\"name\": \"item_id\"}, {\"name\": \"y\", \"type\": \"year\"}], \"foreignKeys\": "
 	"[{\"fields\": \"item_id\", \"reference\": {\"resource\": \"items\", \"fields\": "
@@ -462,6 +462,7 @@ static void package_loads_and_resolves_references(void **state)
 	char *dir = make_dir();
 	write_file(dir, "datapackage.json", package_json);
 	write_file(dir, "items.schema.json", items_schema);
+	write_file(dir, "semicolon.json", "{\"delimiter\": \";\", \"header\": true}");
 	kp_package *p = NULL;
 	kp_diag_list_release(&diags);
 	kp_diag_list_init(&diags);
@@ -483,8 +484,12 @@ static void package_loads_and_resolves_references(void **state)
 	assert_string_equal(r->name, "items");
 	assert_string_equal(r->format, "csv");
 	assert_string_equal(r->encoding, "utf-8");
+	assert_string_equal(json_string_value(json_object_get(r->json, "path")), "items.csv");
 	assert_int_equal(r->dialect.delimiter, ';');
 	assert_int_equal(r->dialect.header, 1);
+	assert_non_null(r->dialect.json);
+	/* The descriptor itself is left as written (kplan-export re-emits it). */
+	assert_true(json_is_string(json_object_get(r->json, "dialect")));
 	assert_non_null(r->schema);
 	char want[600];
 	snprintf(want, sizeof want, "%s/items.csv", dir);
