@@ -183,6 +183,12 @@ enum { NUM_OK = 0, NUM_BAD, NUM_GROUP, NUM_UNIT, NUM_EMPTY };
 static int clean_number(const opts *o, const char *s, size_t n, char *out, int *is_int,
 	const char **unit, size_t *unit_len)
 {
+	/* Surrounding ASCII spaces are accepted, as Frictionless does; the validator reports
+	 * them separately (padding-space, L1-06) with its own fix. */
+	while (n && s[0] == ' ')
+		s++, n--;
+	while (n && s[n - 1] == ' ')
+		n--;
 	if (!o->bare)
 		strip_non_bare(&s, &n, o->dec);
 	if (n == 0)
