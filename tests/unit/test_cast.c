@@ -207,6 +207,57 @@ static void frictionless_number_cases(void **state)
 	}
 }
 
+/* Cases adapted from frictionless-py's integer and datetime field tests (MIT).  Left
+ * out: dateutil's free-text parsing for "any" ("10th Jan 1969 9 am"). */
+static void frictionless_integer_datetime_cases(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *field, *cell, *want;
+	} cases[] = {
+		{"\"type\": \"integer\"", "1", "1"},
+		{"\"type\": \"integer\"", "000835", "835"},
+		{"\"type\": \"integer\"", "00", "0"},
+		{"\"type\": \"integer\"", " 01 ", "1"},
+		{"\"type\": \"integer\"", "0.0003", NULL},
+		{"\"type\": \"integer\"", "3.14", NULL},
+		{"\"type\": \"integer\", \"bareNumber\": false", "01", "1"},
+		{"\"type\": \"integer\", \"bareNumber\": false", "1$", "1"},
+		{"\"type\": \"integer\", \"bareNumber\": false", "ab1$", "1"},
+		{"\"type\": \"integer\", \"bareNumber\": false", "-12 €", "-12"},
+		{"\"type\": \"integer\", \"bareNumber\": false", "€-12", "-12"},
+		{"\"type\": \"integer\", \"bareNumber\": false", "€ -12", "-12"},
+		{"\"type\": \"datetime\"", "2014-01-01T06:00:00", "2014-01-01T06:00:00"},
+		{"\"type\": \"datetime\"", "2014-01-01T06:00:00Z", "2014-01-01T06:00:00Z"},
+		{"\"type\": \"datetime\"", "2014-01-01T06:00:00+01:00", "2014-01-01T06:00:00+01:00"},
+		{"\"type\": \"datetime\"", "2014-01-01T06:00:00+1:00", NULL},
+		{"\"type\": \"datetime\"", "Mon 1st Jan 2014 9 am", NULL},
+		{"\"type\": \"datetime\"", "invalid", NULL},
+		{"\"type\": \"datetime\", \"format\": \"any\"", "2014-01-01T06:00:00Z",
+			"2014-01-01T06:00:00Z"},
+		{"\"type\": \"datetime\", \"format\": \"any\"", "invalid", NULL},
+		{"\"type\": \"datetime\", \"format\": \"%d/%m/%y %H:%M\"", "21/11/06 16:30",
+			"2006-11-21T16:30:00"},
+		{"\"type\": \"datetime\", \"format\": \"%H:%M %d/%m/%y\"", "21/11/06 16:30", NULL},
+		{"\"type\": \"datetime\", \"format\": \"fmt:%d/%m/%y %H:%M\"", "21/11/06 16:30",
+			"2006-11-21T16:30:00"},
+		{"\"type\": \"datetime\", \"format\": \"fmt:%d/%m/%y %H:%M\"", "invalid", NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char field[256], canon[64];
+		snprintf(field, sizeof field, "{\"name\": \"x\", %s}", cases[i].field);
+		kp_diag e;
+		int rc = cast(field, cases[i].cell, canon, sizeof canon, &e);
+		if (cases[i].want == NULL) {
+			if (rc != KP_CAST_ERROR)
+				fail_msg("case %zu \"%s\": want a type error, got %d", i, cases[i].cell, rc);
+		} else if (rc != KP_CAST_OK || strcmp(canon, cases[i].want) != 0) {
+			fail_msg("case %zu \"%s\": want %s, got rc %d \"%s\" %s", i, cases[i].cell,
+				cases[i].want, rc, rc == KP_CAST_OK ? canon : "", rc ? e.message : "");
+		}
+	}
+}
+
 /* The fast path for short decimals gives exactly what strtod gives. */
 static void number_fast_path_matches_strtod(void **state)
 {
@@ -540,6 +591,7 @@ int main(void)
 		cmocka_unit_test(numbers),
 		cmocka_unit_test(number_fast_path_matches_strtod),
 		cmocka_unit_test(frictionless_number_cases),
+		cmocka_unit_test(frictionless_integer_datetime_cases),
 		cmocka_unit_test(booleans),
 		cmocka_unit_test(dates),
 		cmocka_unit_test(times_and_datetimes),
