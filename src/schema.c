@@ -1645,11 +1645,11 @@ long kp_schema_package_resource(const kp_package *p, const char *name)
 static void load_resource(loader *L, kp_package *p, kp_resource *r, json_t *jr)
 {
 	load_dialect(L, &r->dialect, NULL);
-	r->json = jr;
 	if (!json_is_object(jr)) {
 		expected(L, "a resource object", jr);
 		return;
 	}
+	r->json = jr; /* borrowed from p->json, as schema.h promises */
 	json_t *name = json_object_get(jr, "name");
 	if (!name) {
 		fail(L, "missing required key \"name\"");
