@@ -484,12 +484,18 @@ static void load_format(loader *L, kp_field *f, json_t *jf)
 		if (strchr(s, '%')) {
 			f->format = KP_FORMAT_PATTERN;
 			f->format_pattern = dup_or_oom(L, s);
-			kp_value probe;
-			kp_diag perr;
-			/* A pattern with an unknown directive fails on every cell: say so now. */
-			if (kp_cast_value(f, "", 0, &probe, &perr) == KP_CAST_ERROR &&
-			    strstr(perr.message, "directive"))
-				fail(L, "%s", perr.message);
+			/* A directive kp_cast does not know would fail on every cell: say so now. */
+			for (const char *c = s; *c; c++) {
+				if (*c != '%')
+					continue;
+				c++;
+				if (!*c || !strchr("YymdHIMSfpbBz%", *c)) {
+					fail(L, "unsupported directive %%%c in \"%s\" (supported: %%Y %%y %%m "
+						"%%d %%H %%I %%M %%S %%f %%p %%b %%B %%z %%%%)",
+						*c ? *c : '?', s);
+					break;
+				}
+			}
 			goto done;
 		}
 		fail(L, "unknown %s format \"%s\": use \"default\", \"any\" or a strptime "

@@ -191,7 +191,11 @@ static void errors_carry_json_paths(void **state)
 		{"{\"fields\": [{\"name\": \"a\", \"type\": \"date\", \"format\": \"dd/mm/yyyy\"}]}",
 			"fields[0].format: unknown date format"},
 		{"{\"fields\": [{\"name\": \"a\", \"type\": \"date\", \"format\": \"%Q\"}]}",
-			"unsupported directive %Q"},
+			"fields[0].format: unsupported directive %Q"},
+		{"{\"fields\": [{\"name\": \"a\", \"type\": \"date\", \"format\": \"%Y-%j\"}]}",
+			"fields[0].format: unsupported directive %j"},
+		{"{\"fields\": [{\"name\": \"a\", \"type\": \"date\", \"format\": \"%Y%\"}]}",
+			"fields[0].format: unsupported directive %?"},
 		{"{\"fields\": [{\"name\": \"a\", \"type\": \"integer\", \"constraints\": {\"pattern\": "
 		 "\"x\"}}]}",
 			"fields[0].constraints.pattern: constraint pattern is not supported by type integer"},
