@@ -1613,6 +1613,8 @@ static void resource_free(kp_resource *r)
 	free(r->format);
 	free(r->mediatype);
 	free(r->encoding);
+	free(r->profile);
+	free(r->hash);
 	free(r->dialect.line_terminator);
 	free(r->dialect.null_sequence);
 	kp_schema_free(r->schema);
@@ -1697,6 +1699,18 @@ static void load_resource(loader *L, kp_package *p, kp_resource *r, json_t *jr)
 	get_string(L, jr, "format", &r->format);
 	get_string(L, jr, "mediatype", &r->mediatype);
 	get_string(L, jr, "encoding", &r->encoding);
+	get_string(L, jr, "profile", &r->profile);
+	get_string(L, jr, "hash", &r->hash);
+	r->bytes = -1;
+	json_t *bytes = json_object_get(jr, "bytes");
+	if (bytes) {
+		size_t o = jp_key(L, "bytes");
+		if (!json_is_integer(bytes) || json_integer_value(bytes) < 0)
+			expected(L, "a non-negative integer", bytes);
+		else
+			r->bytes = json_integer_value(bytes);
+		jp_pop(L, o);
+	}
 	json_t *dialect = json_object_get(jr, "dialect");
 	json_t *dialect_file = NULL;
 	if (json_is_string(dialect)) {
