@@ -484,12 +484,18 @@ static void load_format(loader *L, kp_field *f, json_t *jf)
 		if (strchr(s, '%')) {
 			f->format = KP_FORMAT_PATTERN;
 			f->format_pattern = dup_or_oom(L, s);
-			kp_value probe;
-			kp_diag perr;
-			/* A pattern with an unknown directive fails on every cell: say so now. */
-			if (kp_cast_value(f, "", 0, &probe, &perr) == KP_CAST_ERROR &&
-			    strstr(perr.message, "directive"))
-				fail(L, "%s", perr.message);
+			/* A directive kp_cast does not know would fail on every cell: say so now. */
+			for (const char *c = s; *c; c++) {
+				if (*c != '%')
+					continue;
+				c++;
+				if (!*c || !strchr("YymdHIMSfpbBz%", *c)) {
+					fail(L, "unsupported directive %%%c in \"%s\" (supported: %%Y %%y %%m "
+						"%%d %%H %%I %%M %%S %%f %%p %%b %%B %%z %%%%)",
+						*c ? *c : '?', s);
+					break;
+				}
+			}
 			goto done;
 		}
 		fail(L, "unknown %s format \"%s\": use \"default\", \"any\" or a strptime "
@@ -544,8 +550,11 @@ static int cast_constraint_value(loader *L, kp_field *f, json_t *v, char **text,
 		return -1;
 	}
 	if (rc != KP_CAST_OK) {
-		fail(L, "%s is not a valid %s value: %s", describe(v, buf, sizeof buf),
-			kp_cast_type_name(f->type), err.message);
+		if (json_is_string(v) && (f->type == KP_TYPE_INTEGER || f->type == KP_TYPE_NUMBER))
+			expected(L, f->type == KP_TYPE_INTEGER ? "an integer" : "a number", v);
+		else
+			fail(L, "%s is not a valid %s value: %s", describe(v, buf, sizeof buf),
+				kp_cast_type_name(f->type), err.message);
 		return -1;
 	}
 	return 0;
@@ -1604,10 +1613,13 @@ static void resource_free(kp_resource *r)
 	free(r->format);
 	free(r->mediatype);
 	free(r->encoding);
+	free(r->profile);
+	free(r->hash);
 	free(r->dialect.line_terminator);
 	free(r->dialect.null_sequence);
 	kp_schema_free(r->schema);
 	free(r->schema_path);
+	json_decref(r->dialect_file_);
 }
 
 void kp_schema_package_free(kp_package *p)
@@ -1687,6 +1699,18 @@ static void load_resource(loader *L, kp_package *p, kp_resource *r, json_t *jr)
 	get_string(L, jr, "format", &r->format);
 	get_string(L, jr, "mediatype", &r->mediatype);
 	get_string(L, jr, "encoding", &r->encoding);
+	get_string(L, jr, "profile", &r->profile);
+	get_string(L, jr, "hash", &r->hash);
+	r->bytes = -1;
+	json_t *bytes = json_object_get(jr, "bytes");
+	if (bytes) {
+		size_t o = jp_key(L, "bytes");
+		if (!json_is_integer(bytes) || json_integer_value(bytes) < 0)
+			expected(L, "a non-negative integer", bytes);
+		else
+			r->bytes = json_integer_value(bytes);
+		jp_pop(L, o);
+	}
 	json_t *dialect = json_object_get(jr, "dialect");
 	json_t *dialect_file = NULL;
 	if (json_is_string(dialect)) {
@@ -1698,8 +1722,7 @@ static void load_resource(loader *L, kp_package *p, kp_resource *r, json_t *jr)
 		}
 		jp_pop(L, o);
 		dialect = dialect_file;
-		if (dialect) /* keep it alive with the package */
-			json_object_set_new(jr, "dialect", dialect_file);
+		r->dialect_file_ = dialect_file; /* kept alive with the resource */
 	}
 	if (dialect)
 		load_dialect(L, &r->dialect, dialect);

@@ -255,10 +255,14 @@ typedef struct kp_resource {
 	char *path;        /* as written (relative to the package folder), or NULL (inline data) */
 	char *full_path;   /* path joined to the package folder, or NULL */
 	char *title, *description, *format, *mediatype, *encoding; /* or NULL */
+	char *profile;     /* e.g. "tabular-data-resource", or NULL */
+	char *hash;        /* integrity as written ("sha256:..." or a bare MD5 hex), or NULL */
+	long long bytes;   /* declared size, or -1 */
 	kp_dialect dialect;
 	kp_schema *schema;   /* owned, NULL when the resource has none */
 	char *schema_path;   /* full path of an external schema file, or NULL (inline) */
 	json_t *json;        /* borrowed: the resource descriptor */
+	json_t *dialect_file_; /* private: owned dialect object read from a "dialect" path */
 } kp_resource;
 
 typedef struct kp_package {
