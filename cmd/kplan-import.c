@@ -68,14 +68,17 @@ static int ensure_dir(const char *dir)
 static int write_tables(const char *dir, kp_plan_table *tabs, size_t n)
 {
 	kp_atomic a[3];
+	char paths[3][4096];
 	size_t opened = 0;
 	kp_diag err;
 	int rc = KP_EXIT_OK;
-	/* Write all three to temporary files first, then rename them: a failure on the
-	 * third file leaves none of the tables changed. */
+	if (n > 3)
+		return KP_EXIT_IO;
+	/* Write all three to temporary files first, then rename them: a failure while
+	 * writing leaves none of the tables changed. */
 	for (size_t i = 0; i < n; i++) {
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s.csv", dir, tabs[i].name);
+		char *path = paths[i];
+		snprintf(path, sizeof paths[i], "%s/%s.csv", dir, tabs[i].name);
 		if (kp_files_atomic_open(&a[i], path, &err)) {
 			kp_cli_print_diag(tool, &err);
 			rc = KP_EXIT_IO;
@@ -88,9 +91,21 @@ static int write_tables(const char *dir, kp_plan_table *tabs, size_t n)
 			break;
 		}
 	}
+	/* The three renames are not one atomic step: refuse targets a rename cannot
+	 * replace before renaming any of them. */
+	for (size_t i = 0; i < opened && rc == KP_EXIT_OK; i++) {
+		struct stat st;
+		if (stat(paths[i], &st) == 0 && !S_ISREG(st.st_mode)) {
+			kp_cli_error(tool, "'%s' exists and is not a regular file", paths[i]);
+			rc = KP_EXIT_IO;
+		}
+	}
 	for (size_t i = 0; i < opened; i++) {
 		if (rc == KP_EXIT_OK) {
 			if (kp_files_atomic_commit(&a[i], &err)) {
+				/* the diagnostic borrowed the kp_atomic's own copy of the path,
+				 * which the failed commit has freed */
+				err.file = paths[i];
 				kp_cli_print_diag(tool, &err);
 				rc = KP_EXIT_IO;
 			}
