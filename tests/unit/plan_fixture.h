@@ -79,7 +79,8 @@ static __attribute__((unused)) char *cut_at(const char *s, long line, size_t ext
 }
 
 /* A copy of s with bytes inserted at the start of line `line` plus `extra`. */
-static __attribute__((unused)) char *insert_at(const char *s, long line, size_t extra, const char *ins, size_t inslen)
+static __attribute__((unused)) char *insert_at(const char *s, long line, size_t extra,
+					       const char *ins, size_t inslen)
 {
 	size_t a = line_start(s, line) + extra, n = strlen(s);
 	char *r = malloc(n + inslen + 1);

@@ -107,7 +107,8 @@ static void item_1_heading_marks_and_annotation_label(void **state)
 	assert_string_equal(it->goal.value, "30");
 	assert_string_equal(it->goal_note, "");
 	assert_string_equal(it->description,
-		"地域コミュニティ活性化推進計画に基づき、各校下（地区）の町会等への加入促進や活性化に向けた取組を支援します。");
+			    "地域コミュニティ活性化推進計画に基づき、各校下（地区）の町会等への加入"
+			    "促進や活性化に向けた取組を支援します。");
 	assert_string_equal(it->targets[0].written, "30町会等/年");
 	assert_int_equal(it->targets[0].fig.kind, KP_PLAN_NUMERIC);
 	assert_string_equal(it->targets[0].fig.per, "年");
@@ -120,11 +121,12 @@ static void merged_34_to_36(void **state)
 		int no;
 		const char *title, *desc, *base, *goal, *unit, *per;
 	} want[] = {
-		{34, "ごみ総排出量", "ごみ総排出量（一般家庭や事業所から排出される一般廃棄物の総量）", "172827",
-			"151000", "t", "年"},
-		{35, "資源化率", "資源化率（ごみ総排出量のうち資源化される割合）", "11.7", "26", "%", ""},
-		{36, "焼却処理量", "焼却処理量（環境エネルギーセンターで処理される燃やすごみの重量）", "148864",
-			"106000", "t", "年"},
+	    {34, "ごみ総排出量", "ごみ総排出量（一般家庭や事業所から排出される一般廃棄物の総量）",
+	     "172827", "151000", "t", "年"},
+	    {35, "資源化率", "資源化率（ごみ総排出量のうち資源化される割合）", "11.7", "26", "%",
+	     ""},
+	    {36, "焼却処理量", "焼却処理量（環境エネルギーセンターで処理される燃やすごみの重量）",
+	     "148864", "106000", "t", "年"},
 	};
 	for (size_t i = 0; i < 3; i++) {
 		const kp_plan_item *it = item(want[i].no);
@@ -160,7 +162,8 @@ static void merged_72_73_labelled_parts(void **state)
 {
 	(void)state;
 	const kp_plan_item *a = item(72), *b = item(73);
-	const char *shared = "オープンデータの多様な活用による行政の透明性の向上や、市民協働・企業活動の活性化をめざし、公共データのオープンデータ化を推進します。";
+	const char *shared = "オープンデータの多様な活用による行政の透明性の向上や、市民協働・企業"
+			     "活動の活性化をめざし、公共データのオープンデータ化を推進します。";
 	assert_string_equal(a->description, shared);
 	assert_string_equal(b->description, shared);
 	assert_int_equal(a->content_line, 208);
@@ -231,17 +234,20 @@ static void spaced_letters_and_footnotes(void **state)
 	assert_int_equal(item(110)->nfootnotes, 2);
 	assert_int_equal(item(110)->footnotes[0], 19);
 	assert_int_equal(item(110)->footnotes[1], 20);
-	assert_string_equal(item(110)->description,
-		"公共施設等の建設、維持管理、運営等におけるPPP/PFI手法の活用を検討します。");
+	assert_string_equal(
+	    item(110)->description,
+	    "公共施設等の建設、維持管理、運営等におけるPPP/PFI手法の活用を検討します。");
 	for (size_t y = 0; y < 4; y++)
 		assert_int_equal(item(110)->targets[y].fig.stage, 1);
 	assert_string_equal(item(112)->title, "Park-PFI制度等の活用検討");
 	assert_string_equal(item(75)->title, "SNSを活用した即時性の高い情報発信媒体の導入");
-	assert_string_equal(item(104)->title, "GPS及びスマートフォンを活用した道路補修等情報システムの導入検討");
+	assert_string_equal(item(104)->title,
+			    "GPS及びスマートフォンを活用した道路補修等情報システムの導入検討");
 	assert_string_equal(item(2)->title, "地域コミュニティICT化推進員の育成人数（累計）");
 	assert_int_equal(item(2)->footnotes[0], 1);
-	assert_string_equal(item(77)->description,
-		"各種申請（支給認定申請書、現況届など）の入力業務に手書きAIを活用します。");
+	assert_string_equal(
+	    item(77)->description,
+	    "各種申請（支給認定申請書、現況届など）の入力業務に手書きAIを活用します。");
 	/* a mark in the 実施内容 counts too */
 	assert_int_equal(item(42)->nfootnotes, 1);
 	assert_int_equal(item(42)->footnotes[0], 5);
@@ -310,7 +316,8 @@ static void departments_split(void **state)
 	assert_string_equal(item(4)->departments, "市民協働推進課;市民課");
 	assert_string_equal(item(79)->departments, "情報政策課;人事課");
 	assert_string_equal(item(134)->departments, "総務課;企業局企業総務課");
-	assert_string_equal(item(143)->departments, "農業水産振興課;中央卸売市場事務局;公設花き地方卸売市場事務局");
+	assert_string_equal(item(143)->departments,
+			    "農業水産振興課;中央卸売市場事務局;公設花き地方卸売市場事務局");
 	assert_string_equal(item(140)->departments, "企業局経営企画課;関係課");
 	assert_string_equal(item(115)->departments, "健康政策課;長寿福祉課");
 }
@@ -350,7 +357,8 @@ static void assert_same_plan(const kp_plan *a, const kp_plan *b)
 		assert_int_equal(x->ntargets, y->ntargets);
 		for (size_t t = 0; t < x->ntargets; t++) {
 			assert_string_equal(x->targets[t].written, y->targets[t].written);
-			assert_memory_equal(&x->targets[t].fig, &y->targets[t].fig, sizeof x->targets[t].fig);
+			assert_memory_equal(&x->targets[t].fig, &y->targets[t].fig,
+					    sizeof x->targets[t].fig);
 			assert_int_equal(x->targets[t].carried, y->targets[t].carried);
 		}
 	}
@@ -387,10 +395,10 @@ static char *replace_all(const char *s, const char *old, const char *new_)
 static void layout_variants_give_same_plan(void **state)
 {
 	(void)state;
-	parse_variant_same(map_lines(doc, "", "\r\n"));    /* CRLF */
+	parse_variant_same(map_lines(doc, "", "\r\n"));	   /* CRLF */
 	parse_variant_same(map_lines(doc, "  \t ", "\n")); /* trailing white space */
-	parse_variant_same(map_lines(doc, "", "\n\n"));    /* a blank line after every line */
-	parse_variant_same(map_lines(doc, "", "\r"));      /* old Mac line ends */
+	parse_variant_same(map_lines(doc, "", "\n\n"));	   /* a blank line after every line */
+	parse_variant_same(map_lines(doc, "", "\r"));	   /* old Mac line ends */
 	/* heading levels */
 	char *t = replace_all(doc, "\n#### (", "\n## (");
 	parse_variant_same(replace_all(t, "\n### ", "\n#### "));
@@ -425,7 +433,7 @@ static void expect_error(char *text, long line, const char *fragment)
 	assert_string_equal(err.file, "broken.md");
 	if (err.row != line || !strstr(err.message, fragment))
 		fail_msg("got line %ld '%s', want line %ld with '%s'", err.row, err.message, line,
-			fragment);
+			 fragment);
 	assert_int_equal(v.nitems, 0);
 	assert_null(v.items);
 }
@@ -474,7 +482,9 @@ static void binary_junk_and_bad_utf8(void **state)
 	expect_error(insert_at(doc, 250, 0, "\xE3\x81", 2), 250, "invalid UTF-8");
 	expect_error(insert_at(doc, 3, 0, "\xC0\xAF", 2), 3, "invalid UTF-8");
 	/* a binary file */
-	expect_error(strdup("\x7F" "ELF\x02\x01"), 1, "binary data");
+	expect_error(strdup("\x7F"
+			    "ELF\x02\x01"),
+		     1, "binary data");
 }
 
 static void unknown_forms(void **state)
@@ -483,14 +493,20 @@ static void unknown_forms(void **state)
 	expect_error(replace_first(doc, "30町会等/年", "30町会等/月"), 11, "unknown period");
 	expect_error(replace_first(doc, "15人", "15人+"), 12, "unknown unit");
 	expect_error(replace_first(doc, "1,500人", "1,50人"), 101, "malformed number");
-	expect_error(replace_first(doc, "\t◎\t\t\t\n4\t", "\t◎?\t\t\t\n4\t"), 13, "unknown cell form");
-	expect_error(replace_first(doc, "### （3）広域連携", "### 広域連携"), 162, "unknown heading");
-	expect_error(replace_first(doc, "\n4\t町会加入", "\n5\t町会加入"), 14, "item 5 follows item 3");
+	expect_error(replace_first(doc, "\t◎\t\t\t\n4\t", "\t◎?\t\t\t\n4\t"), 13,
+		     "unknown cell form");
+	expect_error(replace_first(doc, "### （3）広域連携", "### 広域連携"), 162,
+		     "unknown heading");
+	expect_error(replace_first(doc, "\n4\t町会加入", "\n5\t町会加入"), 14,
+		     "item 5 follows item 3");
 	expect_error(replace_first(doc, "1 重点\t", "1 最重点\t"), 11, "unknown mark");
-	expect_error(replace_first(doc, "【2017年実績：69.2% →", "【2017年実績：69.2% ⇔"), 39, "no arrow");
-	expect_error(replace_first(doc, "\t市民協働推進課 市民課", "\t市民協働推進課 市民"), 38, "not a division name");
+	expect_error(replace_first(doc, "【2017年実績：69.2% →", "【2017年実績：69.2% ⇔"), 39,
+		     "no arrow");
+	expect_error(replace_first(doc, "\t市民協働推進課 市民課", "\t市民協働推進課 市民"), 38,
+		     "not a division name");
 	expect_error(replace_first(doc, "\t学校職員課\n", "\n"), 80, "without a 担当課");
-	expect_error(replace_first(doc, "<p>情報政策課</p>", "<table>情報政策課</table>"), 207, "unknown HTML element");
+	expect_error(replace_first(doc, "<p>情報政策課</p>", "<table>情報政策課</table>"), 207,
+		     "unknown HTML element");
 	expect_error(replace_first(doc, "### ※5 認知症", "### ※6 認知症"), 442, "※6 follows ※4");
 	expect_error(strdup(""), 0, "no action items");
 }
@@ -499,14 +515,19 @@ static void merged_parts_must_name_their_items(void **state)
 {
 	(void)state;
 	/* the labels swapped: each part would go to the wrong item */
-	char *t = replace_first(doc, "(画像) 【2017年実績：912件", "(画像以外) 【2017年実績：912件");
+	char *t =
+	    replace_first(doc, "(画像) 【2017年実績：912件", "(画像以外) 【2017年実績：912件");
 	assert_non_null(t);
-	expect_error(replace_first(t, "(画像以外) 【2017年実績：303件", "(画像) 【2017年実績：303件"),
-		208, "does not match item 72");
+	expect_error(
+	    replace_first(t, "(画像以外) 【2017年実績：303件", "(画像) 【2017年実績：303件"), 208,
+	    "does not match item 72");
 	free(t);
 	/* one bullet too many */
-	expect_error(replace_first(doc, "</li> </ul>", "</li> <li>・粗大ごみ 【2017年実績：1 t/年 → 2024年目標：1 t/年】</li> </ul>"),
-		112, "part '粗大ごみ' of a merged 実施内容 cell does not match item 37");
+	expect_error(
+	    replace_first(
+		doc, "</li> </ul>",
+		"</li> <li>・粗大ごみ 【2017年実績：1 t/年 → 2024年目標：1 t/年】</li> </ul>"),
+	    112, "part '粗大ごみ' of a merged 実施内容 cell does not match item 37");
 	/* a second annotation without a label */
 	expect_error(replace_first(doc, "(画像以外) 【", "【"), 208, "needs a label");
 }
@@ -547,26 +568,26 @@ static void fuzz_corpus_replays(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(whole_document),
-		cmocka_unit_test(item_1_heading_marks_and_annotation_label),
-		cmocka_unit_test(merged_34_to_36),
-		cmocka_unit_test(merged_72_73_labelled_parts),
-		cmocka_unit_test(merged_89_90_with_qualifiers),
-		cmocka_unit_test(item_10_goal_2021_and_dash),
-		cmocka_unit_test(item_37_basis),
-		cmocka_unit_test(spaced_letters_and_footnotes),
-		cmocka_unit_test(item_113_first_year_blank),
-		cmocka_unit_test(text_goals_123_135),
-		cmocka_unit_test(item_65_stage_progression),
-		cmocka_unit_test(departments_split),
-		cmocka_unit_test(content_after_heading_matches_older_table),
-		cmocka_unit_test(layout_variants_give_same_plan),
-		cmocka_unit_test(missing_content_row),
-		cmocka_unit_test(truncated_documents),
-		cmocka_unit_test(binary_junk_and_bad_utf8),
-		cmocka_unit_test(unknown_forms),
-		cmocka_unit_test(merged_parts_must_name_their_items),
-		cmocka_unit_test(fuzz_corpus_replays),
+	    cmocka_unit_test(whole_document),
+	    cmocka_unit_test(item_1_heading_marks_and_annotation_label),
+	    cmocka_unit_test(merged_34_to_36),
+	    cmocka_unit_test(merged_72_73_labelled_parts),
+	    cmocka_unit_test(merged_89_90_with_qualifiers),
+	    cmocka_unit_test(item_10_goal_2021_and_dash),
+	    cmocka_unit_test(item_37_basis),
+	    cmocka_unit_test(spaced_letters_and_footnotes),
+	    cmocka_unit_test(item_113_first_year_blank),
+	    cmocka_unit_test(text_goals_123_135),
+	    cmocka_unit_test(item_65_stage_progression),
+	    cmocka_unit_test(departments_split),
+	    cmocka_unit_test(content_after_heading_matches_older_table),
+	    cmocka_unit_test(layout_variants_give_same_plan),
+	    cmocka_unit_test(missing_content_row),
+	    cmocka_unit_test(truncated_documents),
+	    cmocka_unit_test(binary_junk_and_bad_utf8),
+	    cmocka_unit_test(unknown_forms),
+	    cmocka_unit_test(merged_parts_must_name_their_items),
+	    cmocka_unit_test(fuzz_corpus_replays),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -27,7 +27,7 @@ static int setup(void **state)
 	if (rc)
 		return -1;
 	if (kp_plan_build_items(&plan, "172014", "石川県金沢市", &tabs[0]) ||
-		kp_plan_build_targets(&plan, &tabs[1]) || kp_plan_build_glossary(&plan, &tabs[2]))
+	    kp_plan_build_targets(&plan, &tabs[1]) || kp_plan_build_glossary(&plan, &tabs[2]))
 		return -1;
 	return 0;
 }
@@ -86,10 +86,12 @@ static void columns_match_schemas(void **state)
 		assert_int_equal(json_array_size(fields), tabs[i].nfields);
 		for (size_t c = 0; c < tabs[i].nfields; c++) {
 			json_t *f = json_array_get(fields, c);
-			assert_string_equal(json_string_value(json_object_get(f, "name")), tabs[i].fields[c].name);
-			assert_string_equal(json_string_value(json_object_get(f, "title")), tabs[i].fields[c].title);
+			assert_string_equal(json_string_value(json_object_get(f, "name")),
+					    tabs[i].fields[c].name);
+			assert_string_equal(json_string_value(json_object_get(f, "title")),
+					    tabs[i].fields[c].title);
 			assert_string_equal(json_string_value(json_object_get(f, "type")),
-				type_name(tabs[i].fields[c].type));
+					    type_name(tabs[i].fields[c].type));
 		}
 		json_decref(s);
 	}
@@ -113,7 +115,8 @@ static void columns_match_schemas(void **state)
 	}
 	json_t *dcat = json_object_get(p, "dcat");
 	assert_string_equal(json_string_value(json_object_get(dcat, "lg_code")), "172014");
-	assert_string_equal(json_string_value(json_object_get(dcat, "temporal_start")), "2019-04-01");
+	assert_string_equal(json_string_value(json_object_get(dcat, "temporal_start")),
+			    "2019-04-01");
 	assert_string_equal(json_string_value(json_object_get(dcat, "temporal_end")), "2023-03-31");
 	json_decref(p);
 }
@@ -181,8 +184,9 @@ static void samples_equal_fresh_import(void **state)
 		char *committed = slurp(rel, &m);
 		assert_non_null(committed);
 		if (n != m || memcmp(fresh, committed, n) != 0)
-			fail_msg("%s differs from a fresh import of plan.md (run kplan-import -o %s %s/plan.md)",
-				rel, SAMPLE_DIR, SAMPLE_DIR);
+			fail_msg("%s differs from a fresh import of plan.md (run kplan-import -o "
+				 "%s %s/plan.md)",
+				 rel, SAMPLE_DIR, SAMPLE_DIR);
 		free(fresh);
 		free(committed);
 	}
@@ -193,7 +197,8 @@ static void csv_header_and_quoting(void **state)
 	(void)state;
 	size_t n;
 	char *csv = csv_of(&tabs[2], &n);
-	const char *want = "用語番号,用語,説明\r\n1,ICT,Information and Communication Technology の略。";
+	const char *want =
+	    "用語番号,用語,説明\r\n1,ICT,Information and Communication Technology の略。";
 	assert_memory_equal(csv, want, strlen(want));
 	free(csv);
 	csv = csv_of(&tabs[0], &n);
@@ -234,11 +239,11 @@ static void json_is_typed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(columns_match_schemas),
-		cmocka_unit_test(row_counts_and_cells),
-		cmocka_unit_test(samples_equal_fresh_import),
-		cmocka_unit_test(csv_header_and_quoting),
-		cmocka_unit_test(json_is_typed),
+	    cmocka_unit_test(columns_match_schemas),
+	    cmocka_unit_test(row_counts_and_cells),
+	    cmocka_unit_test(samples_equal_fresh_import),
+	    cmocka_unit_test(csv_header_and_quoting),
+	    cmocka_unit_test(json_is_typed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

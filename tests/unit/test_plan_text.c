@@ -39,7 +39,7 @@ static void spaced_letters(void **state)
 	check_clean("R P A", "RPA", "");
 	/* ordinary words are left alone */
 	check_clean("Information and Communication Technology の略。",
-		"Information and Communication Technology の略。", "");
+		    "Information and Communication Technology の略。", "");
 	check_clean("Total Cost Ownership の略", "Total Cost Ownership の略", "");
 	check_clean("AIやIoTを活用", "AIやIoTを活用", "");
 	/* a single letter is not a spaced word */
@@ -55,7 +55,8 @@ static void footnote_marks_and_spaces(void **state)
 	check_clean("善隣館 ※2 活動の活性化", "善隣館活動の活性化", "2");
 	check_clean("TCO※15の削減", "TCOの削減", "15");
 	check_clean("word ※3 word", "word word", "3");
-	check_clean("オープンデータ ※9 ポータルサイト ※10 の再構築", "オープンデータポータルサイトの再構築", "9;10");
+	check_clean("オープンデータ ※9 ポータルサイト ※10 の再構築",
+		    "オープンデータポータルサイトの再構築", "9;10");
 	check_clean("※ だけ", "※ だけ", ""); /* ※ without a number is text */
 	check_clean("  両端の  空白\u3000 ", "両端の空白", "");
 	check_clean("(累計)", "（累計）", "");
@@ -110,14 +111,14 @@ static void departments(void **state)
 	static const struct {
 		const char *in, *out;
 	} ok[] = {
-		{"人事課、情報政策課", "人事課;情報政策課"},
-		{"総務課・企業局企業総務課", "総務課;企業局企業総務課"},
-		{"市民協働推進課 市民課", "市民協働推進課;市民課"},
-		{" 農業水産振興課 中央卸売市場事務局　公設花き地方卸売市場事務局 ",
-			"農業水産振興課;中央卸売市場事務局;公設花き地方卸売市場事務局"},
-		{"オリンピック関連事業推進室", "オリンピック関連事業推進室"},
-		{"こども総合相談センター", "こども総合相談センター"},
-		{"緑と花の課", "緑と花の課"},
+	    {"人事課、情報政策課", "人事課;情報政策課"},
+	    {"総務課・企業局企業総務課", "総務課;企業局企業総務課"},
+	    {"市民協働推進課 市民課", "市民協働推進課;市民課"},
+	    {" 農業水産振興課 中央卸売市場事務局　公設花き地方卸売市場事務局 ",
+	     "農業水産振興課;中央卸売市場事務局;公設花き地方卸売市場事務局"},
+	    {"オリンピック関連事業推進室", "オリンピック関連事業推進室"},
+	    {"こども総合相談センター", "こども総合相談センター"},
+	    {"緑と花の課", "緑と花の課"},
 	};
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		char *out = NULL, why[200];
@@ -142,25 +143,25 @@ static void figures(void **state)
 		int stage;
 		const char *value, *unit, *per, *qualifier, *basis, *text;
 	} ok[] = {
-		{"30町会等/年", KP_PLAN_NUMERIC, 0, "30", "町会等", "年", "", "", ""},
-		{"1,500人", KP_PLAN_NUMERIC, 0, "1500", "人", "", "", "", ""},
-		{"70%程度", KP_PLAN_NUMERIC, 0, "70", "%", "", "程度", "", ""},
-		{"10%未満", KP_PLAN_NUMERIC, 0, "10", "%", "", "未満", "", ""},
-		{"154,000 t/年", KP_PLAN_NUMERIC, 0, "154000", "t", "年", "", "", ""},
-		{"対H25比 6%", KP_PLAN_NUMERIC, 0, "6", "%", "", "", "対H25比", ""},
-		{"97.0%以上", KP_PLAN_NUMERIC, 0, "97.0", "%", "", "以上", "", ""},
-		{"99.70%", KP_PLAN_NUMERIC, 0, "99.70", "%", "", "", "", ""},
-		{"70％程度", KP_PLAN_NUMERIC, 0, "70", "%", "", "程度", "", ""},
-		{"1,234,567件", KP_PLAN_NUMERIC, 0, "1234567", "件", "", "", "", ""},
-		{"0%", KP_PLAN_NUMERIC, 0, "0", "%", "", "", "", ""},
-		{"前年度よりも削減", KP_PLAN_TEXT, 0, "", "", "", "", "", "前年度よりも削減"},
-		{"職員定数を適正に管理", KP_PLAN_TEXT, 0, "", "", "", "", "", "職員定数を適正に管理"},
-		{"△", KP_PLAN_STAGE, 1, "", "", "", "", "", ""},
-		{"□", KP_PLAN_STAGE, 2, "", "", "", "", "", ""},
-		{"○", KP_PLAN_STAGE, 3, "", "", "", "", "", ""},
-		{"◎", KP_PLAN_STAGE, 4, "", "", "", "", "", ""},
-		{"-", KP_PLAN_NONE, 0, "", "", "", "", "", ""},
-		{"—", KP_PLAN_NONE, 0, "", "", "", "", "", ""},
+	    {"30町会等/年", KP_PLAN_NUMERIC, 0, "30", "町会等", "年", "", "", ""},
+	    {"1,500人", KP_PLAN_NUMERIC, 0, "1500", "人", "", "", "", ""},
+	    {"70%程度", KP_PLAN_NUMERIC, 0, "70", "%", "", "程度", "", ""},
+	    {"10%未満", KP_PLAN_NUMERIC, 0, "10", "%", "", "未満", "", ""},
+	    {"154,000 t/年", KP_PLAN_NUMERIC, 0, "154000", "t", "年", "", "", ""},
+	    {"対H25比 6%", KP_PLAN_NUMERIC, 0, "6", "%", "", "", "対H25比", ""},
+	    {"97.0%以上", KP_PLAN_NUMERIC, 0, "97.0", "%", "", "以上", "", ""},
+	    {"99.70%", KP_PLAN_NUMERIC, 0, "99.70", "%", "", "", "", ""},
+	    {"70％程度", KP_PLAN_NUMERIC, 0, "70", "%", "", "程度", "", ""},
+	    {"1,234,567件", KP_PLAN_NUMERIC, 0, "1234567", "件", "", "", "", ""},
+	    {"0%", KP_PLAN_NUMERIC, 0, "0", "%", "", "", "", ""},
+	    {"前年度よりも削減", KP_PLAN_TEXT, 0, "", "", "", "", "", "前年度よりも削減"},
+	    {"職員定数を適正に管理", KP_PLAN_TEXT, 0, "", "", "", "", "", "職員定数を適正に管理"},
+	    {"△", KP_PLAN_STAGE, 1, "", "", "", "", "", ""},
+	    {"□", KP_PLAN_STAGE, 2, "", "", "", "", "", ""},
+	    {"○", KP_PLAN_STAGE, 3, "", "", "", "", "", ""},
+	    {"◎", KP_PLAN_STAGE, 4, "", "", "", "", "", ""},
+	    {"-", KP_PLAN_NONE, 0, "", "", "", "", "", ""},
+	    {"—", KP_PLAN_NONE, 0, "", "", "", "", "", ""},
 	};
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		kp_plan_figure f;
@@ -177,9 +178,22 @@ static void figures(void **state)
 		assert_string_equal(f.text, ok[i].text);
 	}
 	static const char *const bad[] = {
-		"30町会等/月", "1,50人", "12,3456人", "1,000,00人", "15人+", "30%超", "◎◎", "○ △",
-		"abc", "2地区※1", "30 町会 等", "対H25比", "H25年度比で削減", "<b>3</b>", "10%未満を堅持",
-		"10人以上です",
+	    "30町会等/月",
+	    "1,50人",
+	    "12,3456人",
+	    "1,000,00人",
+	    "15人+",
+	    "30%超",
+	    "◎◎",
+	    "○ △",
+	    "abc",
+	    "2地区※1",
+	    "30 町会 等",
+	    "対H25比",
+	    "H25年度比で削減",
+	    "<b>3</b>",
+	    "10%未満を堅持",
+	    "10人以上です",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		kp_plan_figure f;
@@ -226,13 +240,13 @@ static void annotations(void **state)
 	assert_int_equal(a.goal_year, 2024);
 
 	static const char *const bad[] = {
-		"2017年：19人 → 2022年目標：30人",   /* no 実績 */
-		"2017年実績：19人 2022年目標：30人", /* no arrow */
-		"2017年実績：19人 → 2022年：30人",   /* no 目標 */
-		"2017年実績： → 2022年目標：30人",   /* empty value */
-		"2017年実績：◎ → 2022年目標：30人",  /* a stage is not a figure */
-		"17年実績：19人 → 2022年目標：30人", /* two-digit year */
-		"2017年実績：19人/月 → 2022年目標：30人",
+	    "2017年：19人 → 2022年目標：30人",	 /* no 実績 */
+	    "2017年実績：19人 2022年目標：30人", /* no arrow */
+	    "2017年実績：19人 → 2022年：30人",	 /* no 目標 */
+	    "2017年実績： → 2022年目標：30人",	 /* empty value */
+	    "2017年実績：◎ → 2022年目標：30人",	 /* a stage is not a figure */
+	    "17年実績：19人 → 2022年目標：30人", /* two-digit year */
+	    "2017年実績：19人/月 → 2022年目標：30人",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		if (kp_plan_annotation_parse(bad[i], strlen(bad[i]), &a, why, sizeof why) != 1)
@@ -277,14 +291,10 @@ static void full_width_folding(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(spaced_letters),
-		cmocka_unit_test(footnote_marks_and_spaces),
-		cmocka_unit_test(html_fragments),
-		cmocka_unit_test(departments),
-		cmocka_unit_test(figures),
-		cmocka_unit_test(annotations),
-		cmocka_unit_test(document_check),
-		cmocka_unit_test(full_width_folding),
+	    cmocka_unit_test(spaced_letters), cmocka_unit_test(footnote_marks_and_spaces),
+	    cmocka_unit_test(html_fragments), cmocka_unit_test(departments),
+	    cmocka_unit_test(figures),	      cmocka_unit_test(annotations),
+	    cmocka_unit_test(document_check), cmocka_unit_test(full_width_folding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
