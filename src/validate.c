@@ -722,7 +722,7 @@ static int is_repeat_mark(const kp_csvcell *c)
 	if ((c->len != 3 && c->len != 6) || (unsigned char)c->data[0] < 0xE2)
 		return 0;
 	for (size_t k = 0; k < NELEM(repeat_marks); k++)
-		if (memcmp(c->data, repeat_marks[k], c->len) == 0 && repeat_marks[k][c->len] == '\0')
+		if (strlen(repeat_marks[k]) == c->len && memcmp(c->data, repeat_marks[k], c->len) == 0)
 			return 1;
 	return 0;
 }
