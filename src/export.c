@@ -34,6 +34,7 @@ typedef struct out_file {
 	char *path;       /* owned: OUT/name */
 	char *backup;     /* owned: hard link to the previous file during commit, or NULL */
 	kp_atomic a;      /* open until committed or aborted */
+	char *iobuf;      /* owned: a.fp's buffer (glibc ignores setvbuf's size without one) */
 	int is_open;
 	int committed;
 	kp_catalog_file info;
@@ -252,8 +253,10 @@ static int open_file(export_ctx *c, out_file *f)
 	if (kp_files_atomic_open(&f->a, f->path, &c->err) != 0)
 		return -1;
 	f->is_open = 1;
-	/* Large buffer: rows are small writes. */
-	setvbuf(f->a.fp, NULL, _IOFBF, 1 << 20);
+	/* Large buffer: rows are many small writes. */
+	f->iobuf = malloc(1 << 20);
+	if (f->iobuf)
+		setvbuf(f->a.fp, f->iobuf, _IOFBF, 1 << 20);
 	return 0;
 }
 
@@ -604,6 +607,7 @@ static void ctx_release(export_ctx *c)
 	for (size_t i = 0; i < c->nfiles; i++) {
 		free(c->files[i].name);
 		free(c->files[i].path);
+		free(c->files[i].iobuf);
 	}
 	free(c->files);
 	free(c->tables);
