@@ -180,6 +180,7 @@ static int load(export_ctx *c)
 		} else {
 			t->source = dup_str(r->full_path ? r->full_path : r->path);
 		}
+		c->ntables++; /* counted now, so ctx_release frees what it holds */
 		if (!t->source)
 			return oom(c);
 		int rc = build_table(c, t);
@@ -187,8 +188,7 @@ static int load(export_ctx *c)
 			return oom(c);
 		if (rc != 0)
 			return report(c, KP_EXIT_USAGE);
-		c->wtables[c->ntables] = &t->wt;
-		c->ntables++;
+		c->wtables[c->ntables - 1] = &t->wt;
 	}
 	json_t *pfx = json_object_get(p->json, "rdfPrefixes");
 	c->prefixes = calloc(json_object_size(pfx) + 1, sizeof *c->prefixes);
