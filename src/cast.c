@@ -183,6 +183,12 @@ enum { NUM_OK = 0, NUM_BAD, NUM_GROUP, NUM_UNIT, NUM_EMPTY };
 static int clean_number(const opts *o, const char *s, size_t n, char *out, int *is_int,
 	const char **unit, size_t *unit_len)
 {
+	/* Surrounding ASCII spaces are accepted, as Frictionless does; the validator reports
+	 * them separately (padding-space, L1-06) with its own fix. */
+	while (n && s[0] == ' ')
+		s++, n--;
+	while (n && s[n - 1] == ' ')
+		n--;
 	if (!o->bare)
 		strip_non_bare(&s, &n, o->dec);
 	if (n == 0)
@@ -275,8 +281,46 @@ static int number_error(kp_diag *err, const opts *o, int why, const char *s, siz
 
 #define NUM_STACK 128
 
+/* Fast path for the common "[-]digits[.digits]" spelling with at most 15 significant
+ * digits: the mantissa and the power of ten are exact doubles, so one division gives
+ * the correctly rounded value (Clinger's fast path), as strtod would.  Returns 0 when
+ * the text needs the general path. */
+static int simple_decimal(const char *s, size_t n, char dec, double *out)
+{
+	static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+		1e11, 1e12, 1e13, 1e14, 1e15};
+	size_t i = 0;
+	int neg = 0, digits = 0, frac = -1;
+	unsigned long long m = 0;
+	if (n && s[0] == '-')
+		neg = 1, i = 1;
+	for (; i < n; i++) {
+		char c = s[i];
+		if (is_digit(c)) {
+			if (++digits > 15)
+				return 0;
+			m = m * 10 + (unsigned)(c - '0');
+			if (frac >= 0)
+				frac++;
+		} else if (c == dec && frac < 0) {
+			frac = 0;
+		} else {
+			return 0;
+		}
+	}
+	if (!digits || frac == 0)
+		return 0;
+	double d = (double)m;
+	if (frac > 0)
+		d /= pow10[frac];
+	*out = neg ? -d : d;
+	return 1;
+}
+
 static int cast_number(const opts *o, const char *s, size_t n, kp_value *v, kp_diag *err)
 {
+	if (o->bare && o->dec[1] == '\0' && simple_decimal(s, n, o->dec[0], &v->u.n))
+		return KP_CAST_OK;
 	char stack[NUM_STACK], *buf = n + 2 <= NUM_STACK ? stack : malloc(n + 2);
 	if (!buf)
 		return type_error(err, "out of memory");
@@ -301,6 +345,17 @@ static int cast_number(const opts *o, const char *s, size_t n, kp_value *v, kp_d
 
 static int cast_integer(const opts *o, const char *s, size_t n, kp_value *v, kp_diag *err)
 {
+	/* Fast path: "[-]digits", at most 18 of them (cannot overflow). */
+	if (o->bare && n && n <= 19) {
+		size_t i = s[0] == '-';
+		long long acc = 0;
+		for (; i < n && is_digit(s[i]); i++)
+			acc = acc * 10 + (s[i] - '0');
+		if (i == n && n > (size_t)(s[0] == '-') && n - (s[0] == '-') <= 18) {
+			v->u.i = s[0] == '-' ? -acc : acc;
+			return KP_CAST_OK;
+		}
+	}
 	char stack[NUM_STACK], *buf = n + 2 <= NUM_STACK ? stack : malloc(n + 2);
 	if (!buf)
 		return type_error(err, "out of memory");

@@ -544,8 +544,11 @@ static int cast_constraint_value(loader *L, kp_field *f, json_t *v, char **text,
 		return -1;
 	}
 	if (rc != KP_CAST_OK) {
-		fail(L, "%s is not a valid %s value: %s", describe(v, buf, sizeof buf),
-			kp_cast_type_name(f->type), err.message);
+		if (json_is_string(v) && (f->type == KP_TYPE_INTEGER || f->type == KP_TYPE_NUMBER))
+			expected(L, f->type == KP_TYPE_INTEGER ? "an integer" : "a number", v);
+		else
+			fail(L, "%s is not a valid %s value: %s", describe(v, buf, sizeof buf),
+				kp_cast_type_name(f->type), err.message);
 		return -1;
 	}
 	return 0;
@@ -1608,6 +1611,7 @@ static void resource_free(kp_resource *r)
 	free(r->dialect.null_sequence);
 	kp_schema_free(r->schema);
 	free(r->schema_path);
+	json_decref(r->dialect_file_);
 }
 
 void kp_schema_package_free(kp_package *p)
@@ -1698,8 +1702,7 @@ static void load_resource(loader *L, kp_package *p, kp_resource *r, json_t *jr)
 		}
 		jp_pop(L, o);
 		dialect = dialect_file;
-		if (dialect) /* keep it alive with the package */
-			json_object_set_new(jr, "dialect", dialect_file);
+		r->dialect_file_ = dialect_file; /* kept alive with the resource */
 	}
 	if (dialect)
 		load_dialect(L, &r->dialect, dialect);

@@ -259,6 +259,7 @@ typedef struct kp_resource {
 	kp_schema *schema;   /* owned, NULL when the resource has none */
 	char *schema_path;   /* full path of an external schema file, or NULL (inline) */
 	json_t *json;        /* borrowed: the resource descriptor */
+	json_t *dialect_file_; /* private: owned dialect object read from a "dialect" path */
 } kp_resource;
 
 typedef struct kp_package {

@@ -1,6 +1,7 @@
-/* libFuzzer target: the input is a Table Schema descriptor.  It is loaded (every error
- * must be a diagnostic, never a crash), and when it loads, a few cells are cast and
- * checked against every field so the typed constraint values are exercised too. */
+/* libFuzzer target: the input is a Table Schema descriptor, optionally followed by a NUL
+ * byte and cells separated by newlines.  The schema is loaded (every error must be a
+ * diagnostic, never a crash); when it loads, fixed sample cells and the input's cells
+ * are cast, checked and rendered canonically against every field. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -18,7 +19,9 @@ static int count(void *ctx, const kp_diag *d)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	json_t *root = json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL);
+	const uint8_t *nul = memchr(data, 0, size);
+	size_t jlen = nul ? (size_t)(nul - data) : size;
+	json_t *root = json_loadb((const char *)data, jlen, JSON_DECODE_ANY, NULL);
 	if (!root)
 		return 0;
 	size_t n = 0;
@@ -40,6 +43,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					kp_cast_canonical(&s->fields[f], &v, buf, sizeof buf);
 				}
 			}
+		/* The input's own cells (not NUL-terminated, as the CSV reader hands them). */
+		const char *p = nul ? (const char *)nul + 1 : NULL, *end = (const char *)data + size;
+		while (p && p <= end) {
+			const char *q = memchr(p, '\n', (size_t)(end - p));
+			size_t len = q ? (size_t)(q - p) : (size_t)(end - p);
+			for (size_t f = 0; f < s->nfields && f < 64; f++) {
+				kp_value v;
+				kp_diag err;
+				char buf[64];
+				if (kp_cast_cell(&s->fields[f], p, len, &v, &err) != KP_CAST_ERROR) {
+					kp_cast_check(&s->fields[f], &v, &err);
+					kp_cast_canonical(&s->fields[f], &v, buf, sizeof buf);
+				}
+			}
+			p = q ? q + 1 : NULL;
+		}
 	}
 	kp_schema_free(s);
 	json_decref(root);
