@@ -57,6 +57,8 @@ static void build_bmp(void)
 
 unsigned kp_text_class(uint32_t cp)
 {
+	if (cp < 0x10000 && bmp_built)
+		return bmp_class[cp];
 	if (cp < 0x80)
 		return 0;
 	if (cp < 0x10000) {
@@ -162,6 +164,8 @@ int kp_text_looks_sjis(const char *str, size_t n)
 	/* Latin-1 text also parses as Shift_JIS now and then (é + a letter is a valid pair),
 	 * but it never holds 0x81–0x9F, the leads of kana, symbols and most kanji. */
 	int wide = 0;
+	if (kp_text_utf8_valid(str, n, NULL))
+		return 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned c = s[i];
 		if (c < 0x80)
@@ -192,7 +196,9 @@ static int is_ascii_space(unsigned c)
 void kp_text_scan_cell(const char *str, size_t n, kp_text_scan *o)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	memset(o, 0, sizeof *o);
+	/* first[]/first_at[] are only read for classes met: not cleared (hot path) */
+	o->classes = 0;
+	o->lead_space = o->trail_space = o->inner_layout = 0;
 	o->valid = 1;
 	size_t i = ascii_prefix(s, n);
 	o->ascii = i == n;
@@ -225,7 +231,13 @@ void kp_text_scan_cell(const char *str, size_t n, kp_text_scan *o)
 	while (i < n) {
 		uint32_t cp = s[i];
 		size_t l = 1;
-		if (cp >= 0x80) {
+		if (cp >= 0xE1 && cp <= 0xEC && i + 2 < n && (s[i + 1] & 0xC0) == 0x80 &&
+			(s[i + 2] & 0xC0) == 0x80) {
+			/* the 3-byte sequences of kana and kanji, without the overlong and
+			 * surrogate corner cases (E0, ED) */
+			cp = ((cp & 0x0F) << 12) | ((uint32_t)(s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F);
+			l = 3;
+		} else if (cp >= 0x80) {
 			l = kp_text_utf8_decode(str + i, n - i, &cp);
 			if (l == 0) {
 				o->valid = 0;

@@ -59,7 +59,8 @@ typedef struct kp_text_scan {
 	int lead_space;      /* starts with ASCII space/tab or a layout space */
 	int trail_space;     /* ends with one */
 	int inner_layout;    /* a layout space (U+3000 …) or a run of 2+ spaces inside */
-	uint32_t first[6];   /* first code point met per class bit index (0 = none) */
+	uint32_t first[6];   /* first code point met per class bit index (set only for the
+			      * bits in `classes`) */
 	size_t first_at[6];  /* its byte offset in the cell */
 } kp_text_scan;
 

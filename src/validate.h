@@ -19,6 +19,10 @@
  *            repeat-mark number-with-unit blank-vs-zero lg-code
  *   plan     rule-error (rule = the schema rule's id)
  *   limit    stopped-early (max_errors reached; the table was not read to the end)
+ *
+ * Lifetimes: a finding's `field` and `rule` are borrowed from the schema (valid while
+ * it lives); its `file` is the caller's path/display string for kp_validate_table, but
+ * a string owned by kp_validate_package during the sink call only (copy it to keep it).
  */
 #ifndef KP_VALIDATE_H
 #define KP_VALIDATE_H

@@ -1,0 +1,414 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../src/schema.h"
+#include "../../src/status.h"
+#include "../../src/validate.h"
+
+static char tmpdir[] = "/tmp/kp-test-validate-XXXXXX";
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *write_file(const char *name, const char *data)
+{
+	static char path[4][512];
+	static int k;
+	char *p = path[k++ % 4];
+	snprintf(p, sizeof path[0], "%s/%s", tmpdir, name);
+	FILE *fp = fopen(p, "wb");
+	assert_non_null(fp);
+	fputs(data, fp);
+	assert_int_equal(fclose(fp), 0);
+	return p;
+}
+
+static kp_schema *schema(const char *json)
+{
+	json_error_t je;
+	json_t *j = json_loads(json, 0, &je);
+	if (!j)
+		fail_msg("bad test schema: %s", je.text);
+	kp_schema *s = NULL;
+	assert_int_equal(kp_schema_load_json(j, NULL, NULL, &s, NULL), 0);
+	json_decref(j);
+	return s;
+}
+
+/* Findings borrow field names and rule ids from the schema: it lives in the result
+ * until release(). */
+typedef struct result {
+	kp_schema *s;
+	kp_diag_list list;
+	kp_validate_stats st;
+	int rc;
+} result;
+
+static void validate(result *r, const char *schema_json, const char *csv, long max_errors)
+{
+	r->s = schema(schema_json);
+	const char *path = write_file("t.csv", csv);
+	kp_diag_list_init(&r->list);
+	kp_diag_sink sink = kp_diag_list_sink(&r->list);
+	kp_validate_opts o = {max_errors, NULL, 0};
+	r->rc = kp_validate_table(path, "t.csv", r->s, &o, &sink, &r->st);
+}
+
+static void release(result *r)
+{
+	kp_diag_list_release(&r->list);
+	kp_schema_free(r->s);
+	r->s = NULL;
+}
+
+/* The n-th finding with this code (0-based), or NULL. */
+static const kp_diag *nth(const result *r, const char *code, size_t n)
+{
+	for (size_t i = 0; i < r->list.len; i++)
+		if (strcmp(r->list.items[i].code, code) == 0 && n-- == 0)
+			return &r->list.items[i];
+	return NULL;
+}
+
+static void assert_at(const kp_diag *d, long row, long col)
+{
+	assert_non_null(d);
+	assert_int_equal(d->row, row);
+	assert_int_equal(d->column, col);
+	assert_string_equal(d->file, "t.csv");
+}
+
+static const char people[] = "{\"fields\":[{\"name\":\"id\",\"type\":\"integer\",\"constraints\":"
+			     "{\"required\":true}},{\"name\":\"name\",\"title\":\"名称\"},"
+			     "{\"name\":\"age\",\"type\":\"integer\",\"constraints\":{\"minimum\":0}}]}";
+
+static void clean_table_and_stats(void **state)
+{
+	(void)state;
+	result r;
+	validate(&r, people, "id,名称,age\r\n1,金沢,30\r\n2,\"a, b\",\r\n", 0);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.list.len, 0);
+	assert_int_equal(r.st.rows, 2);
+	assert_int_equal(r.st.fields, 3);
+	assert_int_equal(r.st.bytes, 39);
+	assert_int_equal(strlen(r.st.sha256), 64);
+	release(&r);
+}
+
+static void cells_rows_positions(void **state)
+{
+	(void)state;
+	result r;
+	validate(&r, people, "id,name,age\nx,a,1\n2,b,-1\n\n3,c\n4,d,5,6\n", 0);
+	assert_int_equal(r.rc, 1);
+	const kp_diag *d = nth(&r, "type-error", 0);
+	assert_at(d, 2, 1);
+	assert_string_equal(d->field, "id");
+	assert_string_equal(d->cell, "x");
+	d = nth(&r, "constraint-error", 0);
+	assert_at(d, 3, 3);
+	assert_non_null(strstr(d->message, "minimum"));
+	assert_at(nth(&r, "blank-row", 0), 4, 0);
+	assert_string_equal(nth(&r, "blank-row", 0)->rule, "L1-03");
+	assert_at(nth(&r, "missing-cell", 0), 5, 3);
+	d = nth(&r, "extra-cell", 0);
+	assert_at(d, 6, 4);
+	assert_string_equal(d->rule, "L1-15");
+	assert_string_equal(d->cell, "6");
+	assert_int_equal(r.st.rows, 5);
+	assert_int_equal(r.st.errors, 5);
+	release(&r);
+}
+
+static void header_labels(void **state)
+{
+	(void)state;
+	result r;
+	validate(&r, people, "id,,id,extra\n1,a,2,3\n", 0);
+	assert_at(nth(&r, "blank-label", 0), 1, 2);
+	assert_at(nth(&r, "duplicate-label", 0), 1, 3);
+	assert_at(nth(&r, "extra-label", 0), 1, 4);
+	assert_null(nth(&r, "incorrect-label", 0));
+	release(&r);
+
+	validate(&r, people, "id,nom\n1,a\n", 0);
+	assert_at(nth(&r, "incorrect-label", 0), 1, 2);
+	assert_at(nth(&r, "missing-label", 0), 1, 3);
+	release(&r);
+
+	/* fieldsMatch equal: by name, any order */
+	validate(&r,
+		"{\"fieldsMatch\":\"equal\",\"fields\":[{\"name\":\"a\",\"type\":\"integer\"},"
+		"{\"name\":\"b\",\"type\":\"integer\"}]}",
+		"b,a\nx,1\n", 0);
+	assert_null(nth(&r, "incorrect-label", 0));
+	const kp_diag *d = nth(&r, "type-error", 0);
+	assert_at(d, 2, 1);
+	assert_string_equal(d->field, "b");
+	release(&r);
+}
+
+static void title_row_then_header(void **state)
+{
+	(void)state;
+	result r;
+	validate(&r, people, "年度別一覧,,\nid,name,age\n1,a,2\n", 0);
+	const kp_diag *d = nth(&r, "title-row", 0);
+	assert_at(d, 1, 0);
+	assert_string_equal(d->rule, "L3-01");
+	assert_int_equal(r.list.len, 1); /* the header on line 2 is then used */
+	assert_int_equal(r.st.rows, 1);
+	release(&r);
+}
+
+static void unique_primary_foreign(void **state)
+{
+	(void)state;
+	result r;
+	validate(&r,
+		"{\"fields\":[{\"name\":\"id\",\"type\":\"integer\",\"constraints\":{\"unique\":true}},"
+		"{\"name\":\"y\",\"type\":\"year\"},{\"name\":\"parent\",\"type\":\"integer\"}],"
+		"\"primaryKey\":[\"id\",\"y\"],\"foreignKeys\":[{\"fields\":\"parent\",\"reference\":"
+		"{\"resource\":\"\",\"fields\":\"id\"}}]}",
+		"id,y,parent\n1,2019,\n2,2019,5\n01,2019,1\n5,2020,7\n", 0);
+	const kp_diag *d = nth(&r, "unique-error", 0);
+	assert_at(d, 4, 1);
+	assert_non_null(strstr(d->message, "row 2"));
+	d = nth(&r, "primary-key", 0);
+	assert_non_null(d);
+	assert_int_equal(d->row, 4);
+	assert_non_null(strstr(d->message, "row 2"));
+	/* parent 5 appears later (row 5): not an error; parent 7 never does */
+	d = nth(&r, "foreign-key", 0);
+	assert_at(d, 5, 3);
+	assert_null(nth(&r, "foreign-key", 1));
+	release(&r);
+}
+
+static void japanese_rules(void **state)
+{
+	(void)state;
+	result r;
+	validate(&r,
+		"{\"fields\":[{\"name\":\"lg_code\",\"type\":\"string\"},{\"name\":\"name\"},"
+		"{\"name\":\"n\",\"type\":\"number\",\"missingValues\":[\"-\"]}]}",
+		"lg_code,name,n\n172014,金沢,1\n172015,①,\"1,500人\"\n170003,〃,\n172014, ｶﾅ,-\n", 0);
+	assert_at(nth(&r, "lg-code", 0), 3, 1);
+	assert_null(nth(&r, "lg-code", 1));
+	const kp_diag *d = nth(&r, "platform-dependent-char", 0);
+	assert_at(d, 3, 2);
+	assert_string_equal(d->rule, "L1-08");
+	d = nth(&r, "number-with-unit", 0);
+	assert_at(d, 3, 3);
+	assert_non_null(strstr(d->message, "1500"));
+	assert_at(nth(&r, "repeat-mark", 0), 4, 2);
+	assert_at(nth(&r, "blank-vs-zero", 0), 4, 3);
+	assert_at(nth(&r, "padding-space", 0), 5, 2);
+	assert_at(nth(&r, "halfwidth-kana", 0), 5, 2);
+	assert_null(nth(&r, "type-error", 0));
+	release(&r);
+}
+
+static void wide_format_warning(void **state)
+{
+	(void)state;
+	result r;
+	validate(&r,
+		"{\"fieldsMatch\":\"subset\",\"fields\":[{\"name\":\"item\"}]}",
+		"item,2019,令和2年度,H30,note\nx,1,2,3,y\n", 0);
+	const kp_diag *d = nth(&r, "wide-format", 0);
+	assert_at(d, 1, 2);
+	assert_int_equal(d->severity, KP_SEV_WARNING);
+	assert_non_null(strstr(d->message, "3 column labels"));
+	assert_int_equal(r.rc, 0);
+	release(&r);
+}
+
+static void plan_rules(void **state)
+{
+	(void)state;
+	result r;
+	validate(&r,
+		"{\"fields\":[{\"name\":\"item\",\"type\":\"integer\"},{\"name\":\"year\",\"type\":"
+		"\"integer\"},{\"name\":\"v\",\"type\":\"number\"},{\"name\":\"stage\"}],\"rules\":["
+		"{\"id\":\"cum\",\"type\":\"non-decreasing\",\"field\":\"v\",\"groupBy\":\"item\","
+		"\"orderBy\":\"year\"},{\"id\":\"st\",\"type\":\"non-decreasing\",\"field\":\"stage\","
+		"\"groupBy\":\"item\",\"orderBy\":\"year\",\"order\":[\"△\",\"○\",\"◎\"]}]}",
+		"item,year,v,stage\n1,2021,9,◎\n1,2019,10,△\n1,2020,8,○\n2,2019,1,◎\n2,2020,2,△\n", 0);
+	/* item 1 sorted by year: 10 (2019), 8 (2020) < 10, 9 (2021) */
+	const kp_diag *d = nth(&r, "rule-error", 0);
+	assert_at(d, 4, 3);
+	assert_string_equal(d->rule, "cum");
+	assert_null(nth(&r, "rule-error", 2));
+	d = nth(&r, "rule-error", 1);
+	assert_at(d, 6, 4);
+	assert_string_equal(d->rule, "st");
+	release(&r);
+}
+
+static void max_errors_stops_early(void **state)
+{
+	(void)state;
+	result r;
+	validate(&r, people, "id,name,age\nx,a,1\ny,b,2\nz,c,3\n", 2);
+	assert_int_equal(r.st.errors, 2);
+	assert_true(r.st.stopped);
+	const kp_diag *d = nth(&r, "stopped-early", 0);
+	assert_non_null(d);
+	assert_null(nth(&r, "type-error", 2));
+	release(&r);
+}
+
+static void unreadable_is_io(void **state)
+{
+	(void)state;
+	kp_schema *s = schema(people);
+	kp_diag_list l;
+	kp_diag_list_init(&l);
+	kp_diag_sink sink = kp_diag_list_sink(&l);
+	kp_validate_stats st;
+	int rc = kp_validate_table("/nonexistent/x.csv", NULL, s, NULL, &sink, &st);
+	assert_int_equal(rc, KP_EXIT_IO);
+	assert_true(st.unreadable);
+	assert_string_equal(l.items[0].code, "source-error");
+	kp_diag_list_release(&l);
+	kp_schema_free(s);
+}
+
+static char last_file[512];
+
+static int copy_file_sink(void *ctx, const kp_diag *d)
+{
+	snprintf(last_file, sizeof last_file, "%s", d->file ? d->file : "");
+	return kp_diag_emit(ctx, d);
+}
+
+static void package_foreign_keys(void **state)
+{
+	(void)state;
+	/* targets refers to items; items is listed second, so it must be validated first */
+	write_file("datapackage.json",
+		"{\"name\":\"p\",\"resources\":[{\"name\":\"targets\",\"path\":\"targets.csv\","
+		"\"schema\":{\"fields\":[{\"name\":\"item\",\"type\":\"integer\"}],\"foreignKeys\":"
+		"[{\"fields\":\"item\",\"reference\":{\"resource\":\"items\",\"fields\":\"id\"}}]}},"
+		"{\"name\":\"items\",\"path\":\"items.csv\",\"schema\":{\"fields\":[{\"name\":\"id\","
+		"\"type\":\"integer\"}]}}]}");
+	write_file("items.csv", "id\n1\n2\n");
+	write_file("targets.csv", "item\n1\n3\n2\n");
+	char path[512];
+	snprintf(path, sizeof path, "%s/datapackage.json", tmpdir);
+	kp_package *p = NULL;
+	assert_int_equal(kp_schema_package_load(path, &p, NULL), 0);
+	kp_diag_list l;
+	kp_diag_list_init(&l);
+	kp_diag_sink inner = kp_diag_list_sink(&l);
+	kp_diag_sink sink = {copy_file_sink, &inner};
+	int rc = kp_validate_package(p, NULL, NULL, &sink, NULL, NULL);
+	assert_int_equal(rc, 1);
+	assert_int_equal(l.len, 1);
+	assert_string_equal(l.items[0].code, "foreign-key");
+	assert_int_equal(l.items[0].row, 3);
+	assert_non_null(strstr(last_file, "targets.csv"));
+	kp_diag_list_release(&l);
+	kp_schema_package_free(p);
+}
+
+/* The hostile inputs of the issue: a 10 MB cell, a million columns, a truncated file,
+ * NUL bytes.  Each must end as findings with bounded memory, never a crash. */
+static void hostile_inputs(void **state)
+{
+	(void)state;
+	size_t big = 10u << 20;
+	char *buf = malloc(big + 64);
+	assert_non_null(buf);
+	strcpy(buf, "id,name,age\n1,\"");
+	size_t n = strlen(buf);
+	memset(buf + n, 'x', big);
+	strcpy(buf + n + big, "\",2\n");
+	result r;
+	validate(&r, people, buf, 0);
+	const kp_diag *d = nth(&r, "source-error", 0);
+	assert_non_null(d);
+	assert_int_equal(d->row, 2);
+	assert_int_equal(r.rc, 1);
+	release(&r);
+
+	/* a million columns in the header */
+	size_t cols = 1000000;
+	char *wide = malloc(cols * 2 + 16);
+	assert_non_null(wide);
+	for (size_t i = 0; i < cols; i++)
+		wide[2 * i] = 'c', wide[2 * i + 1] = ',';
+	strcpy(wide + 2 * cols - 1, "\n1\n");
+	validate(&r, people, wide, 50);
+	d = nth(&r, "source-error", 0);
+	assert_non_null(d);
+	assert_int_equal(d->row, 1);
+	assert_true(r.st.stopped);
+	release(&r);
+	free(wide);
+
+	/* truncated inside a quoted cell and inside a character */
+	validate(&r, people, "id,name,age\n1,\"金\xE6", 0);
+	assert_non_null(nth(&r, "unclosed-quote", 0));
+	assert_non_null(nth(&r, "encoding-error", 0));
+	release(&r);
+
+	/* NUL bytes */
+	static const char nul[] = "id,name,age\n1,a\0b,2\n";
+	memcpy(buf, nul, sizeof nul - 1);
+	const char *path = write_file("nul.csv", "");
+	FILE *fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(buf, 1, sizeof nul - 1, fp), sizeof nul - 1);
+	fclose(fp);
+	kp_schema *s = schema(people);
+	kp_diag_list l;
+	kp_diag_list_init(&l);
+	kp_diag_sink sink = kp_diag_list_sink(&l);
+	assert_int_equal(kp_validate_table(path, NULL, s, NULL, &sink, NULL), 1);
+	assert_string_equal(l.items[0].code, "source-error");
+	assert_int_equal(l.items[0].offset, 15);
+	kp_diag_list_release(&l);
+	kp_schema_free(s);
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(clean_table_and_stats),
+		cmocka_unit_test(cells_rows_positions),
+		cmocka_unit_test(header_labels),
+		cmocka_unit_test(title_row_then_header),
+		cmocka_unit_test(unique_primary_foreign),
+		cmocka_unit_test(japanese_rules),
+		cmocka_unit_test(wide_format_warning),
+		cmocka_unit_test(plan_rules),
+		cmocka_unit_test(max_errors_stops_early),
+		cmocka_unit_test(unreadable_is_io),
+		cmocka_unit_test(package_foreign_keys),
+		cmocka_unit_test(hostile_inputs),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
