@@ -370,6 +370,14 @@ static int export_table(export_ctx *c, table *t)
 				continue;
 			}
 			const kp_csvcell *src = &rec.cells[map[i]];
+			if (f->type == KP_TYPE_STRING || f->type == KP_TYPE_ANY) {
+				/* Validated text is its own canonical form: no cast, no copy. */
+				if (kp_cast_is_missing(f, src->data, src->len))
+					*cell = (kp_wcell){.null = 1};
+				else
+					*cell = (kp_wcell){.s = src->data, .len = src->len};
+				continue;
+			}
 			kp_value v;
 			int cr = kp_cast_cell(f, src->data, src->len, &v, &c->err);
 			if (cr == KP_CAST_MISSING) {
@@ -383,9 +391,8 @@ static int export_table(export_ctx *c, table *t)
 				rc = -1;
 				break;
 			}
-			if (f->type == KP_TYPE_STRING || f->type == KP_TYPE_ANY ||
-				f->type == KP_TYPE_LIST) {
-				/* Text types are their own canonical form: no copy. */
+			if (f->type == KP_TYPE_LIST) {
+				/* Items as written (validated), joined by the delimiter. */
 				*cell = (kp_wcell){.s = src->data, .len = src->len};
 				continue;
 			}
