@@ -1,0 +1,68 @@
+#!/bin/sh
+# Benchmark of kplan-validate (all checks on) on a 1,000,000-row table shaped like
+# targets.csv, side by side with: a bare libcsv parse (the ceiling for a libcsv reader),
+# `wc -l` (the I/O ceiling) and the peer tableschema-js (npm `tableschema`, casting the
+# same rows against the same schema; installed here into $KPLAN_BENCH_DIR/npm, never by
+# the product).  Reports wall and CPU seconds, MB/s, rows/s and peak RSS
+# (/usr/bin/time -f %M).  Figures, not a pass/fail test.
+#   BENCH_ROWS (default 1000000)   rows of the generated table
+#   PEER_ROWS  (default 100000)    rows the peer casts (it is slow; rows/s is compared)
+set -eu
+top=${KPLAN_TOP:?}
+bin=${KPLAN_BIN:?}
+dir=${KPLAN_BENCH_DIR:?}
+py=${KPLAN_PYTHON:-/usr/bin/python3}
+rows=${BENCH_ROWS:-1000000}
+peer_rows=${PEER_ROWS:-100000}
+schema="$top/schemas/kanazawa-plan/targets.schema.json"
+data="$dir/targets-$rows.csv"
+mkdir -p "$dir"
+
+# The table is generated once and reused (also by bench-export).
+if [ ! -s "$data" ]; then
+	echo "generating $data ..."
+	"$py" "$top/tests/bench/gen-targets.py" "$data.tmp" "$rows" && mv "$data.tmp" "$data"
+fi
+bytes=$(wc -c <"$data")
+
+cc -O2 -o "$dir/bare-libcsv" "$top/tests/bench/bare-libcsv.c" -lcsv
+
+timer=/usr/bin/time
+[ -x "$timer" ] || { echo "bench: /usr/bin/time is missing (apt-get install time)"; exit 1; }
+
+# run NAME ROWS CMD...: one line of figures from /usr/bin/time (wall, user, sys, max RSS).
+run() {
+	name=$1 n=$2
+	shift 2
+	"$timer" -f '%e %U %S %M' -o "$dir/time.out" "$@" >"$dir/out.txt" 2>"$dir/err.txt" || true
+	read -r wall user sys rss <"$dir/time.out"
+	awk -v name="$name" -v n="$n" -v b="$bytes" -v rows="$rows" -v w="$wall" -v u="$user" -v s="$sys" -v rss="$rss" 'BEGIN {
+		cpu = u + s; if (w < 0.001) w = 0.001; if (cpu < 0.001) cpu = 0.001
+		mb = b / 1048576 * (n / rows)
+		printf "%-26s %8.2f %8.2f %9.1f %9.1f %11.0f %11.0f %9.1f\n", name, w, cpu, mb / w, mb / cpu, n / w, n / cpu, rss / 1024
+	}'
+}
+
+echo "table: $data ($rows rows, $bytes bytes); machine: $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
+printf "%-26s %8s %8s %9s %9s %11s %11s %9s\n" tool wall_s cpu_s MB/s MB/s_cpu rows/s rows/s_cpu RSS_MB
+run "wc -l" "$rows" wc -l "$data"
+run "bare libcsv parse" "$rows" "$dir/bare-libcsv" "$data"
+run "kplan-validate" "$rows" "$bin/kplan-validate" --schema "$schema" "$data"
+tail -n 1 "$dir/out.txt" | sed 's/^/  (kplan-validate says: /; s/$/)/'
+
+# The peer.  npm install only when it is not there yet.
+npmdir="$dir/npm"
+if [ ! -d "$npmdir/node_modules/tableschema" ] && command -v npm >/dev/null; then
+	mkdir -p "$npmdir"
+	(cd "$npmdir" && npm install --no-audit --no-fund --silent tableschema@1.12.6 >/dev/null 2>&1) ||
+		echo "bench: npm install tableschema failed; peer skipped"
+fi
+if [ -d "$npmdir/node_modules/tableschema" ] && command -v node >/dev/null; then
+	peer_data="$dir/targets-peer-$peer_rows.csv"
+	[ -s "$peer_data" ] || head -n $((peer_rows + 1)) "$data" >"$peer_data"
+	NODE_PATH="$npmdir/node_modules" run "tableschema-js (peer)" "$peer_rows" \
+		node "$top/tests/bench/peer-tableschema.js" "$schema" "$peer_data"
+	echo "  (peer says: $(cat "$dir/out.txt") = rows, row errors, seconds in-process)"
+else
+	echo "tableschema-js (peer): not run (needs node and npm)"
+fi
