@@ -99,6 +99,13 @@ static int oom(export_ctx *c)
 	return report(c, KP_EXIT_IO);
 }
 
+/* For the writing stage, whose caller reports c->err once. */
+static int set_oom(export_ctx *c)
+{
+	kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "out of memory");
+	return -1;
+}
+
 /* ---- tables as the writers see them ---- */
 
 /* Reads a schema's extra keys and turns each field into a writer column. */
@@ -175,8 +182,8 @@ static int load(export_ctx *c)
 		table *t = &c->tables[c->ntables];
 		t->res = r;
 		if (o->data_dir) {
-			const char *base = strrchr(r->path, '/');
-			t->source = path_join(o->data_dir, base ? base + 1 : r->path);
+			/* As the validator resolves it: the same file is checked and exported. */
+			t->source = path_join(o->data_dir, r->path);
 		} else {
 			t->source = dup_str(r->full_path ? r->full_path : r->path);
 		}
@@ -278,7 +285,7 @@ static int hash_file(export_ctx *c, out_file *f)
 static int write_json_file(export_ctx *c, out_file *f, json_t *j)
 {
 	if (!j)
-		return oom(c), -1;
+		return set_oom(c);
 	int rc = open_file(c, f);
 	if (rc == 0 && (json_dumpf(j, f->a.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
 			       fputc('\n', f->a.fp) == EOF)) {
@@ -516,18 +523,18 @@ static int write_all(export_ctx *c)
 		if (o->formats & KP_EXPORT_CSV) {
 			snprintf(name, sizeof name, "%s.csv", t->res->name);
 			if (!(t->csv_file = add_file(c, name, "csv", kp_write_csv_ops.mediatype, t->res)))
-				return oom(c), -1;
+				return set_oom(c);
 		}
 		if (o->formats & KP_EXPORT_JSON) {
 			snprintf(name, sizeof name, "%s.json", t->res->name);
 			if (!(t->json_file = add_file(c, name, "json", kp_write_json_ops.mediatype, t->res)))
-				return oom(c), -1;
+				return set_oom(c);
 		}
 	}
 	if (o->formats & KP_EXPORT_RDF) {
 		snprintf(name, sizeof name, "%s.rdf", c->pkg->name ? c->pkg->name : "dataset");
 		if (!(c->rdf_file = add_file(c, name, "rdf", kp_write_rdf_ops.mediatype, NULL)))
-			return oom(c), -1;
+			return set_oom(c);
 		if (open_file(c, c->rdf_file) != 0)
 			return -1;
 		c->rdf = kp_write_rdf_ops.open(c->rdf_file->a.fp, &c->wopts, &c->err);
@@ -563,7 +570,7 @@ static int write_all(export_ctx *c)
 			snprintf(name, sizeof name, "%s.csv-metadata.json", t->res->name);
 			out_file *f = add_file(c, name, "csvw", "application/csvm+json", t->res);
 			if (!f)
-				return oom(c), -1;
+				return set_oom(c);
 			if (write_json_file(c, f, kp_catalog_csvw(c->pkg, t->res, &t->wt,
 							 t->csv_file->name, &c->wopts, &co)) != 0)
 				return -1;
@@ -571,7 +578,7 @@ static int write_all(export_ctx *c)
 	if (c->rdf) {
 		kp_catalog_file *cf = calloc(c->nfiles + 1, sizeof *cf);
 		if (!cf)
-			return oom(c), -1;
+			return set_oom(c);
 		for (size_t i = 0; i < c->nfiles; i++)
 			cf[i] = c->files[i].info;
 		int rc = kp_catalog_write_dcat(c->rdf, c->pkg, cf, c->nfiles, &co, &c->err);
@@ -584,7 +591,7 @@ static int write_all(export_ctx *c)
 	if (o->formats & KP_EXPORT_PACKAGE) {
 		kp_catalog_file *cf = calloc(c->nfiles + 1, sizeof *cf);
 		if (!cf)
-			return oom(c), -1;
+			return set_oom(c);
 		size_t n = c->nfiles;
 		for (size_t i = 0; i < n; i++)
 			cf[i] = c->files[i].info;
