@@ -17,6 +17,9 @@ if [ ! -f "$gen" ]; then
 	echo "bench-export: skipped: $gen is missing (it comes with the validate branch)"
 	exit 0
 fi
+for tool in /usr/bin/time mlr rapper; do
+	command -v "$tool" >/dev/null || { echo "bench-export: skipped: $tool is missing (Debian: time, miller, raptor2-utils)"; exit 0; }
+done
 dir="$KPLAN_BENCH_DIR/export"
 mkdir -p "$dir"
 csv="$KPLAN_BENCH_DIR/targets-$rows.csv"
