@@ -36,7 +36,7 @@ static const struct {
 	{"csv", "CSV", "CSV"},
 	{"json", "JSON", "JSON"},
 	{"rdf", "RDF_XML", "RDF/XML"},
-	{"csvw", "JSON", "CSVW metadata"},
+	{"csvw", "JSON", "CSVW メタデータ"},
 };
 
 static const char *format_field(const char *format, int which)
@@ -50,6 +50,26 @@ static const char *format_field(const char *format, int which)
 static const char *str(json_t *root, const char *pointer)
 {
 	return kp_schema_pointer_string(root, pointer);
+}
+
+/* Title and description of a file, the same in DCAT and datapackage.json: the table's
+ * (or the dataset's) with the format named, since the portal lists files side by side. */
+static void file_text(const kp_package *pkg, const kp_catalog_file *f, char *title,
+	size_t tsize, char *desc, size_t dsize)
+{
+	const char *fmt = format_field(f->format, 1);
+	if (f->res) {
+		snprintf(title, tsize, "%s（%s）", f->res->title ? f->res->title : f->res->name, fmt);
+		if (strcmp(f->format, "csvw") == 0)
+			snprintf(desc, dsize, "%s.csv の列・型・RDF への対応を記した W3C CSVW メタデータ",
+				f->res->name);
+		else
+			snprintf(desc, dsize, "%s", f->res->description ? f->res->description : title);
+	} else {
+		const char *t = pkg->title ? pkg->title : pkg->name ? pkg->name : f->name;
+		snprintf(title, tsize, "%s（%s）", t, fmt);
+		snprintf(desc, dsize, "%sの全データと DCAT メタデータ（%s）", t, fmt);
+	}
 }
 
 /* Joins a and b into buf (malloc'd, caller frees). */
@@ -133,18 +153,16 @@ static void write_distribution(dcat_ctx *c, const kp_package *pkg, const kp_cata
 	char *url = join(download_base, f->name, NULL);
 	char *media = join("http://www.iana.org/assignments/media-types/", f->mediatype, NULL);
 	char *eu = join(EU_AUTH "file-type/", format_field(f->format, 0), NULL);
-	char title[512], size[32];
+	char title[512], desc[2048], size[32];
 	if (!about || !url || !media || !eu) {
 		c->rc = -1;
 		kp_diag_set(c->err, KP_SEV_ERROR, "io-error", "out of memory");
 		goto out;
 	}
-	const char *rtitle = f->res && f->res->title ? f->res->title : f->name;
-	snprintf(title, sizeof title, "%s (%s)", rtitle, format_field(f->format, 1));
+	file_text(pkg, f, title, sizeof title, desc, sizeof desc);
 	open_node(c, "dcat:distribution", "dcat:Distribution", about);
 	lit(c, "dct:title", title, NULL, "ja");
-	if (f->res && f->res->description)
-		lit(c, "dct:description", f->res->description, NULL, "ja");
+	lit(c, "dct:description", desc, NULL, "ja");
 	typed_ref(c, "dcat:accessURL", "rdfs:Resource", url);
 	ref(c, "dcat:downloadURL", url);
 	typed_ref(c, "dct:format", "dct:MediaTypeOrExtent", eu);
@@ -379,10 +397,10 @@ json_t *kp_catalog_package_json(const kp_package *pkg, const kp_catalog_file *fi
 		json_t *r = json_object();
 		json_object_set_new(r, "name", json_string(name));
 		json_object_set_new(r, "path", json_string(f->name));
-		if (f->res && f->res->title)
-			json_object_set_new(r, "title", json_string(f->res->title));
-		if (f->res && f->res->description)
-			json_object_set_new(r, "description", json_string(f->res->description));
+		char title[512], desc[2048];
+		file_text(pkg, f, title, sizeof title, desc, sizeof desc);
+		json_object_set_new(r, "title", json_string(title));
+		json_object_set_new(r, "description", json_string(desc));
 		int tabular = f->res && strcmp(f->format, "csv") == 0;
 		json_object_set_new(r, "profile",
 			json_string(tabular ? "tabular-data-resource" : "data-resource"));

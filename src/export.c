@@ -34,6 +34,7 @@ typedef struct out_file {
 	char *path;       /* owned: OUT/name */
 	char *backup;     /* owned: hard link to the previous file during commit, or NULL */
 	kp_atomic a;      /* open until committed or aborted */
+	char *iobuf;      /* owned: a.fp's buffer (glibc ignores setvbuf's size without one) */
 	int is_open;
 	int committed;
 	kp_catalog_file info;
@@ -96,6 +97,13 @@ static int oom(export_ctx *c)
 {
 	kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "out of memory");
 	return report(c, KP_EXIT_IO);
+}
+
+/* For the writing stage, whose caller reports c->err once. */
+static int set_oom(export_ctx *c)
+{
+	kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "out of memory");
+	return -1;
 }
 
 /* ---- tables as the writers see them ---- */
@@ -174,11 +182,12 @@ static int load(export_ctx *c)
 		table *t = &c->tables[c->ntables];
 		t->res = r;
 		if (o->data_dir) {
-			const char *base = strrchr(r->path, '/');
-			t->source = path_join(o->data_dir, base ? base + 1 : r->path);
+			/* As the validator resolves it: the same file is checked and exported. */
+			t->source = path_join(o->data_dir, r->path);
 		} else {
 			t->source = dup_str(r->full_path ? r->full_path : r->path);
 		}
+		c->ntables++; /* counted now, so ctx_release frees what it holds */
 		if (!t->source)
 			return oom(c);
 		int rc = build_table(c, t);
@@ -186,8 +195,7 @@ static int load(export_ctx *c)
 			return oom(c);
 		if (rc != 0)
 			return report(c, KP_EXIT_USAGE);
-		c->wtables[c->ntables] = &t->wt;
-		c->ntables++;
+		c->wtables[c->ntables - 1] = &t->wt;
 	}
 	json_t *pfx = json_object_get(p->json, "rdfPrefixes");
 	c->prefixes = calloc(json_object_size(pfx) + 1, sizeof *c->prefixes);
@@ -252,8 +260,10 @@ static int open_file(export_ctx *c, out_file *f)
 	if (kp_files_atomic_open(&f->a, f->path, &c->err) != 0)
 		return -1;
 	f->is_open = 1;
-	/* Large buffer: rows are small writes. */
-	setvbuf(f->a.fp, NULL, _IOFBF, 1 << 20);
+	/* Large buffer: rows are many small writes. */
+	f->iobuf = malloc(1 << 20);
+	if (f->iobuf)
+		setvbuf(f->a.fp, f->iobuf, _IOFBF, 1 << 20);
 	return 0;
 }
 
@@ -275,7 +285,7 @@ static int hash_file(export_ctx *c, out_file *f)
 static int write_json_file(export_ctx *c, out_file *f, json_t *j)
 {
 	if (!j)
-		return oom(c), -1;
+		return set_oom(c);
 	int rc = open_file(c, f);
 	if (rc == 0 && (json_dumpf(j, f->a.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
 			       fputc('\n', f->a.fp) == EOF)) {
@@ -367,6 +377,14 @@ static int export_table(export_ctx *c, table *t)
 				continue;
 			}
 			const kp_csvcell *src = &rec.cells[map[i]];
+			if (f->type == KP_TYPE_STRING || f->type == KP_TYPE_ANY) {
+				/* Validated text is its own canonical form: no cast, no copy. */
+				if (kp_cast_is_missing(f, src->data, src->len))
+					*cell = (kp_wcell){.null = 1};
+				else
+					*cell = (kp_wcell){.s = src->data, .len = src->len};
+				continue;
+			}
 			kp_value v;
 			int cr = kp_cast_cell(f, src->data, src->len, &v, &c->err);
 			if (cr == KP_CAST_MISSING) {
@@ -380,9 +398,8 @@ static int export_table(export_ctx *c, table *t)
 				rc = -1;
 				break;
 			}
-			if (f->type == KP_TYPE_STRING || f->type == KP_TYPE_ANY ||
-				f->type == KP_TYPE_LIST) {
-				/* Text types are their own canonical form: no copy. */
+			if (f->type == KP_TYPE_LIST) {
+				/* Items as written (validated), joined by the delimiter. */
 				*cell = (kp_wcell){.s = src->data, .len = src->len};
 				continue;
 			}
@@ -506,18 +523,18 @@ static int write_all(export_ctx *c)
 		if (o->formats & KP_EXPORT_CSV) {
 			snprintf(name, sizeof name, "%s.csv", t->res->name);
 			if (!(t->csv_file = add_file(c, name, "csv", kp_write_csv_ops.mediatype, t->res)))
-				return oom(c), -1;
+				return set_oom(c);
 		}
 		if (o->formats & KP_EXPORT_JSON) {
 			snprintf(name, sizeof name, "%s.json", t->res->name);
 			if (!(t->json_file = add_file(c, name, "json", kp_write_json_ops.mediatype, t->res)))
-				return oom(c), -1;
+				return set_oom(c);
 		}
 	}
 	if (o->formats & KP_EXPORT_RDF) {
 		snprintf(name, sizeof name, "%s.rdf", c->pkg->name ? c->pkg->name : "dataset");
 		if (!(c->rdf_file = add_file(c, name, "rdf", kp_write_rdf_ops.mediatype, NULL)))
-			return oom(c), -1;
+			return set_oom(c);
 		if (open_file(c, c->rdf_file) != 0)
 			return -1;
 		c->rdf = kp_write_rdf_ops.open(c->rdf_file->a.fp, &c->wopts, &c->err);
@@ -553,7 +570,7 @@ static int write_all(export_ctx *c)
 			snprintf(name, sizeof name, "%s.csv-metadata.json", t->res->name);
 			out_file *f = add_file(c, name, "csvw", "application/csvm+json", t->res);
 			if (!f)
-				return oom(c), -1;
+				return set_oom(c);
 			if (write_json_file(c, f, kp_catalog_csvw(c->pkg, t->res, &t->wt,
 							 t->csv_file->name, &c->wopts, &co)) != 0)
 				return -1;
@@ -561,7 +578,7 @@ static int write_all(export_ctx *c)
 	if (c->rdf) {
 		kp_catalog_file *cf = calloc(c->nfiles + 1, sizeof *cf);
 		if (!cf)
-			return oom(c), -1;
+			return set_oom(c);
 		for (size_t i = 0; i < c->nfiles; i++)
 			cf[i] = c->files[i].info;
 		int rc = kp_catalog_write_dcat(c->rdf, c->pkg, cf, c->nfiles, &co, &c->err);
@@ -574,7 +591,7 @@ static int write_all(export_ctx *c)
 	if (o->formats & KP_EXPORT_PACKAGE) {
 		kp_catalog_file *cf = calloc(c->nfiles + 1, sizeof *cf);
 		if (!cf)
-			return oom(c), -1;
+			return set_oom(c);
 		size_t n = c->nfiles;
 		for (size_t i = 0; i < n; i++)
 			cf[i] = c->files[i].info;
@@ -604,6 +621,7 @@ static void ctx_release(export_ctx *c)
 	for (size_t i = 0; i < c->nfiles; i++) {
 		free(c->files[i].name);
 		free(c->files[i].path);
+		free(c->files[i].iobuf);
 	}
 	free(c->files);
 	free(c->tables);

@@ -16,6 +16,7 @@ typedef struct json_writer {
 	FILE *fp;           /* borrowed */
 	const kp_wtable *t; /* borrowed, current table */
 	char **keys;        /* owned: per column the encoded `"name":` */
+	size_t *keylen;     /* owned: their lengths */
 	long rows;          /* written in the current table */
 } json_writer;
 
@@ -92,7 +93,9 @@ static void free_keys(json_writer *w)
 		for (size_t i = 0; i < w->t->ncols; i++)
 			free(w->keys[i]);
 	free(w->keys);
+	free(w->keylen);
 	w->keys = NULL;
+	w->keylen = NULL;
 }
 
 static kp_writer *json_open(FILE *fp, const kp_wopts *o, kp_diag *err)
@@ -114,7 +117,8 @@ static int json_start(kp_writer *base, const kp_wtable *t, kp_diag *err)
 	w->t = t;
 	w->rows = 0;
 	w->keys = calloc(t->ncols ? t->ncols : 1, sizeof *w->keys);
-	if (!w->keys)
+	w->keylen = calloc(t->ncols ? t->ncols : 1, sizeof *w->keylen);
+	if (!w->keys || !w->keylen)
 		return io_fail(err, w);
 	for (size_t i = 0; i < t->ncols; i++) {
 		if (t->cols[i].is_virtual)
@@ -131,6 +135,7 @@ static int json_start(kp_writer *base, const kp_wtable *t, kp_diag *err)
 		memcpy(w->keys[i], enc, n);
 		w->keys[i][n] = ':';
 		w->keys[i][n + 1] = '\0';
+		w->keylen[i] = n + 1;
 		free(enc);
 	}
 	fputs("[\n", w->fp);
@@ -153,7 +158,7 @@ static int json_row(kp_writer *base, const kp_wcell *cells, long row, kp_diag *e
 		if (!first)
 			putc(',', fp);
 		first = 0;
-		fputs(w->keys[i], fp);
+		fwrite(w->keys[i], 1, w->keylen[i], fp);
 		int rc = 0;
 		if (cell->null) {
 			fputs("null", fp);
