@@ -170,10 +170,12 @@ static void print_text(const kp_upload_report *r, int dry_run, int failed)
 			s->detail ? ": " : "", s->detail ? s->detail : "", state);
 	}
 	size_t rem = kp_upload_report_remaining(r);
-	if (dry_run)
-		printf("dry run: %zu write step(s) planned, nothing written\n", rem);
+	if (failed && dry_run)
+		printf("stopped: the plan is incomplete (%zu write step(s) known); nothing written\n", rem);
 	else if (failed)
 		printf("stopped: %zu write step(s) remain; run again to finish\n", rem);
+	else if (dry_run)
+		printf("dry run: %zu write step(s) planned, nothing written\n", rem);
 	else
 		printf("done: %ld request(s), %ld write(s), %ld retr%s\n", r->requests, r->writes,
 			r->retries, r->retries == 1 ? "y" : "ies");
