@@ -357,12 +357,13 @@ static int cast_number(const opts *o, const char *s, size_t n, kp_value *v, kp_d
 static int cast_integer(const opts *o, const char *s, size_t n, kp_value *v, kp_diag *err)
 {
 	/* Fast path: "[-]digits", at most 18 of them (cannot overflow). */
-	if (o->bare && n && n <= 19) {
-		size_t i = s[0] == '-';
+	size_t sign = n && s[0] == '-';
+	if (o->bare && n > sign && n - sign <= 18) {
+		size_t i = sign;
 		long long acc = 0;
 		for (; i < n && is_digit(s[i]); i++)
 			acc = acc * 10 + (s[i] - '0');
-		if (i == n && n > (size_t)(s[0] == '-') && n - (s[0] == '-') <= 18) {
+		if (i == n) {
 			v->u.i = s[0] == '-' ? -acc : acc;
 			return KP_CAST_OK;
 		}
@@ -1450,9 +1451,69 @@ static void putf(outbuf *o, const char *fmt, ...)
 		put(o, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
+/* Decimal digits of x, zero-padded to at least `width` (printf is slow per cell). */
+static void put_uint(outbuf *o, unsigned long long x, int width)
+{
+	char tmp[24];
+	int k = sizeof tmp;
+	do {
+		tmp[--k] = (char)('0' + x % 10);
+		x /= 10;
+	} while (x);
+	while (k > (int)sizeof tmp - width && k > 0)
+		tmp[--k] = '0';
+	put(o, tmp + k, sizeof tmp - (size_t)k);
+}
+
+static void put_int(outbuf *o, long long x, int width)
+{
+	if (x < 0) {
+		put(o, "-", 1);
+		put_uint(o, 0ULL - (unsigned long long)x, width);
+	} else {
+		put_uint(o, (unsigned long long)x, width);
+	}
+}
+
+static void put_date(outbuf *o, const kp_datetime *t)
+{
+	put_uint(o, (unsigned)t->year, 4);
+	put(o, "-", 1);
+	put_uint(o, (unsigned)t->month, 2);
+	put(o, "-", 1);
+	put_uint(o, (unsigned)t->day, 2);
+}
+
+/* 1 when s[0..n) is already in canonical form: [-](0|[1-9][0-9]*)[.[0-9]*[1-9]], not "-0". */
+static int canonical_decimal(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (n && s[0] == '-')
+		i = 1;
+	if (i >= n || !is_digit(s[i]))
+		return 0;
+	size_t int_start = i;
+	while (i < n && is_digit(s[i]))
+		i++;
+	if (s[int_start] == '0' && i - int_start > 1)
+		return 0;
+	if (i == n)
+		return !(s[0] == '-' && s[int_start] == '0');
+	if (s[i] != '.' || i + 1 >= n)
+		return 0;
+	for (size_t k = i + 1; k < n; k++)
+		if (!is_digit(s[k]))
+			return 0;
+	return s[n - 1] != '0';
+}
+
 static void put_number(outbuf *o, const kp_field *f, const kp_value *v)
 {
 	opts op = f ? field_opts(f) : default_opts(KP_TYPE_NUMBER, KP_FORMAT_DEFAULT);
+	if (op.bare && strcmp(op.dec, ".") == 0 && canonical_decimal(v->text, v->len)) {
+		put(o, v->text, v->len);
+		return;
+	}
 	char stack[NUM_STACK], *buf = v->len + 2 <= NUM_STACK ? stack : malloc(v->len + 2);
 	int is_int;
 	if (!buf || clean_number(&op, v->text, v->len, buf, &is_int, NULL, NULL) != NUM_OK) {
@@ -1517,7 +1578,11 @@ done:
 
 static void put_time(outbuf *o, const kp_datetime *t)
 {
-	putf(o, "%02d:%02d:%02d", t->hour, t->minute, t->second);
+	put_uint(o, (unsigned)t->hour, 2);
+	put(o, ":", 1);
+	put_uint(o, (unsigned)t->minute, 2);
+	put(o, ":", 1);
+	put_uint(o, (unsigned)t->second, 2);
 	if (t->frac_digits)
 		putf(o, ".%0*ld", (int)t->frac_digits,
 			t->usec / (long)(t->frac_digits == 6 ? 1 :
@@ -1542,7 +1607,7 @@ int kp_cast_canonical(const kp_field *f, const kp_value *v, char *buf, size_t si
 		const kp_datetime *t = &v->u.t.parts;
 		switch (v->type) {
 		case KP_TYPE_INTEGER:
-			putf(&o, "%lld", v->u.i);
+			put_int(&o, v->u.i, 1);
 			break;
 		case KP_TYPE_NUMBER:
 			put_number(&o, f, v);
@@ -1551,20 +1616,23 @@ int kp_cast_canonical(const kp_field *f, const kp_value *v, char *buf, size_t si
 			put(&o, v->u.b ? "true" : "false", v->u.b ? 4 : 5);
 			break;
 		case KP_TYPE_DATE:
-			putf(&o, "%04d-%02d-%02d", t->year, t->month, t->day);
+			put_date(&o, t);
 			break;
 		case KP_TYPE_TIME:
 			put_time(&o, t);
 			break;
 		case KP_TYPE_DATETIME:
-			putf(&o, "%04d-%02d-%02dT", t->year, t->month, t->day);
+			put_date(&o, t);
+			put(&o, "T", 1);
 			put_time(&o, t);
 			break;
 		case KP_TYPE_YEAR:
-			putf(&o, "%04lld", v->u.i);
+			put_int(&o, v->u.i, 4);
 			break;
 		case KP_TYPE_YEARMONTH:
-			putf(&o, "%04lld-%02lld", v->u.i / 12, v->u.i % 12 + 1);
+			put_int(&o, v->u.i / 12, 4);
+			put(&o, "-", 1);
+			put_uint(&o, (unsigned long long)(v->u.i % 12 + 1), 2);
 			break;
 		case KP_TYPE_GEOPOINT:
 			putf(&o, "%.15g,%.15g", v->u.geo.lon, v->u.geo.lat);

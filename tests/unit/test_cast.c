@@ -95,6 +95,12 @@ static void numbers(void **state)
 	(void)state;
 	const char *f = "{\"name\": \"n\", \"type\": \"number\"}";
 	OK_AS(f, "1", "1");
+	OK_AS(f, "-1.25", "-1.25");
+	OK_AS(f, "0.5", "0.5");
+	OK_AS(f, "-0.5", "-0.5");
+	OK_AS(f, "-0", "0");
+	OK_AS(f, "10", "10");
+	OK_AS(f, "1.0", "1");
 	OK_AS(f, "1.50", "1.5");
 	OK_AS(f, "-0.0", "0");
 	OK_AS(f, ".5", "0.5");
