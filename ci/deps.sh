@@ -6,7 +6,7 @@
 set -eu
 
 build_pkgs="build-essential pkg-config libcsv-dev libxml2-dev libjansson-dev libcurl4-openssl-dev libssl-dev libcmocka-dev"
-test_pkgs="nginx-light raptor2-utils libxml2-utils jq python3 python3-rdflib python3-jsonschema miller curl"
+test_pkgs="nginx-light raptor2-utils libxml2-utils jq python3 python3-rdflib python3-jsonschema miller curl openssl procps"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;
