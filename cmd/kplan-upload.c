@@ -17,34 +17,34 @@
 static const char tool[] = "kplan-upload";
 
 static const char usage[] =
-	"usage: kplan-upload [options] OUT/datapackage.json\n"
-	"Publish the files of an exported Data Package, converging: a second run changes nothing.\n"
-	"\n"
-	"Where to:\n"
-	"      --portal URL      CKAN portal site URL (Action API at URL/api/3/action/)\n"
-	"      --org ORG         CKAN organization (name or id) that owns the dataset\n"
-	"      --dataset NAME    CKAN dataset name (default: <lg_code>-<package name>)\n"
-	"      --portal-rules FILE  the portal's metadata requirements (default:\n"
-	"                        schemas/portal/portal.json of this kplan); a package that\n"
-	"                        fails them is refused before anything is sent\n"
-	"      --put URL         instead of CKAN: HTTP PUT each file to URL/<file>\n"
-	"How:\n"
-	"      --token-file FILE read the API token from FILE (must not be readable by\n"
-	"                        group or others); otherwise from $KPLAN_TOKEN\n"
-	"  -n, --dry-run         print the plan (create/patch/upload/skip) and write nothing\n"
-	"  -f, --format FMT      summary format: text (default) or json\n"
-	"  -q, --quiet           no summary on success, no progress bar\n"
-	"      --cacert FILE     trust this CA bundle (TLS verification is always on)\n"
-	"      --timeout SECONDS request timeout; for uploads the longest stall (default 60)\n"
-	"      --retries N       attempts per request where retrying is safe (default 4)\n"
-	"      --retry-delay MS  first back-off, doubled each retry, with jitter (default 500)\n"
-	"      --insecure-http   allow sending the token over plain http:// (tests only)\n"
-	"  -h, --help            show this help and exit\n"
-	"  -V, --version         show the version and exit\n"
-	"\n"
-	"exit status: 0 the target holds exactly the package, 1 the package lacks metadata\n"
-	"the portal requires, 2 usage error, 3 local I/O error, 4 network or portal error\n"
-	"(the summary says what was done and what remains)\n";
+    "usage: kplan-upload [options] OUT/datapackage.json\n"
+    "Publish the files of an exported Data Package, converging: a second run changes nothing.\n"
+    "\n"
+    "Where to:\n"
+    "      --portal URL      CKAN portal site URL (Action API at URL/api/3/action/)\n"
+    "      --org ORG         CKAN organization (name or id) that owns the dataset\n"
+    "      --dataset NAME    CKAN dataset name (default: <lg_code>-<package name>)\n"
+    "      --portal-rules FILE  the portal's metadata requirements (default:\n"
+    "                        schemas/portal/portal.json of this kplan); a package that\n"
+    "                        fails them is refused before anything is sent\n"
+    "      --put URL         instead of CKAN: HTTP PUT each file to URL/<file>\n"
+    "How:\n"
+    "      --token-file FILE read the API token from FILE (must not be readable by\n"
+    "                        group or others); otherwise from $KPLAN_TOKEN\n"
+    "  -n, --dry-run         print the plan (create/patch/upload/skip) and write nothing\n"
+    "  -f, --format FMT      summary format: text (default) or json\n"
+    "  -q, --quiet           no summary on success, no progress bar\n"
+    "      --cacert FILE     trust this CA bundle (TLS verification is always on)\n"
+    "      --timeout SECONDS request timeout; for uploads the longest stall (default 60)\n"
+    "      --retries N       attempts per request where retrying is safe (default 4)\n"
+    "      --retry-delay MS  first back-off, doubled each retry, with jitter (default 500)\n"
+    "      --insecure-http   allow sending the token over plain http:// (tests only)\n"
+    "  -h, --help            show this help and exit\n"
+    "  -V, --version         show the version and exit\n"
+    "\n"
+    "exit status: 0 the target holds exactly the package, 1 the package lacks metadata\n"
+    "the portal requires, 2 usage error, 3 local I/O error, 4 network or portal error\n"
+    "(the summary says what was done and what remains)\n";
 
 enum {
 	OPT_PORTAL = 256,
@@ -71,7 +71,8 @@ static void on_progress(void *ctx, long long sent, long long total)
 	if (!p->on || total < (1 << 20))
 		return; /* small files finish before a bar is worth drawing */
 	int pct = (int)(sent * 100 / total);
-	fprintf(stderr, "\r%s: uploading %3d%% (%lld of %lld MB)", tool, pct, sent >> 20, total >> 20);
+	fprintf(stderr, "\r%s: uploading %3d%% (%lld of %lld MB)", tool, pct, sent >> 20,
+		total >> 20);
 	p->shown = 1;
 	if (sent == total) {
 		fputc('\n', stderr);
@@ -95,8 +96,9 @@ static char *read_token_file(const char *path)
 		return NULL;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		kp_cli_error(tool, "token file \"%s\" is accessible by group or others; run: chmod 600 %s",
-			path, path);
+		kp_cli_error(
+		    tool, "token file \"%s\" is accessible by group or others; run: chmod 600 %s",
+		    path, path);
 		close(fd);
 		return NULL;
 	}
@@ -165,42 +167,47 @@ static void print_text(const kp_upload_report *r, int dry_run, int failed)
 {
 	for (size_t i = 0; i < r->len; i++) {
 		const kp_upload_step *s = &r->steps[i];
-		const char *state = !s->write ? "" : s->done ? " (done)" : dry_run ? " (planned)" : " (remaining)";
+		const char *state = !s->write ? ""
+				    : s->done ? " (done)"
+				    : dry_run ? " (planned)"
+					      : " (remaining)";
 		printf("%s %s \"%s\"%s%s%s\n", s->action, s->what, s->target ? s->target : "",
-			s->detail ? ": " : "", s->detail ? s->detail : "", state);
+		       s->detail ? ": " : "", s->detail ? s->detail : "", state);
 	}
 	size_t rem = kp_upload_report_remaining(r);
 	if (failed && dry_run)
-		printf("stopped: the plan is incomplete (%zu write step(s) known); nothing written\n", rem);
+		printf(
+		    "stopped: the plan is incomplete (%zu write step(s) known); nothing written\n",
+		    rem);
 	else if (failed)
 		printf("stopped: %zu write step(s) remain; run again to finish\n", rem);
 	else if (dry_run)
 		printf("dry run: %zu write step(s) planned, nothing written\n", rem);
 	else
 		printf("done: %ld request(s), %ld write(s), %ld retr%s\n", r->requests, r->writes,
-			r->retries, r->retries == 1 ? "y" : "ies");
+		       r->retries, r->retries == 1 ? "y" : "ies");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"portal", required_argument, NULL, OPT_PORTAL},
-		{"org", required_argument, NULL, OPT_ORG},
-		{"dataset", required_argument, NULL, OPT_DATASET},
-		{"put", required_argument, NULL, OPT_PUT},
-		{"token-file", required_argument, NULL, OPT_TOKEN_FILE},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"format", required_argument, NULL, 'f'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"cacert", required_argument, NULL, OPT_CACERT},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"retries", required_argument, NULL, OPT_RETRIES},
-		{"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
-		{"insecure-http", no_argument, NULL, OPT_INSECURE},
-		{"portal-rules", required_argument, NULL, OPT_RULES},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"portal", required_argument, NULL, OPT_PORTAL},
+	    {"org", required_argument, NULL, OPT_ORG},
+	    {"dataset", required_argument, NULL, OPT_DATASET},
+	    {"put", required_argument, NULL, OPT_PUT},
+	    {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"cacert", required_argument, NULL, OPT_CACERT},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"retries", required_argument, NULL, OPT_RETRIES},
+	    {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
+	    {"insecure-http", no_argument, NULL, OPT_INSECURE},
+	    {"portal-rules", required_argument, NULL, OPT_RULES},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *portal = NULL, *org = NULL, *dataset = NULL, *put = NULL, *token_file = NULL;
 	const char *format = "text", *cacert = NULL, *rules_path = NULL;
@@ -211,16 +218,36 @@ int main(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":nf:qhV", opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_PORTAL: portal = optarg; break;
-		case OPT_ORG: org = optarg; break;
-		case OPT_DATASET: dataset = optarg; break;
-		case OPT_PUT: put = optarg; break;
-		case OPT_TOKEN_FILE: token_file = optarg; break;
-		case OPT_CACERT: cacert = optarg; break;
-		case OPT_INSECURE: insecure = 1; break;
-		case OPT_RULES: rules_path = optarg; break;
-		case 'n': dry_run = 1; break;
-		case 'q': quiet = 1; break;
+		case OPT_PORTAL:
+			portal = optarg;
+			break;
+		case OPT_ORG:
+			org = optarg;
+			break;
+		case OPT_DATASET:
+			dataset = optarg;
+			break;
+		case OPT_PUT:
+			put = optarg;
+			break;
+		case OPT_TOKEN_FILE:
+			token_file = optarg;
+			break;
+		case OPT_CACERT:
+			cacert = optarg;
+			break;
+		case OPT_INSECURE:
+			insecure = 1;
+			break;
+		case OPT_RULES:
+			rules_path = optarg;
+			break;
+		case 'n':
+			dry_run = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
 		case 'f':
 			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
 				return kp_cli_usage_error(tool, "unknown format '%s'", optarg);
@@ -229,17 +256,20 @@ int main(int argc, char **argv)
 		case OPT_TIMEOUT:
 			timeout = strtol(optarg, &end, 10);
 			if (*end || timeout < 1 || timeout > 86400)
-				return kp_cli_usage_error(tool, "--timeout needs seconds between 1 and 86400");
+				return kp_cli_usage_error(
+				    tool, "--timeout needs seconds between 1 and 86400");
 			break;
 		case OPT_RETRIES:
 			retries = strtol(optarg, &end, 10);
 			if (*end || retries < 1 || retries > 20)
-				return kp_cli_usage_error(tool, "--retries needs a number between 1 and 20");
+				return kp_cli_usage_error(
+				    tool, "--retries needs a number between 1 and 20");
 			break;
 		case OPT_RETRY_DELAY:
 			delay = strtol(optarg, &end, 10);
 			if (*end || delay < 1 || delay > 60000)
-				return kp_cli_usage_error(tool, "--retry-delay needs milliseconds between 1 and 60000");
+				return kp_cli_usage_error(
+				    tool, "--retry-delay needs milliseconds between 1 and 60000");
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -247,7 +277,8 @@ int main(int argc, char **argv)
 		case 'V':
 			return kp_cli_finish(tool, kp_cli_version(tool));
 		case ':':
-			return kp_cli_usage_error(tool, "option '%s' needs an argument", argv[optind - 1]);
+			return kp_cli_usage_error(tool, "option '%s' needs an argument",
+						  argv[optind - 1]);
 		case '?':
 			return kp_cli_usage_error(tool, "unknown option '%s'", argv[optind - 1]);
 		default:
@@ -259,15 +290,17 @@ int main(int argc, char **argv)
 	if (optind + 1 < argc)
 		return kp_cli_usage_error(tool, "one datapackage.json at a time");
 	if (!portal == !put)
-		return kp_cli_usage_error(tool, "give either --portal URL (with --org) or --put URL");
+		return kp_cli_usage_error(tool,
+					  "give either --portal URL (with --org) or --put URL");
 	if (portal && !org)
 		return kp_cli_usage_error(tool, "--portal needs --org ORG");
 	if (put && (org || dataset))
-		return kp_cli_usage_error(tool, "--org and --dataset belong to --portal, not --put");
+		return kp_cli_usage_error(tool,
+					  "--org and --dataset belong to --portal, not --put");
 	char origin[512];
 	if (kp_http_origin(portal ? portal : put, origin, sizeof origin) != 0)
 		return kp_cli_usage_error(tool, "'%s' is not an http:// or https:// URL",
-			portal ? portal : put);
+					  portal ? portal : put);
 
 	char *token = NULL;
 	if (token_file) {
@@ -291,8 +324,10 @@ int main(int argc, char **argv)
 		return kp_cli_finish(tool, KP_EXIT_USAGE);
 	}
 	if (token && !strncmp(origin, "http://", 7) && !insecure) {
-		kp_cli_error(tool, "refusing to send the token over plain http to %s; use https "
-				   "(or --insecure-http for a test server)", origin);
+		kp_cli_error(tool,
+			     "refusing to send the token over plain http to %s; use https "
+			     "(or --insecure-http for a test server)",
+			     origin);
 		free(token);
 		return kp_cli_finish(tool, KP_EXIT_USAGE);
 	}
@@ -316,15 +351,19 @@ int main(int argc, char **argv)
 	loaded = 1;
 	if (portal && !dataset) {
 		if (kp_ckan_default_name(&pkg, name, sizeof name) != 0) {
-			kp_cli_error(tool, "cannot make a dataset name from dcat.lg_code and name in \"%s\"; "
-					   "give --dataset NAME", argv[optind]);
+			kp_cli_error(
+			    tool,
+			    "cannot make a dataset name from dcat.lg_code and name in \"%s\"; "
+			    "give --dataset NAME",
+			    argv[optind]);
 			status = KP_EXIT_USAGE;
 			goto out;
 		}
 		dataset = name;
 	}
 	if (dataset && !kp_ckan_valid_name(dataset)) {
-		kp_cli_error(tool, "dataset name \"%s\" is not valid on CKAN: 2-100 of a-z 0-9 - _", dataset);
+		kp_cli_error(tool, "dataset name \"%s\" is not valid on CKAN: 2-100 of a-z 0-9 - _",
+			     dataset);
 		status = KP_EXIT_USAGE;
 		goto out;
 	}
@@ -333,8 +372,10 @@ int main(int argc, char **argv)
 		char found[4200];
 		if (!rules_path) {
 			if (find_rules(argv[0], found, sizeof found) != 0) {
-				kp_cli_error(tool, "cannot find the portal rules (schemas/portal/portal.json); "
-						   "give --portal-rules FILE");
+				kp_cli_error(
+				    tool,
+				    "cannot find the portal rules (schemas/portal/portal.json); "
+				    "give --portal-rules FILE");
 				status = KP_EXIT_USAGE;
 				goto out;
 			}
@@ -350,16 +391,23 @@ int main(int argc, char **argv)
 		long bad = kp_portal_check_json(pkg.root, argv[optind], rules, &sink);
 		kp_portal_free(rules);
 		if (bad != 0) {
-			kp_cli_error(tool, "the package lacks metadata the portal requires (%ld error%s above); "
-					   "nothing was sent", bad, bad == 1 ? "" : "s");
+			kp_cli_error(
+			    tool,
+			    "the package lacks metadata the portal requires (%ld error%s above); "
+			    "nothing was sent",
+			    bad, bad == 1 ? "" : "s");
 			status = KP_EXIT_INVALID;
 			goto out;
 		}
 	}
 
 	struct progress prog = {.on = !quiet && isatty(STDERR_FILENO)};
-	kp_http_opts ho = {.token = token, .cacert = cacert, .timeout_s = timeout,
-		.allow_plain_http = insecure, .progress = on_progress, .progress_ctx = &prog};
+	kp_http_opts ho = {.token = token,
+			   .cacert = cacert,
+			   .timeout_s = timeout,
+			   .allow_plain_http = insecure,
+			   .progress = on_progress,
+			   .progress_ctx = &prog};
 	h = kp_http_new(&ho, &err);
 	if (token) {
 		memset(token, 0, strlen(token));
@@ -373,8 +421,11 @@ int main(int argc, char **argv)
 	}
 	kp_upload_retry rt = {.max_attempts = (int)retries, .base_ms = delay, .cap_ms = 30000};
 	if (portal) {
-		kp_ckan_opts co = {.portal = portal, .org = org, .dataset = dataset, .dry_run = dry_run,
-			.retry = rt};
+		kp_ckan_opts co = {.portal = portal,
+				   .org = org,
+				   .dataset = dataset,
+				   .dry_run = dry_run,
+				   .retry = rt};
 		st = kp_ckan_publish(h, &co, &pkg, &rep, &err);
 	} else {
 		st = kp_upload_put(h, put, &pkg, dry_run, &rt, &rep, &err);
@@ -394,7 +445,8 @@ int main(int argc, char **argv)
 			json_object_set_new(j, "dataset", json_string(dataset));
 		json_object_set_new(j, "dry_run", json_boolean(dry_run));
 		json_object_set_new(j, "ok", json_boolean(st == KP_UPLOAD_OK));
-		json_object_set_new(j, "error", st == KP_UPLOAD_OK ? json_null() : kp_diag_to_json(&err));
+		json_object_set_new(j, "error",
+				    st == KP_UPLOAD_OK ? json_null() : kp_diag_to_json(&err));
 		char *s = json_dumps(j, JSON_INDENT(2));
 		if (s) {
 			kp_http_scrub(h, s);

@@ -31,7 +31,8 @@ int kp_ckan_valid_name(const char *name)
 	if (n < 2 || n > 100)
 		return 0;
 	for (const char *p = name; *p; p++)
-		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-' || *p == '_'))
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-' ||
+		      *p == '_'))
 			return 0;
 	return strcmp(name, "new") && strcmp(name, "edit") && strcmp(name, "search");
 }
@@ -54,35 +55,35 @@ int kp_ckan_default_name(const kp_upload_pkg *pkg, char *out, size_t outsz)
 static const struct {
 	const char *key, *src;
 } dataset_fields[] = {
-	{"title", "title"},
-	{"notes", "description"},
-	{"url", "dcat.landing_page"},
-	{"version", "version"},
-	{"author", "dcat.author"},
-	{"maintainer", "dcat.contact.name"},
-	{"maintainer_email", "dcat.contact.email"},
+    {"title", "title"},
+    {"notes", "description"},
+    {"url", "dcat.landing_page"},
+    {"version", "version"},
+    {"author", "dcat.author"},
+    {"maintainer", "dcat.contact.name"},
+    {"maintainer_email", "dcat.contact.email"},
 };
 
 /* DCAT-GoJ items kept as extras, under the keys ckanext-dcat's profiles read. */
 static const struct {
 	const char *key, *src;
 } extra_fields[] = {
-	{"publisher_name", "publisher"},
-	{"contact_name", "contact.name"},
-	{"contact_email", "contact.email"},
-	{"contact_uri", "contact.url"},
-	{"issued", "issued"},
-	{"modified", "modified"},
-	{"frequency", "frequency"},
-	{"spatial_uri", "spatial"},
-	{"spatial_text", "spatial_label"},
-	{"temporal_start", "temporal_start"},
-	{"temporal_end", "temporal_end"},
-	{"theme", "theme"},
-	{"language", "language"},
-	{"lg_code", "lg_code"},
-	{"lg_name", "lg_name"},
-	{"download_base", "download_base"},
+    {"publisher_name", "publisher"},
+    {"contact_name", "contact.name"},
+    {"contact_email", "contact.email"},
+    {"contact_uri", "contact.url"},
+    {"issued", "issued"},
+    {"modified", "modified"},
+    {"frequency", "frequency"},
+    {"spatial_uri", "spatial"},
+    {"spatial_text", "spatial_label"},
+    {"temporal_start", "temporal_start"},
+    {"temporal_end", "temporal_end"},
+    {"theme", "theme"},
+    {"language", "language"},
+    {"lg_code", "lg_code"},
+    {"lg_name", "lg_name"},
+    {"download_base", "download_base"},
 };
 
 static const json_t *dotted(const json_t *o, const char *path)
@@ -131,7 +132,8 @@ json_t *kp_ckan_desired(const kp_upload_pkg *pkg, const char *name, const char *
 	json_t *tags = json_array();
 	size_t i;
 	const json_t *k;
-	json_array_foreach(json_object_get(pkg->root, "keywords"), i, k) {
+	json_array_foreach(json_object_get(pkg->root, "keywords"), i, k)
+	{
 		if (json_is_string(k) && json_string_length(k))
 			json_array_append_new(tags, json_pack("{s:O}", "name", k));
 	}
@@ -141,8 +143,8 @@ json_t *kp_ckan_desired(const kp_upload_pkg *pkg, const char *name, const char *
 	for (size_t e = 0; e < sizeof extra_fields / sizeof extra_fields[0]; e++) {
 		json_t *v = as_text(dotted(dcat, extra_fields[e].src));
 		if (v)
-			json_array_append_new(extras, json_pack("{s:s,s:o}", "key", extra_fields[e].key,
-							      "value", v));
+			json_array_append_new(
+			    extras, json_pack("{s:s,s:o}", "key", extra_fields[e].key, "value", v));
 	}
 	json_object_set_new(d, "extras", extras);
 	return d;
@@ -161,10 +163,11 @@ static int tags_eq(const json_t *want, const json_t *have)
 		return 0;
 	size_t i, j;
 	const json_t *w, *h;
-	json_array_foreach(want, i, w) {
+	json_array_foreach(want, i, w)
+	{
 		int found = 0;
-		json_array_foreach(have, j, h)
-			found |= str_eq(json_object_get(w, "name"), json_object_get(h, "name"));
+		json_array_foreach(have, j, h) found |=
+		    str_eq(json_object_get(w, "name"), json_object_get(h, "name"));
 		if (!found)
 			return 0;
 	}
@@ -177,11 +180,12 @@ static int extras_eq(const json_t *want, const json_t *have)
 		return 0;
 	size_t i, j;
 	const json_t *w, *h;
-	json_array_foreach(want, i, w) {
+	json_array_foreach(want, i, w)
+	{
 		int found = 0;
-		json_array_foreach(have, j, h)
-			found |= str_eq(json_object_get(w, "key"), json_object_get(h, "key")) &&
-				 str_eq(json_object_get(w, "value"), json_object_get(h, "value"));
+		json_array_foreach(have, j, h) found |=
+		    str_eq(json_object_get(w, "key"), json_object_get(h, "key")) &&
+		    str_eq(json_object_get(w, "value"), json_object_get(h, "value"));
 		if (!found)
 			return 0;
 	}
@@ -203,7 +207,8 @@ json_t *kp_ckan_diff(const json_t *desired, const json_t *current, char *changed
 		changed[0] = '\0';
 	const char *key;
 	json_t *want;
-	json_object_foreach(unconst(desired), key, want) {
+	json_object_foreach(unconst(desired), key, want)
+	{
 		const json_t *have = json_object_get(current, key);
 		int same;
 		if (!strcmp(key, "name"))
@@ -232,7 +237,8 @@ const json_t *kp_ckan_find_resource(const json_t *current, const char *name, siz
 	const json_t *first = NULL;
 	size_t n = 0, i;
 	const json_t *r;
-	json_array_foreach(json_object_get(current, "resources"), i, r) {
+	json_array_foreach(json_object_get(current, "resources"), i, r)
+	{
 		const char *k = jstr(r, "kplan_name");
 		const char *state = jstr(r, "state");
 		if (k && !strcmp(k, name) && (!state || !strcmp(state, "active"))) {
@@ -288,12 +294,14 @@ json_t *kp_ckan_resource_meta_diff(const json_t *res, const kp_upload_file *f)
 	json_t *patch = json_object();
 	const char *key;
 	json_t *v;
-	json_object_foreach(want, key, v) {
+	json_object_foreach(want, key, v)
+	{
 		const json_t *have = json_object_get(res, key);
 		/* CKAN normalises formats (csv → CSV) */
 		int same = !strcmp(key, "format")
-				   ? json_is_string(have) && !strcasecmp(json_string_value(v), json_string_value(have))
-				   : str_eq(v, have);
+			       ? json_is_string(have) &&
+				     !strcasecmp(json_string_value(v), json_string_value(have))
+			       : str_eq(v, have);
 		if (!same)
 			json_object_set(patch, key, v);
 	}
@@ -315,10 +323,10 @@ struct ck {
 };
 
 struct answer {
-	json_t *result;  /* owned, on R_OK */
-	long status;     /* HTTP status, 0 when none */
-	int retry_ok;    /* on R_UNCERTAIN: may the create be repeated after a re-show? */
-	char why[600];   /* on failure: readable reason */
+	json_t *result; /* owned, on R_OK */
+	long status;	/* HTTP status, 0 when none */
+	int retry_ok;	/* on R_UNCERTAIN: may the create be repeated after a re-show? */
+	char why[600];	/* on failure: readable reason */
 };
 
 static char *url_escape(const char *s)
@@ -343,7 +351,7 @@ static char *url_escape(const char *s)
  * to connect (nothing was sent) — any other failure of a create is R_UNCERTAIN and
  * the caller must look before repeating it. */
 static int call(struct ck *c, const char *action, enum kind kind, const char *id,
-	const json_t *body, const kp_http_part *parts, size_t nparts, struct answer *a)
+		const json_t *body, const kp_http_part *parts, size_t nparts, struct answer *a)
 {
 	memset(a, 0, sizeof *a);
 	char *url = NULL;
@@ -382,7 +390,8 @@ static int call(struct ck *c, const char *action, enum kind kind, const char *id
 		if (r.fail == KP_HTTP_OK && r.len)
 			env = json_loadb(r.body, r.len, JSON_DECODE_ANY, NULL);
 		const json_t *err = json_object_get(env, "error");
-		if (r.fail == KP_HTTP_OK && r.status == 200 && json_is_true(json_object_get(env, "success"))) {
+		if (r.fail == KP_HTTP_OK && r.status == 200 &&
+		    json_is_true(json_object_get(env, "success"))) {
 			a->result = json_incref(json_object_get(env, "result"));
 			json_decref(env);
 			kp_http_resp_release(&r);
@@ -420,7 +429,7 @@ static int fail(struct ck *c, int status, const char *what, const char *name, co
 {
 	if (name)
 		kp_diag_set(c->err, KP_SEV_ERROR, "portal-error", "%s \"%s\"%s%s", what, name,
-			why ? ": " : "", why ? why : "");
+			    why ? ": " : "", why ? why : "");
 	else
 		kp_diag_set(c->err, KP_SEV_ERROR, "portal-error", "%s", what);
 	return status;
@@ -438,20 +447,20 @@ static int show(struct ck *c, json_t **pkg, struct answer *a)
  * cannot nest), the file is a streamed part named "upload".  size is never sent:
  * some CKAN versions would keep a client-sent size instead of measuring. */
 static size_t upload_parts(kp_http_part *p, const char *idkey, const char *id,
-	const kp_upload_file *f, const json_t *meta)
+			   const kp_upload_file *f, const json_t *meta)
 {
 	size_t n = 0;
 	p[n++] = (kp_http_part){.name = idkey, .value = id};
 	const char *key;
 	json_t *v;
-	json_object_foreach(unconst(meta), key, v)
-		p[n++] = (kp_http_part){.name = key, .value = json_string_value(v)};
+	json_object_foreach(unconst(meta), key, v) p[n++] =
+	    (kp_http_part){.name = key, .value = json_string_value(v)};
 	p[n++] = (kp_http_part){.name = "hash", .value = f->sha256};
 	p[n++] = (kp_http_part){.name = "hash_algorithm", .value = SPDX_SHA256};
 	p[n++] = (kp_http_part){.name = "kplan_sha256", .value = f->sha256};
 	p[n++] = (kp_http_part){.name = "kplan_name", .value = f->name};
-	p[n++] = (kp_http_part){.name = "upload", .file_path = f->path, .file_name = f->file,
-		.type = f->mediatype};
+	p[n++] = (kp_http_part){
+	    .name = "upload", .file_path = f->path, .file_name = f->file, .type = f->mediatype};
 	return n;
 }
 
@@ -462,31 +471,30 @@ static int check_stored(struct ck *c, const json_t *res, const kp_upload_file *f
 		return KP_UPLOAD_OK;
 	char why[160];
 	snprintf(why, sizeof why, "stored size %lld and digest %.12s…, expected %lld and %.12s…",
-		size_of(res), jstr(res, "kplan_sha256") ? jstr(res, "kplan_sha256") : "(none)",
-		f->bytes, f->sha256);
-	return fail(c, KP_UPLOAD_NET, "the portal did not store resource", f->name,
-		why);
+		 size_of(res), jstr(res, "kplan_sha256") ? jstr(res, "kplan_sha256") : "(none)",
+		 f->bytes, f->sha256);
+	return fail(c, KP_UPLOAD_NET, "the portal did not store resource", f->name, why);
 }
 
 enum res_action { RA_SKIP, RA_META, RA_UPLOAD, RA_CREATE };
 
 struct res_plan {
 	enum res_action act;
-	char *id;      /* owned resource id for META/UPLOAD */
-	json_t *meta;  /* owned metadata to send */
+	char *id;     /* owned resource id for META/UPLOAD */
+	json_t *meta; /* owned metadata to send */
 	long step;
 };
 
 /* Decides what a file needs, from the dataset as shown. */
 static int plan_resource(struct ck *c, const json_t *pkg, const kp_upload_file *f,
-	struct res_plan *rp)
+			 struct res_plan *rp)
 {
 	size_t count = 0;
 	const json_t *res = pkg ? kp_ckan_find_resource(pkg, f->name, &count) : NULL;
 	if (count > 1) {
 		char why[120];
-		snprintf(why, sizeof why, "%zu resources carry it; remove the extra ones on the portal",
-			count);
+		snprintf(why, sizeof why,
+			 "%zu resources carry it; remove the extra ones on the portal", count);
 		return fail(c, KP_UPLOAD_NET, "the dataset holds resource", f->name, why);
 	}
 	free(rp->id);
@@ -517,8 +525,7 @@ static char *keys_of(const json_t *o)
 	char buf[300] = "";
 	const char *k;
 	json_t *v;
-	json_object_foreach(unconst(o), k, v)
-		add_changed(buf, sizeof buf, k);
+	json_object_foreach(unconst(o), k, v) add_changed(buf, sizeof buf, k);
 	return strdup(buf);
 }
 
@@ -528,7 +535,7 @@ static long add_res_step(struct ck *c, const kp_upload_file *f, struct res_plan 
 	switch (rp->act) {
 	case RA_SKIP:
 		return kp_upload_report_add(c->rep, "skip", "resource", f->name,
-			"same size and SHA-256", 0);
+					    "same size and SHA-256", 0);
 	case RA_META: {
 		char *k = keys_of(rp->meta);
 		long s = kp_upload_report_add(c->rep, "patch", "resource", f->name, k, 1);
@@ -549,7 +556,7 @@ static long add_res_step(struct ck *c, const kp_upload_file *f, struct res_plan 
  * a package_show: found with our bytes → done; found otherwise → upload onto it;
  * absent → create again (only if the failure was of the retryable kind). */
 static int do_resource(struct ck *c, const char *pkg_id, const kp_upload_file *f,
-	struct res_plan *rp)
+		       struct res_plan *rp)
 {
 	kp_http_part parts[16];
 	struct answer a;
@@ -562,7 +569,8 @@ static int do_resource(struct ck *c, const char *pkg_id, const kp_upload_file *f
 			int o = call(c, "resource_patch", K_PATCH, NULL, body, NULL, 0, &a);
 			json_decref(body);
 			if (o != R_OK)
-				return fail(c, KP_UPLOAD_NET, "cannot update resource", f->name, a.why);
+				return fail(c, KP_UPLOAD_NET, "cannot update resource", f->name,
+					    a.why);
 			json_decref(a.result);
 			return KP_UPLOAD_OK;
 		}
@@ -570,23 +578,25 @@ static int do_resource(struct ck *c, const char *pkg_id, const kp_upload_file *f
 		size_t n = create ? upload_parts(parts, "package_id", pkg_id, f, rp->meta)
 				  : upload_parts(parts, "id", rp->id, f, rp->meta);
 		int o = call(c, create ? "resource_create" : "resource_patch",
-			create ? K_CREATE : K_PATCH, NULL, NULL, parts, n, &a);
+			     create ? K_CREATE : K_PATCH, NULL, NULL, parts, n, &a);
 		if (o == R_OK) {
 			int st = check_stored(c, a.result, f);
 			json_decref(a.result);
 			return st;
 		}
 		if (o == R_FAIL)
-			return fail(c, KP_UPLOAD_NET, create ? "cannot create resource" : "cannot upload resource",
-				f->name, a.why);
+			return fail(c, KP_UPLOAD_NET,
+				    create ? "cannot create resource" : "cannot upload resource",
+				    f->name, a.why);
 		/* Uncertain create: look before doing anything else. */
 		char why[sizeof a.why];
 		memcpy(why, a.why, sizeof why);
 		int retry_ok = a.retry_ok;
 		json_t *pkg;
 		if (show(c, &pkg, &a) != R_OK)
-			return fail(c, KP_UPLOAD_NET, "cannot check the dataset after a failed create of",
-				f->name, a.why);
+			return fail(c, KP_UPLOAD_NET,
+				    "cannot check the dataset after a failed create of", f->name,
+				    a.why);
 		int st = plan_resource(c, pkg, f, rp);
 		json_decref(pkg);
 		if (st != KP_UPLOAD_OK)
@@ -601,7 +611,7 @@ static int do_resource(struct ck *c, const char *pkg_id, const kp_upload_file *f
 }
 
 int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
-	kp_upload_report *rep, kp_diag *err)
+		    kp_upload_report *rep, kp_diag *err)
 {
 	struct ck c = {.h = h, .o = o, .rep = rep, .err = err};
 	struct answer a;
@@ -622,8 +632,8 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 	/* 1. the organization: a wrong name fails here, before any write */
 	if (call(&c, "organization_show", K_READ, o->org, NULL, NULL, 0, &a) != R_OK) {
 		st = fail(&c, KP_UPLOAD_NET,
-			a.status == 404 ? "no organization \"" : "cannot look up organization", o->org,
-			a.why);
+			  a.status == 404 ? "no organization \"" : "cannot look up organization",
+			  o->org, a.why);
 		goto out;
 	}
 	org_id = jstr(a.result, "id") ? strdup(jstr(a.result, "id")) : NULL;
@@ -647,15 +657,17 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		const char *owner = jstr(cur, "owner_org");
 		if (!owner || strcmp(owner, org_id)) {
 			st = fail(&c, KP_UPLOAD_NET, "dataset", o->dataset,
-				"belongs to another organization; choose another --dataset name");
+				  "belongs to another organization; choose another --dataset name");
 			goto out;
 		}
 		char changed[300];
 		patch = kp_ckan_diff(desired, cur, changed, sizeof changed);
 		if (json_object_size(patch))
-			patch_step = kp_upload_report_add(rep, "patch", "dataset", o->dataset, changed, 1);
+			patch_step =
+			    kp_upload_report_add(rep, "patch", "dataset", o->dataset, changed, 1);
 		else
-			kp_upload_report_add(rep, "skip", "dataset", o->dataset, "metadata unchanged", 0);
+			kp_upload_report_add(rep, "skip", "dataset", o->dataset,
+					     "metadata unchanged", 0);
 	}
 	for (size_t i = 0; i < pkg->nfiles; i++) {
 		if ((st = plan_resource(&c, cur, &pkg->files[i], &rp[i])) != KP_UPLOAD_OK)
@@ -675,9 +687,11 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 			}
 			/* 409 "That URL is already in use" after a lost race or a create that
 			 * succeeded unseen, or an uncertain outcome: look again. */
-			int look = co == R_UNCERTAIN || (a.status == 409 && strstr(a.why, "already in use"));
+			int look = co == R_UNCERTAIN ||
+				   (a.status == 409 && strstr(a.why, "already in use"));
 			if (!look) {
-				st = fail(&c, KP_UPLOAD_NET, "cannot create dataset", o->dataset, a.why);
+				st = fail(&c, KP_UPLOAD_NET, "cannot create dataset", o->dataset,
+					  a.why);
 				goto out;
 			}
 			char why[sizeof a.why];
@@ -687,7 +701,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 				break;
 			if (a.status != 404 || !retry_ok || attempt >= o->retry.max_attempts) {
 				st = fail(&c, KP_UPLOAD_NET, "cannot create dataset", o->dataset,
-					a.status == 404 ? why : a.why);
+					  a.status == 404 ? why : a.why);
 				goto out;
 			}
 			rep->retries++;
@@ -700,7 +714,8 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		patch = kp_ckan_diff(desired, cur, NULL, 0);
 	}
 	if (json_object_size(patch)) {
-		json_object_set_new(patch, "id", json_string(jstr(cur, "id") ? jstr(cur, "id") : o->dataset));
+		json_object_set_new(patch, "id",
+				    json_string(jstr(cur, "id") ? jstr(cur, "id") : o->dataset));
 		if (call(&c, "package_patch", K_PATCH, NULL, patch, NULL, 0, &a) != R_OK) {
 			st = fail(&c, KP_UPLOAD_NET, "cannot update dataset", o->dataset, a.why);
 			goto out;
@@ -734,8 +749,10 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 			size_t count;
 			const json_t *res = kp_ckan_find_resource(cur, pkg->files[i].name, &count);
 			if (!res || count != 1) {
-				st = fail(&c, KP_UPLOAD_NET, "after upload the dataset does not hold exactly one resource",
-					pkg->files[i].name, NULL);
+				st = fail(
+				    &c, KP_UPLOAD_NET,
+				    "after upload the dataset does not hold exactly one resource",
+				    pkg->files[i].name, NULL);
 				goto out;
 			}
 			if ((st = check_stored(&c, res, &pkg->files[i])) != KP_UPLOAD_OK)

@@ -38,7 +38,7 @@ typedef struct kp_ckan_opts {
  * else KP_UPLOAD_NET / KP_UPLOAD_USAGE / KP_UPLOAD_IO with err filled; rep lists the
  * steps, done or remaining, either way. */
 int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
-	kp_upload_report *rep, kp_diag *err);
+		    kp_upload_report *rep, kp_diag *err);
 
 /* ---- pure parts (exposed for tests) ---- */
 

@@ -18,7 +18,7 @@
 
 struct kp_http {
 	CURL *curl;
-	char *token; /* owned copy, wiped on free */
+	char *token;  /* owned copy, wiped on free */
 	char *cacert; /* owned copy or NULL */
 	long connect_timeout_s;
 	long timeout_s;
@@ -211,9 +211,9 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
 		const char *name;
 		size_t off, sz;
 	} keep[] = {
-		{"location:", offsetof(kp_http_resp, location), sizeof r->location},
-		{"etag:", offsetof(kp_http_resp, etag), sizeof r->etag},
-		{"content-type:", offsetof(kp_http_resp, content_type), sizeof r->content_type},
+	    {"location:", offsetof(kp_http_resp, location), sizeof r->location},
+	    {"etag:", offsetof(kp_http_resp, etag), sizeof r->etag},
+	    {"content-type:", offsetof(kp_http_resp, content_type), sizeof r->content_type},
 	};
 	if (n >= 5 && !strncmp(data, "HTTP/", 5)) {
 		/* a new status line (e.g. after "100 Continue") starts a new header block */
@@ -235,7 +235,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
 }
 
 static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-	curl_off_t ulnow)
+		       curl_off_t ulnow)
 {
 	(void)dltotal;
 	(void)dlnow;
@@ -305,8 +305,10 @@ static int perform(kp_http *h, const char *url, const struct request *q, kp_http
 		goto fail_early;
 	}
 	if (plain && h->token && !h->allow_plain_http) {
-		local_fail(r, "refusing to send the token over plain http (use https, or --insecure-http) to",
-			url);
+		local_fail(
+		    r,
+		    "refusing to send the token over plain http (use https, or --insecure-http) to",
+		    url);
 		goto fail_early;
 	}
 
@@ -430,7 +432,8 @@ static int perform(kp_http *h, const char *url, const struct request *q, kp_http
 		r->fail = KP_HTTP_OK;
 	} else {
 		r->fail = classify(rc);
-		snprintf(r->error, sizeof r->error, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		snprintf(r->error, sizeof r->error, "%s",
+			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		size_t el = strlen(r->error);
 		while (el && r->error[el - 1] == '\n')
 			r->error[--el] = '\0';
@@ -474,21 +477,20 @@ int kp_http_post_json(kp_http *h, const char *url, const char *json, kp_http_res
 }
 
 int kp_http_post_multipart(kp_http *h, const char *url, const kp_http_part *parts, size_t n,
-	kp_http_resp *r)
+			   kp_http_resp *r)
 {
 	struct request q = {.kind = B_MIME, .parts = parts, .nparts = n};
 	return perform(h, url, &q, r);
 }
 
-int kp_http_put_file(kp_http *h, const char *url, const char *path, long long size,
-	kp_http_resp *r)
+int kp_http_put_file(kp_http *h, const char *url, const char *path, long long size, kp_http_resp *r)
 {
 	struct request q = {.kind = B_PUTFILE, .path = path, .size = size};
 	return perform(h, url, &q, r);
 }
 
-int kp_http_put_data(kp_http *h, const char *url, const char *data, size_t len,
-	const char *type, kp_http_resp *r)
+int kp_http_put_data(kp_http *h, const char *url, const char *data, size_t len, const char *type,
+		     kp_http_resp *r)
 {
 	struct request q = {.kind = B_PUTDATA, .data = data, .len = len, .type = type};
 	return perform(h, url, &q, r);

@@ -27,36 +27,36 @@ typedef struct kp_http kp_http;
 typedef void (*kp_http_progress_fn)(void *ctx, long long sent, long long total);
 
 typedef struct kp_http_opts {
-	const char *token;        /* borrowed; NULL = anonymous.  Copied by kp_http_new. */
-	const char *cacert;       /* borrowed CA bundle path, or NULL for the system store */
-	long connect_timeout_s;   /* 0 = 10 s */
-	long timeout_s;           /* JSON calls: whole request; uploads: longest stall.  0 = 60 s */
-	int allow_plain_http;     /* permit sending the token over http:// */
+	const char *token;	/* borrowed; NULL = anonymous.  Copied by kp_http_new. */
+	const char *cacert;	/* borrowed CA bundle path, or NULL for the system store */
+	long connect_timeout_s; /* 0 = 10 s */
+	long timeout_s;		/* JSON calls: whole request; uploads: longest stall.  0 = 60 s */
+	int allow_plain_http;	/* permit sending the token over http:// */
 	kp_http_progress_fn progress; /* optional, for uploads */
 	void *progress_ctx;
 } kp_http_opts;
 
 /* Why a request produced no usable HTTP answer. */
 typedef enum kp_http_fail {
-	KP_HTTP_OK = 0,        /* an HTTP status was received (it may be an error status) */
-	KP_HTTP_E_CONNECT,     /* no connection was made: nothing reached the server */
-	KP_HTTP_E_TIMEOUT,     /* timed out after connecting: the server may have acted */
-	KP_HTTP_E_DROPPED,     /* connection lost after sending: the server may have acted */
-	KP_HTTP_E_TLS,         /* certificate or TLS failure: not retryable */
-	KP_HTTP_E_LOCAL,       /* refused before sending (bad URL, plain http with token, file) */
-	KP_HTTP_E_OTHER        /* any other transfer failure */
+	KP_HTTP_OK = 0,	   /* an HTTP status was received (it may be an error status) */
+	KP_HTTP_E_CONNECT, /* no connection was made: nothing reached the server */
+	KP_HTTP_E_TIMEOUT, /* timed out after connecting: the server may have acted */
+	KP_HTTP_E_DROPPED, /* connection lost after sending: the server may have acted */
+	KP_HTTP_E_TLS,	   /* certificate or TLS failure: not retryable */
+	KP_HTTP_E_LOCAL,   /* refused before sending (bad URL, plain http with token, file) */
+	KP_HTTP_E_OTHER	   /* any other transfer failure */
 } kp_http_fail;
 
 typedef struct kp_http_resp {
-	long status;         /* HTTP status, 0 when fail != KP_HTTP_OK */
+	long status; /* HTTP status, 0 when fail != KP_HTTP_OK */
 	kp_http_fail fail;
-	char *body;          /* owned, NUL-terminated (empty string when no body) */
+	char *body; /* owned, NUL-terminated (empty string when no body) */
 	size_t len;
 	char content_type[128];
-	char location[256];  /* Location header of a 3xx, scrubbed */
+	char location[256]; /* Location header of a 3xx, scrubbed */
 	char etag[128];
 	long long content_length; /* of the answer, -1 when unknown */
-	char error[256];     /* transfer error text when fail != KP_HTTP_OK, scrubbed */
+	char error[256];	  /* transfer error text when fail != KP_HTTP_OK, scrubbed */
 } kp_http_resp;
 
 /* A multipart part: a text field (value) or a file streamed from file_path. */
@@ -78,13 +78,13 @@ int kp_http_get(kp_http *h, const char *url, kp_http_resp *r);
 int kp_http_head(kp_http *h, const char *url, kp_http_resp *r);
 int kp_http_post_json(kp_http *h, const char *url, const char *json, kp_http_resp *r);
 int kp_http_post_multipart(kp_http *h, const char *url, const kp_http_part *parts, size_t n,
-	kp_http_resp *r);
+			   kp_http_resp *r);
 /* PUT the file at path (size bytes) as the body. */
 int kp_http_put_file(kp_http *h, const char *url, const char *path, long long size,
-	kp_http_resp *r);
+		     kp_http_resp *r);
 /* PUT a small in-memory body. */
-int kp_http_put_data(kp_http *h, const char *url, const char *data, size_t len,
-	const char *type, kp_http_resp *r);
+int kp_http_put_data(kp_http *h, const char *url, const char *data, size_t len, const char *type,
+		     kp_http_resp *r);
 
 void kp_http_resp_release(kp_http_resp *r);
 

@@ -65,7 +65,7 @@ int kp_upload_pkg_load(kp_upload_pkg *p, const char *path, kp_diag *err)
 	free(text);
 	if (!p->root || !json_is_object(p->root)) {
 		kp_diag_set(err, KP_SEV_ERROR, "bad-package", "not a JSON object: %s",
-			p->root ? "top level is not an object" : je.text);
+			    p->root ? "top level is not an object" : je.text);
 		kp_diag_at(err, path, p->root ? 0 : je.line, p->root ? 0 : je.column, -1);
 		kp_upload_pkg_release(p);
 		return KP_UPLOAD_USAGE;
@@ -87,7 +87,8 @@ int kp_upload_pkg_load(kp_upload_pkg *p, const char *path, kp_diag *err)
 	int dirlen = slash ? (int)(slash - path) + 1 : 0;
 	size_t i;
 	json_t *r;
-	json_array_foreach(res, i, r) {
+	json_array_foreach(res, i, r)
+	{
 		kp_upload_file *f = &p->files[p->nfiles];
 		const char *name = jstr(r, "name"), *file = jstr(r, "path");
 		if (!name || !*name) {
@@ -95,13 +96,15 @@ int kp_upload_pkg_load(kp_upload_pkg *p, const char *path, kp_diag *err)
 			goto out;
 		}
 		if (!file || !safe_relative(file)) {
-			st = bad(err, path, "resource \"", name,
+			st =
+			    bad(err, path, "resource \"", name,
 				"\" needs a \"path\": a plain file name inside the package folder");
 			goto out;
 		}
 		for (size_t k = 0; k < p->nfiles; k++)
 			if (!strcmp(p->files[k].name, name) || !strcmp(p->files[k].file, file)) {
-				st = bad(err, path, "two resources share the name or path of ", name, "");
+				st = bad(err, path, "two resources share the name or path of ",
+					 name, "");
 				goto out;
 			}
 		p->nfiles++;
@@ -128,16 +131,18 @@ int kp_upload_pkg_load(kp_upload_pkg *p, const char *path, kp_diag *err)
 		 * means the folder was edited after export and the metadata would lie. */
 		const json_t *b = json_object_get(r, "bytes");
 		if (json_is_integer(b) && json_integer_value(b) != f->bytes) {
-			st = bad(err, path, "resource file differs from its \"bytes\" in the package: ",
-				f->file, "");
+			st = bad(err, path,
+				 "resource file differs from its \"bytes\" in the package: ",
+				 f->file, "");
 			goto out;
 		}
 		const char *h = jstr(r, "hash");
 		if (h) {
 			const char *hex = !strncmp(h, "sha256:", 7) ? h + 7 : h;
 			if (strlen(hex) == KP_SHA256_HEX_LEN && strcasecmp(hex, f->sha256) != 0) {
-				st = bad(err, path, "resource file differs from its \"hash\" in the package: ",
-					f->file, "");
+				st = bad(err, path,
+					 "resource file differs from its \"hash\" in the package: ",
+					 f->file, "");
 				goto out;
 			}
 		}
@@ -203,7 +208,7 @@ void kp_upload_report_release(kp_upload_report *r)
 }
 
 long kp_upload_report_add(kp_upload_report *r, const char *action, const char *what,
-	const char *target, const char *detail, int write)
+			  const char *target, const char *detail, int write)
 {
 	if (r->len == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 16;
@@ -237,14 +242,15 @@ json_t *kp_upload_report_json(const kp_upload_report *r)
 	for (size_t i = 0; i < r->len; i++) {
 		const kp_upload_step *s = &r->steps[i];
 		json_t *o = json_pack("{s:s,s:s,s:s,s:b}", "action", s->action, "what", s->what,
-			"target", s->target ? s->target : "", "done", s->done);
+				      "target", s->target ? s->target : "", "done", s->done);
 		if (o && s->detail)
 			json_object_set_new(o, "detail", json_string(s->detail));
 		json_array_append_new(steps, o);
 	}
-	return json_pack("{s:o,s:I,s:I,s:I,s:I}", "steps", steps, "requests", (json_int_t)r->requests,
-		"writes", (json_int_t)r->writes, "retries", (json_int_t)r->retries, "remaining",
-		(json_int_t)kp_upload_report_remaining(r));
+	return json_pack("{s:o,s:I,s:I,s:I,s:I}", "steps", steps, "requests",
+			 (json_int_t)r->requests, "writes", (json_int_t)r->writes, "retries",
+			 (json_int_t)r->retries, "remaining",
+			 (json_int_t)kp_upload_report_remaining(r));
 }
 
 void kp_upload_backoff(const kp_upload_retry *rt, int attempt)
@@ -308,7 +314,8 @@ static void field_errors(const json_t *e, char *out, size_t outsz)
 	const char *k;
 	const json_t *v;
 	int first = 1;
-	json_object_foreach(unconst(e), k, v) {
+	json_object_foreach(unconst(e), k, v)
+	{
 		if (!strcmp(k, "__type"))
 			continue;
 		append(out, outsz, first ? "" : "; ", k, ": ");
@@ -318,7 +325,8 @@ static void field_errors(const json_t *e, char *out, size_t outsz)
 		} else if (json_is_array(v)) {
 			size_t i;
 			const json_t *m;
-			json_array_foreach(v, i, m) {
+			json_array_foreach(v, i, m)
+			{
 				if (i)
 					append(out, outsz, ", ", NULL, NULL);
 				if (json_is_string(m)) {
@@ -342,12 +350,9 @@ void kp_upload_describe(const kp_http_resp *r, char *out, size_t outsz)
 	out[0] = '\0';
 	if (r->fail != KP_HTTP_OK) {
 		static const char *const why[] = {
-			[KP_HTTP_E_CONNECT] = "cannot connect",
-			[KP_HTTP_E_TIMEOUT] = "timed out",
-			[KP_HTTP_E_DROPPED] = "connection lost",
-			[KP_HTTP_E_TLS] = "TLS failure",
-			[KP_HTTP_E_LOCAL] = "not sent",
-			[KP_HTTP_E_OTHER] = "transfer failed",
+		    [KP_HTTP_E_CONNECT] = "cannot connect",  [KP_HTTP_E_TIMEOUT] = "timed out",
+		    [KP_HTTP_E_DROPPED] = "connection lost", [KP_HTTP_E_TLS] = "TLS failure",
+		    [KP_HTTP_E_LOCAL] = "not sent",	     [KP_HTTP_E_OTHER] = "transfer failed",
 		};
 		snprintf(out, outsz, "%s: %s", why[r->fail], r->error);
 		return;
@@ -355,8 +360,9 @@ void kp_upload_describe(const kp_http_resp *r, char *out, size_t outsz)
 	char status[48];
 	snprintf(status, sizeof status, "HTTP %ld", r->status);
 	if (r->status >= 300 && r->status < 400) {
-		snprintf(out, outsz, "%s redirect to \"%s\": redirects are not followed; give the final URL",
-			status, r->location[0] ? r->location : "?");
+		snprintf(out, outsz,
+			 "%s redirect to \"%s\": redirects are not followed; give the final URL",
+			 status, r->location[0] ? r->location : "?");
 		return;
 	}
 	json_error_t je;
@@ -369,10 +375,13 @@ void kp_upload_describe(const kp_http_resp *r, char *out, size_t outsz)
 			snprintf(out, outsz, "%s, the portal refused the values: ", status);
 			field_errors(e, out, outsz);
 		} else if (type && !strcmp(type, "Authorization Error")) {
-			snprintf(out, outsz, "%s, %s (is the token right, and may it write to this organization?)",
-				status, msg ? msg : "Access denied");
+			snprintf(
+			    out, outsz,
+			    "%s, %s (is the token right, and may it write to this organization?)",
+			    status, msg ? msg : "Access denied");
 		} else {
-			snprintf(out, outsz, "%s, %s: %s", status, type ? type : "error", msg ? msg : "");
+			snprintf(out, outsz, "%s, %s: %s", status, type ? type : "error",
+				 msg ? msg : "");
 		}
 	} else if (json_is_string(j)) {
 		snprintf(out, outsz, "%s: %s", status, json_string_value(j));
@@ -385,14 +394,17 @@ void kp_upload_describe(const kp_http_resp *r, char *out, size_t outsz)
 		if (!html_text(r->body, "title", t, sizeof t))
 			html_text(r->body, "h1", t, sizeof t);
 		if (t[0])
-			snprintf(out, outsz, "%s (%s), an HTML page, not an API answer: a proxy in front of the portal answered",
-				status, t);
+			snprintf(out, outsz,
+				 "%s (%s), an HTML page, not an API answer: a proxy in front of "
+				 "the portal answered",
+				 status, t);
 		else
 			snprintf(out, outsz, "%s, not an API answer (%s)", status,
-				r->content_type[0] ? r->content_type : "no content type");
+				 r->content_type[0] ? r->content_type : "no content type");
 	}
 	if (r->status == 413)
-		append(out, outsz, "; the request body is larger than the server accepts", NULL, NULL);
+		append(out, outsz, "; the request body is larger than the server accepts", NULL,
+		       NULL);
 	json_decref(j);
 }
 
@@ -420,7 +432,8 @@ static char *join_url(const char *base, const char *file, const char *suffix)
 /* One request with retries; PUT/HEAD/GET are all idempotent.  Returns 0 when an
  * answer arrived (any status), -1 when the transfer failed for good. */
 static int put_call(kp_http *h, int kind, const char *url, const struct put_item *it,
-	const char *data, const kp_upload_retry *rt, kp_upload_report *rep, kp_http_resp *r)
+		    const char *data, const kp_upload_retry *rt, kp_upload_report *rep,
+		    kp_http_resp *r)
 {
 	for (int attempt = 1;; attempt++) {
 		int rc;
@@ -436,8 +449,8 @@ static int put_call(kp_http *h, int kind, const char *url, const struct put_item
 			rep->writes++;
 			rc = kp_http_put_data(h, url, data, strlen(data), "text/plain", r);
 		}
-		int retry = rc != 0 ? (r->fail == KP_HTTP_E_CONNECT || r->fail == KP_HTTP_E_TIMEOUT ||
-					     r->fail == KP_HTTP_E_DROPPED)
+		int retry = rc != 0 ? (r->fail == KP_HTTP_E_CONNECT ||
+				       r->fail == KP_HTTP_E_TIMEOUT || r->fail == KP_HTTP_E_DROPPED)
 				    : kp_http_status_transient(r->status);
 		if (!retry || attempt >= rt->max_attempts)
 			return rc;
@@ -456,11 +469,11 @@ static int put_fail(kp_diag *err, const char *what, const char *url, const kp_ht
 }
 
 int kp_upload_put(kp_http *h, const char *base, const kp_upload_pkg *pkg, int dry_run,
-	const kp_upload_retry *rt, kp_upload_report *rep, kp_diag *err)
+		  const kp_upload_retry *rt, kp_upload_report *rep, kp_diag *err)
 {
 	size_t n = pkg->nfiles + 1;
 	struct put_item *items = calloc(n, sizeof *items);
-	char (*digest)[KP_SHA256_HEX_LEN + 1] = NULL;
+	char(*digest)[KP_SHA256_HEX_LEN + 1] = NULL;
 	char **urls = calloc(n, sizeof *urls);
 	long *step = calloc(n, sizeof *step);
 	int st = KP_UPLOAD_OK;
@@ -471,7 +484,7 @@ int kp_upload_put(kp_http *h, const char *base, const kp_upload_pkg *pkg, int dr
 	}
 	for (size_t i = 0; i < pkg->nfiles; i++)
 		items[i] = (struct put_item){pkg->files[i].file, pkg->files[i].path,
-			pkg->files[i].bytes, pkg->files[i].sha256};
+					     pkg->files[i].bytes, pkg->files[i].sha256};
 	/* The descriptor goes last: it must never point at files not yet there. */
 	digest = malloc(sizeof *digest);
 	long long dbytes = 0;
@@ -481,7 +494,7 @@ int kp_upload_put(kp_http *h, const char *base, const kp_upload_pkg *pkg, int dr
 		goto out;
 	}
 	items[n - 1] = (struct put_item){slash ? slash + 1 : pkg->descriptor_path,
-		pkg->descriptor_path, dbytes, *digest};
+					 pkg->descriptor_path, dbytes, *digest};
 
 	/* Phase 1: what does the server hold? */
 	for (size_t i = 0; i < n; i++) {
@@ -502,8 +515,9 @@ int kp_upload_put(kp_http *h, const char *base, const kp_upload_pkg *pkg, int dr
 		}
 		if (r.status == 200 && r.content_length == items[i].bytes) {
 			kp_http_resp_release(&r);
-			if (put_call(h, 'G', sum_url, NULL, NULL, rt, rep, &r) == 0 && r.status == 200 &&
-				!strncasecmp(r.body, items[i].sha256, KP_SHA256_HEX_LEN))
+			if (put_call(h, 'G', sum_url, NULL, NULL, rt, rep, &r) == 0 &&
+			    r.status == 200 &&
+			    !strncasecmp(r.body, items[i].sha256, KP_SHA256_HEX_LEN))
 				same = 1;
 		} else if (r.status != 200 && r.status != 404) {
 			st = put_fail(err, "cannot look at", urls[i], &r);
@@ -514,7 +528,7 @@ int kp_upload_put(kp_http *h, const char *base, const kp_upload_pkg *pkg, int dr
 		kp_http_resp_release(&r);
 		free(sum_url);
 		step[i] = kp_upload_report_add(rep, same ? "skip" : "put", "file", items[i].file,
-			same ? "same size and SHA-256" : NULL, !same);
+					       same ? "same size and SHA-256" : NULL, !same);
 	}
 	if (dry_run)
 		goto out;
@@ -525,7 +539,7 @@ int kp_upload_put(kp_http *h, const char *base, const kp_upload_pkg *pkg, int dr
 			continue;
 		kp_http_resp r;
 		if (put_call(h, 'P', urls[i], &items[i], NULL, rt, rep, &r) != 0 ||
-			(r.status != 200 && r.status != 201 && r.status != 204)) {
+		    (r.status != 200 && r.status != 201 && r.status != 204)) {
 			st = put_fail(err, "cannot put", urls[i], &r);
 			kp_http_resp_release(&r);
 			goto out;

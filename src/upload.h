@@ -18,19 +18,19 @@
 #include "http.h"
 
 typedef struct kp_upload_file {
-	char *name;        /* owned: resource name in the package (stable key) */
-	char *file;        /* owned: file name relative to the descriptor ("plan.csv") */
-	char *path;        /* owned: path on disk (descriptor's folder + file) */
-	char *title;       /* owned, may be NULL */
+	char *name;	   /* owned: resource name in the package (stable key) */
+	char *file;	   /* owned: file name relative to the descriptor ("plan.csv") */
+	char *path;	   /* owned: path on disk (descriptor's folder + file) */
+	char *title;	   /* owned, may be NULL */
 	char *description; /* owned, may be NULL */
-	char *format;      /* owned, may be NULL */
+	char *format;	   /* owned, may be NULL */
 	char *mediatype;   /* owned, may be NULL */
 	long long bytes;   /* measured on disk */
 	char sha256[KP_SHA256_HEX_LEN + 1]; /* measured on disk */
 } kp_upload_file;
 
 typedef struct kp_upload_pkg {
-	json_t *root;          /* owned: the whole descriptor */
+	json_t *root;	       /* owned: the whole descriptor */
 	char *descriptor_path; /* owned copy */
 	kp_upload_file *files; /* owned array of nfiles */
 	size_t nfiles;
@@ -53,10 +53,10 @@ const char *kp_upload_pkg_str(const kp_upload_pkg *p, const char *dotted);
 typedef struct kp_upload_step {
 	const char *action; /* static: "create", "patch", "upload", "skip", "put" */
 	const char *what;   /* static: "dataset", "resource", "file" */
-	char *target;       /* owned: dataset or resource name, or file name */
-	char *detail;       /* owned: e.g. changed fields, or NULL */
-	int write;          /* 1 when carrying it out writes to the server */
-	int done;           /* 1 once carried out (a skip is done from the start) */
+	char *target;	    /* owned: dataset or resource name, or file name */
+	char *detail;	    /* owned: e.g. changed fields, or NULL */
+	int write;	    /* 1 when carrying it out writes to the server */
+	int done;	    /* 1 once carried out (a skip is done from the start) */
 } kp_upload_step;
 
 typedef struct kp_upload_report {
@@ -71,7 +71,7 @@ void kp_upload_report_init(kp_upload_report *r);
 void kp_upload_report_release(kp_upload_report *r);
 /* Appends a step (copies target and detail); returns its index or -1 without memory. */
 long kp_upload_report_add(kp_upload_report *r, const char *action, const char *what,
-	const char *target, const char *detail, int write);
+			  const char *target, const char *detail, int write);
 /* Number of write steps not yet done. */
 size_t kp_upload_report_remaining(const kp_upload_report *r);
 /* {"steps":[{action,what,target,detail?,done}], "requests", "writes", "remaining"}. */
@@ -80,8 +80,8 @@ json_t *kp_upload_report_json(const kp_upload_report *r);
 /* Retry settings shared by both modes. */
 typedef struct kp_upload_retry {
 	int max_attempts; /* per request, >= 1 */
-	long base_ms;     /* first back-off */
-	long cap_ms;      /* longest back-off */
+	long base_ms;	  /* first back-off */
+	long cap_ms;	  /* longest back-off */
 } kp_upload_retry;
 
 /* Sleeps the back-off before retry `attempt` (1-based), with jitter. */
@@ -92,7 +92,7 @@ void kp_upload_backoff(const kp_upload_retry *rt, int attempt);
  * each file) the stored digest; both equal → skip.  PUT is idempotent, so connection
  * failures, timeouts and 502/503/504 are retried.  Returns a KP_UPLOAD_* status. */
 int kp_upload_put(kp_http *h, const char *base, const kp_upload_pkg *pkg, int dry_run,
-	const kp_upload_retry *rt, kp_upload_report *rep, kp_diag *err);
+		  const kp_upload_retry *rt, kp_upload_report *rep, kp_diag *err);
 
 /* Turns an HTTP answer that is not the expected success into one readable line:
  * CKAN envelopes (validation field errors, access denied, not found), bare JSON

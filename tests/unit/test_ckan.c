@@ -112,43 +112,56 @@ static void test_describe(void **state)
 	(void)state;
 	char out[512];
 	describe(409,
-		"{\"help\":\"h\",\"success\":false,\"error\":{\"name\":[\"That URL is already in use.\"],"
-		"\"__type\":\"Validation Error\"}}",
-		out, sizeof out);
-	assert_string_equal(out, "HTTP 409, the portal refused the values: name: That URL is already in use.");
+		 "{\"help\":\"h\",\"success\":false,\"error\":{\"name\":[\"That URL is already in "
+		 "use.\"],"
+		 "\"__type\":\"Validation Error\"}}",
+		 out, sizeof out);
+	assert_string_equal(
+	    out, "HTTP 409, the portal refused the values: name: That URL is already in use.");
 	describe(409,
-		"{\"success\":false,\"error\":{\"__type\":\"Validation Error\",\"upload\":[\"File upload too large\"],"
-		"\"tags\":[\"Tag \\\"x\\\" length is less than minimum 2\",\"b\"]}}",
-		out, sizeof out);
-	assert_string_equal(out, "HTTP 409, the portal refused the values: upload: File upload too large; "
-				 "tags: Tag \"x\" length is less than minimum 2, b");
+		 "{\"success\":false,\"error\":{\"__type\":\"Validation Error\",\"upload\":[\"File "
+		 "upload too large\"],"
+		 "\"tags\":[\"Tag \\\"x\\\" length is less than minimum 2\",\"b\"]}}",
+		 out, sizeof out);
+	assert_string_equal(
+	    out, "HTTP 409, the portal refused the values: upload: File upload too large; "
+		 "tags: Tag \"x\" length is less than minimum 2, b");
 	describe(403,
-		"{\"success\":false,\"error\":{\"__type\":\"Authorization Error\",\"message\":\"Access denied: "
-		"User  not authorized to create packages\"}}",
-		out, sizeof out);
-	assert_non_null(strstr(out, "HTTP 403, Access denied: User  not authorized to create packages (is the token"));
+		 "{\"success\":false,\"error\":{\"__type\":\"Authorization "
+		 "Error\",\"message\":\"Access denied: "
+		 "User  not authorized to create packages\"}}",
+		 out, sizeof out);
+	assert_non_null(strstr(
+	    out, "HTTP 403, Access denied: User  not authorized to create packages (is the token"));
 	describe(400, "\"Bad request: Action name not known: nope\"", out, sizeof out);
 	assert_string_equal(out, "HTTP 400: Bad request: Action name not known: nope");
-	describe(502, "<html>\r\n<head><title>502 Bad Gateway</title></head><body><h1>x</h1></body></html>", out,
-		sizeof out);
-	assert_string_equal(out, "HTTP 502 (502 Bad Gateway), an HTML page, not an API answer: a proxy in front "
-				 "of the portal answered");
-	describe(413, "<html><body><h1>413   Request\n Entity Too Large</h1></body></html>", out, sizeof out);
+	describe(
+	    502,
+	    "<html>\r\n<head><title>502 Bad Gateway</title></head><body><h1>x</h1></body></html>",
+	    out, sizeof out);
+	assert_string_equal(
+	    out, "HTTP 502 (502 Bad Gateway), an HTML page, not an API answer: a proxy in front "
+		 "of the portal answered");
+	describe(413, "<html><body><h1>413   Request\n Entity Too Large</h1></body></html>", out,
+		 sizeof out);
 	assert_non_null(strstr(out, "HTTP 413 (413 Request Entity Too Large)"));
 	assert_non_null(strstr(out, "larger than the server accepts"));
 	describe(504, "", out, sizeof out);
 	assert_string_equal(out, "HTTP 504 with an empty body");
-	describe(500, "{\"success\":false,\"error\":{\"__type\":\"Internal Server Error\",\"message\":\"Internal Server Error\"}}",
-		out, sizeof out);
+	describe(500,
+		 "{\"success\":false,\"error\":{\"__type\":\"Internal Server "
+		 "Error\",\"message\":\"Internal Server Error\"}}",
+		 out, sizeof out);
 	assert_string_equal(out, "HTTP 500, Internal Server Error: Internal Server Error");
 
 	kp_http_resp r;
 	memset(&r, 0, sizeof r);
-	r.body = (char *)(uintptr_t)"";
+	r.body = (char *)(uintptr_t) "";
 	r.status = 301;
 	strcpy(r.location, "https://other.example/x");
 	kp_upload_describe(&r, out, sizeof out);
-	assert_string_equal(out, "HTTP 301 redirect to \"https://other.example/x\": redirects are not followed; give the final URL");
+	assert_string_equal(out, "HTTP 301 redirect to \"https://other.example/x\": redirects are "
+				 "not followed; give the final URL");
 	r.status = 0;
 	r.fail = KP_HTTP_E_TIMEOUT;
 	strcpy(r.error, "Operation timed out after 2001 milliseconds");
@@ -161,13 +174,14 @@ static kp_upload_pkg make_pkg(void)
 {
 	kp_upload_pkg p;
 	memset(&p, 0, sizeof p);
-	p.root = json_loads("{\"name\":\"Plan-A\",\"title\":\"計画\",\"description\":\"説明\","
-			    "\"keywords\":[\"行財政改革\",\"計画\"],\"version\":\"1.0\","
-			    "\"licenses\":[{\"name\":\"CC-BY-4.0\"}],"
-			    "\"dcat\":{\"lg_code\":\"172014\",\"publisher\":\"金沢市\",\"author\":\"行政経営課\","
-			    "\"contact\":{\"name\":\"係\",\"email\":\"a@b.jp\"},\"language\":[\"ja\"],"
-			    "\"temporal_start\":\"2019-04-01\",\"spatial\":\"\"}}",
-		0, NULL);
+	p.root = json_loads(
+	    "{\"name\":\"Plan-A\",\"title\":\"計画\",\"description\":\"説明\","
+	    "\"keywords\":[\"行財政改革\",\"計画\"],\"version\":\"1.0\","
+	    "\"licenses\":[{\"name\":\"CC-BY-4.0\"}],"
+	    "\"dcat\":{\"lg_code\":\"172014\",\"publisher\":\"金沢市\",\"author\":\"行政経営課\","
+	    "\"contact\":{\"name\":\"係\",\"email\":\"a@b.jp\"},\"language\":[\"ja\"],"
+	    "\"temporal_start\":\"2019-04-01\",\"spatial\":\"\"}}",
+	    0, NULL);
 	p.files = calloc(1, sizeof *p.files);
 	p.nfiles = 1;
 	p.files[0].name = strdup("items");
@@ -177,7 +191,8 @@ static kp_upload_pkg make_pkg(void)
 	p.files[0].format = strdup("csv");
 	p.files[0].mediatype = strdup("text/csv");
 	p.files[0].bytes = 197;
-	strcpy(p.files[0].sha256, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+	strcpy(p.files[0].sha256,
+	       "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
 	return p;
 }
 
@@ -202,7 +217,8 @@ static const char *extra(const json_t *d, const char *key)
 {
 	size_t i;
 	const json_t *e;
-	json_array_foreach(json_object_get(d, "extras"), i, e) {
+	json_array_foreach(json_object_get(d, "extras"), i, e)
+	{
 		if (!strcmp(json_string_value(json_object_get(e, "key")), key))
 			return json_string_value(json_object_get(e, "value"));
 	}
@@ -264,7 +280,8 @@ static void test_desired_and_diff(void **state)
 	/* a foreign extra on the portal is a difference too: the package is the truth */
 	json_object_set_new(cur, "state", json_string("active"));
 	json_t *cur2 = json_deep_copy(d);
-	json_array_append_new(json_object_get(cur2, "extras"), json_pack("{s:s,s:s}", "key", "x", "value", "y"));
+	json_array_append_new(json_object_get(cur2, "extras"),
+			      json_pack("{s:s,s:s}", "key", "x", "value", "y"));
 	patch = kp_ckan_diff(d, cur2, changed, sizeof changed);
 	assert_string_equal(changed, "extras");
 	json_decref(patch);
@@ -280,14 +297,15 @@ static void test_resources(void **state)
 	kp_upload_pkg p = make_pkg();
 	const kp_upload_file *f = &p.files[0];
 	json_t *cur = json_loads(
-		"{\"resources\":["
-		"{\"id\":\"r1\",\"kplan_name\":\"other\",\"size\":197},"
-		"{\"id\":\"r2\",\"kplan_name\":\"items\",\"state\":\"active\",\"size\":197,\"name\":\"取組事項\","
-		"\"format\":\"CSV\",\"mimetype\":\"text/csv\","
-		"\"kplan_sha256\":\"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\","
-		"\"hash\":\"md5-from-xloader\"},"
-		"{\"id\":\"r3\",\"kplan_name\":\"items\",\"state\":\"deleted\"}]}",
-		0, NULL);
+	    "{\"resources\":["
+	    "{\"id\":\"r1\",\"kplan_name\":\"other\",\"size\":197},"
+	    "{\"id\":\"r2\",\"kplan_name\":\"items\",\"state\":\"active\",\"size\":197,\"name\":"
+	    "\"取組事項\","
+	    "\"format\":\"CSV\",\"mimetype\":\"text/csv\","
+	    "\"kplan_sha256\":\"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\","
+	    "\"hash\":\"md5-from-xloader\"},"
+	    "{\"id\":\"r3\",\"kplan_name\":\"items\",\"state\":\"deleted\"}]}",
+	    0, NULL);
 	size_t n;
 	const json_t *r = kp_ckan_find_resource(cur, "items", &n);
 	assert_int_equal(n, 1); /* the deleted one does not count */
@@ -314,7 +332,7 @@ static void test_resources(void **state)
 	json_decref(m);
 
 	json_array_append_new(json_object_get(cur, "resources"),
-		json_pack("{s:s,s:s}", "id", "r4", "kplan_name", "items"));
+			      json_pack("{s:s,s:s}", "id", "r4", "kplan_name", "items"));
 	kp_ckan_find_resource(cur, "items", &n);
 	assert_int_equal(n, 2);
 	assert_null(kp_ckan_find_resource(cur, "missing", &n));
@@ -330,7 +348,7 @@ static void test_pkg_load(void **state)
 	kp_diag err;
 	kp_diag_clear(&err);
 	assert_int_equal(kp_upload_pkg_load(&p, "tests/fixtures/upload/pkg/datapackage.json", &err),
-		KP_UPLOAD_OK);
+			 KP_UPLOAD_OK);
 	assert_int_equal(p.nfiles, 3);
 	assert_string_equal(p.files[0].name, "items");
 	assert_string_equal(p.files[0].path, "tests/fixtures/upload/pkg/items.csv");
@@ -339,22 +357,23 @@ static void test_pkg_load(void **state)
 	assert_null(kp_upload_pkg_str(&p, "dcat.contact"));
 	kp_upload_pkg_release(&p);
 
-	assert_int_equal(kp_upload_pkg_load(&p, "tests/fixtures/upload/none.json", &err), KP_UPLOAD_IO);
+	assert_int_equal(kp_upload_pkg_load(&p, "tests/fixtures/upload/none.json", &err),
+			 KP_UPLOAD_IO);
 	assert_string_equal(err.code, "io-error");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_scrub),
-		cmocka_unit_test(test_backoff),
-		cmocka_unit_test(test_origin_and_transient),
-		cmocka_unit_test(test_describe),
-		cmocka_unit_test(test_http_refusals),
-		cmocka_unit_test(test_default_name),
-		cmocka_unit_test(test_desired_and_diff),
-		cmocka_unit_test(test_resources),
-		cmocka_unit_test(test_pkg_load),
+	    cmocka_unit_test(test_scrub),
+	    cmocka_unit_test(test_backoff),
+	    cmocka_unit_test(test_origin_and_transient),
+	    cmocka_unit_test(test_describe),
+	    cmocka_unit_test(test_http_refusals),
+	    cmocka_unit_test(test_default_name),
+	    cmocka_unit_test(test_desired_and_diff),
+	    cmocka_unit_test(test_resources),
+	    cmocka_unit_test(test_pkg_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
