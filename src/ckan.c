@@ -520,6 +520,15 @@ static int plan_resource(struct ck *c, const json_t *pkg, const kp_upload_file *
 	return KP_UPLOAD_OK;
 }
 
+/* True when the package has a file whose resource name is name. */
+static int in_package(const kp_upload_pkg *pkg, const char *name)
+{
+	for (size_t i = 0; i < pkg->nfiles; i++)
+		if (!strcmp(pkg->files[i].name, name))
+			return 1;
+	return 0;
+}
+
 static char *keys_of(const json_t *o)
 {
 	char buf[300] = "";
@@ -618,6 +627,9 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 	json_t *cur = NULL, *desired = NULL, *patch = NULL;
 	struct res_plan *rp = calloc(pkg->nfiles, sizeof *rp);
 	char *org_id = NULL;
+	char **stale = NULL; /* owned ids of resources to delete */
+	long *stale_step = NULL;
+	size_t nstale = 0;
 	int st = KP_UPLOAD_OK;
 	size_t pl = strlen(o->portal);
 	while (pl && o->portal[pl - 1] == '/')
@@ -673,6 +685,30 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		if ((st = plan_resource(&c, cur, &pkg->files[i], &rp[i])) != KP_UPLOAD_OK)
 			goto out;
 		rp[i].step = add_res_step(&c, &pkg->files[i], &rp[i]);
+	}
+	/* Resources kplan made for files the package no longer has: removed, after the
+	 * uploads, so an interrupted run never leaves the dataset short of a file.
+	 * Resources without kplan_name (added by hand) are not kplan's to remove. */
+	size_t i_res;
+	const json_t *r_old;
+	json_array_foreach(json_object_get(cur, "resources"), i_res, r_old)
+	{
+		const char *k = jstr(r_old, "kplan_name"), *rid = jstr(r_old, "id");
+		const char *state = jstr(r_old, "state");
+		if (!k || !rid || in_package(pkg, k) || (state && strcmp(state, "active")))
+			continue;
+		char **ids = realloc(stale, (nstale + 1) * sizeof *ids);
+		long *steps = realloc(stale_step, (nstale + 1) * sizeof *steps);
+		if (ids)
+			stale = ids;
+		if (steps)
+			stale_step = steps;
+		if (!ids || !steps || !(stale[nstale] = strdup(rid))) {
+			st = fail(&c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
+			goto out;
+		}
+		stale_step[nstale++] = kp_upload_report_add(rep, "delete", "resource", k,
+							    "no longer in the package", 1);
 	}
 	if (o->dry_run)
 		goto out;
@@ -738,6 +774,21 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 			rep->steps[rp[i].step].done = 1;
 	}
 
+	for (size_t i = 0; i < nstale; i++) {
+		json_t *body = json_pack("{s:s}", "id", stale[i]);
+		int dr = call(&c, "resource_delete", K_PATCH, NULL, body, NULL, 0, &a);
+		json_decref(body);
+		/* 404: already gone (a previous run deleted it and was cut off) */
+		if (dr != R_OK && a.status != 404) {
+			st = fail(&c, KP_UPLOAD_NET, "cannot delete resource",
+				  rep->steps[stale_step[i]].target, a.why);
+			goto out;
+		}
+		if (dr == R_OK)
+			json_decref(a.result);
+		rep->steps[stale_step[i]].done = 1;
+	}
+
 	/* 5. verify, when anything was written: exit 0 promises the portal holds it all */
 	if (rep->writes) {
 		json_decref(cur);
@@ -758,6 +809,16 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 			if ((st = check_stored(&c, res, &pkg->files[i])) != KP_UPLOAD_OK)
 				goto out;
 		}
+		json_array_foreach(json_object_get(cur, "resources"), i_res, r_old)
+		{
+			const char *k = jstr(r_old, "kplan_name"), *state = jstr(r_old, "state");
+			if (k && !in_package(pkg, k) && (!state || !strcmp(state, "active"))) {
+				st = fail(&c, KP_UPLOAD_NET,
+					  "after upload the dataset still holds resource", k,
+					  "it is no longer in the package");
+				goto out;
+			}
+		}
 	}
 out:
 	if (rp)
@@ -766,6 +827,10 @@ out:
 			json_decref(rp[i].meta);
 		}
 	free(rp);
+	for (size_t i = 0; i < nstale; i++)
+		free(stale[i]);
+	free(stale);
+	free(stale_step);
 	free(org_id);
 	free(c.api);
 	json_decref(cur);

@@ -5,7 +5,9 @@
  *   package_patch only for top-level fields that differ (complete tags and extras
  *   lists, never resources) → per file: nothing when SHA-256 and size match,
  *   resource_patch with a multipart `upload` when they differ, resource_create when
- *   the resource is missing → package_show once more to verify, when anything was written.
+ *   the resource is missing → resource_delete for resources kplan made (kplan_name) for
+ *   files no longer in the package → package_show once more to verify, when anything
+ *   was written.
  *
  * Resources are matched on the key `kplan_name` (the resource name in the package);
  * the CKAN `name` carries the human title.  The digest is stored both in `hash`

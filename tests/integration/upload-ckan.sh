@@ -76,12 +76,46 @@ upload >"$work/out" 2>"$work/err" || fail "restore run failed: $(cat "$work/err"
 grep -q "^patch dataset \"$ds\": state (done)" "$work/out" || fail "deleted dataset: $(cat "$work/out")"
 check --writes 1 || fail "deleted dataset not restored"
 
+# A file leaves the package: its resource is deleted, after the uploads; a resource
+# added by hand on the portal (no kplan_name) stays.
+ckan_post resource_create "{\"package_id\": \"$ds\", \"name\": \"手作業のリンク\", \"url\": \"https://example.jp/x\"}"
+drop_json() {
+	"$KPLAN_PYTHON" - "$work/pkg/datapackage.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1], encoding="utf-8"))
+p["resources"] = [r for r in p["resources"] if r["name"] != "items-json"]
+json.dump(p, open(sys.argv[1], "w", encoding="utf-8"), ensure_ascii=False)
+PY
+}
+cp "$work/pkg/datapackage.json" "$work/with-json.json"
+drop_json
+reset_log
+upload --dry-run >"$work/out" 2>"$work/err" || fail "shrunk dry run: $(cat "$work/err")"
+grep -q '^delete resource "items-json": no longer in the package (planned)' "$work/out" || fail "$(cat "$work/out")"
+upload >"$work/out" 2>"$work/err" || fail "shrunk run: $(cat "$work/err")"
+grep -q '^delete resource "items-json": no longer in the package (done)' "$work/out" || fail "$(cat "$work/out")"
+check --foreign 1 --writes 1 || fail "shrunk package"
+reset_log
+upload >"$work/out" 2>"$work/err" || fail "shrunk rerun: $(cat "$work/err")"
+check --foreign 1 --writes 0 || fail "shrunk rerun wrote"
+# Back again, then away again with the delete's answer lost: the retry finds it gone.
+cp "$work/with-json.json" "$work/pkg/datapackage.json"
+upload >"$work/out" 2>"$work/err" || fail "regrown run: $(cat "$work/err")"
+check --foreign 1 || fail "regrown package"
+drop_json
+reset_log
+faults '[{"action": "resource_delete", "nth": 1, "kind": "drop_after_write"}]'
+upload >"$work/out" 2>"$work/err" || fail "lost delete answer: $(cat "$work/err")"
+check --foreign 1 || fail "lost delete answer"
+cp "$work/with-json.json" "$work/pkg/datapackage.json"
+upload >/dev/null 2>&1 || fail "regrown again"
+
 # A dataset of the same name in another organization is not touched.
 reset_log
 KPLAN_TOKEN=$TOKEN kplan-upload --portal "$CKAN" --org other-city --insecure-http \
 	"$work/pkg/datapackage.json" >"$work/out" 2>"$work/err" && fail "foreign dataset accepted"
 grep -q 'belongs to another organization' "$work/err" || fail "foreign: $(cat "$work/err")"
-check --writes 0 || fail "foreign dataset written"
+check --foreign 1 --writes 0 || fail "foreign dataset written"
 
 # A package whose file no longer matches its descriptor is refused before any request.
 reset_log

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Checks that the CKAN test server holds exactly the package, and nothing twice.
 
-usage: ckan_check.py CKAN_URL PKG_DIR [--dataset NAME] [--writes N] [--absent]
+usage: ckan_check.py CKAN_URL PKG_DIR [--dataset NAME] [--writes N] [--absent] [--foreign N]
   --writes N   the request log (since the last reset) holds exactly N committed writes
   --absent     the dataset must not exist (and no write may have happened)
+  --foreign N  N resources without kplan_name (added by hand) are expected besides
 Exits 0 when all holds, 1 with one line per problem otherwise.
 """
 import argparse
@@ -19,6 +20,7 @@ ap.add_argument("pkg")
 ap.add_argument("--dataset")
 ap.add_argument("--writes", type=int)
 ap.add_argument("--absent", action="store_true")
+ap.add_argument("--foreign", type=int, default=0, help="resources without kplan_name expected")
 a = ap.parse_args()
 
 state = json.load(urllib.request.urlopen(a.ckan + "/_test/state"))
@@ -47,7 +49,11 @@ else:
                        ("spatial_uri", "spatial"), ("publisher_name", "publisher")):
             if extras.get(k) != dp["dcat"][src]:
                 problems.append("extra %s = %r, expected %r" % (k, extras.get(k), dp["dcat"][src]))
-        active = [r for r in p["resources"] if r.get("state", "active") == "active"]
+        everything = [r for r in p["resources"] if r.get("state", "active") == "active"]
+        active = [r for r in everything if "kplan_name" in r]
+        foreign = [r for r in everything if "kplan_name" not in r]
+        if len(foreign) != a.foreign:
+            problems.append("expected %d resources added by hand, found %d" % (a.foreign, len(foreign)))
         if len(active) != len(dp["resources"]):
             problems.append("expected %d resources, found %d: %s" % (
                 len(dp["resources"]), len(active), [r.get("kplan_name") for r in active]))
