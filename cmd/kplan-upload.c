@@ -132,7 +132,7 @@ static int clean_token(char *t)
 
 /* The portal rules file: the option, else the schemas/ of the build tree this tool
  * runs from (build/bin/../../schemas), else the installed copy. */
-static int find_rules(const char *argv0, char *out, size_t outsz)
+static int find_rules(char *out, size_t outsz)
 {
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -146,7 +146,6 @@ static int find_rules(const char *argv0, char *out, size_t outsz)
 				return 0;
 		}
 	}
-	(void)argv0;
 	snprintf(out, outsz, "%s/schemas/portal/portal.json", KPLAN_DATADIR);
 	return access(out, R_OK) == 0 ? 0 : -1;
 }
@@ -371,7 +370,7 @@ int main(int argc, char **argv)
 		/* The portal's metadata requirements: refuse before sending anything. */
 		char found[4200];
 		if (!rules_path) {
-			if (find_rules(argv[0], found, sizeof found) != 0) {
+			if (find_rules(found, sizeof found) != 0) {
 				kp_cli_error(
 				    tool,
 				    "cannot find the portal rules (schemas/portal/portal.json); "

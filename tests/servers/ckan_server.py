@@ -77,6 +77,10 @@ class ActionError(Exception):
         self.error = error
 
 
+class Truncated(Exception):
+    pass
+
+
 def not_found(detail=None):
     return ActionError(404, {"__type": "Not Found Error",
                              "message": "Not found" + (": " + detail if detail else "")})
@@ -297,6 +301,9 @@ class Handler(BaseHTTPRequestHandler):
             return {k: (v[0] if len(v) == 1 else v) for k, v in q.items()}, None
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) != length:
+            # The client went away mid-body: like werkzeug, nothing is acted upon.
+            raise Truncated()
         ctype = self.headers.get("Content-Type") or ""
         if ctype.startswith("application/json"):
             try:
@@ -346,6 +353,9 @@ class Handler(BaseHTTPRequestHandler):
                                        "method for your request")
         try:
             params, upload = self.read_params(method, url)
+        except Truncated:
+            entry["status"] = "truncated"
+            return self.drop()
         except ActionError as e:
             entry["status"] = e.status
             return self.send_json(e.status, e.error)
