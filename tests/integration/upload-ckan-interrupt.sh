@@ -58,4 +58,45 @@ for setup in fresh changed; do
 		[ $at -gt 3 ] || fail "$setup/$kind: only $((at - 1)) requests were cut"
 	done
 done
+
+# Killed in the middle of sending a file (8 MiB, more than the socket buffers hold,
+# read slowly by the server): the truncated body is not acted upon, and the rerun
+# uploads the whole file once.
+reset_all
+fresh_pkg
+head -c 4194304 /dev/urandom | od -An -tx1 | tr -d ' \n' | head -c 8388608 >"$work/pkg/items.json"
+"$KPLAN_PYTHON" "$KPLAN_TOP/tests/fixtures/upload/mkpkg.py" "$work/pkg"
+for setup in create patch; do
+	reset_log
+	if [ $setup = patch ]; then
+		head -c 4194304 /dev/urandom | od -An -tx1 | tr -d ' \n' | head -c 8388608 >"$work/pkg/items.json"
+		"$KPLAN_PYTHON" "$KPLAN_TOP/tests/fixtures/upload/mkpkg.py" "$work/pkg"
+		action=resource_patch
+	else
+		action=resource_create
+	fi
+	faults "[{\"action\": \"$action\", \"nth\": $([ $setup = create ] && echo 3 || echo 1), \"kind\": \"slow_read_body\"}]"
+	KPLAN_TOKEN=$TOKEN kplan-upload --portal "$CKAN" --org kanazawa --insecure-http --timeout 60 \
+		"$work/pkg/datapackage.json" >"$work/out" 2>&1 &
+	client=$!
+	i=0
+	until ckan_curl "$CKAN/_test/state" | grep -q '"status": "reading"'; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || fail "the slow upload ($setup) never started"
+		kill -0 $client 2>/dev/null || fail "the client ended before the slow upload ($setup)"
+		sleep 0.05
+	done
+	sleep 0.5 # part of the body is in
+	kill -9 $client
+	wait $client 2>/dev/null || true
+	i=0
+	until ckan_curl "$CKAN/_test/state" | grep -q '"status": "truncated"'; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || fail "the server did not see a truncated body ($setup)"
+		sleep 0.05
+	done
+	upload >"$work/out2" 2>&1 || fail "rerun after a kill mid-body ($setup): $(cat "$work/out2")"
+	check || fail "kill mid-body ($setup): wrong portal state"
+	count=$((count + 1))
+done
 echo "$count interruptions survived"

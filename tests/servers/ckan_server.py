@@ -28,7 +28,8 @@ Fault kinds: "500", "503", "html502" (before any work); "500_after_write",
 "search_index_error", "html504_after_write", "drop_after_write" (connection closed
 without an answer after the write was committed), "slow_after_write" (answer delayed
 by S seconds, default 5, after the write), "hang_before_write" / "hang_after_write"
-(wait S seconds, default 120, for a test to kill the client), "redirect" (301 to
+(wait S seconds, default 120, for a test to kill the client), "slow_read_body" (the body
+is read at 2.5 MiB/s; the entry's status is "reading" meanwhile), "redirect" (301 to
 another host), "html413".
 """
 import argparse
@@ -300,7 +301,21 @@ class Handler(BaseHTTPRequestHandler):
             q = urllib.parse.parse_qs(url.query)
             return {k: (v[0] if len(v) == 1 else v) for k, v in q.items()}, None
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        if getattr(self, "slow_read", False):
+            # fault "slow_read_body": 256 KiB every 0.1 s, so a test can kill the client
+            # while its upload is under way
+            parts = []
+            got = 0
+            while got < length:
+                chunk = self.rfile.read(min(262144, length - got))
+                if not chunk:
+                    break
+                parts.append(chunk)
+                got += len(chunk)
+                time.sleep(0.1)
+            body = b"".join(parts)
+        else:
+            body = self.rfile.read(length) if length else b""
         if len(body) != length:
             # The client went away mid-body: like werkzeug, nothing is acted upon.
             raise Truncated()
@@ -351,6 +366,9 @@ class Handler(BaseHTTPRequestHandler):
             entry["status"] = 400
             return self.send_json(400, "Bad request: JSON Error: Invalid request. Please use POST "
                                        "method for your request")
+        if kind == "slow_read_body":
+            self.slow_read = True
+            entry["status"] = "reading"
         try:
             params, upload = self.read_params(method, url)
         except Truncated:
