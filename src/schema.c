@@ -266,24 +266,19 @@ static int strlist_set(kp_strlist *l, const char *const *items, size_t n)
 
 /* Array of strings (or, with allow_labels, of {"value": s, "label": ...} objects as in
  * v2 missingValues).  A bare string is accepted when allow_single (primaryKey style). */
-static int get_strlist(loader *L, json_t *obj, const char *key, kp_strlist *out, int allow_labels,
+static int parse_strlist(loader *L, json_t *v, kp_strlist *out, int allow_labels,
 	int allow_single)
 {
-	json_t *v = json_object_get(obj, key);
-	if (!v)
-		return 0;
-	size_t old = jp_key(L, key);
 	int rc = 1;
 	strlist_free(out);
 	if (allow_single && json_is_string(v)) {
 		if (strlist_push(out, json_string_value(v), json_string_length(v)) < 0)
 			out_of_memory(L);
-		goto done;
+		return rc;
 	}
 	if (!json_is_array(v)) {
 		expected(L, allow_single ? "a string or an array of strings" : "an array of strings", v);
-		rc = -1;
-		goto done;
+		return -1;
 	}
 	size_t i;
 	json_t *item;
@@ -304,7 +299,17 @@ static int get_strlist(loader *L, json_t *obj, const char *key, kp_strlist *out,
 			break;
 		}
 	}
-done:
+	return rc;
+}
+
+static int get_strlist(loader *L, json_t *obj, const char *key, kp_strlist *out, int allow_labels,
+	int allow_single)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v)
+		return 0;
+	size_t old = jp_key(L, key);
+	int rc = parse_strlist(L, v, out, allow_labels, allow_single);
 	jp_pop(L, old);
 	return rc;
 }
@@ -479,12 +484,18 @@ static void load_format(loader *L, kp_field *f, json_t *jf)
 		if (strchr(s, '%')) {
 			f->format = KP_FORMAT_PATTERN;
 			f->format_pattern = dup_or_oom(L, s);
-			kp_value probe;
-			kp_diag perr;
-			/* A pattern with an unknown directive fails on every cell: say so now. */
-			if (kp_cast_value(f, "", 0, &probe, &perr) == KP_CAST_ERROR &&
-			    strstr(perr.message, "directive"))
-				fail(L, "%s", perr.message);
+			/* A directive kp_cast does not know would fail on every cell: say so now. */
+			for (const char *c = s; *c; c++) {
+				if (*c != '%')
+					continue;
+				c++;
+				if (!*c || !strchr("YymdHIMSfpbBz%", *c)) {
+					fail(L, "unsupported directive %%%c in \"%s\" (supported: %%Y %%y %%m "
+						"%%d %%H %%I %%M %%S %%f %%p %%b %%B %%z %%%%)",
+						*c ? *c : '?', s);
+					break;
+				}
+			}
 			goto done;
 		}
 		fail(L, "unknown %s format \"%s\": use \"default\", \"any\" or a strptime "
@@ -539,8 +550,11 @@ static int cast_constraint_value(loader *L, kp_field *f, json_t *v, char **text,
 		return -1;
 	}
 	if (rc != KP_CAST_OK) {
-		fail(L, "%s is not a valid %s value: %s", describe(v, buf, sizeof buf),
-			kp_cast_type_name(f->type), err.message);
+		if (json_is_string(v) && (f->type == KP_TYPE_INTEGER || f->type == KP_TYPE_NUMBER))
+			expected(L, f->type == KP_TYPE_INTEGER ? "an integer" : "a number", v);
+		else
+			fail(L, "%s is not a valid %s value: %s", describe(v, buf, sizeof buf),
+				kp_cast_type_name(f->type), err.message);
 		return -1;
 	}
 	return 0;
@@ -872,6 +886,58 @@ static int fieldref_load(loader *L, kp_schema *s, json_t *v, kp_fieldref *out)
 	return rc;
 }
 
+/* "where": {field: "v" | ["v", ...] | {"pattern": "..."}}.  With s == NULL the names
+ * are kept unresolved (field = (size_t)-1). */
+static void load_where(loader *L, kp_schema *s, json_t *w, kp_rule_where **out, size_t *n)
+{
+	if (!json_is_object(w)) {
+		expected(L, "an object mapping field names to conditions", w);
+		return;
+	}
+	if (!json_object_size(w))
+		return;
+	*out = calloc(json_object_size(w), sizeof **out);
+	if (!*out) {
+		out_of_memory(L);
+		return;
+	}
+	const char *k;
+	json_t *v;
+	json_object_foreach(w, k, v)
+	{
+		size_t o2 = jp_key(L, k);
+		kp_rule_where *rw = &(*out)[(*n)++];
+		rw->field = (size_t)-1;
+		rw->name = dup_or_oom(L, k);
+		if (s) {
+			long fi = kp_schema_field_index(s, k);
+			if (fi < 0)
+				fail(L, "no field named \"%s\" in the schema", k);
+			else
+				rw->field = (size_t)fi;
+		}
+		if (json_is_object(v)) {
+			json_t *pat = json_object_get(v, "pattern");
+			if (!json_is_string(pat) || json_object_size(v) != 1) {
+				expected(L, "a string, an array of strings or {\"pattern\": \"...\"}", v);
+			} else {
+				size_t o3 = jp_key(L, "pattern");
+				rw->pattern_re =
+					compile_pattern(L, json_string_value(pat), json_string_length(pat));
+				if (rw->pattern_re)
+					rw->pattern = dup_or_oom(L, json_string_value(pat));
+				jp_pop(L, o3);
+			}
+		} else {
+			if (!json_is_string(v) && !json_is_array(v))
+				expected(L, "a string, an array of strings or {\"pattern\": \"...\"}", v);
+			else
+				parse_strlist(L, v, &rw->values, 0, 1);
+		}
+		jp_pop(L, o2);
+	}
+}
+
 static void load_rule(loader *L, kp_schema *s, kp_rule *r, json_t *jr)
 {
 	r->order_by = -1;
@@ -931,34 +997,92 @@ static void load_rule(loader *L, kp_schema *s, kp_rule *r, json_t *jr)
 	json_t *w = json_object_get(jr, "where");
 	if (w) {
 		old = jp_key(L, "where");
-		if (!json_is_object(w)) {
-			expected(L, "an object mapping field names to values", w);
-		} else if (json_object_size(w)) {
-			r->where = calloc(json_object_size(w), sizeof *r->where);
-			if (!r->where)
-				out_of_memory(L);
-			const char *k;
-			json_t *v;
-			json_object_foreach(w, k, v)
-			{
-				if (!r->where)
-					break;
-				size_t o2 = jp_key(L, k);
-				long fi = kp_schema_field_index(s, k);
-				if (fi < 0) {
-					fail(L, "no field named \"%s\" in the schema", k);
-				} else {
-					kp_rule_where *rw = &r->where[r->nwhere++];
-					rw->field = (size_t)fi;
-					json_t *tmp = json_object();
-					if (tmp && json_object_set(tmp, "v", v) == 0)
-						get_strlist(L, tmp, "v", &rw->values, 0, 1);
-					json_decref(tmp);
-				}
+		load_where(L, s, w, &r->where, &r->nwhere);
+		jp_pop(L, old);
+	}
+	r->reference_key = -1;
+	json_t *wr = json_object_get(jr, "whereReference");
+	if (wr) {
+		old = jp_key(L, "whereReference");
+		json_t *res = json_object_get(wr, "resource");
+		json_t *cond = json_object_get(wr, "where");
+		if (!json_is_object(wr)) {
+			expected(L, "an object {\"resource\": ..., \"where\": {...}}", wr);
+		} else if (!json_is_string(res)) {
+			size_t o2 = jp_key(L, "resource");
+			expected(L, "the name of a resource this schema has a foreign key to",
+				res ? res : json_null());
+			jp_pop(L, o2);
+		} else if (!cond) {
+			fail(L, "missing: whereReference needs \"where\"");
+		} else {
+			const char *rn = json_string_value(res);
+			r->reference_resource = dup_or_oom(L, rn);
+			for (size_t k = 0; k < s->nforeign_keys && r->reference_key < 0; k++) {
+				const char *fr = s->foreign_keys[k].resource ? s->foreign_keys[k].resource : "";
+				if (strcmp(fr, rn) == 0)
+					r->reference_key = (long)k;
+			}
+			if (r->reference_key < 0) {
+				size_t o2 = jp_key(L, "resource");
+				fail(L, "no foreign key of this schema refers to resource \"%s\"", rn);
 				jp_pop(L, o2);
 			}
+			size_t o2 = jp_key(L, "where");
+			/* Self references resolve now; others once the package is loaded. */
+			load_where(L, *rn ? NULL : s, cond, &r->reference_where, &r->nreference_where);
+			jp_pop(L, o2);
 		}
 		jp_pop(L, old);
+	}
+}
+
+int kp_schema_rule_where_match(const kp_rule_where *w, const char *text, size_t len)
+{
+	if (w->pattern_re) {
+		char stack[512], *buf = len < sizeof stack ? stack : malloc(len + 1);
+		if (!buf || memchr(text, '\0', len)) {
+			if (buf != stack)
+				free(buf);
+			return 0;
+		}
+		memcpy(buf, text, len);
+		buf[len] = '\0';
+		int m = xmlRegexpExec(w->pattern_re, (const xmlChar *)buf) == 1;
+		if (buf != stack)
+			free(buf);
+		return m;
+	}
+	for (size_t i = 0; i < w->values.len; i++)
+		if (w->values.lens[i] == len && memcmp(w->values.items[i], text, len) == 0)
+			return 1;
+	return 0;
+}
+
+static void where_free(kp_rule_where *w, size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		free(w[j].name);
+		strlist_free(&w[j].values);
+		free(w[j].pattern);
+		if (w[j].pattern_re)
+			xmlRegFreeRegexp(w[j].pattern_re);
+	}
+	free(w);
+}
+
+/* Resolves condition field names against schema s. */
+static void resolve_where(loader *L, const kp_schema *s, kp_rule_where *w, size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		long fi = kp_schema_field_index(s, w[j].name);
+		if (fi < 0) {
+			size_t o = jp_key(L, w[j].name);
+			fail(L, "no field named \"%s\" in the referenced schema", w[j].name);
+			jp_pop(L, o);
+		} else {
+			w[j].field = (size_t)fi;
+		}
 	}
 }
 
@@ -1016,9 +1140,9 @@ void kp_schema_free(kp_schema *s)
 		free(r->message);
 		free(r->group_by.idx);
 		strlist_free(&r->order);
-		for (size_t j = 0; j < r->nwhere; j++)
-			strlist_free(&r->where[j].values);
-		free(r->where);
+		where_free(r->where, r->nwhere);
+		where_free(r->reference_where, r->nreference_where);
+		free(r->reference_resource);
 	}
 	free(s->rules);
 	free(s->about_url);
@@ -1489,10 +1613,13 @@ static void resource_free(kp_resource *r)
 	free(r->format);
 	free(r->mediatype);
 	free(r->encoding);
+	free(r->profile);
+	free(r->hash);
 	free(r->dialect.line_terminator);
 	free(r->dialect.null_sequence);
 	kp_schema_free(r->schema);
 	free(r->schema_path);
+	json_decref(r->dialect_file_);
 }
 
 void kp_schema_package_free(kp_package *p)
@@ -1530,6 +1657,7 @@ static void load_resource(loader *L, kp_package *p, kp_resource *r, json_t *jr)
 		expected(L, "a resource object", jr);
 		return;
 	}
+	r->json = jr; /* borrowed from p->json, as schema.h promises */
 	json_t *name = json_object_get(jr, "name");
 	if (!name) {
 		fail(L, "missing required key \"name\"");
@@ -1571,6 +1699,18 @@ static void load_resource(loader *L, kp_package *p, kp_resource *r, json_t *jr)
 	get_string(L, jr, "format", &r->format);
 	get_string(L, jr, "mediatype", &r->mediatype);
 	get_string(L, jr, "encoding", &r->encoding);
+	get_string(L, jr, "profile", &r->profile);
+	get_string(L, jr, "hash", &r->hash);
+	r->bytes = -1;
+	json_t *bytes = json_object_get(jr, "bytes");
+	if (bytes) {
+		size_t o = jp_key(L, "bytes");
+		if (!json_is_integer(bytes) || json_integer_value(bytes) < 0)
+			expected(L, "a non-negative integer", bytes);
+		else
+			r->bytes = json_integer_value(bytes);
+		jp_pop(L, o);
+	}
 	json_t *dialect = json_object_get(jr, "dialect");
 	json_t *dialect_file = NULL;
 	if (json_is_string(dialect)) {
@@ -1582,8 +1722,7 @@ static void load_resource(loader *L, kp_package *p, kp_resource *r, json_t *jr)
 		}
 		jp_pop(L, o);
 		dialect = dialect_file;
-		if (dialect) /* keep it alive with the package */
-			json_object_set_new(jr, "dialect", dialect_file);
+		r->dialect_file_ = dialect_file; /* kept alive with the resource */
 	}
 	if (dialect)
 		load_dialect(L, &r->dialect, dialect);
@@ -1648,6 +1787,23 @@ static void resolve_package_keys(loader *L, kp_package *p)
 				fk->resource_index = (size_t)t == i ? -1 : t;
 				resolve_reference(&sub, fk, p->resources[t].schema);
 			}
+			L->errors += sub.errors;
+		}
+		for (size_t k = 0; k < s->nrules; k++) {
+			kp_rule *r = &s->rules[k];
+			if (r->reference_key < 0 || !r->reference_resource || !*r->reference_resource)
+				continue;
+			const kp_foreign_key *fk = &s->foreign_keys[r->reference_key];
+			const kp_schema *target = fk->resource_index == -1 ? s :
+						  fk->resource_index >= 0 ? p->resources[fk->resource_index].schema :
+									    NULL;
+			if (!target)
+				continue; /* the foreign key's own error was reported */
+			loader sub = {.sink = L->sink, .file = s->path};
+			if (!p->resources[i].schema_path)
+				jp_append(&sub, "resources[%zu].schema.", i);
+			jp_append(&sub, "rules[%zu].whereReference.where", k);
+			resolve_where(&sub, target, r->reference_where, r->nreference_where);
 			L->errors += sub.errors;
 		}
 	}

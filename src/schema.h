@@ -125,24 +125,31 @@ typedef enum kp_fields_match {
 /* Plan rules: a custom Table Schema property "rules" (see README "## Schemas").
  *
  *   "rules": [{
- *     "id": "cumulative-targets-non-decreasing",   required, unique in the schema
+ *     "id": "cumulative-targets-never-decrease",   required, unique in the schema
  *     "type": "non-decreasing" | "consistent",     required
- *     "field": "target_value",                     required: the checked field
- *     "groupBy": ["item_id"],                      optional: string or array of names
+ *     "field": "value",                            required: the checked field
+ *     "groupBy": ["item_no"],                      optional: string or array of names
  *     "orderBy": "fiscal_year",                    required for non-decreasing
  *     "order": ["△", "□", "○", "◎"],               optional: rank by position in this list
  *     "strict": false,                             optional: strictly increasing
- *     "where": {"target_kind": "累計"},            optional: field → value or [values]
+ *     "where": {"kind": "numeric"},                optional: field → condition
+ *     "whereReference": {                          optional: conditions on the row that
+ *       "resource": "items",                         this row's foreign key to "items"
+ *       "where": {"title": {"pattern": ".*（累計）.*"}}   points at
+ *     },
  *     "severity": "error" | "warning",             optional, default error
  *     "message": "..."                             optional: how to fix, shown to the user
  *   }]
+ *   A condition is a string, an array of strings (any of them), or {"pattern": XSD regex}.
  *
  * Semantics, for the validator (VALIDATE engineer implements the check):
- *   Only rows whose `where` fields all match are considered (a row matches a `where`
- *   entry when the canonical text of that cell, kp_cast_canonical, equals one of the
- *   listed strings).  Rows whose `field` (or `orderBy`) value is null are skipped.
- *   Rows are partitioned by the canonical texts of the `groupBy` fields (no groupBy:
- *   one group).
+ *   A row is considered when every `where` condition holds for it (test a condition
+ *   with kp_schema_rule_where_match on the cell's canonical text, kp_cast_canonical; a
+ *   null cell has the text "") and, with whereReference, every reference condition
+ *   holds for the referenced row (the row of resource reference_resource whose
+ *   foreign-key fields equal this row's; no such row → not considered).  Rows whose
+ *   `field` (or `orderBy`) value is null are skipped.  Rows are partitioned by the
+ *   canonical texts of the `groupBy` fields (no groupBy: one group).
  *   - non-decreasing: within a group, sorted by `orderBy` (kp_cast_compare), each value
  *     of `field` must be >= (strict: >) the value of the previous row (kp_cast_compare,
  *     or, when `order` is given, the rank of its canonical text in `order`; a value not
@@ -155,8 +162,12 @@ typedef enum kp_fields_match {
 typedef enum kp_rule_type { KP_RULE_NON_DECREASING = 0, KP_RULE_CONSISTENT } kp_rule_type;
 
 typedef struct kp_rule_where {
-	size_t field;      /* index into kp_schema.fields */
-	kp_strlist values; /* canonical texts that match */
+	char *name;        /* the field name as written */
+	size_t field;      /* index into the schema's fields (for reference conditions: into
+	                    * the referenced resource's schema; (size_t)-1 until resolved) */
+	kp_strlist values; /* canonical texts that match (empty when pattern is used) */
+	char *pattern;     /* XSD regex over the whole canonical text, or NULL */
+	void *pattern_re;  /* owned compiled pattern, opaque */
 } kp_rule_where;
 
 typedef struct kp_rule {
@@ -169,9 +180,18 @@ typedef struct kp_rule {
 	int strict;
 	kp_rule_where *where; /* owned array of nwhere */
 	size_t nwhere;
+	/* whereReference: the foreign key used (index into kp_schema.foreign_keys) or -1,
+	 * and the conditions on the referenced row. */
+	long reference_key;
+	char *reference_resource; /* as written */
+	kp_rule_where *reference_where; /* owned array of nreference_where */
+	size_t nreference_where;
 	kp_severity severity;
 	char *message; /* or NULL */
 } kp_rule;
+
+/* 1 when the canonical text text[0..len) satisfies the condition, else 0. */
+int kp_schema_rule_where_match(const kp_rule_where *w, const char *text, size_t len);
 
 typedef struct kp_schema {
 	kp_field *fields; /* owned array of nfields */
@@ -235,10 +255,14 @@ typedef struct kp_resource {
 	char *path;        /* as written (relative to the package folder), or NULL (inline data) */
 	char *full_path;   /* path joined to the package folder, or NULL */
 	char *title, *description, *format, *mediatype, *encoding; /* or NULL */
+	char *profile;     /* e.g. "tabular-data-resource", or NULL */
+	char *hash;        /* integrity as written ("sha256:..." or a bare MD5 hex), or NULL */
+	long long bytes;   /* declared size, or -1 */
 	kp_dialect dialect;
 	kp_schema *schema;   /* owned, NULL when the resource has none */
 	char *schema_path;   /* full path of an external schema file, or NULL (inline) */
 	json_t *json;        /* borrowed: the resource descriptor */
+	json_t *dialect_file_; /* private: owned dialect object read from a "dialect" path */
 } kp_resource;
 
 typedef struct kp_package {
