@@ -39,10 +39,10 @@ typedef struct item_table {
 	int years[MAX_YEARS];
 	size_t year_col[MAX_YEARS]; /* cell index of each year */
 	size_t nyears;
-	size_t ncols;  /* cells in the header */
-	size_t first;  /* index of its first item in plan->items */
-	size_t count;  /* items in it */
-	int matched;   /* a 実施内容 table was matched with it */
+	size_t ncols; /* cells in the header */
+	size_t first; /* index of its first item in plan->items */
+	size_t count; /* items in it */
+	int matched;  /* a 実施内容 table was matched with it */
 } item_table;
 
 typedef struct content_row {
@@ -194,7 +194,7 @@ static size_t skip_ws(const char *s, size_t n, size_t i)
 }
 
 static const char *const roman[] = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X",
-	"Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "Ⅵ", "Ⅶ", "Ⅷ", "Ⅸ", "Ⅹ"};
+				    "Ⅰ", "Ⅱ",  "Ⅲ",   "Ⅳ",  "Ⅴ", "Ⅵ",  "Ⅶ",   "Ⅷ",    "Ⅸ",  "Ⅹ"};
 static const char *const open_brackets[] = {"(", "（"};
 static const char *const close_brackets[] = {")", "）"};
 
@@ -273,8 +273,8 @@ static int heading(parser *p, long line, const char *s, size_t n)
 		if (!p->policy)
 			return fail(p, line, "推進項目 (%d) before any 基本方針", num);
 		if (num != p->measure_no + 1)
-			return fail(p, line, "推進項目 (%d) follows (%d) in 基本方針 %d", num, p->measure_no,
-				p->policy_no);
+			return fail(p, line, "推進項目 (%d) follows (%d) in 基本方針 %d", num,
+				    p->measure_no, p->policy_no);
 		const char *name = keep(p, clean_cell(p, line, t + b, tn - b, NULL));
 		if (!name)
 			return -1;
@@ -335,10 +335,11 @@ static int items_header(parser *p, long line, const cells *c)
 		size_t k = 0;
 		int y;
 		if (parse_uint(s, n, &k, &y) || k != 4 || (k != n && !eqs(s + k, n - k, "年度")))
-			return fail(p, line, "header cell %zu '%.*s' is not a fiscal year", i + 1, (int)n, s);
+			return fail(p, line, "header cell %zu '%.*s' is not a fiscal year", i + 1,
+				    (int)n, s);
 		if (t->nyears && y <= t->years[t->nyears - 1])
 			return fail(p, line, "fiscal year %d after %d in the header", y,
-				t->years[t->nyears - 1]);
+				    t->years[t->nyears - 1]);
 		if (i < 2)
 			return fail(p, line, "the header has no column for the item names");
 		if (t->nyears == MAX_YEARS)
@@ -386,14 +387,15 @@ static int item_row(parser *p, long line, const cells *c)
 	size_t k = 0;
 	int no;
 	if (parse_uint(c->b[0], c->n[0], &k, &no))
-		return fail(p, line, "unknown row '%.*s' in a table of items", (int)c->n[0], c->b[0]);
+		return fail(p, line, "unknown row '%.*s' in a table of items", (int)c->n[0],
+			    c->b[0]);
 	k = skip_ws(c->b[0], c->n[0], k);
 	int priority = 0;
 	if (k < c->n[0]) {
 		size_t l = match_any(c->b[0] + k, c->n[0] - k, number_marks, N(number_marks));
 		if (!l || skip_ws(c->b[0], c->n[0], k + l) != c->n[0])
-			return fail(p, line, "unknown mark '%.*s' after item number %d", (int)(c->n[0] - k),
-				c->b[0] + k, no);
+			return fail(p, line, "unknown mark '%.*s' after item number %d",
+				    (int)(c->n[0] - k), c->b[0] + k, no);
 		priority = 1;
 	}
 	if (no != (int)p->plan->nitems + 1)
@@ -402,7 +404,7 @@ static int item_row(parser *p, long line, const cells *c)
 		return fail(p, line, "item %d comes before any 取組項目 (○) of its 推進項目", no);
 	if (c->count > t->ncols)
 		return fail(p, line, "item %d has %zu cells, the header at line %ld has %zu", no,
-			c->count, t->line, t->ncols);
+			    c->count, t->line, t->ncols);
 	if (c->count < 2 || c->n[1] == 0)
 		return fail(p, line, "item %d has no name", no);
 	if (p->plan->nitems == p->items_cap) {
@@ -473,7 +475,8 @@ static int item_row(parser *p, long line, const cells *c)
 		size_t vn = col < c->count ? c->n[col] : 0;
 		if (vn == 0) {
 			/* In the PDF an arrow carried a value into later years; the arrow was lost,
-			 * so a blank after a filled cell continues it, a blank before is "not yet". */
+			 * so a blank after a filled cell continues it, a blank before is "not yet".
+			 */
 			if (last) {
 				g->fig = last->fig;
 				g->carried = 1;
@@ -484,7 +487,8 @@ static int item_row(parser *p, long line, const cells *c)
 		}
 		char why[300];
 		if (kp_plan_copy(g->written, sizeof g->written, v, vn))
-			return fail(p, line, "item %d: cell for %d is too long", no, g->fiscal_year);
+			return fail(p, line, "item %d: cell for %d is too long", no,
+				    g->fiscal_year);
 		if (kp_plan_figure_parse(v, vn, 0, &g->fig, why, sizeof why))
 			return fail(p, line, "item %d, %d: %s", no, g->fiscal_year, why);
 		last = g;
@@ -540,7 +544,7 @@ static int part_from(parser *p, long line, const char *s, size_t n, part *pt)
 		return fail(p, line, "%s", why);
 	pt->has_ann = 1;
 	if (kp_plan_buf_add(&pt->text, s, b) || kp_plan_buf_adds(&pt->text, " ") ||
-		kp_plan_buf_add(&pt->text, s + e, n - e))
+	    kp_plan_buf_add(&pt->text, s + e, n - e))
 		return oom(p);
 	return 0;
 }
@@ -554,8 +558,8 @@ static void parts_release(part *v, size_t n)
 
 /* The parts of one 実施内容 cell: one per item it covers.  *shared gets the text that
  * applies to all of them. */
-static int row_parts(parser *p, const content_row *row, kp_plan_flat *f, part **out,
-	size_t *nout, kp_plan_buf *shared)
+static int row_parts(parser *p, const content_row *row, kp_plan_flat *f, part **out, size_t *nout,
+		     kp_plan_buf *shared)
 {
 	char why[200];
 	int r = kp_plan_html_flatten(row->text, strlen(row->text), f, why, sizeof why);
@@ -573,7 +577,8 @@ static int row_parts(parser *p, const content_row *row, kp_plan_flat *f, part **
 			return oom(p);
 		for (size_t i = 0; i < f->nparts; i++) {
 			const char *ps;
-			size_t pn = kp_plan_trim(kp_plan_buf_str(&f->parts[i]), f->parts[i].len, &ps);
+			size_t pn =
+			    kp_plan_trim(kp_plan_buf_str(&f->parts[i]), f->parts[i].len, &ps);
 			size_t bl = match_any(ps, pn, bullets, N(bullets));
 			ps += bl, pn -= bl;
 			if (part_from(p, row->line, ps, pn, &v[i])) {
@@ -591,7 +596,8 @@ static int row_parts(parser *p, const content_row *row, kp_plan_flat *f, part **
 		}
 		if (find_annotation(s, n, 0, &(size_t){0}, &(size_t){0}))
 			return parts_release(v, f->nparts),
-			       fail(p, row->line, "annotation outside the list items of a 実施内容 cell");
+			       fail(p, row->line,
+				    "annotation outside the list items of a 実施内容 cell");
 		*out = v;
 		*nout = f->nparts;
 		return kp_plan_buf_add(shared, s, n) ? oom(p) : 0;
@@ -650,22 +656,25 @@ static int row_parts(parser *p, const content_row *row, kp_plan_flat *f, part **
 		}
 		if (!cb || !obl) {
 			parts_release(v, i);
-			return fail(p, row->line,
-				"a 実施内容 cell with %zu annotations needs a label (…) before each", ns);
+			return fail(
+			    p, row->line,
+			    "a 実施内容 cell with %zu annotations needs a label (…) before each",
+			    ns);
 		}
 		if (i == 0) {
 			if (kp_plan_buf_add(shared, t, ob))
 				return parts_release(v, i), oom(p);
 		} else if (ob != 0) {
 			parts_release(v, i);
-			return fail(p, row->line, "text between the labelled parts of a 実施内容 cell");
+			return fail(p, row->line,
+				    "text between the labelled parts of a 実施内容 cell");
 		}
 		v[i].label = t + ob + obl;
 		v[i].label_len = tl - cb - ob - obl;
 		kp_plan_buf_init(&v[i].text);
 		char why2[300];
 		if (kp_plan_annotation_parse(s + spans[i][0] + 3, spans[i][1] - spans[i][0] - 6,
-			    &v[i].ann, why2, sizeof why2)) {
+					     &v[i].ann, why2, sizeof why2)) {
 			parts_release(v, i + 1);
 			return fail(p, row->line, "%s", why2);
 		}
@@ -706,7 +715,7 @@ static void make_note(char *dst, size_t cap, const char *label, const kp_plan_fi
 }
 
 static int assign(parser *p, const content_row *row, kp_plan_item *it, const part *pt,
-	const char *shared, size_t nparts, const char *dept)
+		  const char *shared, size_t nparts, const char *dept)
 {
 	if (it->description)
 		return fail(p, row->line, "item %d has two 実施内容 rows", it->no);
@@ -718,8 +727,8 @@ static int assign(parser *p, const content_row *row, kp_plan_item *it, const par
 		int ok = *label && strstr(it->title, label) != NULL;
 		if (!ok) {
 			fail(p, row->line,
-				"part '%s' of a merged 実施内容 cell does not match item %d '%s'", label,
-				it->no, it->title);
+			     "part '%s' of a merged 実施内容 cell does not match item %d '%s'",
+			     label, it->no, it->title);
 			free(label);
 			return -1;
 		}
@@ -748,7 +757,8 @@ static int assign(parser *p, const content_row *row, kp_plan_item *it, const par
 	if (pt->has_ann) {
 		it->baseline_year = pt->ann.base_year;
 		it->baseline = pt->ann.base;
-		make_note(it->baseline_note, sizeof it->baseline_note, pt->ann.base_label, &pt->ann.base);
+		make_note(it->baseline_note, sizeof it->baseline_note, pt->ann.base_label,
+			  &pt->ann.base);
 		it->goal_year = pt->ann.goal_year;
 		it->goal = pt->ann.goal;
 		make_note(it->goal_note, sizeof it->goal_note, pt->ann.goal_label, &pt->ann.goal);
@@ -781,27 +791,30 @@ static int close_content(parser *p)
 	/* first pass: how many items the rows cover */
 	size_t covered = 0;
 	for (size_t r = 0; r < nrows && !rc; r++) {
-		kp_plan_flat f;
+		kp_plan_flat f = {0};
 		part *v = NULL;
 		size_t nv = 0;
 		kp_plan_buf shared;
 		kp_plan_buf_init(&shared);
 		rc = row_parts(p, &rows[r], &f, &v, &nv, &shared);
+		if (rc)
+			kp_plan_flat_release(&f);
 		if (rc == 0) {
 			if (covered + nv > t->count) {
 				rc = fail(p, rows[r].line,
-					"実施内容 table at line %ld has more rows than the %zu items %d–%d of the table at line %ld",
-					p->content_line, t->count, p->plan->items[t->first].no,
-					p->plan->items[t->first + t->count - 1].no, t->line);
+					  "実施内容 table at line %ld has more rows than the %zu "
+					  "items %d–%d of the table at line %ld",
+					  p->content_line, t->count, p->plan->items[t->first].no,
+					  p->plan->items[t->first + t->count - 1].no, t->line);
 			} else {
 				char *dept = NULL;
 				kp_plan_flat df;
 				char why[200];
-				int dr = kp_plan_html_flatten(rows[r].dept, strlen(rows[r].dept), &df, why,
-					sizeof why);
+				int dr = kp_plan_html_flatten(rows[r].dept, strlen(rows[r].dept),
+							      &df, why, sizeof why);
 				if (dr == 0) {
-					dr = kp_plan_split_departments(kp_plan_buf_str(&df.intro), &dept, why,
-						sizeof why);
+					dr = kp_plan_split_departments(kp_plan_buf_str(&df.intro),
+								       &dept, why, sizeof why);
 					kp_plan_flat_release(&df);
 				}
 				if (dr < 0)
@@ -809,8 +822,9 @@ static int close_content(parser *p)
 				else if (dr > 0)
 					rc = fail(p, rows[r].line, "担当課: %s", why);
 				for (size_t k = 0; k < nv && !rc; k++)
-					rc = assign(p, &rows[r], &p->plan->items[t->first + covered + k], &v[k],
-						kp_plan_buf_str(&shared), nv, dept);
+					rc = assign(p, &rows[r],
+						    &p->plan->items[t->first + covered + k], &v[k],
+						    kp_plan_buf_str(&shared), nv, dept);
 				free(dept);
 				covered += nv;
 			}
@@ -821,9 +835,10 @@ static int close_content(parser *p)
 	}
 	if (!rc && covered != t->count)
 		rc = fail(p, p->content_line,
-			"実施内容 table has rows for %zu items, but the table of items at line %ld has %zu (items %d–%d)",
-			covered, t->line, t->count, p->plan->items[t->first].no,
-			p->plan->items[t->first + t->count - 1].no);
+			  "実施内容 table has rows for %zu items, but the table of items at line "
+			  "%ld has %zu (items %d–%d)",
+			  covered, t->line, t->count, p->plan->items[t->first].no,
+			  p->plan->items[t->first + t->count - 1].no);
 done:
 	for (size_t r = 0; r < nrows; r++) {
 		free(rows[r].text);
@@ -862,7 +877,7 @@ static int legend_line(parser *p, long line, const char *s, size_t n)
 	size_t i = skip_ws(s, n, 1);
 	int st = 0;
 	for (const char *const *sym = (const char *const[]){"△", "□", "○", "◯", "◎", NULL}; *sym;
-		sym++) {
+	     sym++) {
 		size_t l = starts(s + i, n - i, *sym);
 		if (l) {
 			st = kp_plan_stage_of(s + i, l);
@@ -879,7 +894,8 @@ static int legend_line(parser *p, long line, const char *s, size_t n)
 	for (int k = 1; k <= 4; k++)
 		if (eqs(lab, ln, kp_plan_stage_label(k))) {
 			if (st && st != k)
-				return fail(p, line, "legend gives '%.*s' a different symbol", (int)ln, lab);
+				return fail(p, line, "legend gives '%.*s' a different symbol",
+					    (int)ln, lab);
 			return 0;
 		}
 	return fail(p, line, "unknown stage '%.*s' in the legend", (int)ln, lab);
@@ -892,12 +908,13 @@ static int end_term(parser *p)
 	if (!p->term_line)
 		return 0;
 	kp_plan_term *t = &p->plan->terms[p->plan->nterms - 1];
-	t->description = kp_plan_text_clean(kp_plan_buf_str(&p->term_text), p->term_text.len, NULL);
-	kp_plan_buf_release(&p->term_text);
 	long line = p->term_line;
 	p->term_line = 0;
+	t->description =
+	    clean_cell(p, line, kp_plan_buf_str(&p->term_text), p->term_text.len, NULL);
+	kp_plan_buf_release(&p->term_text);
 	if (!t->description)
-		return oom(p);
+		return -1;
 	if (!*t->description)
 		return fail(p, line, "glossary term ※%d has no description", t->no);
 	return 0;
@@ -948,7 +965,7 @@ static int glossary_line(parser *p, long line, const char *s, size_t n)
 	if (!p->term_line)
 		return fail(p, line, "text in the glossary before any term");
 	if ((p->term_text.len && kp_plan_buf_adds(&p->term_text, " ")) ||
-		kp_plan_buf_add(&p->term_text, s, n))
+	    kp_plan_buf_add(&p->term_text, s, n))
 		return oom(p);
 	return 0;
 }
@@ -1008,7 +1025,7 @@ static int one_line(parser *p, long line, const char *raw, size_t rn)
 	size_t n = kp_plan_trim(kp_plan_buf_str(&b), b.len, &s);
 	/* keep leading tabs: they are empty cells */
 	const char *full = kp_plan_buf_str(&b);
-	while (s > full && s[-1] == '\t')
+	while (n > 0 && s > full && s[-1] == '\t')
 		s--, n++;
 	int rc = 0;
 	if (n == 0)
@@ -1032,8 +1049,10 @@ static int finish(parser *p, long last_line)
 		if (t->count == 0)
 			return fail(p, t->line, "table of items without any item");
 		if (!t->matched)
-			return fail(p, t->line, "items %d–%d (table at line %ld) have no 実施内容 table",
-				p->plan->items[t->first].no, p->plan->items[t->first + t->count - 1].no, t->line);
+			return fail(p, t->line,
+				    "items %d–%d (table at line %ld) have no 実施内容 table",
+				    p->plan->items[t->first].no,
+				    p->plan->items[t->first + t->count - 1].no, t->line);
 	}
 	if (p->plan->nitems == 0)
 		return fail(p, last_line, "the document has no action items");
@@ -1042,8 +1061,8 @@ static int finish(parser *p, long last_line)
 		for (size_t k = 0; k < it->nfootnotes; k++)
 			if (it->footnotes[k] < 1 || (size_t)it->footnotes[k] > p->plan->nterms)
 				return fail(p, k < p->title_notes[i] ? it->line : it->content_line,
-					"item %d refers to ※%d, which has no entry in 用語解説", it->no,
-					it->footnotes[k]);
+					    "item %d refers to ※%d, which has no entry in 用語解説",
+					    it->no, it->footnotes[k]);
 	}
 	return 0;
 }

@@ -24,9 +24,9 @@
 /* What a yearly cell holds. */
 typedef enum kp_plan_kind {
 	KP_PLAN_NONE = 0, /* "-"/"—", or blank before any filled cell */
-	KP_PLAN_STAGE,    /* △ □ ○ ◎ */
+	KP_PLAN_STAGE,	  /* △ □ ○ ◎ */
 	KP_PLAN_NUMERIC,  /* 30町会等/年, 1,500人, 70%程度, 対H25比 6% ... */
-	KP_PLAN_TEXT      /* 前年度よりも削減, 中核市平均以下に抑制 ... */
+	KP_PLAN_TEXT	  /* 前年度よりも削減, 中核市平均以下に抑制 ... */
 } kp_plan_kind;
 
 #define KP_PLAN_CELL_MAX 256 /* bytes of a year cell or annotation part, NUL included */
@@ -35,20 +35,21 @@ typedef enum kp_plan_kind {
 /* A figure as printed in a year cell or in an annotation 【…実績 → …目標】. */
 typedef struct kp_plan_figure {
 	kp_plan_kind kind;
-	int stage;                        /* 1..4 for KP_PLAN_STAGE, else 0 */
-	char value[KP_PLAN_WORD_MAX];     /* plain number ("154000", "97.0"), or "" */
-	char unit[KP_PLAN_WORD_MAX];      /* "人", "%", "t", or "" */
-	char per[KP_PLAN_WORD_MAX];       /* "年" for "/年", or "" */
+	int stage;			  /* 1..4 for KP_PLAN_STAGE, else 0 */
+	char value[KP_PLAN_WORD_MAX];	  /* plain number ("154000", "97.0"), or "" */
+	char unit[KP_PLAN_WORD_MAX];	  /* "人", "%", "t", or "" */
+	char per[KP_PLAN_WORD_MAX];	  /* "年" for "/年", or "" */
 	char qualifier[KP_PLAN_WORD_MAX]; /* 以上 未満 以下 程度, or "" */
-	char suffix[KP_PLAN_WORD_MAX];    /* text after the qualifier in annotations ("を堅持"), or "" */
-	char basis[KP_PLAN_WORD_MAX];     /* "対H25比", or "" */
-	char text[KP_PLAN_CELL_MAX];      /* the goal text for KP_PLAN_TEXT, else "" */
+	char suffix[KP_PLAN_WORD_MAX]; /* text after the qualifier in annotations ("を堅持"), or ""
+					*/
+	char basis[KP_PLAN_WORD_MAX]; /* "対H25比", or "" */
+	char text[KP_PLAN_CELL_MAX];  /* the goal text for KP_PLAN_TEXT, else "" */
 } kp_plan_figure;
 
 typedef struct kp_plan_target {
-	int fiscal_year;                /* from the table's header row */
+	int fiscal_year;		/* from the table's header row */
 	char written[KP_PLAN_CELL_MAX]; /* the cell as printed (trimmed), "" when blank */
-	int carried;                    /* blank cell continuing an earlier year's value */
+	int carried;			/* blank cell continuing an earlier year's value */
 	kp_plan_figure fig;
 } kp_plan_target;
 
@@ -56,27 +57,27 @@ typedef struct kp_plan_item {
 	int no;
 	int policy_no, measure_no;
 	const char *policy, *measure, *group; /* borrowed from kp_plan.strings */
-	char *title;                          /* owned, cleaned */
+	char *title;			      /* owned, cleaned */
 	int priority, continued, numeric;     /* 重点, (継), ■ */
-	char *description;                    /* owned, cleaned, without the annotation */
-	char *departments;                    /* owned, names separated by ';' */
-	int baseline_year;                    /* 0 when the item has no annotation */
+	char *description;		      /* owned, cleaned, without the annotation */
+	char *departments;		      /* owned, names separated by ';' */
+	int baseline_year;		      /* 0 when the item has no annotation */
 	kp_plan_figure baseline;
 	char baseline_note[KP_PLAN_CELL_MAX]; /* label; basis; qualifier — ';'-joined */
-	int goal_year;                        /* 0 when the item has no annotation */
+	int goal_year;			      /* 0 when the item has no annotation */
 	kp_plan_figure goal;
 	char goal_note[KP_PLAN_CELL_MAX]; /* label; basis; qualifier+suffix, or the goal text */
-	int *footnotes;                   /* owned, glossary numbers in order of appearance */
+	int *footnotes;			  /* owned, glossary numbers in order of appearance */
 	size_t nfootnotes;
 	kp_plan_target *targets; /* owned, one per fiscal year of the table header */
 	size_t ntargets;
-	long line;         /* document line of the item row */
+	long line;	   /* document line of the item row */
 	long content_line; /* document line of its 実施内容 row */
 } kp_plan_item;
 
 typedef struct kp_plan_term {
 	int no;
-	char *term;        /* owned, cleaned */
+	char *term;	   /* owned, cleaned */
 	char *description; /* owned, cleaned */
 	long line;
 } kp_plan_term;
@@ -125,7 +126,7 @@ typedef struct kp_plan_table {
 /* Builds a table from a parsed plan.  lg_code/lg_name fill the items' leading columns.
  * Returns 0, or -1 when memory runs out (*t is then empty). */
 int kp_plan_build_items(const kp_plan *plan, const char *lg_code, const char *lg_name,
-	kp_plan_table *t);
+			kp_plan_table *t);
 int kp_plan_build_targets(const kp_plan *plan, kp_plan_table *t);
 int kp_plan_build_glossary(const kp_plan *plan, kp_plan_table *t);
 

@@ -21,12 +21,12 @@ static const struct {
 	const char *symbol;
 	int stage;
 } stage_symbols[] = {
-	{"△", 1}, {"□", 2}, {"○", 3}, {"◯", 3}, {"◎", 4},
+    {"△", 1}, {"□", 2}, {"○", 3}, {"◯", 3}, {"◎", 4},
 };
 
 /* Index = stage; the legend of the document names them. */
 static const char *const stage_labels[] = {
-	"", "研究・検討", "方針決定", "試行・一部実施・策定", "施行・本格実施・充実",
+    "", "研究・検討", "方針決定", "試行・一部実施・策定", "施行・本格実施・充実",
 };
 
 /* "/年": the period a quantity is counted over. */
@@ -38,13 +38,13 @@ static const char *const qualifiers[] = {"以上", "以下", "未満", "程度"}
 static const char *const goal_suffixes[] = {"を堅持"};
 
 /* Characters a unit never contains (they mean the cell is something else). */
-static const char *const unit_forbidden[] = {"<", ">", "※", "【", "】", "△", "□", "○", "◎", "→",
-	"：", ":", "■", "(", ")", "（", "）"};
+static const char *const unit_forbidden[] = {"<", ">",	"※", "【", "】", "△", "□",  "○", "◎",
+					     "→", "：", ":", "■",  "(",	 ")", "（", "）"};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static void why_set(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void why_set(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
@@ -108,7 +108,6 @@ static void skip_space(const char *s, size_t n, size_t *i)
 static int parse_number(const char *s, size_t n, size_t *i, char *out, size_t cap)
 {
 	size_t b = *i, o = 0, lead = 0;
-	int commas = 0;
 	while (*i < n && s[*i] >= '0' && s[*i] <= '9')
 		(*i)++, lead++;
 	if (lead == 0)
@@ -116,17 +115,16 @@ static int parse_number(const char *s, size_t n, size_t *i, char *out, size_t ca
 	if (*i < n && s[*i] == ',') {
 		if (lead > 3)
 			return -1;
-		while (*i + 3 < n + 0 && s[*i] == ',' && s[*i + 1] >= '0' && s[*i + 1] <= '9' &&
-			s[*i + 2] >= '0' && s[*i + 2] <= '9' && s[*i + 3] >= '0' && s[*i + 3] <= '9') {
+		while (*i + 3 < n && s[*i] == ',' && s[*i + 1] >= '0' && s[*i + 1] <= '9' &&
+		       s[*i + 2] >= '0' && s[*i + 2] <= '9' && s[*i + 3] >= '0' &&
+		       s[*i + 3] <= '9') {
 			*i += 4;
-			commas = 1;
 			if (*i < n && s[*i] >= '0' && s[*i] <= '9')
 				return -1; /* four digits after a comma */
 		}
 		if (*i < n && s[*i] == ',')
 			return -1;
 	}
-	(void)commas;
 	if (*i + 1 < n && s[*i] == '.' && s[*i + 1] >= '0' && s[*i + 1] <= '9') {
 		(*i)++;
 		while (*i < n && s[*i] >= '0' && s[*i] <= '9')
@@ -143,8 +141,7 @@ static int parse_number(const char *s, size_t n, size_t *i, char *out, size_t ca
 	return 0;
 }
 
-static size_t match_any(const char *s, size_t n, const char *const *words, size_t nw,
-	size_t *which)
+static size_t match_any(const char *s, size_t n, const char *const *words, size_t nw, size_t *which)
 {
 	for (size_t k = 0; k < nw; k++) {
 		size_t l = starts(s, n, words[k]);
@@ -155,6 +152,27 @@ static size_t match_any(const char *s, size_t n, const char *const *words, size_
 		}
 	}
 	return 0;
+}
+
+/* A unit is "%" or a word of letters (人, 町会等, 地区, t): anything else glued to a
+ * number ("%超", "人+") is a form this importer does not know. */
+static int unit_ok(const char *s, size_t n)
+{
+	if (eq(s, n, "%") || eq(s, n, "％"))
+		return 1;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t k = kp_plan_u8_decode(s + i, n - i, &cp);
+		if (k == 0)
+			return 0;
+		int letter = (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
+			     (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+			     (cp >= 0x4E00 && cp <= 0x9FFF) || cp == 0x3005 /* 々 */;
+		if (!letter)
+			return 0;
+		i += k;
+	}
+	return 1;
 }
 
 /* A text goal: Japanese words, no digits, no symbols from the other forms. */
@@ -168,8 +186,8 @@ static int is_text_goal(const char *s, size_t n)
 			return 0;
 		if (cp >= '0' && cp <= '9')
 			return 0;
-		if (cp == '<' || cp == '>' || cp == 0x203B /* ※ */ || cp == 0x3010 || cp == 0x3011 ||
-			cp == 0x25A0 /* ■ */ || kp_plan_stage_of(s + i, k))
+		if (cp == '<' || cp == '>' || cp == 0x203B /* ※ */ || cp == 0x3010 ||
+		    cp == 0x3011 || cp == 0x25A0 /* ■ */ || kp_plan_stage_of(s + i, k))
 			return 0;
 		if ((cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x4E00 && cp <= 0x9FFF))
 			japanese = 1;
@@ -178,8 +196,8 @@ static int is_text_goal(const char *s, size_t n)
 	return japanese;
 }
 
-int kp_plan_figure_parse(const char *s, size_t n, int in_annotation, kp_plan_figure *fig,
-	char *why, size_t whylen)
+int kp_plan_figure_parse(const char *s, size_t n, int in_annotation, kp_plan_figure *fig, char *why,
+			 size_t whylen)
 {
 	memset(fig, 0, sizeof *fig);
 	for (size_t k = 0; k < N(dashes); k++)
@@ -221,17 +239,24 @@ int kp_plan_figure_parse(const char *s, size_t n, int in_annotation, kp_plan_fig
 		/* unit: up to '/', a qualifier, or the end */
 		size_t ub = i;
 		while (i < n && s[i] != '/' && !starts(s + i, n - i, "／") &&
-			!match_any(s + i, n - i, qualifiers, N(qualifiers), NULL) &&
-			!(in_annotation && match_any(s + i, n - i, goal_suffixes, N(goal_suffixes), NULL))) {
+		       !match_any(s + i, n - i, qualifiers, N(qualifiers), NULL) &&
+		       !(in_annotation &&
+			 match_any(s + i, n - i, goal_suffixes, N(goal_suffixes), NULL))) {
 			uint32_t cp;
 			size_t k = kp_plan_u8_decode(s + i, n - i, &cp);
 			if (k == 0 || (cp >= '0' && cp <= '9') || kp_plan_is_space(cp) ||
-				match_any(s + i, n - i, unit_forbidden, N(unit_forbidden), NULL)) {
-				why_set(why, whylen, "unknown cell form '%.*s' (the unit holds '%.*s')",
-					(int)n, s, (int)k, s + i);
+			    match_any(s + i, n - i, unit_forbidden, N(unit_forbidden), NULL)) {
+				why_set(why, whylen,
+					"unknown cell form '%.*s' (the unit holds '%.*s')", (int)n,
+					s, (int)k, s + i);
 				return 1;
 			}
 			i += k;
+		}
+		if (!unit_ok(s + ub, i - ub)) {
+			why_set(why, whylen, "unknown unit '%.*s' in '%.*s'", (int)(i - ub), s + ub,
+				(int)n, s);
+			return 1;
 		}
 		/* ％ is the full-width percent sign */
 		if (eq(s + ub, i - ub, "％"))
@@ -246,7 +271,8 @@ int kp_plan_figure_parse(const char *s, size_t n, int in_annotation, kp_plan_fig
 			size_t w;
 			size_t pl = match_any(s + i, n - i, periods, N(periods), &w);
 			if (!pl) {
-				why_set(why, whylen, "unknown period in '%.*s' (known: /年)", (int)n, s);
+				why_set(why, whylen, "unknown period in '%.*s' (known: /年)",
+					(int)n, s);
 				return 1;
 			}
 			strcpy(fig->per, periods[w]);
@@ -266,8 +292,8 @@ int kp_plan_figure_parse(const char *s, size_t n, int in_annotation, kp_plan_fig
 			}
 		}
 		if (i != n) {
-			why_set(why, whylen, "unknown cell form '%.*s' (cannot read '%.*s')", (int)n, s,
-				(int)(n - i), s + i);
+			why_set(why, whylen, "unknown cell form '%.*s' (cannot read '%.*s')",
+				(int)n, s, (int)(n - i), s + i);
 			return 1;
 		}
 		fig->kind = KP_PLAN_NUMERIC;
@@ -293,7 +319,7 @@ static const char *const arrows[] = {"→", "⇒", "->"};
 
 /* year word [(label)] colon ; returns 0 and moves *i past the colon. */
 static int side_head(const char *s, size_t n, size_t *i, const char *const *words, size_t nw,
-	int *year, char *label, size_t labcap)
+		     int *year, char *label, size_t labcap)
 {
 	skip_space(s, n, i);
 	if (*i + 4 > n)
@@ -350,12 +376,12 @@ static int side_value(const char *s, size_t n, kp_plan_figure *fig, char *why, s
 }
 
 int kp_plan_annotation_parse(const char *s, size_t n, kp_plan_annotation *a, char *why,
-	size_t whylen)
+			     size_t whylen)
 {
 	memset(a, 0, sizeof *a);
 	size_t i = 0;
 	if (side_head(s, n, &i, base_words, N(base_words), &a->base_year, a->base_label,
-		    sizeof a->base_label)) {
+		      sizeof a->base_label)) {
 		why_set(why, whylen, "annotation does not start with 'YYYY年実績：' in 【%.*s】",
 			(int)(n > 120 ? 120 : n), s);
 		return 1;
@@ -371,14 +397,15 @@ int kp_plan_annotation_parse(const char *s, size_t n, kp_plan_annotation *a, cha
 			}
 		}
 	if (arrow == n) {
-		why_set(why, whylen, "annotation has no arrow → in 【%.*s】", (int)(n > 120 ? 120 : n), s);
+		why_set(why, whylen, "annotation has no arrow → in 【%.*s】",
+			(int)(n > 120 ? 120 : n), s);
 		return 1;
 	}
 	if (side_value(s + i, arrow - i, &a->base, why, whylen))
 		return 1;
 	i = arrow + alen;
 	if (side_head(s, n, &i, goal_words, N(goal_words), &a->goal_year, a->goal_label,
-		    sizeof a->goal_label)) {
+		      sizeof a->goal_label)) {
 		why_set(why, whylen, "annotation has no 'YYYY年目標：' after the arrow in 【%.*s】",
 			(int)(n > 120 ? 120 : n), s);
 		return 1;

@@ -87,8 +87,8 @@ int kp_plan_split_departments(const char *s, char **out, char *why, size_t whyle
 /* Parses a year cell or one side of an annotation (already trimmed, non-empty).
  * in_annotation allows a suffix after the qualifier ("10%未満を堅持").  Returns 0,
  * or 1 with why filled when the form is unknown. */
-int kp_plan_figure_parse(const char *s, size_t n, int in_annotation, kp_plan_figure *fig,
-	char *why, size_t whylen);
+int kp_plan_figure_parse(const char *s, size_t n, int in_annotation, kp_plan_figure *fig, char *why,
+			 size_t whylen);
 
 typedef struct kp_plan_annotation {
 	int base_year;
@@ -102,7 +102,7 @@ typedef struct kp_plan_annotation {
 /* Parses the inside of 【2017年実績：X → 2022年目標：Y】 (without the brackets).
  * Returns 0, or 1 with why filled. */
 int kp_plan_annotation_parse(const char *s, size_t n, kp_plan_annotation *a, char *why,
-	size_t whylen);
+			     size_t whylen);
 
 /* The stage for a symbol (△ 1, □ 2, ○ 3, ◎ 4), 0 when s[0..n) is not one. */
 int kp_plan_stage_of(const char *s, size_t n);

@@ -12,51 +12,45 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const kp_plan_field items_fields[] = {
-	{"lg_code", "全国地方公共団体コード", KP_PLAN_T_STRING},
-	{"lg_name", "地方公共団体名", KP_PLAN_T_STRING},
-	{"item_no", "取組番号", KP_PLAN_T_INTEGER},
-	{"policy_no", "基本方針番号", KP_PLAN_T_INTEGER},
-	{"policy", "基本方針", KP_PLAN_T_STRING},
-	{"measure_no", "推進項目番号", KP_PLAN_T_INTEGER},
-	{"measure", "推進項目", KP_PLAN_T_STRING},
-	{"group", "取組項目", KP_PLAN_T_STRING},
-	{"title", "取組事項名", KP_PLAN_T_STRING},
-	{"priority", "重点", KP_PLAN_T_BOOLEAN},
-	{"continued", "継続", KP_PLAN_T_BOOLEAN},
-	{"numeric", "数値目標", KP_PLAN_T_BOOLEAN},
-	{"description", "実施内容", KP_PLAN_T_STRING},
-	{"departments", "担当課", KP_PLAN_T_STRING},
-	{"baseline_year", "基準年", KP_PLAN_T_INTEGER},
-	{"baseline_value", "基準値", KP_PLAN_T_NUMBER},
-	{"baseline_unit", "基準値単位", KP_PLAN_T_STRING},
-	{"baseline_note", "基準値注記", KP_PLAN_T_STRING},
-	{"goal_year", "目標年", KP_PLAN_T_INTEGER},
-	{"goal_value", "目標値", KP_PLAN_T_NUMBER},
-	{"goal_unit", "目標値単位", KP_PLAN_T_STRING},
-	{"goal_note", "目標値注記", KP_PLAN_T_STRING},
-	{"footnotes", "注記番号", KP_PLAN_T_STRING},
+    {"lg_code", "全国地方公共団体コード", KP_PLAN_T_STRING},
+    {"lg_name", "地方公共団体名", KP_PLAN_T_STRING},
+    {"item_no", "取組番号", KP_PLAN_T_INTEGER},
+    {"policy_no", "基本方針番号", KP_PLAN_T_INTEGER},
+    {"policy", "基本方針", KP_PLAN_T_STRING},
+    {"measure_no", "推進項目番号", KP_PLAN_T_INTEGER},
+    {"measure", "推進項目", KP_PLAN_T_STRING},
+    {"group", "取組項目", KP_PLAN_T_STRING},
+    {"title", "取組事項名", KP_PLAN_T_STRING},
+    {"priority", "重点", KP_PLAN_T_BOOLEAN},
+    {"continued", "継続", KP_PLAN_T_BOOLEAN},
+    {"numeric", "数値目標", KP_PLAN_T_BOOLEAN},
+    {"description", "実施内容", KP_PLAN_T_STRING},
+    {"departments", "担当課", KP_PLAN_T_STRING},
+    {"baseline_year", "基準年", KP_PLAN_T_INTEGER},
+    {"baseline_value", "基準値", KP_PLAN_T_NUMBER},
+    {"baseline_unit", "基準値単位", KP_PLAN_T_STRING},
+    {"baseline_note", "基準値注記", KP_PLAN_T_STRING},
+    {"goal_year", "目標年", KP_PLAN_T_INTEGER},
+    {"goal_value", "目標値", KP_PLAN_T_NUMBER},
+    {"goal_unit", "目標値単位", KP_PLAN_T_STRING},
+    {"goal_note", "目標値注記", KP_PLAN_T_STRING},
+    {"footnotes", "注記番号", KP_PLAN_T_STRING},
 };
 
 static const kp_plan_field targets_fields[] = {
-	{"item_no", "取組番号", KP_PLAN_T_INTEGER},
-	{"fiscal_year", "年度", KP_PLAN_T_INTEGER},
-	{"written", "記載", KP_PLAN_T_STRING},
-	{"kind", "区分", KP_PLAN_T_STRING},
-	{"stage", "段階", KP_PLAN_T_INTEGER},
-	{"stage_label", "段階名", KP_PLAN_T_STRING},
-	{"value", "目標値", KP_PLAN_T_NUMBER},
-	{"unit", "単位", KP_PLAN_T_STRING},
-	{"per", "期間", KP_PLAN_T_STRING},
-	{"qualifier", "条件", KP_PLAN_T_STRING},
-	{"basis", "比較基準", KP_PLAN_T_STRING},
-	{"text", "文言目標", KP_PLAN_T_STRING},
-	{"carried", "継続表示", KP_PLAN_T_BOOLEAN},
+    {"item_no", "取組番号", KP_PLAN_T_INTEGER}, {"fiscal_year", "年度", KP_PLAN_T_INTEGER},
+    {"written", "記載", KP_PLAN_T_STRING},	{"kind", "区分", KP_PLAN_T_STRING},
+    {"stage", "段階", KP_PLAN_T_INTEGER},	{"stage_label", "段階名", KP_PLAN_T_STRING},
+    {"value", "目標値", KP_PLAN_T_NUMBER},	{"unit", "単位", KP_PLAN_T_STRING},
+    {"per", "期間", KP_PLAN_T_STRING},		{"qualifier", "条件", KP_PLAN_T_STRING},
+    {"basis", "比較基準", KP_PLAN_T_STRING},	{"text", "文言目標", KP_PLAN_T_STRING},
+    {"carried", "継続表示", KP_PLAN_T_BOOLEAN},
 };
 
 static const kp_plan_field glossary_fields[] = {
-	{"term_no", "用語番号", KP_PLAN_T_INTEGER},
-	{"term", "用語", KP_PLAN_T_STRING},
-	{"description", "説明", KP_PLAN_T_STRING},
+    {"term_no", "用語番号", KP_PLAN_T_INTEGER},
+    {"term", "用語", KP_PLAN_T_STRING},
+    {"description", "説明", KP_PLAN_T_STRING},
 };
 
 /* Row-at-a-time filling: cells are appended in field order. */
@@ -67,7 +61,7 @@ typedef struct filler {
 } filler;
 
 static int table_init(kp_plan_table *t, const char *name, const kp_plan_field *f, size_t nf,
-	size_t nrows)
+		      size_t nrows)
 {
 	t->name = name;
 	t->fields = f;
@@ -119,7 +113,7 @@ static void unit_of(const kp_plan_figure *g, char *b, size_t cap)
 }
 
 int kp_plan_build_items(const kp_plan *plan, const char *lg_code, const char *lg_name,
-	kp_plan_table *t)
+			kp_plan_table *t)
 {
 	if (table_init(t, "items", items_fields, N(items_fields), plan->nitems))
 		return -1;
@@ -156,7 +150,7 @@ int kp_plan_build_items(const kp_plan *plan, const char *lg_code, const char *lg
 		notes[0] = '\0';
 		for (size_t k = 0; k < it->nfootnotes && o < sizeof notes - 16; k++)
 			o += (size_t)snprintf(notes + o, sizeof notes - o, "%s%d", k ? ";" : "",
-				it->footnotes[k]);
+					      it->footnotes[k]);
 		put(&f, notes);
 	}
 	return done(&f);
@@ -243,7 +237,8 @@ static json_t *typed(kp_plan_type type, const char *s)
 	case KP_PLAN_T_INTEGER:
 		return json_integer(strtoll(s, NULL, 10));
 	case KP_PLAN_T_NUMBER:
-		return strchr(s, '.') ? json_real(strtod(s, NULL)) : json_integer(strtoll(s, NULL, 10));
+		return strchr(s, '.') ? json_real(strtod(s, NULL))
+				      : json_integer(strtoll(s, NULL, 10));
 	case KP_PLAN_T_BOOLEAN:
 		return json_boolean(strcmp(s, "true") == 0);
 	case KP_PLAN_T_STRING:

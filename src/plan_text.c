@@ -153,9 +153,10 @@ int kp_plan_text_check(const char *s, size_t n, long *line, long long *offset, c
 			return -1;
 		}
 		if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7F ||
-			(cp >= 0x80 && cp < 0xA0)) {
+		    (cp >= 0x80 && cp < 0xA0)) {
 			*line = ln, *offset = (long long)i;
-			*what = cp == 0 ? "binary data (NUL byte)" : "binary data (control character)";
+			*what =
+			    cp == 0 ? "binary data (NUL byte)" : "binary data (control character)";
 			return -1;
 		}
 		if (cp == '\n' || (cp == '\r' && !(i + 1 < n && s[i + 1] == '\n')))
@@ -233,7 +234,7 @@ int kp_plan_text_fold(kp_plan_buf *out, const char *s, size_t n)
 		/* Full-width digits and Latin letters (U+FF10–19, FF21–3A, FF41–5A) are the
 		 * platform-dependent forms the national rules ask to avoid: fold them. */
 		if ((cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF21 && cp <= 0xFF3A) ||
-			(cp >= 0xFF41 && cp <= 0xFF5A)) {
+		    (cp >= 0xFF41 && cp <= 0xFF5A)) {
 			if (put_cp(out, cp - 0xFEE0))
 				return -1;
 		} else if (kp_plan_buf_add(out, s + i, k)) {
@@ -247,7 +248,7 @@ int kp_plan_text_fold(kp_plan_buf *out, const char *s, size_t n)
 /* ---- HTML ---- */
 
 static void why_set(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void why_set(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
@@ -262,8 +263,8 @@ static const struct {
 	const char *name;
 	enum html_role role;
 } html_elements[] = {
-	{"html", H_WRAP}, {"body", H_WRAP}, {"span", H_WRAP}, {"p", H_BLOCK}, {"div", H_BLOCK},
-	{"ul", H_LIST}, {"ol", H_LIST}, {"li", H_ITEM}, {"sup", H_SUP}, {"br", H_BREAK},
+    {"html", H_WRAP}, {"body", H_WRAP}, {"span", H_WRAP}, {"p", H_BLOCK}, {"div", H_BLOCK},
+    {"ul", H_LIST},   {"ol", H_LIST},	{"li", H_ITEM},	  {"sup", H_SUP}, {"br", H_BREAK},
 };
 
 struct flat_walk {
@@ -333,7 +334,7 @@ static int walk(struct flat_walk *w, xmlNode *n)
 				(int)(len > 40 ? 40 : len), p ? p : "");
 			r = 1;
 		} else if (kp_plan_buf_adds(w->cur, " ") || kp_plan_buf_add(w->cur, p, len) ||
-			kp_plan_buf_adds(w->cur, " ")) {
+			   kp_plan_buf_adds(w->cur, " ")) {
 			r = -1;
 		}
 		xmlFree(t);
@@ -373,8 +374,8 @@ int kp_plan_html_flatten(const char *s, size_t n, kp_plan_flat *f, char *why, si
 	}
 	/* libxml2 knows HTML's entities and its recovery rules; a fragment is parsed
 	 * as the body of an implied document. */
-	htmlDocPtr doc = htmlReadMemory(s, (int)n, NULL, "UTF-8",
-		HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+	htmlDocPtr doc = htmlReadMemory(
+	    s, (int)n, NULL, "UTF-8", HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
 	if (!doc) {
 		why_set(why, whylen, "HTML that cannot be parsed");
 		return 1;
@@ -448,7 +449,8 @@ static int strip_marks(cps *c, kp_plan_ints *notes)
 {
 	size_t o = 0;
 	for (size_t i = 0; i < c->len;) {
-		if (c->v[i] == 0x203B && i + 1 < c->len && c->v[i + 1] >= '0' && c->v[i + 1] <= '9') {
+		if (c->v[i] == 0x203B && i + 1 < c->len && c->v[i + 1] >= '0' &&
+		    c->v[i + 1] <= '9') {
 			size_t j = i + 1;
 			int num = 0;
 			while (j < c->len && c->v[j] >= '0' && c->v[j] <= '9') {
@@ -463,7 +465,8 @@ static int strip_marks(cps *c, kp_plan_ints *notes)
 			while (j < c->len && kp_plan_is_space(c->v[j]))
 				j++;
 			/* keep words apart: "word ※1 word" → "word word" */
-			if (o > 0 && j < c->len && is_ascii_alnum(c->v[o - 1]) && is_ascii_alnum(c->v[j]))
+			if (o > 0 && j < c->len && is_ascii_alnum(c->v[o - 1]) &&
+			    is_ascii_alnum(c->v[j]))
 				c->v[o++] = ' ';
 			i = j;
 			continue;
@@ -514,7 +517,7 @@ static int spaced_word(const cps *c, size_t b, size_t e, int *letters)
 static int is_japanese(uint32_t c)
 {
 	return (c >= 0x3000 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x9FFF) ||
-		(c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF01 && c <= 0xFF60);
+	       (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF01 && c <= 0xFF60);
 }
 
 /* Pass 3: "S N S" → "SNS", "P a r k-P F I" → "Park-PFI", "A Iを" → "AIを".  A chain is
@@ -544,8 +547,8 @@ static void join_spaced_letters(cps *c)
 			nwords++;
 			letters_total += letters;
 			last_ok_end = we;
-			if (we < c->len && c->v[we] == ' ' && we + 1 < c->len && c->v[we + 1] < 0x80 &&
-				c->v[we + 1] != ' ')
+			if (we < c->len && c->v[we] == ' ' && we + 1 < c->len &&
+			    c->v[we + 1] < 0x80 && c->v[we + 1] != ' ')
 				wb = we + 1;
 			else
 				break;
@@ -553,7 +556,7 @@ static void join_spaced_letters(cps *c)
 		chain_end = last_ok_end;
 		/* a chain must start at a word boundary */
 		int starts_clean = i == 0 || c->v[i - 1] >= 0x80 || c->v[i - 1] == ' ' ||
-			!is_ascii_alnum(c->v[i - 1]);
+				   !is_ascii_alnum(c->v[i - 1]);
 		if (nwords >= 2 && letters_total >= 2 && starts_clean) {
 			/* the spaces that set the letters apart also set the word apart from
 			 * Japanese neighbours: "S N S を活用" → "SNSを活用" */
@@ -586,7 +589,7 @@ static void japanese_spaces_and_brackets(cps *c)
 	for (size_t i = 0; i < c->len; i++) {
 		uint32_t x = c->v[i];
 		if (x == ' ' && o > 0 && i + 1 < c->len && is_japanese(c->v[o - 1]) &&
-			is_japanese(c->v[i + 1]))
+		    is_japanese(c->v[i + 1]))
 			continue;
 		if (x == '(')
 			x = 0xFF08;
@@ -625,7 +628,7 @@ static const char *const dept_separators[] = {"、", "・", "，", ",", "；", "
 /* How a division's name ends.  A piece that ends otherwise means a separator was
  * part of a name (or the cell is not a department list): an error, never a guess. */
 static const char *const dept_suffixes[] = {
-	"課", "室", "局", "センター", "事務局", "所", "部", "館", "署", "園", "場", "会", "校", "係",
+    "課", "室", "局", "センター", "事務局", "所", "部", "館", "署", "園", "場", "会", "校", "係",
 };
 
 static int ends_with(const char *s, size_t n, const char *suf)
@@ -636,18 +639,16 @@ static int ends_with(const char *s, size_t n, const char *suf)
 
 int kp_plan_split_departments(const char *s, char **out, char *why, size_t whylen)
 {
-	kp_plan_buf b, raw;
+	kp_plan_buf b;
 	kp_plan_buf_init(&b);
-	kp_plan_buf_init(&raw);
-	if (kp_plan_buf_adds(&raw, s))
-		return -1;
-	const char *p = kp_plan_buf_str(&raw);
-	size_t n = raw.len, start = 0, count = 0;
+	const char *p = s;
+	size_t n = strlen(s), start = 0, count = 0;
 	int rc = 0;
 	for (size_t i = 0; i <= n && rc == 0;) {
 		size_t seplen = 0;
 		if (i < n) {
-			for (size_t k = 0; k < sizeof dept_separators / sizeof dept_separators[0]; k++) {
+			for (size_t k = 0; k < sizeof dept_separators / sizeof dept_separators[0];
+			     k++) {
 				size_t l = strlen(dept_separators[k]);
 				if (i + l <= n && memcmp(p + i, dept_separators[k], l) == 0) {
 					seplen = l;
@@ -660,15 +661,19 @@ int kp_plan_split_departments(const char *s, char **out, char *why, size_t whyle
 			size_t wl = kp_plan_trim(p + start, i - start, &w);
 			if (wl) {
 				int ok = 0;
-				for (size_t k = 0; k < sizeof dept_suffixes / sizeof dept_suffixes[0]; k++)
+				for (size_t k = 0;
+				     k < sizeof dept_suffixes / sizeof dept_suffixes[0]; k++)
 					ok |= ends_with(w, wl, dept_suffixes[k]);
 				if (!ok) {
-					why_set(why, whylen, "'%.*s' is not a division name (known endings: 課, 室, センター, 事務局, ...)",
+					why_set(why, whylen,
+						"'%.*s' is not a division name (known endings: 課, "
+						"室, センター, 事務局, ...)",
 						(int)(wl > 60 ? 60 : wl), w);
 					rc = 1;
 					break;
 				}
-				if ((count++ && kp_plan_buf_adds(&b, ";")) || kp_plan_buf_add(&b, w, wl)) {
+				if ((count++ && kp_plan_buf_adds(&b, ";")) ||
+				    kp_plan_buf_add(&b, w, wl)) {
 					rc = -1;
 					break;
 				}
@@ -681,7 +686,6 @@ int kp_plan_split_departments(const char *s, char **out, char *why, size_t whyle
 			i++;
 		}
 	}
-	kp_plan_buf_release(&raw);
 	if (rc == 0 && count == 0) {
 		why_set(why, whylen, "empty 担当課 cell");
 		rc = 1;
