@@ -357,12 +357,13 @@ static int cast_number(const opts *o, const char *s, size_t n, kp_value *v, kp_d
 static int cast_integer(const opts *o, const char *s, size_t n, kp_value *v, kp_diag *err)
 {
 	/* Fast path: "[-]digits", at most 18 of them (cannot overflow). */
-	if (o->bare && n && n <= 19) {
-		size_t i = s[0] == '-';
+	size_t sign = n && s[0] == '-';
+	if (o->bare && n > sign && n - sign <= 18) {
+		size_t i = sign;
 		long long acc = 0;
 		for (; i < n && is_digit(s[i]); i++)
 			acc = acc * 10 + (s[i] - '0');
-		if (i == n && n > (size_t)(s[0] == '-') && n - (s[0] == '-') <= 18) {
+		if (i == n) {
 			v->u.i = s[0] == '-' ? -acc : acc;
 			return KP_CAST_OK;
 		}
