@@ -137,6 +137,17 @@ static int type_error(kp_diag *err, const char *fmt, ...)
 	return KP_CAST_ERROR;
 }
 
+/* Bytes of s[0..n) to show in a message: at most 40, cut on a UTF-8 boundary. */
+static int shown_len(const char *s, size_t n)
+{
+	if (n <= 40)
+		return (int)n;
+	size_t k = 40;
+	while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+		k--;
+	return (int)k;
+}
+
 static int is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -259,7 +270,7 @@ static int number_error(kp_diag *err, const opts *o, int why, const char *s, siz
 {
 	if (!err)
 		return KP_CAST_ERROR;
-	int shown = n > 40 ? 40 : (int)n;
+	int shown = shown_len(s, n);
 	switch (why) {
 	case NUM_GROUP:
 		if (o->grp[0])
@@ -272,7 +283,7 @@ static int number_error(kp_diag *err, const opts *o, int why, const char *s, siz
 	case NUM_UNIT:
 		return type_error(err, "\"%.*s\" is not %s: move the unit or note \"%.*s\" to its "
 			"own column and keep only the number here",
-			shown, s, what, unit_len > 40 ? 40 : (int)unit_len, unit);
+			shown, s, what, shown_len(unit, unit_len), unit);
 	default:
 		return type_error(err, "\"%.*s\" is not %s: write digits only, e.g. %s", shown, s,
 			what, strcmp(what, "an integer") == 0 ? "1500 or -3" : "1500, -3 or 2.5");
@@ -346,12 +357,13 @@ static int cast_number(const opts *o, const char *s, size_t n, kp_value *v, kp_d
 static int cast_integer(const opts *o, const char *s, size_t n, kp_value *v, kp_diag *err)
 {
 	/* Fast path: "[-]digits", at most 18 of them (cannot overflow). */
-	if (o->bare && n && n <= 19) {
-		size_t i = s[0] == '-';
+	size_t sign = n && s[0] == '-';
+	if (o->bare && n > sign && n - sign <= 18) {
+		size_t i = sign;
 		long long acc = 0;
 		for (; i < n && is_digit(s[i]); i++)
 			acc = acc * 10 + (s[i] - '0');
-		if (i == n && n > (size_t)(s[0] == '-') && n - (s[0] == '-') <= 18) {
+		if (i == n) {
 			v->u.i = s[0] == '-' ? -acc : acc;
 			return KP_CAST_OK;
 		}
@@ -369,7 +381,7 @@ static int cast_integer(const opts *o, const char *s, size_t n, kp_value *v, kp_
 	} else if (!is_int) {
 		rc = type_error(err, "\"%.*s\" is not an integer: write a whole number without a "
 			"decimal part or exponent",
-			n > 40 ? 40 : (int)n, s);
+			shown_len(s, n), s);
 	} else {
 		const char *p = buf;
 		int neg = *p == '-';
@@ -388,7 +400,7 @@ static int cast_integer(const opts *o, const char *s, size_t n, kp_value *v, kp_
 			rc = type_error(err, "\"%.*s\" is not an integer kplan can hold: it is outside "
 				"the 64-bit range -9223372036854775808..9223372036854775807; declare "
 				"the field as \"number\" or \"string\"",
-				n > 40 ? 40 : (int)n, s);
+				shown_len(s, n), s);
 		else if (neg)
 			v->u.i = acc == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)acc;
 		else
@@ -421,7 +433,7 @@ static int cast_boolean(const opts *o, const char *s, size_t n, kp_value *v, kp_
 	}
 	return type_error(err, "\"%.*s\" is not a boolean: write %s or %s (as listed in "
 		"trueValues/falseValues)",
-		n > 40 ? 40 : (int)n, s, o->tv->len ? o->tv->items[0] : "true",
+		shown_len(s, n), s, o->tv->len ? o->tv->items[0] : "true",
 		o->fv->len ? o->fv->items[0] : "false");
 }
 
@@ -719,7 +731,7 @@ static int cast_temporal(const opts *o, const char *s, size_t n, kp_value *v, kp
 			      o->type == KP_TYPE_TIME ? "09:30:00 (hh:mm:ss)" :
 							"2019-04-01T09:30:00 (YYYY-MM-DDThh:mm:ss, "
 							"optionally with Z or +09:00)";
-	int shown = n > 40 ? 40 : (int)n;
+	int shown = shown_len(s, n);
 	int ok = 0;
 	if (o->format == KP_FORMAT_DEFAULT) {
 		const char *p = s, *e = s + n;
@@ -773,7 +785,7 @@ static int cast_year(const char *s, size_t n, kp_value *v, kp_diag *err)
 	int y;
 	if (read_digits(&p, e, 4, &y) < 0 || p != e)
 		return type_error(err, "\"%.*s\" is not a year: write four digits, e.g. 2019",
-			n > 40 ? 40 : (int)n, s);
+			shown_len(s, n), s);
 	v->u.i = y;
 	return KP_CAST_OK;
 }
@@ -785,7 +797,7 @@ static int cast_yearmonth(const char *s, size_t n, kp_value *v, kp_diag *err)
 	if (read_digits(&p, e, 4, &y) < 0 || p >= e || *p++ != '-' || read_digits(&p, e, 2, &m) < 0 ||
 	    p != e || m < 1 || m > 12)
 		return type_error(err, "\"%.*s\" is not a year and month: write YYYY-MM, e.g. 2019-04",
-			n > 40 ? 40 : (int)n, s);
+			shown_len(s, n), s);
 	v->u.i = (long long)y * 12 + (m - 1);
 	return KP_CAST_OK;
 }
@@ -814,8 +826,8 @@ static int cast_duration(const char *s, size_t n, kp_value *v, kp_diag *err)
 		unsigned long long num = 0;
 		int digits = 0;
 		while (p < e && is_digit(*p)) {
-			if (num > 1000000000000ULL)
-				goto bad; /* far beyond any sensible duration: refuse, do not overflow */
+			if (num > 100000000000000ULL)
+				goto bad; /* beyond 10^15 units: refuse before the accumulator overflows */
 			num = num * 10 + (unsigned)(*p++ - '0');
 			digits++;
 		}
@@ -843,30 +855,38 @@ static int cast_duration(const char *s, size_t n, kp_value *v, kp_diag *err)
 		if (!u || *p == '\0' || (last_unit && u <= last_unit) || (frac && *p != 'S'))
 			goto bad;
 		last_unit = u;
-		long long k = (long long)num;
+		long long k = (long long)num, unit_months = 0, unit_usec = 0, add;
 		switch (*p) {
 		case 'Y':
-			months += k * 12;
+			unit_months = 12;
 			break;
 		case 'M':
 			if (in_time)
-				usec += k * 60000000LL;
+				unit_usec = 60000000LL;
 			else
-				months += k;
+				unit_months = 1;
 			break;
 		case 'W':
-			usec += k * 7 * 86400000000LL;
+			unit_usec = 7 * 86400000000LL;
 			break;
 		case 'D':
-			usec += k * 86400000000LL;
+			unit_usec = 86400000000LL;
 			break;
 		case 'H':
-			usec += k * 3600000000LL;
+			unit_usec = 3600000000LL;
 			break;
 		case 'S':
-			usec += k * 1000000LL + frac_us;
+			unit_usec = 1000000LL;
 			break;
 		}
+		/* Refuse what does not fit in 64 bits instead of overflowing. */
+		if (unit_months && (__builtin_mul_overflow(k, unit_months, &add) ||
+					   __builtin_add_overflow(months, add, &months)))
+			goto bad;
+		if (unit_usec && (__builtin_mul_overflow(k, unit_usec, &add) ||
+					 __builtin_add_overflow(usec, add, &usec) ||
+					 __builtin_add_overflow(usec, (long long)frac_us, &usec)))
+			goto bad;
 		any = 1;
 		time_any |= in_time;
 		p++;
@@ -879,7 +899,7 @@ static int cast_duration(const char *s, size_t n, kp_value *v, kp_diag *err)
 bad:
 	return type_error(err, "\"%.*s\" is not a duration: write ISO 8601 such as P1Y2M, P3D or "
 		"PT1H30M",
-		n > 40 ? 40 : (int)n, s);
+		shown_len(s, n), s);
 }
 
 /* ---- geopoint ---- */
@@ -917,7 +937,7 @@ static int read_coord(const char *p, const char *e, double *out)
 
 static int cast_geopoint(const opts *o, const char *s, size_t n, kp_value *v, kp_diag *err)
 {
-	int shown = n > 40 ? 40 : (int)n;
+	int shown = shown_len(s, n);
 	double lon = 0, lat = 0;
 	int ok = 0;
 	if (o->format == KP_FORMAT_OBJECT) {
@@ -1033,7 +1053,7 @@ static int valid_base64(const char *s, size_t n)
 
 static int cast_string(const opts *o, const char *s, size_t n, kp_diag *err)
 {
-	int shown = n > 40 ? 40 : (int)n;
+	int shown = shown_len(s, n);
 	switch (o->format) {
 	case KP_FORMAT_EMAIL:
 		if (!valid_email(s, n))
@@ -1098,7 +1118,7 @@ static int cast_json(const opts *o, const char *s, size_t n, kp_diag *err)
 	}
 	json_decref(j);
 	if (!ok)
-		return type_error(err, "\"%.*s\" is not %s", n > 40 ? 40 : (int)n, s, want);
+		return type_error(err, "\"%.*s\" is not %s", shown_len(s, n), s, want);
 	return KP_CAST_OK;
 }
 
@@ -1111,11 +1131,12 @@ static int cast_list(const opts *o, const char *s, size_t n, kp_diag *err)
 	if (o->item == KP_TYPE_STRING)
 		return KP_CAST_OK;
 	opts io = default_opts(o->item, KP_FORMAT_DEFAULT);
-	size_t dl = strlen(o->delim);
+	const char *delim = o->delim && *o->delim ? o->delim : ",";
+	size_t dl = strlen(delim);
 	const char *p = s, *e = s + n;
 	for (;;) {
 		const char *q = p;
-		while (q < e && !((size_t)(e - q) >= dl && memcmp(q, o->delim, dl) == 0))
+		while (q < e && !((size_t)(e - q) >= dl && memcmp(q, delim, dl) == 0))
 			q++;
 		kp_value item;
 		if (cast_with(&io, p, (size_t)(q - p), &item, err) != KP_CAST_OK) {
@@ -1284,9 +1305,10 @@ static long long value_length(const kp_field *f, const kp_value *v)
 {
 	switch (v->type) {
 	case KP_TYPE_LIST: {
-		size_t dl = strlen(f->delimiter), k = 1;
+		const char *delim = f->delimiter[0] ? f->delimiter : ",";
+		size_t dl = strlen(delim), k = 1;
 		for (size_t i = 0; i + dl <= v->len;)
-			if (memcmp(v->text + i, f->delimiter, dl) == 0)
+			if (memcmp(v->text + i, delim, dl) == 0)
 				k++, i += dl;
 			else
 				i++;
@@ -1335,7 +1357,7 @@ kp_constraint kp_cast_check(const kp_field *f, const kp_value *v, kp_diag *err)
 	if (!c->has)
 		return KP_CONSTRAINT_NONE;
 	unsigned has = c->has;
-	const int shown = v->len > 40 ? 40 : (int)v->len;
+	const int shown = shown_len(v->text, v->len);
 #define HAS(x) (has & (1u << KP_CONSTRAINT_##x))
 	if (HAS(MINIMUM) && kp_cast_compare(v, &c->minimum) < 0)
 		return constraint_error(err, KP_CONSTRAINT_MINIMUM,
@@ -1429,9 +1451,69 @@ static void putf(outbuf *o, const char *fmt, ...)
 		put(o, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
+/* Decimal digits of x, zero-padded to at least `width` (printf is slow per cell). */
+static void put_uint(outbuf *o, unsigned long long x, int width)
+{
+	char tmp[24];
+	int k = sizeof tmp;
+	do {
+		tmp[--k] = (char)('0' + x % 10);
+		x /= 10;
+	} while (x);
+	while (k > (int)sizeof tmp - width && k > 0)
+		tmp[--k] = '0';
+	put(o, tmp + k, sizeof tmp - (size_t)k);
+}
+
+static void put_int(outbuf *o, long long x, int width)
+{
+	if (x < 0) {
+		put(o, "-", 1);
+		put_uint(o, 0ULL - (unsigned long long)x, width);
+	} else {
+		put_uint(o, (unsigned long long)x, width);
+	}
+}
+
+static void put_date(outbuf *o, const kp_datetime *t)
+{
+	put_uint(o, (unsigned)t->year, 4);
+	put(o, "-", 1);
+	put_uint(o, (unsigned)t->month, 2);
+	put(o, "-", 1);
+	put_uint(o, (unsigned)t->day, 2);
+}
+
+/* 1 when s[0..n) is already in canonical form: [-](0|[1-9][0-9]*)[.[0-9]*[1-9]], not "-0". */
+static int canonical_decimal(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (n && s[0] == '-')
+		i = 1;
+	if (i >= n || !is_digit(s[i]))
+		return 0;
+	size_t int_start = i;
+	while (i < n && is_digit(s[i]))
+		i++;
+	if (s[int_start] == '0' && i - int_start > 1)
+		return 0;
+	if (i == n)
+		return !(s[0] == '-' && s[int_start] == '0');
+	if (s[i] != '.' || i + 1 >= n)
+		return 0;
+	for (size_t k = i + 1; k < n; k++)
+		if (!is_digit(s[k]))
+			return 0;
+	return s[n - 1] != '0';
+}
+
 static void put_number(outbuf *o, const kp_field *f, const kp_value *v)
 {
 	opts op = f ? field_opts(f) : default_opts(KP_TYPE_NUMBER, KP_FORMAT_DEFAULT);
+	if (op.bare && strcmp(op.dec, ".") == 0 && canonical_decimal(v->text, v->len)) {
+		put(o, v->text, v->len);
+		return;
+	}
 	char stack[NUM_STACK], *buf = v->len + 2 <= NUM_STACK ? stack : malloc(v->len + 2);
 	int is_int;
 	if (!buf || clean_number(&op, v->text, v->len, buf, &is_int, NULL, NULL) != NUM_OK) {
@@ -1496,7 +1578,11 @@ done:
 
 static void put_time(outbuf *o, const kp_datetime *t)
 {
-	putf(o, "%02d:%02d:%02d", t->hour, t->minute, t->second);
+	put_uint(o, (unsigned)t->hour, 2);
+	put(o, ":", 1);
+	put_uint(o, (unsigned)t->minute, 2);
+	put(o, ":", 1);
+	put_uint(o, (unsigned)t->second, 2);
 	if (t->frac_digits)
 		putf(o, ".%0*ld", (int)t->frac_digits,
 			t->usec / (long)(t->frac_digits == 6 ? 1 :
@@ -1521,7 +1607,7 @@ int kp_cast_canonical(const kp_field *f, const kp_value *v, char *buf, size_t si
 		const kp_datetime *t = &v->u.t.parts;
 		switch (v->type) {
 		case KP_TYPE_INTEGER:
-			putf(&o, "%lld", v->u.i);
+			put_int(&o, v->u.i, 1);
 			break;
 		case KP_TYPE_NUMBER:
 			put_number(&o, f, v);
@@ -1530,20 +1616,23 @@ int kp_cast_canonical(const kp_field *f, const kp_value *v, char *buf, size_t si
 			put(&o, v->u.b ? "true" : "false", v->u.b ? 4 : 5);
 			break;
 		case KP_TYPE_DATE:
-			putf(&o, "%04d-%02d-%02d", t->year, t->month, t->day);
+			put_date(&o, t);
 			break;
 		case KP_TYPE_TIME:
 			put_time(&o, t);
 			break;
 		case KP_TYPE_DATETIME:
-			putf(&o, "%04d-%02d-%02dT", t->year, t->month, t->day);
+			put_date(&o, t);
+			put(&o, "T", 1);
 			put_time(&o, t);
 			break;
 		case KP_TYPE_YEAR:
-			putf(&o, "%04lld", v->u.i);
+			put_int(&o, v->u.i, 4);
 			break;
 		case KP_TYPE_YEARMONTH:
-			putf(&o, "%04lld-%02lld", v->u.i / 12, v->u.i % 12 + 1);
+			put_int(&o, v->u.i / 12, 4);
+			put(&o, "-", 1);
+			put_uint(&o, (unsigned long long)(v->u.i % 12 + 1), 2);
 			break;
 		case KP_TYPE_GEOPOINT:
 			putf(&o, "%.15g,%.15g", v->u.geo.lon, v->u.geo.lat);

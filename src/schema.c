@@ -484,12 +484,18 @@ static void load_format(loader *L, kp_field *f, json_t *jf)
 		if (strchr(s, '%')) {
 			f->format = KP_FORMAT_PATTERN;
 			f->format_pattern = dup_or_oom(L, s);
-			kp_value probe;
-			kp_diag perr;
-			/* A pattern with an unknown directive fails on every cell: say so now. */
-			if (kp_cast_value(f, "", 0, &probe, &perr) == KP_CAST_ERROR &&
-			    strstr(perr.message, "directive"))
-				fail(L, "%s", perr.message);
+			/* A directive kp_cast does not know would fail on every cell: say so now. */
+			for (const char *c = s; *c; c++) {
+				if (*c != '%')
+					continue;
+				c++;
+				if (!*c || !strchr("YymdHIMSfpbBz%", *c)) {
+					fail(L, "unsupported directive %%%c in \"%s\" (supported: %%Y %%y %%m "
+						"%%d %%H %%I %%M %%S %%f %%p %%b %%B %%z %%%%)",
+						*c ? *c : '?', s);
+					break;
+				}
+			}
 			goto done;
 		}
 		fail(L, "unknown %s format \"%s\": use \"default\", \"any\" or a strptime "
@@ -1607,6 +1613,8 @@ static void resource_free(kp_resource *r)
 	free(r->format);
 	free(r->mediatype);
 	free(r->encoding);
+	free(r->profile);
+	free(r->hash);
 	free(r->dialect.line_terminator);
 	free(r->dialect.null_sequence);
 	kp_schema_free(r->schema);
@@ -1691,6 +1699,18 @@ static void load_resource(loader *L, kp_package *p, kp_resource *r, json_t *jr)
 	get_string(L, jr, "format", &r->format);
 	get_string(L, jr, "mediatype", &r->mediatype);
 	get_string(L, jr, "encoding", &r->encoding);
+	get_string(L, jr, "profile", &r->profile);
+	get_string(L, jr, "hash", &r->hash);
+	r->bytes = -1;
+	json_t *bytes = json_object_get(jr, "bytes");
+	if (bytes) {
+		size_t o = jp_key(L, "bytes");
+		if (!json_is_integer(bytes) || json_integer_value(bytes) < 0)
+			expected(L, "a non-negative integer", bytes);
+		else
+			r->bytes = json_integer_value(bytes);
+		jp_pop(L, o);
+	}
 	json_t *dialect = json_object_get(jr, "dialect");
 	json_t *dialect_file = NULL;
 	if (json_is_string(dialect)) {

@@ -95,6 +95,12 @@ static void numbers(void **state)
 	(void)state;
 	const char *f = "{\"name\": \"n\", \"type\": \"number\"}";
 	OK_AS(f, "1", "1");
+	OK_AS(f, "-1.25", "-1.25");
+	OK_AS(f, "0.5", "0.5");
+	OK_AS(f, "-0.5", "-0.5");
+	OK_AS(f, "-0", "0");
+	OK_AS(f, "10", "10");
+	OK_AS(f, "1.0", "1");
 	OK_AS(f, "1.50", "1.5");
 	OK_AS(f, "-0.0", "0");
 	OK_AS(f, ".5", "0.5");
@@ -110,6 +116,15 @@ static void numbers(void **state)
 	BAD(f, "1.2.3");
 	BAD(f, "e5");
 	BAD(f, "10%");
+	/* Messages quote at most 40 bytes of the cell, cut between characters. */
+	{
+		kp_diag e1;
+		assert_int_equal(cast(f, "金沢市金沢市金沢市金沢市金沢市金沢市", NULL, 0, &e1), KP_CAST_ERROR);
+		const char *q = strchr(e1.message, '"') + 1;
+		const char *end = strchr(q, '"');
+		assert_true(end - q <= 40);
+		assert_int_equal((end - q) % 3, 0);
+	}
 	BAD(f, "70%程度");
 	OK_AS("{\"name\": \"n\", \"type\": \"number\", \"groupChar\": \",\"}", "1,000.5", "1000.5");
 	OK_AS("{\"name\": \"n\", \"type\": \"number\", \"decimalChar\": \",\", \"groupChar\": \".\"}",
@@ -386,6 +401,9 @@ static void year_yearmonth_duration(void **state)
 	BAD(du, "1Y");
 	BAD(du, "P1M1Y");
 	BAD(du, "P99999999999999999999Y");
+	BAD(du, "PT99999999999999H");   /* would overflow 64-bit microseconds */
+	BAD(du, "P9999999999999W");
+	OK_AS(du, "PT2562047H", "PT2562047H"); /* about 292 years: still fits */
 }
 
 static void strings_and_formats(void **state)

@@ -191,7 +191,11 @@ static void errors_carry_json_paths(void **state)
 		{"{\"fields\": [{\"name\": \"a\", \"type\": \"date\", \"format\": \"dd/mm/yyyy\"}]}",
 			"fields[0].format: unknown date format"},
 		{"{\"fields\": [{\"name\": \"a\", \"type\": \"date\", \"format\": \"%Q\"}]}",
-			"unsupported directive %Q"},
+			"fields[0].format: unsupported directive %Q"},
+		{"{\"fields\": [{\"name\": \"a\", \"type\": \"date\", \"format\": \"%Y-%j\"}]}",
+			"fields[0].format: unsupported directive %j"},
+		{"{\"fields\": [{\"name\": \"a\", \"type\": \"date\", \"format\": \"%Y%\"}]}",
+			"fields[0].format: unsupported directive %?"},
 		{"{\"fields\": [{\"name\": \"a\", \"type\": \"integer\", \"constraints\": {\"pattern\": "
 		 "\"x\"}}]}",
 			"fields[0].constraints.pattern: constraint pattern is not supported by type integer"},
@@ -443,7 +447,8 @@ static const char *package_json =
 	"\"keywords\": [\"行財政改革\"], \"licenses\": [{\"name\": \"CC-BY-4.0\"}],"
 	"\"dcat\": {\"lg_code\": \"172014\", \"contact\": {\"email\": \"a@b.jp\"}},"
 	"\"resources\": ["
-	"{\"name\": \"items\", \"path\": \"items.csv\", \"format\": \"csv\", \"encoding\": "
+	"{\"name\": \"items\", \"path\": \"items.csv\", \"format\": \"csv\", \"bytes\": 120, "
+	"\"hash\": \"sha256:ab\", \"profile\": \"tabular-data-resource\", \"encoding\": "
 	"\"utf-8\", \"schema\": \"items.schema.json\", \"dialect\": \"semicolon.json\"},"
 	"{\"name\": \"targets\", \"path\": \"targets.csv\", \"schema\": {\"fields\": ["
 	"{\"name\": \"item_id\"}, {\"name\": \"y\", \"type\": \"year\"}], \"foreignKeys\": "
@@ -484,6 +489,11 @@ static void package_loads_and_resolves_references(void **state)
 	assert_string_equal(r->name, "items");
 	assert_string_equal(r->format, "csv");
 	assert_string_equal(r->encoding, "utf-8");
+	assert_int_equal(r->bytes, 120);
+	assert_string_equal(r->hash, "sha256:ab");
+	assert_string_equal(r->profile, "tabular-data-resource");
+	assert_int_equal(p->resources[1].bytes, -1);
+	assert_null(p->resources[1].hash);
 	assert_string_equal(json_string_value(json_object_get(r->json, "path")), "items.csv");
 	assert_int_equal(r->dialect.delimiter, ';');
 	assert_int_equal(r->dialect.header, 1);
@@ -523,7 +533,7 @@ static void package_errors(void **state)
 	write_file(dir, "bad.schema.json", "{\"fields\": [{\"name\": \"a\", \"type\": 3}]}");
 	write_file(dir, "datapackage.json",
 		"{\"resources\": ["
-		"{\"name\": \"a\", \"path\": \"../etc/passwd\"},"
+		"{\"name\": \"a\", \"path\": \"../etc/passwd\", \"bytes\": -1},"
 		"{\"name\": \"b\", \"path\": \"b.csv\", \"schema\": \"bad.schema.json\"},"
 		"{\"name\": \"c\", \"path\": \"c.csv\", \"schema\": {\"fields\": [{\"name\": "
 		"\"x\"}], \"foreignKeys\": [{\"fields\": \"x\", \"reference\": {\"resource\": "
@@ -540,6 +550,7 @@ static void package_errors(void **state)
 	kp_diag_list_init(&diags);
 	assert_int_equal(kp_schema_package_load(dir, &p, &sink), -1);
 	assert_true(has_message("resources[0].path: path \"../etc/passwd\" must be a relative path"));
+	assert_true(has_message("resources[0].bytes: expected a non-negative integer, got -1"));
 	assert_true(has_message("fields[0].type: expected a string, got 3"));
 	assert_true(has_message("resources[2].schema.foreignKeys[0].reference.resource: no resource "
 				"named \"zz\""));
