@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -182,6 +183,7 @@ typedef struct rule_entry {
 
 typedef struct rule_state {
 	const kp_rule *rule;
+	const keyset *ref; /* whereReference: keys of the referenced rows that qualify */
 	rule_entry *e; /* owned */
 	size_t n, cap;
 	char *arena;   /* owned */
@@ -193,6 +195,8 @@ typedef struct rule_state {
 typedef struct want_keys {
 	const kp_fieldref *fields;
 	keyset *ks;
+	const kp_rule_where *cond; /* only rows meeting these conditions (whereReference) */
+	size_t ncond;
 } want_keys;
 
 typedef struct tctx {
@@ -722,7 +726,7 @@ static int is_repeat_mark(const kp_csvcell *c)
 	if ((c->len != 3 && c->len != 6) || (unsigned char)c->data[0] < 0xE2)
 		return 0;
 	for (size_t k = 0; k < NELEM(repeat_marks); k++)
-		if (memcmp(c->data, repeat_marks[k], c->len) == 0 && repeat_marks[k][c->len] == '\0')
+		if (strlen(repeat_marks[k]) == c->len && memcmp(c->data, repeat_marks[k], c->len) == 0)
 			return 1;
 	return 0;
 }
@@ -1012,20 +1016,35 @@ static size_t arena_add(rule_state *rs, const char *s, size_t n)
 	return off;
 }
 
+/* 1 when the current row meets every condition (a null cell has the text ""). */
+static int conditions_hold(const tctx *t, const kp_rule_where *w, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		size_t f = w[k].field;
+		if (f >= t->s->nfields)
+			return 0;
+		const char *txt = t->canon_state[f] == 1 ? t->canon + t->canon_off[f] : "";
+		size_t len = t->canon_state[f] == 1 ? t->canon_n[f] : 0;
+		if (!kp_schema_rule_where_match(&w[k], txt, len))
+			return 0;
+	}
+	return 1;
+}
+
 static void rule_collect(tctx *t, rule_state *rs, long row)
 {
 	const kp_rule *ru = rs->rule;
 	if (rs->failed)
 		return;
-	for (size_t w = 0; w < ru->nwhere; w++) {
-		size_t f = ru->where[w].field;
-		if (t->canon_state[f] != 1)
+	if (!conditions_hold(t, ru->where, ru->nwhere))
+		return;
+	if (ru->reference_key >= 0) {
+		/* whereReference: considered only when the referenced row qualifies; without
+		 * the other resource (a table checked alone) the rule is skipped */
+		if (!rs->ref || (size_t)ru->reference_key >= t->s->nforeign_keys)
 			return;
-		int ok = 0;
-		for (size_t k = 0; k < ru->where[w].values.len && !ok; k++)
-			ok = ru->where[w].values.lens[k] == t->canon_n[f] &&
-			     memcmp(ru->where[w].values.items[k], t->canon + t->canon_off[f], t->canon_n[f]) == 0;
-		if (!ok)
+		uint64_t h = key_hash(t, &t->s->foreign_keys[ru->reference_key].fields);
+		if (!h || !ks_find(rs->ref, h))
 			return;
 	}
 	if (t->canon_state[ru->field] != 1)
@@ -1161,6 +1180,8 @@ static void row(tctx *t, const kp_csvrecord *r)
 			defer(t, &t->uk[u], h, r->number, PEND_UK, u);
 	}
 	for (size_t w = 0; w < t->nwants; w++) {
+		if (!conditions_hold(t, t->wants[w].cond, t->wants[w].ncond))
+			continue;
 		uint64_t h = key_hash(t, t->wants[w].fields);
 		if (h)
 			defer(t, t->wants[w].ks, h, r->number, PEND_WANT, w);
@@ -1362,6 +1383,7 @@ typedef struct table_env {
 	const char **target_names;  /* per foreign key */
 	want_keys *wants;
 	size_t nwants;
+	const keyset **rule_refs;   /* per rule: the whereReference key set or NULL */
 } table_env;
 
 static void tctx_release(tctx *t)
@@ -1451,13 +1473,22 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 			t->need_canon[ru->order_by] = 1;
 		mark_canon(t, &ru->group_by);
 		for (size_t w = 0; w < ru->nwhere; w++)
-			t->need_canon[ru->where[w].field] = 1;
+			if (ru->where[w].field < s->nfields)
+				t->need_canon[ru->where[w].field] = 1;
+		if (ru->reference_key >= 0 && (size_t)ru->reference_key < s->nforeign_keys)
+			mark_canon(t, &s->foreign_keys[ru->reference_key].fields);
+		if (env && env->rule_refs)
+			t->rules[k].ref = env->rule_refs[k];
 	}
 	if (env) {
 		t->wants = env->wants;
 		t->nwants = env->nwants;
-		for (size_t w = 0; w < env->nwants; w++)
+		for (size_t w = 0; w < env->nwants; w++) {
 			mark_canon(t, env->wants[w].fields);
+			for (size_t c = 0; c < env->wants[w].ncond; c++)
+				if (env->wants[w].cond[c].field < s->nfields)
+					t->need_canon[env->wants[w].cond[c].field] = 1;
+		}
 	}
 	return 0;
 }
@@ -1577,6 +1608,8 @@ int kp_validate_table(const char *path, const char *display, const kp_schema *sc
 typedef struct pkg_want {
 	size_t resource;        /* referenced resource */
 	const kp_fieldref *fields; /* its fields */
+	const kp_rule_where *cond; /* whereReference conditions (NULL: a foreign key) */
+	size_t ncond;
 	keyset ks;
 	int filled;
 } pkg_want;
@@ -1610,8 +1643,38 @@ static char *resource_file(const kp_package *pkg, const kp_resource *r, const ch
 	if (data_dir && r->path)
 		return join_path(data_dir, r->path);
 	if (r->full_path)
-		return strdup(r->full_path);
+		return strdup(strncmp(r->full_path, "./", 2) == 0 ? r->full_path + 2 : r->full_path);
 	return join_path(pkg->dir, r->path);
+}
+
+/* The resource's declared `bytes` and `hash` (sha256) against the file read
+ * (Frictionless byte-count / hash-count).  Returns the number of errors reported. */
+static int integrity(const kp_resource *res, const char *file, kp_validate_stats *st,
+	const kp_diag_sink *sink)
+{
+	int n = 0;
+	kp_diag d;
+	if (res->bytes >= 0 && st->bytes != res->bytes) {
+		kp_diag_set(&d, KP_SEV_ERROR, "byte-count",
+			"the file has %lld bytes but the package says %lld: update \"bytes\" in "
+			"datapackage.json (or the file is not the one described)",
+			st->bytes, res->bytes);
+		kp_diag_at(&d, file, 0, 0, -1);
+		kp_diag_emit(sink, &d);
+		n++;
+	}
+	if (res->hash && st->sha256[0] && strncmp(res->hash, "sha256:", 7) == 0 &&
+		strcasecmp(res->hash + 7, st->sha256) != 0) {
+		kp_diag_set(&d, KP_SEV_ERROR, "hash-count",
+			"the file's SHA-256 is %s but the package says %s: update \"hash\" in "
+			"datapackage.json (or the file is not the one described)",
+			st->sha256, res->hash + 7);
+		kp_diag_at(&d, file, 0, 0, -1);
+		kp_diag_emit(sink, &d);
+		n++;
+	}
+	st->errors += n;
+	return n;
 }
 
 int kp_validate_package(const kp_package *pkg, const char *data_dir,
@@ -1651,6 +1714,31 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 			memset(&wants[nw], 0, sizeof wants[nw]);
 			wants[nw].resource = (size_t)fk->resource_index;
 			wants[nw].fields = &fk->reference_fields;
+			nw++;
+		}
+		/* whereReference: the keys of the referenced rows meeting the conditions */
+		for (size_t k = 0; s && k < s->nrules; k++) {
+			const kp_rule *ru = &s->rules[k];
+			if (ru->reference_key < 0 || (size_t)ru->reference_key >= s->nforeign_keys)
+				continue;
+			const kp_foreign_key *fk = &s->foreign_keys[ru->reference_key];
+			if (fk->resource_index < 0 || (size_t)fk->resource_index >= nr)
+				continue;
+			if (nw == capw) {
+				size_t nc = capw ? capw * 2 : 8;
+				pkg_want *p = realloc(wants, nc * sizeof *p);
+				if (!p) {
+					status = KP_EXIT_IO;
+					goto out;
+				}
+				wants = p;
+				capw = nc;
+			}
+			memset(&wants[nw], 0, sizeof wants[nw]);
+			wants[nw].resource = (size_t)fk->resource_index;
+			wants[nw].fields = &fk->reference_fields;
+			wants[nw].cond = ru->reference_where;
+			wants[nw].ncond = ru->nreference_where;
 			nw++;
 		}
 	}
@@ -1722,6 +1810,8 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 			if (wants[w].resource == i && !wants[w].filled) {
 				mine[nmine].fields = wants[w].fields;
 				mine[nmine].ks = &wants[w].ks;
+				mine[nmine].cond = wants[w].cond;
+				mine[nmine].ncond = wants[w].ncond;
 				nmine++;
 				wants[w].filled = 1;
 			}
@@ -1731,15 +1821,15 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 			if (fk->resource_index < 0 || (size_t)fk->resource_index >= nr)
 				continue;
 			/* wants[] were appended in resource/fk order: find this fk's entry */
-			for (w = 0; w < nw && wants[w].fields != &fk->reference_fields; w++)
+			for (w = 0; w < nw && (wants[w].fields != &fk->reference_fields || wants[w].cond); w++)
 				;
 			if (w == nw)
 				continue;
 			size_t ti = (size_t)fk->resource_index;
 			if (!wants[w].filled && ti != i) {
 				/* a cycle: collect the target's keys with a quiet pass */
-				want_keys one = {wants[w].fields, &wants[w].ks};
-				table_env e2 = {NULL, NULL, &one, 1};
+				want_keys one = {wants[w].fields, &wants[w].ks, NULL, 0};
+				table_env e2 = {NULL, NULL, &one, 1, NULL};
 				kp_diag_sink quiet = {sink_discard, NULL};
 				kp_validate_opts o2 = opts ? *opts : (kp_validate_opts){0};
 				o2.max_errors = 0;
@@ -1750,9 +1840,33 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 			targets[k] = &wants[w].ks;
 			tnames[k] = pkg->resources[ti].name;
 		}
-		table_env env = {targets, tnames, mine, nmine};
+		const keyset **rule_refs = calloc(s->nrules + 1, sizeof *rule_refs);
+		for (size_t k = 0; rule_refs && k < s->nrules; k++) {
+			const kp_rule *ru = &s->rules[k];
+			for (size_t x = 0; x < nw; x++)
+				if (wants[x].cond && wants[x].cond == ru->reference_where &&
+					wants[x].ncond == ru->nreference_where) {
+					if (!wants[x].filled && wants[x].resource != i) {
+						want_keys one = {wants[x].fields, &wants[x].ks, wants[x].cond,
+							wants[x].ncond};
+						table_env e2 = {NULL, NULL, &one, 1, NULL};
+						kp_diag_sink quiet = {sink_discard, NULL};
+						kp_validate_opts o2 = opts ? *opts : (kp_validate_opts){0};
+						o2.max_errors = 0;
+						o2.no_sha256 = 1;
+						run_table(files[wants[x].resource], NULL,
+							pkg->resources[wants[x].resource].schema, &o2, &quiet,
+							NULL, &e2);
+						wants[x].filled = 1;
+					}
+					rule_refs[k] = &wants[x].ks;
+				}
+		}
+		table_env env = {targets, tnames, mine, nmine, rule_refs};
 		/* a self-targeted want (resource refers to itself by name) fills while it runs */
 		int rc = run_table(files[i], NULL, s, opts, sink, &st, &env);
+		if (rc != KP_EXIT_IO && integrity(res, files[i], &st, sink) && !rc)
+			rc = 1;
 		if (rc == KP_EXIT_IO)
 			status = KP_EXIT_IO;
 		else if (rc && !status)
@@ -1762,6 +1876,7 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 		free(targets);
 		free(tnames);
 		free(mine);
+		free(rule_refs);
 	}
 out:
 	for (size_t w = 0; w < nw; w++)
