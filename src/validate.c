@@ -178,11 +178,14 @@ typedef struct fk_state {
 
 typedef struct rule_entry {
 	long row;
-	size_t group, order, value; /* offsets of NUL-terminated canonical texts in the arena */
+	uint64_t group;      /* hash of the groupBy canonical texts */
+	double okey;         /* numeric orderBy value, when order_numeric */
+	size_t order, value; /* offsets of NUL-terminated canonical texts in the arena */
 } rule_entry;
 
 typedef struct rule_state {
 	const kp_rule *rule;
+	int order_numeric; /* orderBy is an integer, number or year: sort by okey */
 	const keyset *ref; /* whereReference: keys of the referenced rows that qualify */
 	rule_entry *e; /* owned */
 	size_t n, cap;
@@ -213,6 +216,7 @@ typedef struct tctx {
 	long *field_col;  /* owned: field -> column or -1 */
 	unsigned char *prev_filled; /* owned: column had a non-empty cell in the previous row */
 	unsigned char *is_lg;       /* owned: per field */
+	unsigned char *typed;       /* owned: per field: a type with a fixed lexical form */
 	unsigned char *need_canon;  /* owned: per field: canonical text needed for keys */
 
 	/* the current row's canonical texts for the fields that need them */
@@ -396,6 +400,25 @@ static int is_year_like(const char *s, size_t n)
 		return y >= 1900 && y <= 2100;
 	}
 	return 1;
+}
+
+static int typed_kind(kp_type ty)
+{
+	switch (ty) {
+	case KP_TYPE_INTEGER:
+	case KP_TYPE_NUMBER:
+	case KP_TYPE_BOOLEAN:
+	case KP_TYPE_DATE:
+	case KP_TYPE_TIME:
+	case KP_TYPE_DATETIME:
+	case KP_TYPE_YEAR:
+	case KP_TYPE_YEARMONTH:
+	case KP_TYPE_DURATION:
+	case KP_TYPE_GEOPOINT:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 static int field_is_lgcode(const kp_field *f)
@@ -851,11 +874,24 @@ static void flush_pending(tctx *t)
 	t->npend = 0;
 }
 
+/* A byte that may start or end padding: a space, a control, or any non-ASCII byte
+ * (U+3000 and the other layout spaces are multi-byte). */
+static int plain_edge(char ch)
+{
+	unsigned char u = (unsigned char)ch;
+	return u <= ' ' || u >= 0x80;
+}
+
 static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 {
 	const kp_csvcell *c = &r->cells[col];
 	long fi = t->col_field[col];
-	char_checks(t, r->number, col, c);
+	/* A cell that casts to a number, date, boolean … holds only what its format allows:
+	 * the character rules matter for text, and for typed cells only when the cast fails
+	 * (then they come first, to explain it). */
+	int typed = fi >= 0 && t->typed[fi];
+	if (!typed || (c->len && (plain_edge(c->data[0]) || plain_edge(c->data[c->len - 1]))))
+		char_checks(t, r->number, col, c);
 	if (fi < 0)
 		return;
 	const kp_field *f = &t->s->fields[fi];
@@ -897,6 +933,8 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 	}
 	if (rc == KP_CAST_ERROR) {
 		t->canon_state[fi] = 3;
+		if (typed && !(c->len && (plain_edge(c->data[0]) || plain_edge(c->data[c->len - 1]))))
+			char_checks(t, r->number, col, c);
 		if (is_numeric_type(f->type) && number_with_unit(t, r->number, col, c, f))
 			return;
 		err.severity = KP_SEV_ERROR;
@@ -1036,6 +1074,8 @@ static void rule_collect(tctx *t, rule_state *rs, long row)
 	const kp_rule *ru = rs->rule;
 	if (rs->failed)
 		return;
+	if (ru->reference_key >= 0 && !rs->ref)
+		return; /* whereReference without the other resource: skipped */
 	if (!conditions_hold(t, ru->where, ru->nwhere))
 		return;
 	if (ru->reference_key >= 0) {
@@ -1051,15 +1091,12 @@ static void rule_collect(tctx *t, rule_state *rs, long row)
 		return;
 	if (ru->order_by >= 0 && t->canon_state[ru->order_by] != 1)
 		return;
-	char g[1024];
-	size_t gl = 0;
+	uint64_t g = HASH_SEED;
 	for (size_t k = 0; k < ru->group_by.len; k++) {
 		size_t f = ru->group_by.idx[k];
-		const char *txt = t->canon_state[f] == 1 ? t->canon + t->canon_off[f] : "";
-		int n = snprintf(g + gl, sizeof g - gl, "%s\x1f", txt);
-		if (n < 0 || (size_t)n >= sizeof g - gl)
-			break;
-		gl += (size_t)n;
+		if (t->canon_state[f] == 1)
+			g = hash_bytes(g, t->canon + t->canon_off[f], t->canon_n[f]);
+		g = hash_bytes(g, "\x1f", 1);
 	}
 	if (rs->n == rs->cap) {
 		size_t nc = rs->cap ? rs->cap * 2 : 64;
@@ -1073,7 +1110,8 @@ static void rule_collect(tctx *t, rule_state *rs, long row)
 	}
 	rule_entry *e = &rs->e[rs->n];
 	e->row = row;
-	e->group = arena_add(rs, g, gl);
+	e->group = hash_finish(g);
+	e->okey = rs->order_numeric ? strtod(t->canon + t->canon_off[ru->order_by], NULL) : 0;
 	e->value = arena_add(rs, t->canon + t->canon_off[ru->field], t->canon_n[ru->field]);
 	e->order = ru->order_by >= 0
 			   ? arena_add(rs, t->canon + t->canon_off[ru->order_by], t->canon_n[ru->order_by])
@@ -1278,10 +1316,13 @@ static int cmp_typed(const kp_field *f, const char *a, const char *b)
 static int cmp_entry(const void *pa, const void *pb)
 {
 	const rule_entry *a = pa, *b = pb;
-	int c = strcmp(sort_rs->arena + a->group, sort_rs->arena + b->group);
-	if (c)
-		return c;
-	if (sort_order_field) {
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
+	if (sort_order_field && sort_rs->order_numeric) {
+		if (a->okey != b->okey)
+			return a->okey < b->okey ? -1 : 1;
+	} else if (sort_order_field) {
+		int c;
 		c = cmp_typed(sort_order_field, sort_rs->arena + a->order, sort_rs->arena + b->order);
 		if (c)
 			return c;
@@ -1297,9 +1338,17 @@ static long rank_of(const kp_rule *ru, const char *v)
 	return -1;
 }
 
+static int cmp_diag_row(const void *pa, const void *pb)
+{
+	const kp_diag *a = pa, *b = pb;
+	return a->row < b->row ? -1 : a->row > b->row;
+}
+
 static void finish_rules(tctx *t)
 {
 	const kp_schema *s = t->s;
+	kp_diag *out = NULL;
+	size_t nout = 0, capout = 0;
 	for (size_t k = 0; k < s->nrules && !t->stop; k++) {
 		rule_state *rs = &t->rules[k];
 		const kp_rule *ru = rs->rule;
@@ -1315,7 +1364,7 @@ static void finish_rules(tctx *t)
 		for (size_t i = 0; i < rs->n && !t->stop; i++) {
 			const rule_entry *e = &rs->e[i];
 			const char *val = rs->arena + e->value;
-			if (i > 0 && strcmp(rs->arena + rs->e[i - 1].group, rs->arena + e->group) != 0)
+			if (i > 0 && rs->e[i - 1].group != e->group)
 				gstart = i;
 			kp_diag d;
 			int bad = 0;
@@ -1364,8 +1413,26 @@ static void finish_rules(tctx *t)
 			kp_diag_at(&d, t->file, e->row, col >= 0 ? col + 1 : 0, -1);
 			d.field = vf->name;
 			kp_diag_set_cell(&d, val, strlen(val));
-			emit(t, &d);
+			/* held back so that the rule's findings come out in row order */
+			if (nout == capout) {
+				size_t nc = capout ? capout * 2 : 16;
+				kp_diag *o = realloc(out, nc * sizeof *o);
+				if (!o) {
+					emit(t, &d);
+					continue;
+				}
+				out = o;
+				capout = nc;
+			}
+			out[nout++] = d;
+			if (t->max_errors > 0 && nout >= (size_t)t->max_errors)
+				break;
 		}
+		if (nout > 1)
+			qsort(out, nout, sizeof *out, cmp_diag_row);
+		for (size_t i = 0; i < nout && !t->stop; i++)
+			emit(t, &out[i]);
+		nout = 0;
 		if (rs->failed) {
 			kp_diag d;
 			kp_diag_set(&d, KP_SEV_WARNING, "rule-error",
@@ -1374,6 +1441,7 @@ static void finish_rules(tctx *t)
 			emit(t, &d);
 		}
 	}
+	free(out);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -1393,6 +1461,7 @@ static void tctx_release(tctx *t)
 	free(t->field_col);
 	free(t->prev_filled);
 	free(t->is_lg);
+	free(t->typed);
 	free(t->need_canon);
 	free(t->pend);
 	free(t->canon);
@@ -1435,6 +1504,7 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 	t->s = s;
 	t->field_col = malloc(nf * sizeof *t->field_col);
 	t->is_lg = calloc(nf, 1);
+	t->typed = calloc(nf, 1);
 	t->need_canon = calloc(nf, 1);
 	t->canon_off = calloc(nf, sizeof *t->canon_off);
 	t->canon_n = calloc(nf, sizeof *t->canon_n);
@@ -1443,12 +1513,13 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 	t->uk = calloc(s->nunique_keys + 1, sizeof *t->uk);
 	t->fks = calloc(s->nforeign_keys + 1, sizeof *t->fks);
 	t->rules = calloc(s->nrules + 1, sizeof *t->rules);
-	if (!t->field_col || !t->is_lg || !t->need_canon || !t->canon_off || !t->canon_n ||
+	if (!t->field_col || !t->is_lg || !t->typed || !t->need_canon || !t->canon_off || !t->canon_n ||
 		!t->canon_state || !t->unique || !t->uk || !t->fks || !t->rules)
 		return -1;
 	for (size_t f = 0; f < s->nfields; f++) {
 		t->field_col[f] = -1;
 		t->is_lg[f] = (unsigned char)field_is_lgcode(&s->fields[f]);
+		t->typed[f] = (unsigned char)typed_kind(s->fields[f].type);
 		if (s->fields[f].constraints.unique)
 			t->need_canon[f] = 1;
 	}
@@ -1479,6 +1550,11 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 			mark_canon(t, &s->foreign_keys[ru->reference_key].fields);
 		if (env && env->rule_refs)
 			t->rules[k].ref = env->rule_refs[k];
+		if (ru->order_by >= 0) {
+			kp_type ot = s->fields[ru->order_by].type;
+			t->rules[k].order_numeric = ot == KP_TYPE_INTEGER || ot == KP_TYPE_NUMBER ||
+						    ot == KP_TYPE_YEAR;
+		}
 	}
 	if (env) {
 		t->wants = env->wants;
