@@ -468,8 +468,10 @@ static int commit_all(export_ctx *c)
 		if (lstat(f->path, &st) != 0)
 			continue;
 		f->backup = malloc(strlen(f->path) + 16);
-		if (!f->backup)
+		if (!f->backup) {
+			rc = set_oom(c);
 			break;
+		}
 		/* mkstemp reserves a unique name; link() needs it free again. */
 		snprintf(f->backup, strlen(f->path) + 16, "%s.bakXXXXXX", f->path);
 		int fd = mkstemp(f->backup);
