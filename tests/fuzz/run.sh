@@ -17,7 +17,7 @@ for f in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$f" .c)
 	name=${name#fuzz_}
 	# shellcheck disable=SC2086
-	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L \
+	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_POSIX_C_SOURCE=200809L \
 		-D_DEFAULT_SOURCE -DKPLAN_VERSION='"fuzz"' -DKPLAN_DATADIR='"."' \
 		-o "$out/fuzz_$name" "$f" src/*.c -lcsv $pkg -lm
 	mkdir -p "tests/fuzz/corpus/$name" "tests/fuzz/crashes/$name"
