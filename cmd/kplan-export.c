@@ -1,52 +1,211 @@
-/* kplan-export — (being built). */
+/* kplan-export — validated tables → portal-ready CSV, JSON, RDF/XML with DCAT metadata. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
+#include "../src/export.h"
 #include "cli.h"
 
 static const char tool[] = "kplan-export";
 
 static const char usage[] =
-	"usage: kplan-export [options] TABLE.csv...\n"
-	"Check CSV tables against a Table Schema or a Data Package.\n"
-	"\n"
-	"  -s, --schema FILE     Table Schema for the table(s)\n"
-	"  -p, --package PATH    Data Package (datapackage.json or its folder)\n"
-	"  -f, --format FMT      report format: text (default) or json\n"
-	"  -h, --help            show this help and exit\n"
-	"  -V, --version         show the version and exit\n"
-	"\n"
-	"exit status: 0 valid, 1 invalid, 2 usage error, 3 I/O error\n";
+    "usage: kplan-export --package PKG [--data DIR] [--format FMT] [-o OUT] [options]\n"
+    "Validate the tables of a Data Package, then publish them as CSV, JSON and RDF/XML\n"
+    "with DCAT metadata.  Nothing is written unless every file can be.\n"
+    "\n"
+    "  -p, --package PKG     datapackage.json or its folder\n"
+    "  -d, --data DIR        folder of the source tables (default: the package's paths)\n"
+    "  -f, --format FMT      csv, json, rdf or all (default all; a comma list works too)\n"
+    "  -o, --output OUT      output folder (default dist; created when missing)\n"
+    "      --bom, --no-bom   start CSV files with a UTF-8 byte order mark (default --bom)\n"
+    "      --eol EOL         CSV line ending: crlf (default) or lf\n"
+    "      --header HDR      CSV header row: titles (default) or names\n"
+    "      --date DATE       YYYY-MM-DD stamped as the files' issue date (default:\n"
+    "                        $SOURCE_DATE_EPOCH when set, else no date at all)\n"
+    "  -h, --help            show this help and exit\n"
+    "  -V, --version         show the version and exit\n"
+    "\n"
+    "Files: OUT/<resource>.csv, OUT/<resource>.csv-metadata.json (csv); OUT/<resource>.json\n"
+    "(json); OUT/<package>.rdf (rdf); all adds OUT/datapackage.json.\n"
+    "\n"
+    "exit status: 0 written, 1 invalid data (nothing written), 2 usage or schema error,\n"
+    "3 I/O error (nothing written)\n";
+
+enum { OPT_BOM = 256, OPT_NO_BOM, OPT_EOL, OPT_HEADER, OPT_DATE };
+
+static const struct {
+	const char *name;
+	unsigned bits;
+} format_names[] = {
+    {"csv", KP_EXPORT_CSV},
+    {"json", KP_EXPORT_JSON},
+    {"rdf", KP_EXPORT_RDF},
+    {"all", KP_EXPORT_ALL},
+};
+
+static int parse_formats(const char *arg, unsigned *bits)
+{
+	*bits = 0;
+	const char *p = arg;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		size_t i;
+		for (i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
+			if (strlen(format_names[i].name) == n &&
+			    strncmp(format_names[i].name, p, n) == 0)
+				break;
+		if (i == sizeof format_names / sizeof format_names[0])
+			return -1;
+		*bits |= format_names[i].bits;
+		p += n + (p[n] == ',');
+	}
+	return *bits ? 0 : -1;
+}
+
+static int valid_date(const char *s)
+{
+	int y, m, d;
+	char tail;
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || s[4] != '-' ||
+	    s[7] != '-')
+		return 0;
+	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
+		return 0;
+	return !(m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+}
+
+/* One finding per line, the way kplan-validate's text report writes it (house format,
+ * then the field and the cell), so an export that stops on invalid data reads the same. */
+static int print_diag(void *ctx, const kp_diag *d)
+{
+	(void)ctx;
+	FILE *fp = stderr;
+	fprintf(fp, "%s: ", tool);
+	if (d->file) {
+		fputs(d->file, fp);
+		if (d->row > 0) {
+			fprintf(fp, ":%ld", d->row);
+			if (d->column > 0)
+				fprintf(fp, ":%ld", d->column);
+		}
+		fputs(": ", fp);
+	}
+	fprintf(fp, "%s: [%s%s%s] %s", kp_severity_name(d->severity), d->code, d->rule ? " " : "",
+		d->rule ? d->rule : "", d->message);
+	if (d->field && d->has_cell)
+		fprintf(fp, " (field '%s', cell \"%s\")", d->field, d->cell);
+	else if (d->field)
+		fprintf(fp, " (field '%s')", d->field);
+	else if (d->has_cell)
+		fprintf(fp, " (cell \"%s\")", d->cell);
+	fputc('\n', fp);
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"schema", required_argument, NULL, 's'},
-		{"package", required_argument, NULL, 'p'},
-		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"package", required_argument, NULL, 'p'},
+	    {"data", required_argument, NULL, 'd'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"bom", no_argument, NULL, OPT_BOM},
+	    {"no-bom", no_argument, NULL, OPT_NO_BOM},
+	    {"eol", required_argument, NULL, OPT_EOL},
+	    {"header", required_argument, NULL, OPT_HEADER},
+	    {"date", required_argument, NULL, OPT_DATE},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
+	kp_export_opts o;
+	kp_export_opts_init(&o);
+	static char epoch_date[16];
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:p:f:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:d:f:o:hV", opts, NULL)) != -1) {
 		switch (c) {
+		case 'p':
+			o.package = optarg;
+			break;
+		case 'd':
+			o.data_dir = optarg;
+			break;
+		case 'f':
+			if (parse_formats(optarg, &o.formats) != 0)
+				return kp_cli_usage_error(
+				    tool, "unknown format '%s' (expected csv, json, rdf or all)",
+				    optarg);
+			break;
+		case 'o':
+			o.out_dir = optarg;
+			break;
+		case OPT_BOM:
+			o.bom = 1;
+			break;
+		case OPT_NO_BOM:
+			o.bom = 0;
+			break;
+		case OPT_EOL:
+			if (strcmp(optarg, "crlf") == 0)
+				o.eol = "\r\n";
+			else if (strcmp(optarg, "lf") == 0)
+				o.eol = "\n";
+			else
+				return kp_cli_usage_error(
+				    tool, "unknown line ending '%s' (expected crlf or lf)", optarg);
+			break;
+		case OPT_HEADER:
+			if (strcmp(optarg, "titles") == 0)
+				o.header_titles = 1;
+			else if (strcmp(optarg, "names") == 0)
+				o.header_titles = 0;
+			else
+				return kp_cli_usage_error(
+				    tool, "unknown header '%s' (expected titles or names)", optarg);
+			break;
+		case OPT_DATE:
+			if (!valid_date(optarg))
+				return kp_cli_usage_error(
+				    tool, "date '%s' is not a YYYY-MM-DD date", optarg);
+			o.date = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return kp_cli_finish(tool, KP_EXIT_OK);
 		case 'V':
 			return kp_cli_finish(tool, kp_cli_version(tool));
 		case ':':
-			return kp_cli_usage_error(tool, "option '%s' needs an argument", argv[optind - 1]);
+			return kp_cli_usage_error(tool, "option '%s' needs an argument",
+						  argv[optind - 1]);
 		case '?':
 			return kp_cli_usage_error(tool, "unknown option '%s'", argv[optind - 1]);
 		default:
 			break;
 		}
 	}
-	if (optind >= argc)
-		return kp_cli_usage_error(tool, "no table given");
-	kp_cli_error(tool, "validation is not implemented yet");
-	return kp_cli_finish(tool, KP_EXIT_USAGE);
+	if (optind < argc)
+		return kp_cli_usage_error(tool, "unexpected argument '%s'", argv[optind]);
+	if (!o.package)
+		return kp_cli_usage_error(tool, "no package given (--package PKG)");
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	if (!o.date && sde && *sde) {
+		char *end;
+		long long t = strtoll(sde, &end, 10);
+		time_t tt = (time_t)t;
+		struct tm tm;
+		if (*end || t < 0 || !gmtime_r(&tt, &tm))
+			return kp_cli_usage_error(
+			    tool, "SOURCE_DATE_EPOCH '%s' is not a number of seconds", sde);
+		strftime(epoch_date, sizeof epoch_date, "%Y-%m-%d", &tm);
+		o.date = epoch_date;
+	}
+	o.sink = (kp_diag_sink){print_diag, NULL};
+	int status = kp_export_run(&o);
+	if (status == KP_EXIT_INVALID)
+		fprintf(stderr, "%s: invalid: nothing written to %s\n", tool, o.out_dir);
+	return kp_cli_finish(tool, status);
 }

@@ -1852,6 +1852,11 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 		const kp_schema *s = res->schema;
 		kp_validate_stats st;
 		memset(&st, 0, sizeof st);
+		/* A resource that says it is not a table (e.g. the JSON and RDF files listed in
+		 * kplan-export's datapackage.json) has nothing to check here. */
+		const char *profile = res->json ? json_string_value(json_object_get(res->json, "profile")) : NULL;
+		if (!s && profile && strcmp(profile, "data-resource") == 0)
+			continue;
 		if (!s || !files[i]) {
 			kp_diag d;
 			kp_diag_set(&d, KP_SEV_ERROR, "source-error",

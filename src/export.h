@@ -1,0 +1,49 @@
+/* export — kplan-export's work: validate the package's tables, then write the chosen
+ * formats into an output folder, all or nothing.
+ *
+ * Every output file is written to a temporary file beside its target; only when all of
+ * them are complete are they renamed into place.  If a rename fails part-way, the files
+ * already replaced are put back from hard-link backups, so a failure at any point leaves
+ * the previous OUT as it was and no temporary files behind.
+ *
+ * Output (OUT = opts.out_dir):
+ *   csv   OUT/<resource>.csv and OUT/<resource>.csv-metadata.json (W3C CSVW)
+ *   json  OUT/<resource>.json
+ *   rdf   OUT/<package name>.rdf: the rows and the DCAT catalog/dataset/distributions
+ *   all   all of the above and OUT/datapackage.json (bytes, sha256 hash, dialect, schema)
+ * Output depends only on the input and the options: no clock unless opts.date is set.
+ */
+#ifndef KP_EXPORT_H
+#define KP_EXPORT_H
+
+#include "diag.h"
+
+enum {
+	KP_EXPORT_CSV = 1u << 0,
+	KP_EXPORT_JSON = 1u << 1,
+	KP_EXPORT_RDF = 1u << 2,
+	KP_EXPORT_PACKAGE = 1u << 3, /* datapackage.json */
+	KP_EXPORT_ALL = 0xFu
+};
+
+typedef struct kp_export_opts {
+	const char *package;  /* datapackage.json or its folder */
+	const char *data_dir; /* folder of the source tables; NULL: the package's paths */
+	unsigned formats;     /* KP_EXPORT_* bits */
+	const char *out_dir;  /* created when missing */
+	int bom;	      /* CSV starts with a UTF-8 BOM */
+	const char *eol;      /* CSV line ending: "\r\n" or "\n" */
+	int header_titles;    /* CSV header row: titles (1) or names (0) */
+	const char *date;     /* YYYY-MM-DD stamped as issue/modification date, or NULL */
+	kp_diag_sink sink;    /* receives every finding and error */
+} kp_export_opts;
+
+/* Sets the defaults: all formats, OUT "dist", BOM, CRLF, titles, no date. */
+void kp_export_opts_init(kp_export_opts *o);
+
+/* Runs the export.  Returns an exit status (status.h): 0 written; 1 the tables are
+ * invalid (findings sent, nothing written); 2 bad package or schema; 3 I/O error
+ * (nothing written). */
+int kp_export_run(const kp_export_opts *o);
+
+#endif

@@ -1,0 +1,90 @@
+#!/bin/sh
+# make bench: kplan-export on the 1,000,000-row targets table (the validation benchmark's
+# table, from tests/bench/gen-targets.py), to each format, beside peers on the same data:
+#   JSON     Miller: mlr --icsv --ojson cat
+#   RDF/XML  rapper: the same triples, N-Triples → RDF/XML (on the first
+#            $KPLAN_BENCH_RAPPER_ROWS rows, default 200,000: rapper needs minutes for
+#            the whole table, so both sides are compared per triple)
+# kplan-export's time includes its validation pass (it always validates first).
+# Figures: wall seconds, MB/s of the source CSV (triples/s for RDF), peak RSS.
+set -eu
+: "${KPLAN_TOP:?}" "${KPLAN_BIN:?}" "${KPLAN_BENCH_DIR:?}"
+rows=${KPLAN_BENCH_ROWS:-1000000}
+rrows=${KPLAN_BENCH_RAPPER_ROWS:-200000}
+py=${KPLAN_PYTHON:-/usr/bin/python3}
+gen="$KPLAN_TOP/tests/bench/gen-targets.py"
+if [ ! -f "$gen" ]; then
+	echo "bench-export: skipped: $gen is missing (it comes with the validate branch)"
+	exit 0
+fi
+for tool in /usr/bin/time mlr rapper; do
+	command -v "$tool" >/dev/null || { echo "bench-export: skipped: $tool is missing (Debian: time, miller, raptor2-utils)"; exit 0; }
+done
+dir="$KPLAN_BENCH_DIR/export"
+mkdir -p "$dir"
+csv="$KPLAN_BENCH_DIR/targets-$rows.csv"
+[ -f "$csv" ] || "$py" "$gen" "$csv" "$rows"
+
+# A package of that one table: the plan's targets schema without the foreign key to
+# items and the plan rules (they need the other tables, not part of this table).
+mkpkg() { # folder, csv
+	mkdir -p "$1"
+	ln -sf "$2" "$1/targets.csv"
+	"$py" - "$KPLAN_TOP/schemas/kanazawa-plan" "$1" <<'PY'
+import json, os, sys
+src, out = sys.argv[1:]
+dp = json.load(open(os.path.join(src, "datapackage.json"), encoding="utf-8"))
+r = next(x for x in dp["resources"] if x["name"] == "targets")
+s = json.load(open(os.path.join(src, r["schema"]), encoding="utf-8"))
+s.pop("foreignKeys", None)
+s.pop("rules", None)
+r["schema"] = s
+dp["resources"] = [r]
+json.dump(dp, open(os.path.join(out, "datapackage.json"), "w"), ensure_ascii=False)
+PY
+}
+mkpkg "$dir/pkg" "$csv"
+mb=$("$py" -c "import os,sys; print(os.path.getsize(sys.argv[1]) / 1e6)" "$csv")
+
+# run NAME CMD...: prints seconds, MB/s of the source, peak RSS; output to $dir/NAME.out
+run() {
+	name=$1
+	shift
+	/usr/bin/time -f '%e %M' -o "$dir/$name.time" "$@" >"$dir/$name.out"
+	read -r secs kb <"$dir/$name.time"
+	"$py" -c "import sys; s=float(sys.argv[2]); print('%-28s %7.2f s %8.1f MB/s %8.1f MB peak RSS' % (sys.argv[1], s, float(sys.argv[3]) / max(s, 1e-3), int(sys.argv[4]) / 1024))" \
+		"$name" "$secs" "$mb" "$kb"
+}
+
+echo "source: $rows rows, $mb MB ($csv)"
+run "kplan-validate (reference)" "$KPLAN_BIN/kplan-validate" --package "$dir/pkg"
+for f in csv json rdf; do
+	rm -rf "$dir/out-$f"
+	run "kplan-export --format $f" "$KPLAN_BIN/kplan-export" --package "$dir/pkg" --format "$f" -o "$dir/out-$f"
+done
+# The write pass alone: export time minus the validation pass it always runs first.
+read -r vsecs vkb <"$dir/kplan-validate (reference).time"
+for f in csv json rdf; do
+	read -r secs kb <"$dir/kplan-export --format $f.time"
+	"$py" -c "import sys; d=max(float(sys.argv[2]) - float(sys.argv[3]), 1e-3); print('%-28s %7.2f s %8.1f MB/s (export minus validation)' % (sys.argv[1], d, float(sys.argv[4]) / d))" \
+		"  write pass, $f" "$secs" "$vsecs" "$mb"
+done
+run "mlr --icsv --ojson cat" mlr --icsv --ojson cat "$csv"
+rm -f "$dir/mlr --icsv --ojson cat.out"
+
+# RDF per triple, on the first $rrows rows for both.
+small="$KPLAN_BENCH_DIR/targets-$rows-head$rrows.csv"
+[ -f "$small" ] || head -n $((rrows + 1)) "$csv" >"$small"
+mkpkg "$dir/pkg-small" "$small"
+rm -rf "$dir/out-small"
+/usr/bin/time -f '%e %M' -o "$dir/ours.time" "$KPLAN_BIN/kplan-export" --package "$dir/pkg-small" --format rdf -o "$dir/out-small"
+rapper -q -i rdfxml -o ntriples "$dir/out-small"/*.rdf >"$dir/small.nt"
+triples=$(wc -l <"$dir/small.nt")
+/usr/bin/time -f '%e %M' -o "$dir/rapper.time" rapper -q -i ntriples -o rdfxml "$dir/small.nt" >"$dir/rapper.rdf"
+for who in ours rapper; do
+	read -r secs kb <"$dir/$who.time"
+	"$py" -c "import sys; s=float(sys.argv[2]); print('%-28s %7.2f s %8.0f triples/s %8.1f MB peak RSS' % (sys.argv[1], s, int(sys.argv[3]) / max(s, 1e-3), int(sys.argv[4]) / 1024))" \
+		"$([ $who = ours ] && echo "kplan-export --format rdf" || echo "rapper ntriples->rdfxml") ($rrows rows)" "$secs" "$triples" "$kb"
+done
+rm -f "$dir/small.nt" "$dir/rapper.rdf"
+rm -rf "$dir/out-csv" "$dir/out-json" "$dir/out-rdf" "$dir/out-small" "$dir"/*.out
