@@ -11,27 +11,27 @@
 static const char tool[] = "kplan-export";
 
 static const char usage[] =
-	"usage: kplan-export --package PKG [--data DIR] [--format FMT] [-o OUT] [options]\n"
-	"Validate the tables of a Data Package, then publish them as CSV, JSON and RDF/XML\n"
-	"with DCAT metadata.  Nothing is written unless every file can be.\n"
-	"\n"
-	"  -p, --package PKG     datapackage.json or its folder\n"
-	"  -d, --data DIR        folder of the source tables (default: the package's paths)\n"
-	"  -f, --format FMT      csv, json, rdf or all (default all; a comma list works too)\n"
-	"  -o, --output OUT      output folder (default dist; created when missing)\n"
-	"      --bom, --no-bom   start CSV files with a UTF-8 byte order mark (default --bom)\n"
-	"      --eol EOL         CSV line ending: crlf (default) or lf\n"
-	"      --header HDR      CSV header row: titles (default) or names\n"
-	"      --date DATE       YYYY-MM-DD stamped as the files' issue date (default:\n"
-	"                        $SOURCE_DATE_EPOCH when set, else no date at all)\n"
-	"  -h, --help            show this help and exit\n"
-	"  -V, --version         show the version and exit\n"
-	"\n"
-	"Files: OUT/<resource>.csv, OUT/<resource>.csv-metadata.json (csv); OUT/<resource>.json\n"
-	"(json); OUT/<package>.rdf (rdf); all adds OUT/datapackage.json.\n"
-	"\n"
-	"exit status: 0 written, 1 invalid data (nothing written), 2 usage or schema error,\n"
-	"3 I/O error (nothing written)\n";
+    "usage: kplan-export --package PKG [--data DIR] [--format FMT] [-o OUT] [options]\n"
+    "Validate the tables of a Data Package, then publish them as CSV, JSON and RDF/XML\n"
+    "with DCAT metadata.  Nothing is written unless every file can be.\n"
+    "\n"
+    "  -p, --package PKG     datapackage.json or its folder\n"
+    "  -d, --data DIR        folder of the source tables (default: the package's paths)\n"
+    "  -f, --format FMT      csv, json, rdf or all (default all; a comma list works too)\n"
+    "  -o, --output OUT      output folder (default dist; created when missing)\n"
+    "      --bom, --no-bom   start CSV files with a UTF-8 byte order mark (default --bom)\n"
+    "      --eol EOL         CSV line ending: crlf (default) or lf\n"
+    "      --header HDR      CSV header row: titles (default) or names\n"
+    "      --date DATE       YYYY-MM-DD stamped as the files' issue date (default:\n"
+    "                        $SOURCE_DATE_EPOCH when set, else no date at all)\n"
+    "  -h, --help            show this help and exit\n"
+    "  -V, --version         show the version and exit\n"
+    "\n"
+    "Files: OUT/<resource>.csv, OUT/<resource>.csv-metadata.json (csv); OUT/<resource>.json\n"
+    "(json); OUT/<package>.rdf (rdf); all adds OUT/datapackage.json.\n"
+    "\n"
+    "exit status: 0 written, 1 invalid data (nothing written), 2 usage or schema error,\n"
+    "3 I/O error (nothing written)\n";
 
 enum { OPT_BOM = 256, OPT_NO_BOM, OPT_EOL, OPT_HEADER, OPT_DATE };
 
@@ -39,10 +39,10 @@ static const struct {
 	const char *name;
 	unsigned bits;
 } format_names[] = {
-	{"csv", KP_EXPORT_CSV},
-	{"json", KP_EXPORT_JSON},
-	{"rdf", KP_EXPORT_RDF},
-	{"all", KP_EXPORT_ALL},
+    {"csv", KP_EXPORT_CSV},
+    {"json", KP_EXPORT_JSON},
+    {"rdf", KP_EXPORT_RDF},
+    {"all", KP_EXPORT_ALL},
 };
 
 static int parse_formats(const char *arg, unsigned *bits)
@@ -53,7 +53,8 @@ static int parse_formats(const char *arg, unsigned *bits)
 		size_t n = strcspn(p, ",");
 		size_t i;
 		for (i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
-			if (strlen(format_names[i].name) == n && strncmp(format_names[i].name, p, n) == 0)
+			if (strlen(format_names[i].name) == n &&
+			    strncmp(format_names[i].name, p, n) == 0)
 				break;
 		if (i == sizeof format_names / sizeof format_names[0])
 			return -1;
@@ -68,7 +69,7 @@ static int valid_date(const char *s)
 	int y, m, d;
 	char tail;
 	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || s[4] != '-' ||
-		s[7] != '-')
+	    s[7] != '-')
 		return 0;
 	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (y < 1 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
@@ -107,18 +108,18 @@ static int print_diag(void *ctx, const kp_diag *d)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"package", required_argument, NULL, 'p'},
-		{"data", required_argument, NULL, 'd'},
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"bom", no_argument, NULL, OPT_BOM},
-		{"no-bom", no_argument, NULL, OPT_NO_BOM},
-		{"eol", required_argument, NULL, OPT_EOL},
-		{"header", required_argument, NULL, OPT_HEADER},
-		{"date", required_argument, NULL, OPT_DATE},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"package", required_argument, NULL, 'p'},
+	    {"data", required_argument, NULL, 'd'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"bom", no_argument, NULL, OPT_BOM},
+	    {"no-bom", no_argument, NULL, OPT_NO_BOM},
+	    {"eol", required_argument, NULL, OPT_EOL},
+	    {"header", required_argument, NULL, OPT_HEADER},
+	    {"date", required_argument, NULL, OPT_DATE},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	kp_export_opts o;
 	kp_export_opts_init(&o);
@@ -135,8 +136,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			if (parse_formats(optarg, &o.formats) != 0)
-				return kp_cli_usage_error(tool,
-					"unknown format '%s' (expected csv, json, rdf or all)", optarg);
+				return kp_cli_usage_error(
+				    tool, "unknown format '%s' (expected csv, json, rdf or all)",
+				    optarg);
 			break;
 		case 'o':
 			o.out_dir = optarg;
@@ -153,8 +155,8 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "lf") == 0)
 				o.eol = "\n";
 			else
-				return kp_cli_usage_error(tool, "unknown line ending '%s' (expected crlf or lf)",
-					optarg);
+				return kp_cli_usage_error(
+				    tool, "unknown line ending '%s' (expected crlf or lf)", optarg);
 			break;
 		case OPT_HEADER:
 			if (strcmp(optarg, "titles") == 0)
@@ -162,12 +164,13 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "names") == 0)
 				o.header_titles = 0;
 			else
-				return kp_cli_usage_error(tool, "unknown header '%s' (expected titles or names)",
-					optarg);
+				return kp_cli_usage_error(
+				    tool, "unknown header '%s' (expected titles or names)", optarg);
 			break;
 		case OPT_DATE:
 			if (!valid_date(optarg))
-				return kp_cli_usage_error(tool, "date '%s' is not a YYYY-MM-DD date", optarg);
+				return kp_cli_usage_error(
+				    tool, "date '%s' is not a YYYY-MM-DD date", optarg);
 			o.date = optarg;
 			break;
 		case 'h':
@@ -176,7 +179,8 @@ int main(int argc, char **argv)
 		case 'V':
 			return kp_cli_finish(tool, kp_cli_version(tool));
 		case ':':
-			return kp_cli_usage_error(tool, "option '%s' needs an argument", argv[optind - 1]);
+			return kp_cli_usage_error(tool, "option '%s' needs an argument",
+						  argv[optind - 1]);
 		case '?':
 			return kp_cli_usage_error(tool, "unknown option '%s'", argv[optind - 1]);
 		default:
@@ -194,8 +198,8 @@ int main(int argc, char **argv)
 		time_t tt = (time_t)t;
 		struct tm tm;
 		if (*end || t < 0 || !gmtime_r(&tt, &tm))
-			return kp_cli_usage_error(tool, "SOURCE_DATE_EPOCH '%s' is not a number of seconds",
-				sde);
+			return kp_cli_usage_error(
+			    tool, "SOURCE_DATE_EPOCH '%s' is not a number of seconds", sde);
 		strftime(epoch_date, sizeof epoch_date, "%Y-%m-%d", &tm);
 		o.date = epoch_date;
 	}

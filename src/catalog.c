@@ -19,10 +19,10 @@
 static const struct {
 	const char *word, *code;
 } frequencies[] = {
-	{"daily", "DAILY"}, {"weekly", "WEEKLY"}, {"monthly", "MONTHLY"},
-	{"quarterly", "QUARTERLY"}, {"semiannual", "ANNUAL_2"}, {"annual", "ANNUAL"},
-	{"yearly", "ANNUAL"}, {"irregular", "IRREG"}, {"never", "NEVER"},
-	{"continuous", "CONT"}, {"unknown", "UNKNOWN"}, {"other", "OTHER"},
+    {"daily", "DAILY"},		{"weekly", "WEEKLY"},	    {"monthly", "MONTHLY"},
+    {"quarterly", "QUARTERLY"}, {"semiannual", "ANNUAL_2"}, {"annual", "ANNUAL"},
+    {"yearly", "ANNUAL"},	{"irregular", "IRREG"},	    {"never", "NEVER"},
+    {"continuous", "CONT"},	{"unknown", "UNKNOWN"},	    {"other", "OTHER"},
 };
 
 static const struct {
@@ -33,10 +33,10 @@ static const struct {
 static const struct {
 	const char *format, *eu_type, *title;
 } formats[] = {
-	{"csv", "CSV", "CSV"},
-	{"json", "JSON", "JSON"},
-	{"rdf", "RDF_XML", "RDF/XML"},
-	{"csvw", "JSON", "CSVW メタデータ"},
+    {"csv", "CSV", "CSV"},
+    {"json", "JSON", "JSON"},
+    {"rdf", "RDF_XML", "RDF/XML"},
+    {"csvw", "JSON", "CSVW メタデータ"},
 };
 
 static const char *format_field(const char *format, int which)
@@ -54,17 +54,20 @@ static const char *str(json_t *root, const char *pointer)
 
 /* Title and description of a file, the same in DCAT and datapackage.json: the table's
  * (or the dataset's) with the format named, since the portal lists files side by side. */
-static void file_text(const kp_package *pkg, const kp_catalog_file *f, char *title,
-	size_t tsize, char *desc, size_t dsize)
+static void file_text(const kp_package *pkg, const kp_catalog_file *f, char *title, size_t tsize,
+		      char *desc, size_t dsize)
 {
 	const char *fmt = format_field(f->format, 1);
 	if (f->res) {
-		snprintf(title, tsize, "%s（%s）", f->res->title ? f->res->title : f->res->name, fmt);
+		snprintf(title, tsize, "%s（%s）", f->res->title ? f->res->title : f->res->name,
+			 fmt);
 		if (strcmp(f->format, "csvw") == 0)
-			snprintf(desc, dsize, "%s.csv の列・型・RDF への対応を記した W3C CSVW メタデータ",
-				f->res->name);
+			snprintf(desc, dsize,
+				 "%s.csv の列・型・RDF への対応を記した W3C CSVW メタデータ",
+				 f->res->name);
 		else
-			snprintf(desc, dsize, "%s", f->res->description ? f->res->description : title);
+			snprintf(desc, dsize, "%s",
+				 f->res->description ? f->res->description : title);
 	} else {
 		const char *t = pkg->title ? pkg->title : pkg->name ? pkg->name : f->name;
 		snprintf(title, tsize, "%s（%s）", t, fmt);
@@ -147,7 +150,8 @@ static void date_lit(dcat_ctx *c, const char *prop, const char *date)
 }
 
 static void write_distribution(dcat_ctx *c, const kp_package *pkg, const kp_catalog_file *f,
-	const char *dataset_iri, const char *download_base, const kp_catalog_opts *o)
+			       const char *dataset_iri, const char *download_base,
+			       const kp_catalog_opts *o)
 {
 	char *about = join(dataset_iri, "/resource/", f->name);
 	char *url = join(download_base, f->name, NULL);
@@ -175,7 +179,8 @@ static void write_distribution(dcat_ctx *c, const kp_package *pkg, const kp_cata
 		snprintf(size, sizeof size, "%lld", f->bytes);
 		lit(c, "dcat:byteSize", size, "xsd:nonNegativeInteger", NULL);
 		open_node(c, "spdx:checksum", "spdx:Checksum", NULL);
-		typed_ref(c, "spdx:algorithm", "spdx:ChecksumAlgorithm", "spdx:checksumAlgorithm_sha256");
+		typed_ref(c, "spdx:algorithm", "spdx:ChecksumAlgorithm",
+			  "spdx:checksumAlgorithm_sha256");
 		lit(c, "spdx:checksumValue", f->sha256, "xsd:hexBinary", NULL);
 		close_node(c, 1);
 	}
@@ -188,14 +193,15 @@ out:
 }
 
 int kp_catalog_write_dcat(kp_writer *rdf, const kp_package *pkg, const kp_catalog_file *files,
-	size_t nfiles, const kp_catalog_opts *o, kp_diag *err)
+			  size_t nfiles, const kp_catalog_opts *o, kp_diag *err)
 {
 	json_t *j = pkg->json;
 	const char *landing = str(j, "/dcat/landing_page");
 	const char *base = str(j, "/dcat/download_base");
 	if (!landing || !base) {
-		kp_diag_set(err, KP_SEV_ERROR, "schema-error",
-			"the package's \"dcat\" object needs \"landing_page\" and \"download_base\"");
+		kp_diag_set(
+		    err, KP_SEV_ERROR, "schema-error",
+		    "the package's \"dcat\" object needs \"landing_page\" and \"download_base\"");
 		kp_diag_at(err, pkg->path, 0, 0, -1);
 		return -1;
 	}
@@ -221,7 +227,8 @@ int kp_catalog_write_dcat(kp_writer *rdf, const kp_package *pkg, const kp_catalo
 	char lang_buf[128];
 	for (size_t i = 0; lang && i < sizeof languages / sizeof languages[0]; i++)
 		if (strcmp(languages[i].tag, lang) == 0) {
-			snprintf(lang_buf, sizeof lang_buf, EU_AUTH "language/%s", languages[i].code);
+			snprintf(lang_buf, sizeof lang_buf, EU_AUTH "language/%s",
+				 languages[i].code);
 			lang_iri = lang_buf;
 		}
 
@@ -309,8 +316,8 @@ int kp_catalog_write_dcat(kp_writer *rdf, const kp_package *pkg, const kp_catalo
 	for (size_t i = 0; i < nfiles; i++)
 		if (strcmp(files[i].format, "csvw") != 0)
 			write_distribution(&c, pkg, &files[i], ds, dl, o);
-	close_node(&c, 1);  /* dataset */
-	close_node(&c, 0);  /* catalog */
+	close_node(&c, 1); /* dataset */
+	close_node(&c, 0); /* catalog */
 	free(dl);
 	free(site);
 	free(ds);
@@ -319,8 +326,9 @@ int kp_catalog_write_dcat(kp_writer *rdf, const kp_package *pkg, const kp_catalo
 
 /* ---- JSON descriptors ---- */
 
-static const char *const source_only_keys[] = {"format", "trueValues", "falseValues",
-	"decimalChar", "groupChar", "bareNumber", "missingValues"};
+static const char *const source_only_keys[] = {"format",       "trueValues", "falseValues",
+					       "decimalChar",  "groupChar",  "bareNumber",
+					       "missingValues"};
 
 json_t *kp_catalog_export_schema(const kp_resource *r)
 {
@@ -340,11 +348,12 @@ json_t *kp_catalog_export_schema(const kp_resource *r)
 		const char *type = json_string_value(json_object_get(f, "type"));
 		const char *fmt = json_string_value(json_object_get(f, "format"));
 		for (size_t k = 0; k < sizeof source_only_keys / sizeof source_only_keys[0]; k++) {
-			/* string formats (email, uri, ...) describe values, not spelling: keep them. */
+			/* string formats (email, uri, ...) describe values, not spelling: keep
+			 * them. */
 			if (strcmp(source_only_keys[k], "format") == 0 && type &&
-				(strcmp(type, "string") == 0 || strcmp(type, "geopoint") == 0 ||
-					strcmp(type, "geojson") == 0) &&
-				fmt)
+			    (strcmp(type, "string") == 0 || strcmp(type, "geopoint") == 0 ||
+			     strcmp(type, "geojson") == 0) &&
+			    fmt)
 				continue;
 			json_object_del(f, source_only_keys[k]);
 		}
@@ -355,11 +364,12 @@ json_t *kp_catalog_export_schema(const kp_resource *r)
 static json_t *dialect_json(const kp_catalog_opts *o)
 {
 	return json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "delimiter", ",", "lineTerminator",
-		o->eol, "quoteChar", "\"", "doubleQuote", 1, "header", 1, "skipInitialSpace", 0);
+			 o->eol, "quoteChar", "\"", "doubleQuote", 1, "header", 1,
+			 "skipInitialSpace", 0);
 }
 
-json_t *kp_catalog_package_json(const kp_package *pkg, const kp_catalog_file *files,
-	size_t nfiles, const kp_catalog_opts *o)
+json_t *kp_catalog_package_json(const kp_package *pkg, const kp_catalog_file *files, size_t nfiles,
+				const kp_catalog_opts *o)
 {
 	json_t *out = json_object();
 	if (!out)
@@ -402,10 +412,10 @@ json_t *kp_catalog_package_json(const kp_package *pkg, const kp_catalog_file *fi
 		json_object_set_new(r, "title", json_string(title));
 		json_object_set_new(r, "description", json_string(desc));
 		int tabular = f->res && strcmp(f->format, "csv") == 0;
-		json_object_set_new(r, "profile",
-			json_string(tabular ? "tabular-data-resource" : "data-resource"));
-		json_object_set_new(r, "format",
-			json_string(strcmp(f->format, "csvw") == 0 ? "json" : f->format));
+		json_object_set_new(
+		    r, "profile", json_string(tabular ? "tabular-data-resource" : "data-resource"));
+		json_object_set_new(
+		    r, "format", json_string(strcmp(f->format, "csvw") == 0 ? "json" : f->format));
 		json_object_set_new(r, "mediatype", json_string(f->mediatype));
 		json_object_set_new(r, "encoding", json_string("utf-8"));
 		json_object_set_new(r, "bytes", json_integer(f->bytes));
@@ -428,9 +438,10 @@ json_t *kp_catalog_package_json(const kp_package *pkg, const kp_catalog_file *fi
 static const struct {
 	const char *type, *csvw;
 } csvw_types[] = {
-	{"string", "string"}, {"integer", "integer"}, {"number", "decimal"},
-	{"boolean", "boolean"}, {"date", "date"}, {"time", "time"}, {"datetime", "datetime"},
-	{"year", "gYear"}, {"yearmonth", "gYearMonth"}, {"duration", "duration"},
+    {"string", "string"},     {"integer", "integer"}, {"number", "decimal"},
+    {"boolean", "boolean"},   {"date", "date"},	      {"time", "time"},
+    {"datetime", "datetime"}, {"year", "gYear"},      {"yearmonth", "gYearMonth"},
+    {"duration", "duration"},
 };
 
 static const char *csvw_type(const char *type)
@@ -452,7 +463,7 @@ static void set_iri(json_t *obj, const char *key, const char *name, const kp_wop
 }
 
 json_t *kp_catalog_csvw(const kp_package *pkg, const kp_resource *r, const kp_wtable *t,
-	const char *csv_name, const kp_wopts *prefixes, const kp_catalog_opts *o)
+			const char *csv_name, const kp_wopts *prefixes, const kp_catalog_opts *o)
 {
 	(void)pkg;
 	json_t *m = json_object();
@@ -463,9 +474,9 @@ json_t *kp_catalog_csvw(const kp_package *pkg, const kp_resource *r, const kp_wt
 	if (r->description)
 		json_object_set_new(m, "dc:description", json_string(r->description));
 	json_object_set_new(m, "dialect",
-		json_pack("{s:s, s:[s], s:s, s:s, s:b, s:b, s:i}", "encoding", "utf-8",
-			"lineTerminators", o->eol, "delimiter", ",", "quoteChar", "\"", "doubleQuote", 1,
-			"header", 1, "headerRowCount", 1));
+			    json_pack("{s:s, s:[s], s:s, s:s, s:b, s:b, s:i}", "encoding", "utf-8",
+				      "lineTerminators", o->eol, "delimiter", ",", "quoteChar",
+				      "\"", "doubleQuote", 1, "header", 1, "headerRowCount", 1));
 	json_t *schema = json_object();
 	json_t *cols = json_array();
 	json_object_set_new(m, "tableSchema", schema);
@@ -479,8 +490,9 @@ json_t *kp_catalog_csvw(const kp_package *pkg, const kp_resource *r, const kp_wt
 			json_object_set_new(col, "virtual", json_true());
 		} else {
 			const kp_field *f = &s->fields[i];
-			json_object_set_new(col, "titles",
-				json_string(o->header_titles && c->title ? c->title : c->name));
+			json_object_set_new(
+			    col, "titles",
+			    json_string(o->header_titles && c->title ? c->title : c->name));
 			const char *type = json_string_value(json_object_get(f->json, "type"));
 			if (f->type == KP_TYPE_LIST)
 				type = kp_cast_type_name(f->item_type);
@@ -488,7 +500,8 @@ json_t *kp_catalog_csvw(const kp_package *pkg, const kp_resource *r, const kp_wt
 			if (f->constraints.required)
 				json_object_set_new(col, "required", json_true());
 			if (f->description)
-				json_object_set_new(col, "dc:description", json_string(f->description));
+				json_object_set_new(col, "dc:description",
+						    json_string(f->description));
 			if (c->separator)
 				json_object_set_new(col, "separator", json_string(c->separator));
 			if (c->lang && c->kind == KP_WK_STRING)
@@ -525,7 +538,8 @@ json_t *kp_catalog_csvw(const kp_package *pkg, const kp_resource *r, const kp_wt
 	if (s->primary_key.len) {
 		json_t *pk = json_array();
 		for (size_t i = 0; i < s->primary_key.len; i++)
-			json_array_append_new(pk, json_string(s->fields[s->primary_key.idx[i]].name));
+			json_array_append_new(pk,
+					      json_string(s->fields[s->primary_key.idx[i]].name));
 		json_object_set_new(schema, "primaryKey", pk);
 	}
 	return m;

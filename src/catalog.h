@@ -18,17 +18,17 @@
 
 /* One file written to OUT. */
 typedef struct kp_catalog_file {
-	const char *name;        /* file name in OUT (borrowed) */
-	const char *format;      /* "csv", "json", "rdf", "csvw" */
-	const char *mediatype;   /* IANA media type */
-	const kp_resource *res;  /* the table it holds, or NULL */
-	int hashed;              /* bytes and sha256 are known */
+	const char *name;	/* file name in OUT (borrowed) */
+	const char *format;	/* "csv", "json", "rdf", "csvw" */
+	const char *mediatype;	/* IANA media type */
+	const kp_resource *res; /* the table it holds, or NULL */
+	int hashed;		/* bytes and sha256 are known */
 	long long bytes;
 	char sha256[KP_SHA256_HEX_LEN + 1];
 } kp_catalog_file;
 
 typedef struct kp_catalog_opts {
-	int bom;           /* CSV files start with a BOM */
+	int bom;	   /* CSV files start with a BOM */
 	const char *eol;   /* CSV line ending */
 	int header_titles; /* CSV header row holds titles */
 	const char *date;  /* YYYY-MM-DD or NULL */
@@ -38,7 +38,7 @@ typedef struct kp_catalog_opts {
  * json or rdf (a file that is not hashed gets no byte size and checksum: the RDF file
  * cannot describe its own digest).  Returns 0 or -1 with err filled. */
 int kp_catalog_write_dcat(kp_writer *rdf, const kp_package *pkg, const kp_catalog_file *files,
-	size_t nfiles, const kp_catalog_opts *o, kp_diag *err);
+			  size_t nfiles, const kp_catalog_opts *o, kp_diag *err);
 
 /* The Table Schema as exported: the source schema with the options that only told how
  * the source spelled values (date formats, true/false values, decimal and group
@@ -47,12 +47,12 @@ int kp_catalog_write_dcat(kp_writer *rdf, const kp_package *pkg, const kp_catalo
 json_t *kp_catalog_export_schema(const kp_resource *r);
 
 /* The datapackage.json describing files (every one hashed).  New reference or NULL. */
-json_t *kp_catalog_package_json(const kp_package *pkg, const kp_catalog_file *files,
-	size_t nfiles, const kp_catalog_opts *o);
+json_t *kp_catalog_package_json(const kp_package *pkg, const kp_catalog_file *files, size_t nfiles,
+				const kp_catalog_opts *o);
 
 /* The CSVW metadata (csv-metadata.json) of the CSV file csv_name holding table t of r;
  * prefixes expand prefixed names into full IRIs.  New reference or NULL. */
 json_t *kp_catalog_csvw(const kp_package *pkg, const kp_resource *r, const kp_wtable *t,
-	const char *csv_name, const kp_wopts *prefixes, const kp_catalog_opts *o);
+			const char *csv_name, const kp_wopts *prefixes, const kp_catalog_opts *o);
 
 #endif

@@ -401,7 +401,7 @@ static void count_ending(kp_csvread *r, int kind)
 		r->first_line_of[kind] = r->line;
 }
 
-enum { SEEN_HIGH = 1, SEEN_NUL = 2 };
+enum { SEEN_HIGH = 1, SEEN_NUL = 2, SEEN_QUOTE = 4 };
 
 #define ONES 0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
@@ -421,6 +421,8 @@ static size_t scan_line(const char *s, size_t n, unsigned *seen)
 			break;
 		if (w & HIGHS)
 			*seen |= SEEN_HIGH;
+		if (HAS_ZERO(w ^ (ONES * '"')))
+			*seen |= SEEN_QUOTE;
 		i += 8;
 	}
 	for (; i < n; i++) {
@@ -431,6 +433,8 @@ static size_t scan_line(const char *s, size_t n, unsigned *seen)
 			*seen |= SEEN_HIGH;
 		else if (c == 0)
 			*seen |= SEEN_NUL;
+		else if (c == '"')
+			*seen |= SEEN_QUOTE;
 		/* back to words once past the special byte, at any alignment */
 		if (i + 9 <= n && c != 0 && ((i + 1) & 7) == 0) {
 			size_t j = scan_line(s + i + 1, n - i - 1, seen);
@@ -488,6 +492,50 @@ static int parse_piece(kp_csvread *r, const char *s, size_t n)
 		}
 		s += k + 1;
 		n -= k + 1;
+	}
+	return 0;
+}
+
+/* A whole line without any quote, read while libcsv is between records: its cells are
+ * exactly the text between commas, so it is split here with one copy instead of a
+ * character-by-character pass (most lines of most tables).  Lines with a quote or a NUL
+ * go through libcsv. */
+static int split_plain(kp_csvread *r, const char *s, size_t n, int kind)
+{
+	r->last_term_cr = kind == 2;
+	r->rec_done = 1;
+	if (n == 0)
+		return 0; /* an empty line: a record without cells, as libcsv reports it */
+	if (grow((void **)&r->arena, &r->arena_cap, n + 1, 1) != 0) {
+		r->flags |= KP_CSVREC_CUT;
+		return 0;
+	}
+	memcpy(r->arena, s, n);
+	r->arena[n] = '\0';
+	r->arena_len = n + 1;
+	size_t start = 0;
+	for (;;) {
+		if (r->nfields >= r->max_fields || n + 1 > r->max_record) {
+			r->flags |= KP_CSVREC_CUT;
+			report(r, KP_SEV_ERROR, "source-error", NULL, r->st.records + 1,
+				(long)r->nfields + 1, r->rec_start,
+				"record has more than %zu fields or %zu bytes: the rest of it is not "
+				"read; check the delimiter and the quotes",
+				r->max_fields, r->max_record);
+			/* cells end at the NULs written so far */
+			r->arena_len = start;
+			return 0;
+		}
+		if (grow((void **)&r->off, &r->fields_cap, r->nfields + 1, sizeof *r->off) != 0) {
+			r->flags |= KP_CSVREC_CUT;
+			return 0;
+		}
+		r->off[r->nfields++] = start;
+		char *comma = memchr(r->arena + start, ',', n - start);
+		if (!comma)
+			break;
+		*comma = '\0';
+		start = (size_t)(comma - r->arena) + 1;
 	}
 	return 0;
 }
@@ -664,7 +712,12 @@ int kp_csvread_next(kp_csvread *r, kp_csvrecord *rec)
 		}
 		if ((seen & SEEN_HIGH) || r->carry_len)
 			check_text(r, seg, n, kind >= 0);
-		int rc = parse_piece(r, seg, n);
+		int rc;
+		if (kind >= 0 && !(seen & (SEEN_QUOTE | SEEN_NUL)) && r->nfields == 0 &&
+			r->p.pstate == LIBCSV_ROW_NOT_BEGUN && !r->rec_done)
+			rc = split_plain(r, seg, n - (kind == 1 ? 2 : 1), kind);
+		else
+			rc = parse_piece(r, seg, n);
 		r->pos += n;
 		if (rc < 0)
 			return -1;

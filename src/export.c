@@ -30,11 +30,11 @@ void kp_export_opts_init(kp_export_opts *o)
 
 /* One output file. */
 typedef struct out_file {
-	char *name;       /* owned: file name in OUT */
-	char *path;       /* owned: OUT/name */
-	char *backup;     /* owned: hard link to the previous file during commit, or NULL */
-	kp_atomic a;      /* open until committed or aborted */
-	char *iobuf;      /* owned: a.fp's buffer (glibc ignores setvbuf's size without one) */
+	char *name;   /* owned: file name in OUT */
+	char *path;   /* owned: OUT/name */
+	char *backup; /* owned: hard link to the previous file during commit, or NULL */
+	kp_atomic a;  /* open until committed or aborted */
+	char *iobuf;  /* owned: a.fp's buffer (glibc ignores setvbuf's size without one) */
 	int is_open;
 	int committed;
 	kp_catalog_file info;
@@ -43,28 +43,28 @@ typedef struct out_file {
 /* One table to export. */
 typedef struct table {
 	const kp_resource *res; /* borrowed from the package */
-	char *source;           /* owned: the CSV to read */
-	kp_wcol *cols;          /* owned array; strings borrowed from the schema */
+	char *source;		/* owned: the CSV to read */
+	kp_wcol *cols;		/* owned array; strings borrowed from the schema */
 	kp_wtable wt;
-	kp_writer *csv, *json;  /* open while the table is written */
+	kp_writer *csv, *json; /* open while the table is written */
 	out_file *csv_file, *json_file;
 } table;
 
 typedef struct export_ctx {
 	const kp_export_opts *o;
 	kp_package *pkg;
-	table *tables;          /* owned array */
+	table *tables; /* owned array */
 	size_t ntables;
 	const kp_wtable **wtables; /* owned array of pointers into tables */
-	kp_wprefix *prefixes;   /* owned array; strings borrowed from the package */
+	kp_wprefix *prefixes;	   /* owned array; strings borrowed from the package */
 	size_t nprefixes;
 	kp_wopts wopts;
-	out_file *files;        /* owned array of nfiles (capacity fixed up front) */
+	out_file *files; /* owned array of nfiles (capacity fixed up front) */
 	size_t nfiles;
 	kp_writer *rdf;
 	out_file *rdf_file;
 	int made_out_dir;
-	char *arena;            /* owned: canonical texts of one row */
+	char *arena; /* owned: canonical texts of one row */
 	size_t arena_cap;
 	kp_diag err;
 } export_ctx;
@@ -83,7 +83,8 @@ static char *path_join(const char *dir, const char *name)
 	size_t n = strlen(dir) + strlen(name) + 2;
 	char *s = malloc(n);
 	if (s)
-		snprintf(s, n, "%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+		snprintf(s, n, "%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/",
+			 name);
 	return s;
 }
 
@@ -151,7 +152,8 @@ static int build_table(export_ctx *c, table *t)
 		w->value_type = json_string_value(json_object_get(v, "rdfType"));
 		if (!w->property_url || !w->value_url) {
 			kp_diag_set(&c->err, KP_SEV_ERROR, "schema-error",
-				"virtualColumns[%zu]: needs \"propertyUrl\" and \"valueUrl\"", i);
+				    "virtualColumns[%zu]: needs \"propertyUrl\" and \"valueUrl\"",
+				    i);
 			kp_diag_at(&c->err, s->path, 0, 0, -1);
 			return -2;
 		}
@@ -211,9 +213,13 @@ static int load(export_ctx *c)
 		c->prefixes[c->nprefixes].iri = json_string_value(v);
 		c->nprefixes++;
 	}
-	c->wopts = (kp_wopts){.bom = o->bom, .eol = o->eol, .header_titles = o->header_titles,
-		.tables = c->wtables, .ntables = c->ntables, .prefixes = c->prefixes,
-		.nprefixes = c->nprefixes};
+	c->wopts = (kp_wopts){.bom = o->bom,
+			      .eol = o->eol,
+			      .header_titles = o->header_titles,
+			      .tables = c->wtables,
+			      .ntables = c->ntables,
+			      .prefixes = c->prefixes,
+			      .nprefixes = c->nprefixes};
 	return KP_EXIT_OK;
 }
 
@@ -229,7 +235,7 @@ static int validate_first(export_ctx *c)
 /* ---- output files ---- */
 
 static out_file *add_file(export_ctx *c, const char *name, const char *format,
-	const char *mediatype, const kp_resource *res)
+			  const char *mediatype, const kp_resource *res)
 {
 	out_file *f = &c->files[c->nfiles];
 	memset(f, 0, sizeof *f);
@@ -253,7 +259,7 @@ static int open_file(export_ctx *c, out_file *f)
 	/* A directory in the way would only fail at the rename: refuse before writing. */
 	if (lstat(f->path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "cannot replace \"%s\": %s", f->path,
-			strerror(EISDIR));
+			    strerror(EISDIR));
 		kp_diag_at(&c->err, f->path, 0, 0, -1);
 		return -1;
 	}
@@ -272,7 +278,7 @@ static int hash_file(export_ctx *c, out_file *f)
 {
 	if (fflush(f->a.fp) != 0 || ferror(f->a.fp)) {
 		kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "cannot write \"%s\": %s", f->path,
-			strerror(errno ? errno : EIO));
+			    strerror(errno ? errno : EIO));
 		kp_diag_at(&c->err, f->path, 0, 0, -1);
 		return -1;
 	}
@@ -288,7 +294,7 @@ static int write_json_file(export_ctx *c, out_file *f, json_t *j)
 		return set_oom(c);
 	int rc = open_file(c, f);
 	if (rc == 0 && (json_dumpf(j, f->a.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
-			       fputc('\n', f->a.fp) == EOF)) {
+			fputc('\n', f->a.fp) == EOF)) {
 		kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "cannot write \"%s\"", f->path);
 		rc = -1;
 	}
@@ -345,9 +351,9 @@ static int export_table(export_ctx *c, table *t)
 	if (!r)
 		return -1;
 	size_t nf = s->nfields, ncols = t->wt.ncols;
-	long *map = calloc(nf + 1, sizeof *map);      /* field → source column, -1 none */
+	long *map = calloc(nf + 1, sizeof *map); /* field → source column, -1 none */
 	kp_wcell *cells = calloc(ncols + 1, sizeof *cells);
-	size_t *off = calloc(nf + 1, sizeof *off);    /* arena offset, or SIZE_MAX */
+	size_t *off = calloc(nf + 1, sizeof *off); /* arena offset, or SIZE_MAX */
 	int rc = map && cells && off ? 0 : -1;
 	if (rc)
 		kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "out of memory");
@@ -358,7 +364,8 @@ static int export_table(export_ctx *c, table *t)
 			for (size_t i = 0; i < nf; i++)
 				map[i] = -1;
 			for (size_t k = 0; k < rec.ncells; k++) {
-				long fi = kp_schema_field_by_label(s, rec.cells[k].data, rec.cells[k].len);
+				long fi = kp_schema_field_by_label(s, rec.cells[k].data,
+								   rec.cells[k].len);
 				if (fi >= 0 && map[fi] < 0)
 					map[fi] = (long)k;
 			}
@@ -406,7 +413,7 @@ static int export_table(export_ctx *c, table *t)
 			for (;;) {
 				size_t room = c->arena_cap - used;
 				int n = kp_cast_canonical(f, &v, c->arena ? c->arena + used : NULL,
-					c->arena ? room : 0);
+							  c->arena ? room : 0);
 				if (n >= 0 && (size_t)n < room && c->arena) {
 					off[i] = used;
 					cell->len = (size_t)n;
@@ -414,8 +421,10 @@ static int export_table(export_ctx *c, table *t)
 					used += (size_t)n + 1;
 					break;
 				}
-				if (n < 0 || grow_arena(c, used + (size_t)(n < 0 ? 0 : n) + 64) != 0) {
-					kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "out of memory");
+				if (n < 0 ||
+				    grow_arena(c, used + (size_t)(n < 0 ? 0 : n) + 64) != 0) {
+					kp_diag_set(&c->err, KP_SEV_ERROR, "io-error",
+						    "out of memory");
 					rc = -1;
 					break;
 				}
@@ -468,15 +477,17 @@ static int commit_all(export_ctx *c)
 		if (lstat(f->path, &st) != 0)
 			continue;
 		f->backup = malloc(strlen(f->path) + 16);
-		if (!f->backup)
+		if (!f->backup) {
+			rc = set_oom(c);
 			break;
+		}
 		/* mkstemp reserves a unique name; link() needs it free again. */
 		snprintf(f->backup, strlen(f->path) + 16, "%s.bakXXXXXX", f->path);
 		int fd = mkstemp(f->backup);
 		if (fd < 0 || close(fd) != 0 || unlink(f->backup) != 0 ||
-			link(f->path, f->backup) != 0) {
-			kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "cannot keep a backup of \"%s\": %s",
-				f->path, strerror(errno));
+		    link(f->path, f->backup) != 0) {
+			kp_diag_set(&c->err, KP_SEV_ERROR, "io-error",
+				    "cannot keep a backup of \"%s\": %s", f->path, strerror(errno));
 			kp_diag_at(&c->err, f->path, 0, 0, -1);
 			if (fd >= 0)
 				unlink(f->backup);
@@ -514,20 +525,22 @@ static int commit_all(export_ctx *c)
 static int write_all(export_ctx *c)
 {
 	const kp_export_opts *o = c->o;
-	kp_catalog_opts co = {.bom = o->bom, .eol = o->eol, .header_titles = o->header_titles,
-		.date = o->date};
+	kp_catalog_opts co = {
+	    .bom = o->bom, .eol = o->eol, .header_titles = o->header_titles, .date = o->date};
 	char name[1024];
 	/* Plan every file first (order = datapackage.json resource order). */
 	for (size_t i = 0; i < c->ntables; i++) {
 		table *t = &c->tables[i];
 		if (o->formats & KP_EXPORT_CSV) {
 			snprintf(name, sizeof name, "%s.csv", t->res->name);
-			if (!(t->csv_file = add_file(c, name, "csv", kp_write_csv_ops.mediatype, t->res)))
+			if (!(t->csv_file =
+				  add_file(c, name, "csv", kp_write_csv_ops.mediatype, t->res)))
 				return set_oom(c);
 		}
 		if (o->formats & KP_EXPORT_JSON) {
 			snprintf(name, sizeof name, "%s.json", t->res->name);
-			if (!(t->json_file = add_file(c, name, "json", kp_write_json_ops.mediatype, t->res)))
+			if (!(t->json_file =
+				  add_file(c, name, "json", kp_write_json_ops.mediatype, t->res)))
 				return set_oom(c);
 		}
 	}
@@ -545,10 +558,10 @@ static int write_all(export_ctx *c)
 		table *t = &c->tables[i];
 		int rc = 0;
 		if (t->csv_file && (rc = open_file(c, t->csv_file)) == 0 &&
-			!(t->csv = kp_write_csv_ops.open(t->csv_file->a.fp, &c->wopts, &c->err)))
+		    !(t->csv = kp_write_csv_ops.open(t->csv_file->a.fp, &c->wopts, &c->err)))
 			rc = -1;
 		if (rc == 0 && t->json_file && (rc = open_file(c, t->json_file)) == 0 &&
-			!(t->json = kp_write_json_ops.open(t->json_file->a.fp, &c->wopts, &c->err)))
+		    !(t->json = kp_write_json_ops.open(t->json_file->a.fp, &c->wopts, &c->err)))
 			rc = -1;
 		if (rc == 0)
 			rc = export_table(c, t);
@@ -571,8 +584,10 @@ static int write_all(export_ctx *c)
 			out_file *f = add_file(c, name, "csvw", "application/csvm+json", t->res);
 			if (!f)
 				return set_oom(c);
-			if (write_json_file(c, f, kp_catalog_csvw(c->pkg, t->res, &t->wt,
-							 t->csv_file->name, &c->wopts, &co)) != 0)
+			if (write_json_file(c, f,
+					    kp_catalog_csvw(c->pkg, t->res, &t->wt,
+							    t->csv_file->name, &c->wopts, &co)) !=
+			    0)
 				return -1;
 		}
 	if (c->rdf) {
@@ -596,7 +611,8 @@ static int write_all(export_ctx *c)
 		for (size_t i = 0; i < n; i++)
 			cf[i] = c->files[i].info;
 		out_file *f = add_file(c, "datapackage.json", "json", "application/json", NULL);
-		int rc = f ? write_json_file(c, f, kp_catalog_package_json(c->pkg, cf, n, &co)) : -1;
+		int rc =
+		    f ? write_json_file(c, f, kp_catalog_package_json(c->pkg, cf, n, &co)) : -1;
 		free(cf);
 		if (rc != 0)
 			return -1;
@@ -648,25 +664,28 @@ int kp_export_run(const kp_export_opts *o)
 		struct stat st;
 		if (stat(o->out_dir, &st) != 0) {
 			if (mkdir(o->out_dir, 0777) != 0) {
-				kp_diag_set(&c.err, KP_SEV_ERROR, "io-error", "cannot create \"%s\": %s",
-					o->out_dir, strerror(errno));
+				kp_diag_set(&c.err, KP_SEV_ERROR, "io-error",
+					    "cannot create \"%s\": %s", o->out_dir,
+					    strerror(errno));
 				status = report(&c, KP_EXIT_IO);
 			} else {
 				c.made_out_dir = 1;
 			}
 		} else if (!S_ISDIR(st.st_mode)) {
-			kp_diag_set(&c.err, KP_SEV_ERROR, "io-error", "\"%s\" is not a folder", o->out_dir);
+			kp_diag_set(&c.err, KP_SEV_ERROR, "io-error", "\"%s\" is not a folder",
+				    o->out_dir);
 			status = report(&c, KP_EXIT_IO);
 		}
 	}
 	if (status == KP_EXIT_OK && (write_all(&c) != 0 || commit_all(&c) != 0)) {
 		/* An xml-char or cast error is about the data; anything else is I/O. */
 		int data = c.err.code && (strcmp(c.err.code, "xml-char") == 0 ||
-						 strcmp(c.err.code, "type-error") == 0 ||
-						 strcmp(c.err.code, "encoding-error") == 0 ||
-						 strcmp(c.err.code, "schema-error") == 0);
+					  strcmp(c.err.code, "type-error") == 0 ||
+					  strcmp(c.err.code, "encoding-error") == 0 ||
+					  strcmp(c.err.code, "schema-error") == 0);
 		status = c.err.code && strcmp(c.err.code, "schema-error") == 0 ? KP_EXIT_USAGE
-			: data ? KP_EXIT_INVALID : KP_EXIT_IO;
+			 : data						       ? KP_EXIT_INVALID
+									       : KP_EXIT_IO;
 		report(&c, status);
 	}
 	int made = c.made_out_dir;

@@ -31,7 +31,7 @@ typedef struct kp_export_opts {
 	const char *data_dir; /* folder of the source tables; NULL: the package's paths */
 	unsigned formats;     /* KP_EXPORT_* bits */
 	const char *out_dir;  /* created when missing */
-	int bom;              /* CSV starts with a UTF-8 BOM */
+	int bom;	      /* CSV starts with a UTF-8 BOM */
 	const char *eol;      /* CSV line ending: "\r\n" or "\n" */
 	int header_titles;    /* CSV header row: titles (1) or names (0) */
 	const char *date;     /* YYYY-MM-DD stamped as issue/modification date, or NULL */

@@ -45,7 +45,6 @@ static char *dir_of(const char *path)
 
 static void atomic_release(kp_atomic *a)
 {
-	free(a->path);
 	free(a->tmp);
 	a->path = a->tmp = NULL;
 	a->fp = NULL;
@@ -59,9 +58,9 @@ int kp_files_atomic_open(kp_atomic *a, const char *path, kp_diag *err)
 	size_t dirlen = (size_t)(base - path);
 	/* ".<name>.tmpXXXXXX" beside the target, so rename() stays within one file system. */
 	size_t n = dirlen + 1 + strlen(base) + sizeof ".tmpXXXXXX";
-	a->path = dup_str(path);
+	a->path = path;
 	a->tmp = malloc(n);
-	if (!a->path || !a->tmp) {
+	if (!a->tmp) {
 		atomic_release(a);
 		io_error(err, path, "allocate memory for", ENOMEM);
 		return -1;

@@ -14,7 +14,8 @@
 #include "diag.h"
 
 typedef struct kp_atomic {
-	char *path; /* owned copy of the target path */
+	const char *path; /* borrowed target path: must outlive the kp_atomic and any error
+	                     diagnostic filled from it */
 	char *tmp;  /* owned path of the temporary file, NULL once renamed or removed */
 	FILE *fp;   /* write here between open and commit/abort */
 } kp_atomic;

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -177,11 +178,15 @@ typedef struct fk_state {
 
 typedef struct rule_entry {
 	long row;
-	size_t group, order, value; /* offsets of NUL-terminated canonical texts in the arena */
+	uint64_t group;      /* hash of the groupBy canonical texts */
+	double okey;         /* numeric orderBy value, when order_numeric */
+	size_t order, value; /* offsets of NUL-terminated canonical texts in the arena */
 } rule_entry;
 
 typedef struct rule_state {
 	const kp_rule *rule;
+	int order_numeric; /* orderBy is an integer, number or year: sort by okey */
+	const keyset *ref; /* whereReference: keys of the referenced rows that qualify */
 	rule_entry *e; /* owned */
 	size_t n, cap;
 	char *arena;   /* owned */
@@ -193,6 +198,8 @@ typedef struct rule_state {
 typedef struct want_keys {
 	const kp_fieldref *fields;
 	keyset *ks;
+	const kp_rule_where *cond; /* only rows meeting these conditions (whereReference) */
+	size_t ncond;
 } want_keys;
 
 typedef struct tctx {
@@ -209,6 +216,7 @@ typedef struct tctx {
 	long *field_col;  /* owned: field -> column or -1 */
 	unsigned char *prev_filled; /* owned: column had a non-empty cell in the previous row */
 	unsigned char *is_lg;       /* owned: per field */
+	unsigned char *typed;       /* owned: per field: a type with a fixed lexical form */
 	unsigned char *need_canon;  /* owned: per field: canonical text needed for keys */
 
 	/* the current row's canonical texts for the fields that need them */
@@ -392,6 +400,25 @@ static int is_year_like(const char *s, size_t n)
 		return y >= 1900 && y <= 2100;
 	}
 	return 1;
+}
+
+static int typed_kind(kp_type ty)
+{
+	switch (ty) {
+	case KP_TYPE_INTEGER:
+	case KP_TYPE_NUMBER:
+	case KP_TYPE_BOOLEAN:
+	case KP_TYPE_DATE:
+	case KP_TYPE_TIME:
+	case KP_TYPE_DATETIME:
+	case KP_TYPE_YEAR:
+	case KP_TYPE_YEARMONTH:
+	case KP_TYPE_DURATION:
+	case KP_TYPE_GEOPOINT:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 static int field_is_lgcode(const kp_field *f)
@@ -847,11 +874,24 @@ static void flush_pending(tctx *t)
 	t->npend = 0;
 }
 
+/* A byte that may start or end padding: a space, a control, or any non-ASCII byte
+ * (U+3000 and the other layout spaces are multi-byte). */
+static int plain_edge(char ch)
+{
+	unsigned char u = (unsigned char)ch;
+	return u <= ' ' || u >= 0x80;
+}
+
 static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 {
 	const kp_csvcell *c = &r->cells[col];
 	long fi = t->col_field[col];
-	char_checks(t, r->number, col, c);
+	/* A cell that casts to a number, date, boolean … holds only what its format allows:
+	 * the character rules matter for text, and for typed cells only when the cast fails
+	 * (then they come first, to explain it). */
+	int typed = fi >= 0 && t->typed[fi];
+	if (!typed || (c->len && (plain_edge(c->data[0]) || plain_edge(c->data[c->len - 1]))))
+		char_checks(t, r->number, col, c);
 	if (fi < 0)
 		return;
 	const kp_field *f = &t->s->fields[fi];
@@ -893,6 +933,8 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 	}
 	if (rc == KP_CAST_ERROR) {
 		t->canon_state[fi] = 3;
+		if (typed && !(c->len && (plain_edge(c->data[0]) || plain_edge(c->data[c->len - 1]))))
+			char_checks(t, r->number, col, c);
 		if (is_numeric_type(f->type) && number_with_unit(t, r->number, col, c, f))
 			return;
 		err.severity = KP_SEV_ERROR;
@@ -1012,35 +1054,49 @@ static size_t arena_add(rule_state *rs, const char *s, size_t n)
 	return off;
 }
 
+/* 1 when the current row meets every condition (a null cell has the text ""). */
+static int conditions_hold(const tctx *t, const kp_rule_where *w, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		size_t f = w[k].field;
+		if (f >= t->s->nfields)
+			return 0;
+		const char *txt = t->canon_state[f] == 1 ? t->canon + t->canon_off[f] : "";
+		size_t len = t->canon_state[f] == 1 ? t->canon_n[f] : 0;
+		if (!kp_schema_rule_where_match(&w[k], txt, len))
+			return 0;
+	}
+	return 1;
+}
+
 static void rule_collect(tctx *t, rule_state *rs, long row)
 {
 	const kp_rule *ru = rs->rule;
 	if (rs->failed)
 		return;
-	for (size_t w = 0; w < ru->nwhere; w++) {
-		size_t f = ru->where[w].field;
-		if (t->canon_state[f] != 1)
+	if (ru->reference_key >= 0 && !rs->ref)
+		return; /* whereReference without the other resource: skipped */
+	if (!conditions_hold(t, ru->where, ru->nwhere))
+		return;
+	if (ru->reference_key >= 0) {
+		/* whereReference: considered only when the referenced row qualifies; without
+		 * the other resource (a table checked alone) the rule is skipped */
+		if (!rs->ref || (size_t)ru->reference_key >= t->s->nforeign_keys)
 			return;
-		int ok = 0;
-		for (size_t k = 0; k < ru->where[w].values.len && !ok; k++)
-			ok = ru->where[w].values.lens[k] == t->canon_n[f] &&
-			     memcmp(ru->where[w].values.items[k], t->canon + t->canon_off[f], t->canon_n[f]) == 0;
-		if (!ok)
+		uint64_t h = key_hash(t, &t->s->foreign_keys[ru->reference_key].fields);
+		if (!h || !ks_find(rs->ref, h))
 			return;
 	}
 	if (t->canon_state[ru->field] != 1)
 		return;
 	if (ru->order_by >= 0 && t->canon_state[ru->order_by] != 1)
 		return;
-	char g[1024];
-	size_t gl = 0;
+	uint64_t g = HASH_SEED;
 	for (size_t k = 0; k < ru->group_by.len; k++) {
 		size_t f = ru->group_by.idx[k];
-		const char *txt = t->canon_state[f] == 1 ? t->canon + t->canon_off[f] : "";
-		int n = snprintf(g + gl, sizeof g - gl, "%s\x1f", txt);
-		if (n < 0 || (size_t)n >= sizeof g - gl)
-			break;
-		gl += (size_t)n;
+		if (t->canon_state[f] == 1)
+			g = hash_bytes(g, t->canon + t->canon_off[f], t->canon_n[f]);
+		g = hash_bytes(g, "\x1f", 1);
 	}
 	if (rs->n == rs->cap) {
 		size_t nc = rs->cap ? rs->cap * 2 : 64;
@@ -1054,7 +1110,8 @@ static void rule_collect(tctx *t, rule_state *rs, long row)
 	}
 	rule_entry *e = &rs->e[rs->n];
 	e->row = row;
-	e->group = arena_add(rs, g, gl);
+	e->group = hash_finish(g);
+	e->okey = rs->order_numeric ? strtod(t->canon + t->canon_off[ru->order_by], NULL) : 0;
 	e->value = arena_add(rs, t->canon + t->canon_off[ru->field], t->canon_n[ru->field]);
 	e->order = ru->order_by >= 0
 			   ? arena_add(rs, t->canon + t->canon_off[ru->order_by], t->canon_n[ru->order_by])
@@ -1161,6 +1218,8 @@ static void row(tctx *t, const kp_csvrecord *r)
 			defer(t, &t->uk[u], h, r->number, PEND_UK, u);
 	}
 	for (size_t w = 0; w < t->nwants; w++) {
+		if (!conditions_hold(t, t->wants[w].cond, t->wants[w].ncond))
+			continue;
 		uint64_t h = key_hash(t, t->wants[w].fields);
 		if (h)
 			defer(t, t->wants[w].ks, h, r->number, PEND_WANT, w);
@@ -1257,10 +1316,13 @@ static int cmp_typed(const kp_field *f, const char *a, const char *b)
 static int cmp_entry(const void *pa, const void *pb)
 {
 	const rule_entry *a = pa, *b = pb;
-	int c = strcmp(sort_rs->arena + a->group, sort_rs->arena + b->group);
-	if (c)
-		return c;
-	if (sort_order_field) {
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
+	if (sort_order_field && sort_rs->order_numeric) {
+		if (a->okey != b->okey)
+			return a->okey < b->okey ? -1 : 1;
+	} else if (sort_order_field) {
+		int c;
 		c = cmp_typed(sort_order_field, sort_rs->arena + a->order, sort_rs->arena + b->order);
 		if (c)
 			return c;
@@ -1276,9 +1338,17 @@ static long rank_of(const kp_rule *ru, const char *v)
 	return -1;
 }
 
+static int cmp_diag_row(const void *pa, const void *pb)
+{
+	const kp_diag *a = pa, *b = pb;
+	return a->row < b->row ? -1 : a->row > b->row;
+}
+
 static void finish_rules(tctx *t)
 {
 	const kp_schema *s = t->s;
+	kp_diag *out = NULL;
+	size_t nout = 0, capout = 0;
 	for (size_t k = 0; k < s->nrules && !t->stop; k++) {
 		rule_state *rs = &t->rules[k];
 		const kp_rule *ru = rs->rule;
@@ -1294,7 +1364,7 @@ static void finish_rules(tctx *t)
 		for (size_t i = 0; i < rs->n && !t->stop; i++) {
 			const rule_entry *e = &rs->e[i];
 			const char *val = rs->arena + e->value;
-			if (i > 0 && strcmp(rs->arena + rs->e[i - 1].group, rs->arena + e->group) != 0)
+			if (i > 0 && rs->e[i - 1].group != e->group)
 				gstart = i;
 			kp_diag d;
 			int bad = 0;
@@ -1343,8 +1413,26 @@ static void finish_rules(tctx *t)
 			kp_diag_at(&d, t->file, e->row, col >= 0 ? col + 1 : 0, -1);
 			d.field = vf->name;
 			kp_diag_set_cell(&d, val, strlen(val));
-			emit(t, &d);
+			/* held back so that the rule's findings come out in row order */
+			if (nout == capout) {
+				size_t nc = capout ? capout * 2 : 16;
+				kp_diag *o = realloc(out, nc * sizeof *o);
+				if (!o) {
+					emit(t, &d);
+					continue;
+				}
+				out = o;
+				capout = nc;
+			}
+			out[nout++] = d;
+			if (t->max_errors > 0 && nout >= (size_t)t->max_errors)
+				break;
 		}
+		if (nout > 1)
+			qsort(out, nout, sizeof *out, cmp_diag_row);
+		for (size_t i = 0; i < nout && !t->stop; i++)
+			emit(t, &out[i]);
+		nout = 0;
 		if (rs->failed) {
 			kp_diag d;
 			kp_diag_set(&d, KP_SEV_WARNING, "rule-error",
@@ -1353,6 +1441,7 @@ static void finish_rules(tctx *t)
 			emit(t, &d);
 		}
 	}
+	free(out);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -1362,6 +1451,7 @@ typedef struct table_env {
 	const char **target_names;  /* per foreign key */
 	want_keys *wants;
 	size_t nwants;
+	const keyset **rule_refs;   /* per rule: the whereReference key set or NULL */
 } table_env;
 
 static void tctx_release(tctx *t)
@@ -1371,6 +1461,7 @@ static void tctx_release(tctx *t)
 	free(t->field_col);
 	free(t->prev_filled);
 	free(t->is_lg);
+	free(t->typed);
 	free(t->need_canon);
 	free(t->pend);
 	free(t->canon);
@@ -1413,6 +1504,7 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 	t->s = s;
 	t->field_col = malloc(nf * sizeof *t->field_col);
 	t->is_lg = calloc(nf, 1);
+	t->typed = calloc(nf, 1);
 	t->need_canon = calloc(nf, 1);
 	t->canon_off = calloc(nf, sizeof *t->canon_off);
 	t->canon_n = calloc(nf, sizeof *t->canon_n);
@@ -1421,12 +1513,13 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 	t->uk = calloc(s->nunique_keys + 1, sizeof *t->uk);
 	t->fks = calloc(s->nforeign_keys + 1, sizeof *t->fks);
 	t->rules = calloc(s->nrules + 1, sizeof *t->rules);
-	if (!t->field_col || !t->is_lg || !t->need_canon || !t->canon_off || !t->canon_n ||
+	if (!t->field_col || !t->is_lg || !t->typed || !t->need_canon || !t->canon_off || !t->canon_n ||
 		!t->canon_state || !t->unique || !t->uk || !t->fks || !t->rules)
 		return -1;
 	for (size_t f = 0; f < s->nfields; f++) {
 		t->field_col[f] = -1;
 		t->is_lg[f] = (unsigned char)field_is_lgcode(&s->fields[f]);
+		t->typed[f] = (unsigned char)typed_kind(s->fields[f].type);
 		if (s->fields[f].constraints.unique)
 			t->need_canon[f] = 1;
 	}
@@ -1451,13 +1544,27 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 			t->need_canon[ru->order_by] = 1;
 		mark_canon(t, &ru->group_by);
 		for (size_t w = 0; w < ru->nwhere; w++)
-			t->need_canon[ru->where[w].field] = 1;
+			if (ru->where[w].field < s->nfields)
+				t->need_canon[ru->where[w].field] = 1;
+		if (ru->reference_key >= 0 && (size_t)ru->reference_key < s->nforeign_keys)
+			mark_canon(t, &s->foreign_keys[ru->reference_key].fields);
+		if (env && env->rule_refs)
+			t->rules[k].ref = env->rule_refs[k];
+		if (ru->order_by >= 0) {
+			kp_type ot = s->fields[ru->order_by].type;
+			t->rules[k].order_numeric = ot == KP_TYPE_INTEGER || ot == KP_TYPE_NUMBER ||
+						    ot == KP_TYPE_YEAR;
+		}
 	}
 	if (env) {
 		t->wants = env->wants;
 		t->nwants = env->nwants;
-		for (size_t w = 0; w < env->nwants; w++)
+		for (size_t w = 0; w < env->nwants; w++) {
 			mark_canon(t, env->wants[w].fields);
+			for (size_t c = 0; c < env->wants[w].ncond; c++)
+				if (env->wants[w].cond[c].field < s->nfields)
+					t->need_canon[env->wants[w].cond[c].field] = 1;
+		}
 	}
 	return 0;
 }
@@ -1577,6 +1684,8 @@ int kp_validate_table(const char *path, const char *display, const kp_schema *sc
 typedef struct pkg_want {
 	size_t resource;        /* referenced resource */
 	const kp_fieldref *fields; /* its fields */
+	const kp_rule_where *cond; /* whereReference conditions (NULL: a foreign key) */
+	size_t ncond;
 	keyset ks;
 	int filled;
 } pkg_want;
@@ -1610,8 +1719,38 @@ static char *resource_file(const kp_package *pkg, const kp_resource *r, const ch
 	if (data_dir && r->path)
 		return join_path(data_dir, r->path);
 	if (r->full_path)
-		return strdup(r->full_path);
+		return strdup(strncmp(r->full_path, "./", 2) == 0 ? r->full_path + 2 : r->full_path);
 	return join_path(pkg->dir, r->path);
+}
+
+/* The resource's declared `bytes` and `hash` (sha256) against the file read
+ * (Frictionless byte-count / hash-count).  Returns the number of errors reported. */
+static int integrity(const kp_resource *res, const char *file, kp_validate_stats *st,
+	const kp_diag_sink *sink)
+{
+	int n = 0;
+	kp_diag d;
+	if (res->bytes >= 0 && st->bytes != res->bytes) {
+		kp_diag_set(&d, KP_SEV_ERROR, "byte-count",
+			"the file has %lld bytes but the package says %lld: update \"bytes\" in "
+			"datapackage.json (or the file is not the one described)",
+			st->bytes, res->bytes);
+		kp_diag_at(&d, file, 0, 0, -1);
+		kp_diag_emit(sink, &d);
+		n++;
+	}
+	if (res->hash && st->sha256[0] && strncmp(res->hash, "sha256:", 7) == 0 &&
+		strcasecmp(res->hash + 7, st->sha256) != 0) {
+		kp_diag_set(&d, KP_SEV_ERROR, "hash-count",
+			"the file's SHA-256 is %s but the package says %s: update \"hash\" in "
+			"datapackage.json (or the file is not the one described)",
+			st->sha256, res->hash + 7);
+		kp_diag_at(&d, file, 0, 0, -1);
+		kp_diag_emit(sink, &d);
+		n++;
+	}
+	st->errors += n;
+	return n;
 }
 
 int kp_validate_package(const kp_package *pkg, const char *data_dir,
@@ -1651,6 +1790,31 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 			memset(&wants[nw], 0, sizeof wants[nw]);
 			wants[nw].resource = (size_t)fk->resource_index;
 			wants[nw].fields = &fk->reference_fields;
+			nw++;
+		}
+		/* whereReference: the keys of the referenced rows meeting the conditions */
+		for (size_t k = 0; s && k < s->nrules; k++) {
+			const kp_rule *ru = &s->rules[k];
+			if (ru->reference_key < 0 || (size_t)ru->reference_key >= s->nforeign_keys)
+				continue;
+			const kp_foreign_key *fk = &s->foreign_keys[ru->reference_key];
+			if (fk->resource_index < 0 || (size_t)fk->resource_index >= nr)
+				continue;
+			if (nw == capw) {
+				size_t nc = capw ? capw * 2 : 8;
+				pkg_want *p = realloc(wants, nc * sizeof *p);
+				if (!p) {
+					status = KP_EXIT_IO;
+					goto out;
+				}
+				wants = p;
+				capw = nc;
+			}
+			memset(&wants[nw], 0, sizeof wants[nw]);
+			wants[nw].resource = (size_t)fk->resource_index;
+			wants[nw].fields = &fk->reference_fields;
+			wants[nw].cond = ru->reference_where;
+			wants[nw].ncond = ru->nreference_where;
 			nw++;
 		}
 	}
@@ -1722,6 +1886,8 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 			if (wants[w].resource == i && !wants[w].filled) {
 				mine[nmine].fields = wants[w].fields;
 				mine[nmine].ks = &wants[w].ks;
+				mine[nmine].cond = wants[w].cond;
+				mine[nmine].ncond = wants[w].ncond;
 				nmine++;
 				wants[w].filled = 1;
 			}
@@ -1731,15 +1897,15 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 			if (fk->resource_index < 0 || (size_t)fk->resource_index >= nr)
 				continue;
 			/* wants[] were appended in resource/fk order: find this fk's entry */
-			for (w = 0; w < nw && wants[w].fields != &fk->reference_fields; w++)
+			for (w = 0; w < nw && (wants[w].fields != &fk->reference_fields || wants[w].cond); w++)
 				;
 			if (w == nw)
 				continue;
 			size_t ti = (size_t)fk->resource_index;
 			if (!wants[w].filled && ti != i) {
 				/* a cycle: collect the target's keys with a quiet pass */
-				want_keys one = {wants[w].fields, &wants[w].ks};
-				table_env e2 = {NULL, NULL, &one, 1};
+				want_keys one = {wants[w].fields, &wants[w].ks, NULL, 0};
+				table_env e2 = {NULL, NULL, &one, 1, NULL};
 				kp_diag_sink quiet = {sink_discard, NULL};
 				kp_validate_opts o2 = opts ? *opts : (kp_validate_opts){0};
 				o2.max_errors = 0;
@@ -1750,9 +1916,33 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 			targets[k] = &wants[w].ks;
 			tnames[k] = pkg->resources[ti].name;
 		}
-		table_env env = {targets, tnames, mine, nmine};
+		const keyset **rule_refs = calloc(s->nrules + 1, sizeof *rule_refs);
+		for (size_t k = 0; rule_refs && k < s->nrules; k++) {
+			const kp_rule *ru = &s->rules[k];
+			for (size_t x = 0; x < nw; x++)
+				if (wants[x].cond && wants[x].cond == ru->reference_where &&
+					wants[x].ncond == ru->nreference_where) {
+					if (!wants[x].filled && wants[x].resource != i) {
+						want_keys one = {wants[x].fields, &wants[x].ks, wants[x].cond,
+							wants[x].ncond};
+						table_env e2 = {NULL, NULL, &one, 1, NULL};
+						kp_diag_sink quiet = {sink_discard, NULL};
+						kp_validate_opts o2 = opts ? *opts : (kp_validate_opts){0};
+						o2.max_errors = 0;
+						o2.no_sha256 = 1;
+						run_table(files[wants[x].resource], NULL,
+							pkg->resources[wants[x].resource].schema, &o2, &quiet,
+							NULL, &e2);
+						wants[x].filled = 1;
+					}
+					rule_refs[k] = &wants[x].ks;
+				}
+		}
+		table_env env = {targets, tnames, mine, nmine, rule_refs};
 		/* a self-targeted want (resource refers to itself by name) fills while it runs */
 		int rc = run_table(files[i], NULL, s, opts, sink, &st, &env);
+		if (rc != KP_EXIT_IO && integrity(res, files[i], &st, sink) && !rc)
+			rc = 1;
 		if (rc == KP_EXIT_IO)
 			status = KP_EXIT_IO;
 		else if (rc && !status)
@@ -1762,6 +1952,7 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 		free(targets);
 		free(tnames);
 		free(mine);
+		free(rule_refs);
 	}
 out:
 	for (size_t w = 0; w < nw; w++)

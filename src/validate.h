@@ -18,6 +18,7 @@
  *   Japan    platform-dependent-char halfwidth-kana fullwidth-alnum padding-space
  *            repeat-mark number-with-unit blank-vs-zero lg-code
  *   plan     rule-error (rule = the schema rule's id)
+ *   package  byte-count hash-count (the resource's declared bytes / sha256 hash differ)
  *   limit    stopped-early (max_errors reached; the table was not read to the end)
  *
  * Lifetimes: a finding's `field` and `rule` are borrowed from the schema (valid while

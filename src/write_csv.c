@@ -7,7 +7,7 @@
 
 typedef struct csv_writer {
 	kp_writer base;
-	FILE *fp;           /* borrowed */
+	FILE *fp; /* borrowed */
 	kp_csvout out;
 	int header_titles;
 	const kp_wtable *t; /* borrowed, current table */
@@ -16,7 +16,7 @@ typedef struct csv_writer {
 static int io_fail(kp_diag *err, const kp_wtable *t)
 {
 	kp_diag_set(err, KP_SEV_ERROR, "io-error", "cannot write CSV for \"%s\"",
-		t ? t->name : "?");
+		    t ? t->name : "?");
 	return -1;
 }
 
@@ -85,12 +85,12 @@ static int csv_close(kp_writer *base, kp_diag *err)
 }
 
 const kp_writer_ops kp_write_csv_ops = {
-	.format = "csv",
-	.extension = "csv",
-	.mediatype = "text/csv",
-	.open = csv_open,
-	.start = csv_start,
-	.row = csv_row,
-	.finish = csv_finish,
-	.close = csv_close,
+    .format = "csv",
+    .extension = "csv",
+    .mediatype = "text/csv",
+    .open = csv_open,
+    .start = csv_start,
+    .row = csv_row,
+    .finish = csv_finish,
+    .close = csv_close,
 };

@@ -13,17 +13,17 @@
 
 typedef struct json_writer {
 	kp_writer base;
-	FILE *fp;           /* borrowed */
+	FILE *fp;	    /* borrowed */
 	const kp_wtable *t; /* borrowed, current table */
-	char **keys;        /* owned: per column the encoded `"name":` */
-	size_t *keylen;     /* owned: their lengths */
-	long rows;          /* written in the current table */
+	char **keys;	    /* owned: per column the encoded `"name":` */
+	size_t *keylen;	    /* owned: their lengths */
+	long rows;	    /* written in the current table */
 } json_writer;
 
 static int io_fail(kp_diag *err, const json_writer *w)
 {
 	kp_diag_set(err, KP_SEV_ERROR, "io-error", "cannot write JSON for \"%s\"",
-		w->t ? w->t->name : "?");
+		    w->t ? w->t->name : "?");
 	return -1;
 }
 
@@ -77,7 +77,8 @@ static int put_value(FILE *fp, kp_wkind kind, const char *s, size_t len)
 		fwrite(s, 1, len, fp);
 		return 0;
 	case KP_WK_BOOLEAN:
-		if ((len == 4 && memcmp(s, "true", 4) == 0) || (len == 5 && memcmp(s, "false", 5) == 0)) {
+		if ((len == 4 && memcmp(s, "true", 4) == 0) ||
+		    (len == 5 && memcmp(s, "false", 5) == 0)) {
 			fwrite(s, 1, len, fp);
 			return 0;
 		}
@@ -166,7 +167,8 @@ static int json_row(kp_writer *base, const kp_wcell *cells, long row, kp_diag *e
 			size_t pos = 0, ilen;
 			const char *item;
 			putc('[', fp);
-			for (int n = 0; kp_writer_next_item(cell, c->separator, &pos, &item, &ilen); n++) {
+			for (int n = 0; kp_writer_next_item(cell, c->separator, &pos, &item, &ilen);
+			     n++) {
 				if (n)
 					putc(',', fp);
 				rc |= put_value(fp, c->kind, item, ilen);
@@ -177,7 +179,7 @@ static int json_row(kp_writer *base, const kp_wcell *cells, long row, kp_diag *e
 		}
 		if (rc != 0) {
 			kp_diag_set(err, KP_SEV_ERROR, "encoding-error",
-				"cell of field \"%s\" is not valid UTF-8", c->name);
+				    "cell of field \"%s\" is not valid UTF-8", c->name);
 			kp_diag_at(err, w->t->file, row, (long)i + 1, -1);
 			err->field = c->name;
 			kp_diag_set_cell(err, cell->s, cell->len);
@@ -210,12 +212,12 @@ static int json_close(kp_writer *base, kp_diag *err)
 }
 
 const kp_writer_ops kp_write_json_ops = {
-	.format = "json",
-	.extension = "json",
-	.mediatype = "application/json",
-	.open = json_open,
-	.start = json_start,
-	.row = json_row,
-	.finish = json_finish,
-	.close = json_close,
+    .format = "json",
+    .extension = "json",
+    .mediatype = "application/json",
+    .open = json_open,
+    .start = json_start,
+    .row = json_row,
+    .finish = json_finish,
+    .close = json_close,
 };

@@ -61,24 +61,24 @@ static char *dup_str(const char *s)
 
 /* The prefixes every output may use; data, not code (STYLE 13). */
 static const kp_wprefix builtin[] = {
-	{"rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"},
-	{"rdfs", "http://www.w3.org/2000/01/rdf-schema#"},
-	{"xsd", "http://www.w3.org/2001/XMLSchema#"},
-	{"owl", "http://www.w3.org/2002/07/owl#"},
-	{"dcat", "http://www.w3.org/ns/dcat#"},
-	{"dct", "http://purl.org/dc/terms/"},
-	{"foaf", "http://xmlns.com/foaf/0.1/"},
-	{"vcard", "http://www.w3.org/2006/vcard/ns#"},
-	{"spdx", "http://spdx.org/rdf/terms#"},
-	{"skos", "http://www.w3.org/2004/02/skos/core#"},
-	{"org", "http://www.w3.org/ns/org#"},
-	{"schema", "http://schema.org/"},
-	{"ic", "http://imi.go.jp/ns/core/rdf#"},
-	{"qb", "http://purl.org/linked-data/cube#"},
-	{"sdmx-dimension", "http://purl.org/linked-data/sdmx/2009/dimension#"},
-	{"sdmx-attribute", "http://purl.org/linked-data/sdmx/2009/attribute#"},
-	{"cd-dimension", "http://data.e-stat.go.jp/lod/ontology/crossDomain/dimension/"},
-	{"sac", "http://data.e-stat.go.jp/lod/sac/"},
+    {"rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"},
+    {"rdfs", "http://www.w3.org/2000/01/rdf-schema#"},
+    {"xsd", "http://www.w3.org/2001/XMLSchema#"},
+    {"owl", "http://www.w3.org/2002/07/owl#"},
+    {"dcat", "http://www.w3.org/ns/dcat#"},
+    {"dct", "http://purl.org/dc/terms/"},
+    {"foaf", "http://xmlns.com/foaf/0.1/"},
+    {"vcard", "http://www.w3.org/2006/vcard/ns#"},
+    {"spdx", "http://spdx.org/rdf/terms#"},
+    {"skos", "http://www.w3.org/2004/02/skos/core#"},
+    {"org", "http://www.w3.org/ns/org#"},
+    {"schema", "http://schema.org/"},
+    {"ic", "http://imi.go.jp/ns/core/rdf#"},
+    {"qb", "http://purl.org/linked-data/cube#"},
+    {"sdmx-dimension", "http://purl.org/linked-data/sdmx/2009/dimension#"},
+    {"sdmx-attribute", "http://purl.org/linked-data/sdmx/2009/attribute#"},
+    {"cd-dimension", "http://data.e-stat.go.jp/lod/ontology/crossDomain/dimension/"},
+    {"sac", "http://data.e-stat.go.jp/lod/sac/"},
 };
 
 typedef struct ns {
@@ -89,8 +89,8 @@ typedef struct ns {
 typedef struct seg {
 	const char *lit; /* borrowed from the template text; NULL for a variable */
 	size_t len;
-	long col;        /* variable: column index, or -1 for _row */
-	int reserved;    /* {+var} */
+	long col;	 /* variable: column index, or -1 for _row */
+	int reserved;	 /* {+var} */
 	size_t maxchars; /* {var:N}; 0 = all */
 } seg;
 
@@ -108,17 +108,17 @@ typedef struct rcol {
 
 typedef struct rdf_writer {
 	kp_writer base;
-	FILE *fp;            /* borrowed */
-	xmlTextWriterPtr x;  /* owned */
-	ns *nss;             /* owned array */
+	FILE *fp;	    /* borrowed */
+	xmlTextWriterPtr x; /* owned */
+	ns *nss;	    /* owned array */
 	size_t nns;
-	size_t nauto;        /* namespaces declared as ns1, ns2, ... */
-	const kp_wtable *t;  /* borrowed, current table */
-	rcol *cols;          /* owned, per column of t */
-	tmpl *groups;        /* owned: subject templates; groups[0] is the table's */
+	size_t nauto;	    /* namespaces declared as ns1, ns2, ... */
+	const kp_wtable *t; /* borrowed, current table */
+	rcol *cols;	    /* owned, per column of t */
+	tmpl *groups;	    /* owned: subject templates; groups[0] is the table's */
 	size_t ngroups;
 	sbuf subj, val, text; /* scratch */
-	int depth;           /* open node/property elements from the node API */
+	int depth;	      /* open node/property elements from the node API */
 } rdf_writer;
 
 static int oom(kp_diag *err)
@@ -163,7 +163,8 @@ char *kp_write_rdf_expand(const kp_writer *base, const char *name)
 	const rdf_writer *w = (const rdf_writer *)base;
 	const char *colon = strchr(name, ':');
 	const ns *n = colon && strncmp(colon + 1, "//", 2) != 0
-		? find_prefix(w, name, (size_t)(colon - name)) : NULL;
+			  ? find_prefix(w, name, (size_t)(colon - name))
+			  : NULL;
 	if (!n)
 		return dup_str(name);
 	size_t a = strlen(n->iri), b = strlen(colon + 1);
@@ -187,7 +188,7 @@ char *kp_write_rdf_expand_name(const kp_wopts *opts, const char *name)
 			iri = builtin[i].iri;
 	for (size_t i = 0; !iri && opts && i < opts->nprefixes; i++)
 		if (strlen(opts->prefixes[i].prefix) == plen &&
-			memcmp(opts->prefixes[i].prefix, name, plen) == 0)
+		    memcmp(opts->prefixes[i].prefix, name, plen) == 0)
 			iri = opts->prefixes[i].iri;
 	if (!iri)
 		return dup_str(name);
@@ -249,7 +250,8 @@ static char *name_of(rdf_writer *w, const char *name, int may_declare, kp_diag *
 			char prefix[32], save = cut[1];
 			snprintf(prefix, sizeof prefix, "ns%zu", ++w->nauto);
 			cut[1] = '\0';
-			int rc = find_prefix(w, prefix, strlen(prefix)) ? -1 : add_ns(w, prefix, iri);
+			int rc =
+			    find_prefix(w, prefix, strlen(prefix)) ? -1 : add_ns(w, prefix, iri);
 			cut[1] = save;
 			if (rc == 0)
 				q = qname_of(w, iri);
@@ -257,7 +259,7 @@ static char *name_of(rdf_writer *w, const char *name, int may_declare, kp_diag *
 	}
 	if (!q)
 		kp_diag_set(err, KP_SEV_ERROR, "schema-error",
-			"\"%s\" cannot be written as an RDF/XML element name", name);
+			    "\"%s\" cannot be written as an RDF/XML element name", name);
 	free(iri);
 	return q;
 }
@@ -285,8 +287,10 @@ long kp_write_rdf_bad_char(const char *s, size_t len)
 			if ((p[i + k] & 0xC0) != 0x80)
 				return (long)i;
 		if (n == 3) {
-			unsigned cp = ((c & 0x0Fu) << 12) | ((p[i + 1] & 0x3Fu) << 6) | (p[i + 2] & 0x3Fu);
-			if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF)
+			unsigned cp =
+			    ((c & 0x0Fu) << 12) | ((p[i + 1] & 0x3Fu) << 6) | (p[i + 2] & 0x3Fu);
+			if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE ||
+			    cp == 0xFFFF)
 				return (long)i;
 		} else if (n == 4) {
 			unsigned cp = ((c & 0x07u) << 18) | ((p[i + 1] & 0x3Fu) << 12);
@@ -313,7 +317,7 @@ static long find_col(const kp_wtable *t, const char *name, size_t len)
 		return -1;
 	for (size_t i = 0; i < t->ncols; i++)
 		if (!t->cols[i].is_virtual && strlen(t->cols[i].name) == len &&
-			memcmp(t->cols[i].name, name, len) == 0)
+		    memcmp(t->cols[i].name, name, len) == 0)
 			return (long)i;
 	return -2;
 }
@@ -358,8 +362,8 @@ static int tmpl_compile(rdf_writer *w, tmpl *out, const char *src, kp_diag *err)
 		s.col = find_col(w->t, v, (size_t)(vend - v));
 		if (s.col == -2) {
 			kp_diag_set(err, KP_SEV_ERROR, "schema-error",
-				"URI template \"%s\" of table \"%s\" names no field \"%.*s\"", src,
-				w->t->name, (int)(vend - v), v);
+				    "URI template \"%s\" of table \"%s\" names no field \"%.*s\"",
+				    src, w->t->name, (int)(vend - v), v);
 			return -1;
 		}
 		out->segs[out->n++] = s;
@@ -367,15 +371,15 @@ static int tmpl_compile(rdf_writer *w, tmpl *out, const char *src, kp_diag *err)
 	}
 	return 0;
 bad:
-	kp_diag_set(err, KP_SEV_ERROR, "schema-error", "malformed URI template \"%s\" in table \"%s\"",
-		src, w->t->name);
+	kp_diag_set(err, KP_SEV_ERROR, "schema-error",
+		    "malformed URI template \"%s\" in table \"%s\"", src, w->t->name);
 	return -1;
 }
 
 static int unreserved(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		c == '-' || c == '.' || c == '_' || c == '~';
+	       c == '-' || c == '.' || c == '_' || c == '~';
 }
 
 static int reserved_char(unsigned char c)
@@ -406,7 +410,7 @@ static int encode(sbuf *b, const char *s, size_t len, int reserved, size_t maxch
 /* Expands t for a row into b.  self/item/ilen bind the column self to one list item.
  * Returns 1 when expanded, 0 when a value it names is missing, -1 out of memory. */
 static int tmpl_expand(const tmpl *t, sbuf *b, const kp_wcell *cells, long row, long self,
-	const char *item, size_t ilen)
+		       const char *item, size_t ilen)
 {
 	b->len = 0;
 	if (sb_reserve(b, 0) != 0)
@@ -513,13 +517,13 @@ static kp_writer *rdf_open(FILE *fp, const kp_wopts *o, kp_diag *err)
 	xmlTextWriterSetIndent(w->x, 1);
 	xmlTextWriterSetIndentString(w->x, (const xmlChar *)"  ");
 	if (xmlTextWriterStartDocument(w->x, NULL, "UTF-8", NULL) < 0 ||
-		xmlTextWriterStartElement(w->x, (const xmlChar *)"rdf:RDF") < 0)
+	    xmlTextWriterStartElement(w->x, (const xmlChar *)"rdf:RDF") < 0)
 		goto xmlerr;
 	for (size_t i = 0; i < w->nns; i++) {
 		char attr[80];
 		snprintf(attr, sizeof attr, "xmlns:%s", w->nss[i].prefix);
 		if (xmlTextWriterWriteAttribute(w->x, (const xmlChar *)attr,
-			    (const xmlChar *)w->nss[i].iri) < 0)
+						(const xmlChar *)w->nss[i].iri) < 0)
 			goto xmlerr;
 	}
 	return &w->base;
@@ -589,43 +593,46 @@ static int rdf_start(kp_writer *base, const kp_wtable *t, kp_diag *err)
 	return fail ? -1 : 0;
 }
 
-static int cell_error(rdf_writer *w, kp_diag *err, size_t col, long row, const char *s,
-	size_t len, long bad)
+static int cell_error(rdf_writer *w, kp_diag *err, size_t col, long row, const char *s, size_t len,
+		      long bad)
 {
 	const kp_wcol *c = &w->t->cols[col];
-	kp_diag_set(err, KP_SEV_ERROR, "xml-char",
-		"cell of field \"%s\" holds character U+%04X at byte %ld, which XML 1.0 cannot carry",
-		c->name, (unsigned)(unsigned char)s[bad], bad + 1);
+	kp_diag_set(
+	    err, KP_SEV_ERROR, "xml-char",
+	    "cell of field \"%s\" holds character U+%04X at byte %ld, which XML 1.0 cannot carry",
+	    c->name, (unsigned)(unsigned char)s[bad], bad + 1);
 	kp_diag_at(err, w->t->file, row, (long)col + 1, -1);
 	err->field = c->name;
 	kp_diag_set_cell(err, s, len);
 	if ((unsigned char)s[bad] >= 0x80)
-		snprintf(err->message, sizeof err->message,
-			"cell of field \"%s\" holds a character at byte %ld that XML 1.0 cannot carry",
-			c->name, bad + 1);
+		snprintf(
+		    err->message, sizeof err->message,
+		    "cell of field \"%s\" holds a character at byte %ld that XML 1.0 cannot carry",
+		    c->name, bad + 1);
 	return -1;
 }
 
 static int write_ref(rdf_writer *w, const char *qname, const char *iri)
 {
 	return xmlTextWriterStartElement(w->x, (const xmlChar *)qname) < 0 ||
-			xmlTextWriterWriteAttribute(w->x, (const xmlChar *)"rdf:resource",
-				(const xmlChar *)iri) < 0 ||
-			xmlTextWriterEndElement(w->x) < 0
-		? -1
-		: 0;
+		       xmlTextWriterWriteAttribute(w->x, (const xmlChar *)"rdf:resource",
+						   (const xmlChar *)iri) < 0 ||
+		       xmlTextWriterEndElement(w->x) < 0
+		   ? -1
+		   : 0;
 }
 
 static int write_literal(rdf_writer *w, const char *qname, const char *text, const char *dt,
-	const char *lang)
+			 const char *lang)
 {
 	if (xmlTextWriterStartElement(w->x, (const xmlChar *)qname) < 0)
 		return -1;
 	if (dt && xmlTextWriterWriteAttribute(w->x, (const xmlChar *)"rdf:datatype",
-			  (const xmlChar *)dt) < 0)
+					      (const xmlChar *)dt) < 0)
 		return -1;
-	if (!dt && lang && xmlTextWriterWriteAttribute(w->x, (const xmlChar *)"xml:lang",
-				   (const xmlChar *)lang) < 0)
+	if (!dt && lang &&
+	    xmlTextWriterWriteAttribute(w->x, (const xmlChar *)"xml:lang", (const xmlChar *)lang) <
+		0)
 		return -1;
 	if (xmlTextWriterWriteString(w->x, (const xmlChar *)text) < 0)
 		return -1;
@@ -659,7 +666,7 @@ static int write_types(rdf_writer *w, const char *classes, kp_diag *err)
 
 /* One value of column i: a reference through its valueUrl, or a literal. */
 static int write_value(rdf_writer *w, size_t i, const kp_wcell *cells, long row, const char *s,
-	size_t len, kp_diag *err)
+		       size_t len, kp_diag *err)
 {
 	const kp_wcol *c = &w->t->cols[i];
 	const rcol *r = &w->cols[i];
@@ -679,9 +686,9 @@ static int write_value(rdf_writer *w, size_t i, const kp_wcell *cells, long row,
 		if (label && (bad = kp_write_rdf_bad_char(s, len)) >= 0)
 			return cell_error(w, err, i, row, s, len, bad);
 		if (xmlTextWriterStartElement(w->x, (const xmlChar *)r->qname) < 0 ||
-			xmlTextWriterStartElement(w->x, (const xmlChar *)"rdf:Description") < 0 ||
-			xmlTextWriterWriteAttribute(w->x, (const xmlChar *)"rdf:about",
-				(const xmlChar *)w->val.p) < 0)
+		    xmlTextWriterStartElement(w->x, (const xmlChar *)"rdf:Description") < 0 ||
+		    xmlTextWriterWriteAttribute(w->x, (const xmlChar *)"rdf:about",
+						(const xmlChar *)w->val.p) < 0)
 			return xml_fail(err);
 		if (write_types(w, c->value_type, err) != 0)
 			return -1;
@@ -693,8 +700,8 @@ static int write_value(rdf_writer *w, size_t i, const kp_wcell *cells, long row,
 				return xml_fail(err);
 		}
 		return xmlTextWriterEndElement(w->x) < 0 || xmlTextWriterEndElement(w->x) < 0
-			? xml_fail(err)
-			: 0;
+			   ? xml_fail(err)
+			   : 0;
 	}
 	long bad = kp_write_rdf_bad_char(s, len);
 	if (bad >= 0)
@@ -703,9 +710,10 @@ static int write_value(rdf_writer *w, size_t i, const kp_wcell *cells, long row,
 	if (sb_add(&w->text, s, len) != 0)
 		return oom(err);
 	const char *dt = kp_writer_xsd(c->kind, s, len);
-	return write_literal(w, r->qname, w->text.p, dt, c->kind == KP_WK_STRING ? c->lang : NULL) == 0
-		? 0
-		: xml_fail(err);
+	return write_literal(w, r->qname, w->text.p, dt,
+			     c->kind == KP_WK_STRING ? c->lang : NULL) == 0
+		   ? 0
+		   : xml_fail(err);
 }
 
 static int rdf_row(kp_writer *base, const kp_wcell *cells, long row, kp_diag *err)
@@ -724,14 +732,16 @@ static int rdf_row(kp_writer *base, const kp_wcell *cells, long row, kp_diag *er
 		}
 		if (xmlTextWriterStartElement(w->x, (const xmlChar *)"rdf:Description") < 0)
 			return xml_fail(err);
-		if (w->groups[g].n && xmlTextWriterWriteAttribute(w->x, (const xmlChar *)"rdf:about",
-					      (const xmlChar *)w->subj.p) < 0)
+		if (w->groups[g].n &&
+		    xmlTextWriterWriteAttribute(w->x, (const xmlChar *)"rdf:about",
+						(const xmlChar *)w->subj.p) < 0)
 			return xml_fail(err);
 		if (g == 0 && t->row_type && write_types(w, t->row_type, err) != 0)
 			return -1;
 		for (size_t i = 0; i < t->ncols; i++)
-			if (w->cols[i].group == g && t->cols[i].value_type && !t->cols[i].value_url &&
-				write_types(w, t->cols[i].value_type, err) != 0)
+			if (w->cols[i].group == g && t->cols[i].value_type &&
+			    !t->cols[i].value_url &&
+			    write_types(w, t->cols[i].value_type, err) != 0)
 				return -1;
 		for (size_t i = 0; i < t->ncols; i++) {
 			const kp_wcol *c = &t->cols[i];
@@ -746,7 +756,8 @@ static int rdf_row(kp_writer *base, const kp_wcell *cells, long row, kp_diag *er
 			} else if (c->separator) {
 				size_t pos = 0, ilen;
 				const char *item;
-				while (rc == 0 && kp_writer_next_item(cell, c->separator, &pos, &item, &ilen))
+				while (rc == 0 &&
+				       kp_writer_next_item(cell, c->separator, &pos, &item, &ilen))
 					rc = write_value(w, i, cells, row, item, ilen, err);
 			} else {
 				rc = write_value(w, i, cells, row, cell->s, cell->len, err);
@@ -783,14 +794,14 @@ static int rdf_close(kp_writer *base, kp_diag *err)
 }
 
 const kp_writer_ops kp_write_rdf_ops = {
-	.format = "rdf",
-	.extension = "rdf",
-	.mediatype = "application/rdf+xml",
-	.open = rdf_open,
-	.start = rdf_start,
-	.row = rdf_row,
-	.finish = rdf_finish,
-	.close = rdf_close,
+    .format = "rdf",
+    .extension = "rdf",
+    .mediatype = "application/rdf+xml",
+    .open = rdf_open,
+    .start = rdf_start,
+    .row = rdf_row,
+    .finish = rdf_finish,
+    .close = rdf_close,
 };
 
 /* ---- node API for catalog.c ---- */
@@ -815,12 +826,14 @@ int kp_write_rdf_node_start(kp_writer *base, const char *type, const char *about
 	if (about) {
 		long bad = kp_write_rdf_bad_char(about, strlen(about));
 		if (bad >= 0) {
-			kp_diag_set(err, KP_SEV_ERROR, "xml-char", "IRI \"%s\" holds a character XML 1.0 cannot carry", about);
+			kp_diag_set(err, KP_SEV_ERROR, "xml-char",
+				    "IRI \"%s\" holds a character XML 1.0 cannot carry", about);
 			return -1;
 		}
 		char *full = kp_write_rdf_expand(base, about);
-		int bad_write = !full || xmlTextWriterWriteAttribute(w->x, (const xmlChar *)"rdf:about",
-						 (const xmlChar *)full) < 0;
+		int bad_write =
+		    !full || xmlTextWriterWriteAttribute(w->x, (const xmlChar *)"rdf:about",
+							 (const xmlChar *)full) < 0;
 		free(full);
 		if (bad_write)
 			return xml_fail(err);
@@ -864,7 +877,7 @@ int kp_write_rdf_prop_start(kp_writer *base, const char *prop, kp_diag *err)
 }
 
 int kp_write_rdf_literal(kp_writer *base, const char *prop, const char *text, const char *datatype,
-	const char *lang, kp_diag *err)
+			 const char *lang, kp_diag *err)
 {
 	rdf_writer *w = as_rdf(base);
 	if (!w)
@@ -872,7 +885,8 @@ int kp_write_rdf_literal(kp_writer *base, const char *prop, const char *text, co
 	long bad = kp_write_rdf_bad_char(text, strlen(text));
 	if (bad >= 0) {
 		kp_diag_set(err, KP_SEV_ERROR, "xml-char",
-			"value of \"%s\" holds a character XML 1.0 cannot carry at byte %ld", prop, bad + 1);
+			    "value of \"%s\" holds a character XML 1.0 cannot carry at byte %ld",
+			    prop, bad + 1);
 		kp_diag_set_cell(err, text, strlen(text));
 		return -1;
 	}
@@ -892,7 +906,8 @@ int kp_write_rdf_ref(kp_writer *base, const char *prop, const char *iri, kp_diag
 	if (!w)
 		return xml_fail(err);
 	if (kp_write_rdf_bad_char(iri, strlen(iri)) >= 0) {
-		kp_diag_set(err, KP_SEV_ERROR, "xml-char", "IRI \"%s\" holds a character XML 1.0 cannot carry", iri);
+		kp_diag_set(err, KP_SEV_ERROR, "xml-char",
+			    "IRI \"%s\" holds a character XML 1.0 cannot carry", iri);
 		return -1;
 	}
 	char *q = name_of(w, prop, 0, err);

@@ -19,7 +19,7 @@ int kp_write_rdf_node_end(kp_writer *w, kp_diag *err);
 
 /* A literal property: datatype (IRI or prefixed) or lang or neither. */
 int kp_write_rdf_literal(kp_writer *w, const char *prop, const char *text, const char *datatype,
-	const char *lang, kp_diag *err);
+			 const char *lang, kp_diag *err);
 
 /* A property whose value is the resource iri. */
 int kp_write_rdf_ref(kp_writer *w, const char *prop, const char *iri, kp_diag *err);

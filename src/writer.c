@@ -3,7 +3,7 @@
 #include <string.h>
 
 static const kp_writer_ops *const formats[] = {&kp_write_csv_ops, &kp_write_json_ops,
-	&kp_write_rdf_ops};
+					       &kp_write_rdf_ops};
 
 const kp_writer_ops *kp_writer_find(const char *format)
 {
@@ -20,16 +20,16 @@ static const struct {
 	kp_wkind kind;
 	const char *xsd;
 } kinds[] = {
-	{"string", KP_WK_STRING, NULL},
-	{"integer", KP_WK_INTEGER, XSD "integer"},
-	{"number", KP_WK_NUMBER, XSD "decimal"},
-	{"boolean", KP_WK_BOOLEAN, XSD "boolean"},
-	{"date", KP_WK_DATE, XSD "date"},
-	{"time", KP_WK_TIME, XSD "time"},
-	{"datetime", KP_WK_DATETIME, XSD "dateTime"},
-	{"year", KP_WK_YEAR, XSD "gYear"},
-	{"yearmonth", KP_WK_YEARMONTH, XSD "gYearMonth"},
-	{"duration", KP_WK_DURATION, XSD "duration"},
+    {"string", KP_WK_STRING, NULL},
+    {"integer", KP_WK_INTEGER, XSD "integer"},
+    {"number", KP_WK_NUMBER, XSD "decimal"},
+    {"boolean", KP_WK_BOOLEAN, XSD "boolean"},
+    {"date", KP_WK_DATE, XSD "date"},
+    {"time", KP_WK_TIME, XSD "time"},
+    {"datetime", KP_WK_DATETIME, XSD "dateTime"},
+    {"year", KP_WK_YEAR, XSD "gYear"},
+    {"yearmonth", KP_WK_YEARMONTH, XSD "gYearMonth"},
+    {"duration", KP_WK_DURATION, XSD "duration"},
 };
 
 kp_wkind kp_writer_kind(const char *type)
@@ -55,7 +55,7 @@ const char *kp_writer_xsd(kp_wkind kind, const char *s, size_t len)
 }
 
 int kp_writer_next_item(const kp_wcell *c, const char *sep, size_t *pos, const char **item,
-	size_t *ilen)
+			size_t *ilen)
 {
 	if (c->null || *pos > c->len || c->len == 0)
 		return 0;

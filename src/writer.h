@@ -38,15 +38,15 @@ typedef enum kp_wkind {
 /* One column.  All strings are borrowed (normally from the loaded schema) and must
  * outlive the writer; NULL means "not given". */
 typedef struct kp_wcol {
-	const char *name;         /* field name: JSON key, CSV header with --header names */
-	const char *title;        /* CSV header with --header titles (name when NULL) */
-	kp_wkind kind;            /* of the value, or of each item of a list */
-	const char *separator;    /* list field: items are joined by this; NULL: scalar */
-	int is_virtual;           /* CSVW virtual column: no cell, only value_url */
-	const char *about_url;    /* URI template of the subject; NULL: the table's */
+	const char *name;	  /* field name: JSON key, CSV header with --header names */
+	const char *title;	  /* CSV header with --header titles (name when NULL) */
+	kp_wkind kind;		  /* of the value, or of each item of a list */
+	const char *separator;	  /* list field: items are joined by this; NULL: scalar */
+	int is_virtual;		  /* CSVW virtual column: no cell, only value_url */
+	const char *about_url;	  /* URI template of the subject; NULL: the table's */
 	const char *property_url; /* IRI or prefixed name of the property; NULL: no triple */
-	const char *value_url;    /* URI template: the cell names a resource, not a literal */
-	const char *lang;         /* language tag of string literals */
+	const char *value_url;	  /* URI template: the cell names a resource, not a literal */
+	const char *lang;	  /* language tag of string literals */
 	/* rdfType: space-separated classes of the resource value_url names, which is then
 	 * written as a node typed so and, for a string column, labelled (rdfs:label) with
 	 * the cell text; without value_url, classes of the column's own subject. */
@@ -58,7 +58,7 @@ typedef struct kp_wtable {
 	const char *file;      /* source path, for diagnostics */
 	const char *about_url; /* URI template of each row's subject; NULL: blank nodes */
 	const char *row_type;  /* space-separated classes of each row's subject, or NULL */
-	size_t ncols;          /* real columns first, then virtual ones */
+	size_t ncols;	       /* real columns first, then virtual ones */
 	const kp_wcol *cols;
 } kp_wtable;
 
@@ -75,9 +75,9 @@ typedef struct kp_wprefix {
 } kp_wprefix;
 
 typedef struct kp_wopts {
-	int bom;             /* CSV: start with a UTF-8 byte order mark */
-	const char *eol;     /* CSV: "\r\n" or "\n" */
-	int header_titles;   /* CSV: header row from titles (else names) */
+	int bom;	   /* CSV: start with a UTF-8 byte order mark */
+	const char *eol;   /* CSV: "\r\n" or "\n" */
+	int header_titles; /* CSV: header row from titles (else names) */
 	/* RDF: every table that will be written (their namespaces are declared on the root)
 	 * and prefixes beyond the built-in ones (rdf rdfs xsd dcat dct foaf vcard spdx
 	 * skos org ic qb sdmx-dimension sdmx-attribute cd-dimension owl schema). */
@@ -127,6 +127,6 @@ kp_wkind kp_writer_kind(const char *type);
 /* Splits a list cell: on each call stores the next item in *item and *ilen and returns 1;
  * returns 0 when none is left.  *pos starts at 0.  An empty cell has no items. */
 int kp_writer_next_item(const kp_wcell *c, const char *sep, size_t *pos, const char **item,
-	size_t *ilen);
+			size_t *ilen);
 
 #endif

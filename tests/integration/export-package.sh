@@ -63,5 +63,26 @@ for r in src["resources"]:
                 assert float(u) == float(v), (r["name"], u, v)
             else:
                 assert u == v, (r["name"], u, v)
+# The portal's requirements (schemas/portal/dataset.schema.json, the JSON Schema twin of
+# the rules kplan-upload checks) hold for the exported descriptor too.
+import jsonschema
+ps = json.load(open(os.path.join(pkg, "..", "portal", "dataset.schema.json"), encoding="utf-8"))
+v = jsonschema.validators.validator_for(ps)(ps, format_checker=jsonschema.FormatChecker())
+errs = [e.message for e in v.iter_errors(dp)]
+assert not errs, errs[:5]
+
+# Each CSVW description matches its CSV: the url, and the non-virtual columns' titles
+# are the header row, in order.
+for r in dp["resources"]:
+    if not r["path"].endswith(".csv-metadata.json"):
+        continue
+    m = json.load(open(os.path.join(out, r["path"]), encoding="utf-8"))
+    assert m["@context"] == "http://www.w3.org/ns/csvw"
+    with open(os.path.join(out, m["url"]), encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f))
+    cols = [c for c in m["tableSchema"]["columns"] if not c.get("virtual")]
+    assert [c["titles"] for c in cols] == header, (r["path"], header)
+    assert all(c["datatype"] in ("string", "integer", "decimal", "boolean", "date", "gYear") for c in cols)
+    assert m["dialect"]["lineTerminators"] == ["\r\n"] and m["dialect"]["header"] is True
 print("package ok")
 PY

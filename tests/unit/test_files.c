@@ -120,6 +120,9 @@ static void commit_to_full_device_fails(void **state)
 	fputs("data", a.fp);
 	assert_int_equal(kp_files_atomic_commit(&a, &err), -1);
 	assert_string_equal(err.code, "io-error");
+	/* The position still names the target after the kp_atomic is released. */
+	assert_ptr_equal(err.file, path);
+	assert_string_equal(err.file, path);
 	assert_int_equal(entries(), 1);
 }
 

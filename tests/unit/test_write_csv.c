@@ -11,16 +11,22 @@
 #include "../../src/writer.h"
 
 static const kp_wcol cols[] = {
-	{.name = "id", .title = "番号", .kind = KP_WK_INTEGER},
-	{.name = "name", .title = "名称", .kind = KP_WK_STRING},
-	{.name = "flag", .title = "重点", .kind = KP_WK_BOOLEAN},
-	{.name = "type", .is_virtual = 1, .property_url = "rdf:type", .value_url = "ic:x"},
-	{.name = "day", .title = "日付", .kind = KP_WK_DATE},
+    {.name = "id", .title = "番号", .kind = KP_WK_INTEGER},
+    {.name = "name", .title = "名称", .kind = KP_WK_STRING},
+    {.name = "flag", .title = "重点", .kind = KP_WK_BOOLEAN},
+    {.name = "type", .is_virtual = 1, .property_url = "rdf:type", .value_url = "ic:x"},
+    {.name = "day", .title = "日付", .kind = KP_WK_DATE},
 };
 static const kp_wtable table = {.name = "t", .file = "t.csv", .ncols = 5, .cols = cols};
 
-#define CELL(str) {.s = str, .len = sizeof str - 1}
-#define NUL {.null = 1}
+#define CELL(str)                                                                                  \
+	{                                                                                          \
+		.s = str, .len = sizeof str - 1                                                    \
+	}
+#define NUL                                                                                        \
+	{                                                                                          \
+		.null = 1                                                                          \
+	}
 
 static char *run(const kp_wopts *o, const kp_wcell (*rows)[5], size_t nrows)
 {
@@ -44,9 +50,9 @@ static void bom_crlf_titles_and_quoting(void **state)
 {
 	(void)state;
 	const kp_wcell rows[][5] = {
-		{CELL("1"), CELL("a,b"), CELL("true"), NUL, CELL("2019-04-01")},
-		{CELL("-20"), CELL("say \"hi\""), CELL("false"), NUL, NUL},
-		{CELL("3"), CELL("two\r\nlines"), NUL, NUL, CELL("2022-03-31")},
+	    {CELL("1"), CELL("a,b"), CELL("true"), NUL, CELL("2019-04-01")},
+	    {CELL("-20"), CELL("say \"hi\""), CELL("false"), NUL, NUL},
+	    {CELL("3"), CELL("two\r\nlines"), NUL, NUL, CELL("2022-03-31")},
 	};
 	kp_wopts o = {.bom = 1, .eol = "\r\n", .header_titles = 1};
 	char *out = run(&o, rows, 3);
@@ -100,11 +106,11 @@ static void kinds_and_xsd(void **state)
 	assert_int_equal(kp_writer_kind("integer"), KP_WK_INTEGER);
 	assert_int_equal(kp_writer_kind("geopoint"), KP_WK_OTHER);
 	assert_string_equal(kp_writer_xsd(KP_WK_NUMBER, "1.5", 3),
-		"http://www.w3.org/2001/XMLSchema#decimal");
+			    "http://www.w3.org/2001/XMLSchema#decimal");
 	assert_string_equal(kp_writer_xsd(KP_WK_NUMBER, "1.5E3", 5),
-		"http://www.w3.org/2001/XMLSchema#double");
+			    "http://www.w3.org/2001/XMLSchema#double");
 	assert_string_equal(kp_writer_xsd(KP_WK_YEAR, "2019", 4),
-		"http://www.w3.org/2001/XMLSchema#gYear");
+			    "http://www.w3.org/2001/XMLSchema#gYear");
 	assert_null(kp_writer_xsd(KP_WK_STRING, "x", 1));
 	assert_ptr_equal(kp_writer_find("rdf"), &kp_write_rdf_ops);
 	assert_null(kp_writer_find("xlsx"));
@@ -113,11 +119,11 @@ static void kinds_and_xsd(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(bom_crlf_titles_and_quoting),
-		cmocka_unit_test(no_bom_lf_names),
-		cmocka_unit_test(empty_table_has_header),
-		cmocka_unit_test(list_items_split),
-		cmocka_unit_test(kinds_and_xsd),
+	    cmocka_unit_test(bom_crlf_titles_and_quoting),
+	    cmocka_unit_test(no_bom_lf_names),
+	    cmocka_unit_test(empty_table_has_header),
+	    cmocka_unit_test(list_items_split),
+	    cmocka_unit_test(kinds_and_xsd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,17 +12,23 @@
 #include "../../src/writer.h"
 
 static const kp_wcol cols[] = {
-	{.name = "id", .kind = KP_WK_INTEGER},
-	{.name = "name", .kind = KP_WK_STRING},
-	{.name = "ok", .kind = KP_WK_BOOLEAN},
-	{.name = "v", .kind = KP_WK_NUMBER},
-	{.name = "refs", .kind = KP_WK_INTEGER, .separator = ";"},
-	{.name = "day", .kind = KP_WK_DATE},
+    {.name = "id", .kind = KP_WK_INTEGER},
+    {.name = "name", .kind = KP_WK_STRING},
+    {.name = "ok", .kind = KP_WK_BOOLEAN},
+    {.name = "v", .kind = KP_WK_NUMBER},
+    {.name = "refs", .kind = KP_WK_INTEGER, .separator = ";"},
+    {.name = "day", .kind = KP_WK_DATE},
 };
 static const kp_wtable table = {.name = "t", .file = "t.csv", .ncols = 6, .cols = cols};
 
-#define CELL(str) {.s = str, .len = sizeof str - 1}
-#define NUL {.null = 1}
+#define CELL(str)                                                                                  \
+	{                                                                                          \
+		.s = str, .len = sizeof str - 1                                                    \
+	}
+#define NUL                                                                                        \
+	{                                                                                          \
+		.null = 1                                                                          \
+	}
 
 static char *run(const kp_wcell (*rows)[6], size_t nrows)
 {
@@ -47,30 +53,31 @@ static void types_and_escapes(void **state)
 {
 	(void)state;
 	const kp_wcell rows[][6] = {
-		{CELL("1"), CELL("a \"q\" \\ b\nc\t\x01"), CELL("true"), CELL("1.5"), CELL("1;3"),
-			CELL("2019-04-01")},
-		{CELL("2"), CELL("金沢市𠮷"), CELL("false"), CELL("-0.25"), NUL, NUL},
-		{CELL("3"), CELL(""), NUL, CELL("NaN"), CELL("7"), NUL},
+	    {CELL("1"), CELL("a \"q\" \\ b\nc\t\x01"), CELL("true"), CELL("1.5"), CELL("1;3"),
+	     CELL("2019-04-01")},
+	    {CELL("2"), CELL("金沢市𠮷"), CELL("false"), CELL("-0.25"), NUL, NUL},
+	    {CELL("3"), CELL(""), NUL, CELL("NaN"), CELL("7"), NUL},
 	};
 	char *out = run(rows, 3);
-	assert_string_equal(out,
-		"[\n"
-		"{\"id\":1,\"name\":\"a \\\"q\\\" \\\\ b\\nc\\t\\u0001\",\"ok\":true,\"v\":1.5,"
-		"\"refs\":[1,3],\"day\":\"2019-04-01\"},\n"
-		"{\"id\":2,\"name\":\"金沢市𠮷\",\"ok\":false,\"v\":-0.25,\"refs\":null,\"day\":null},\n"
-		"{\"id\":3,\"name\":\"\",\"ok\":null,\"v\":\"NaN\",\"refs\":[7],\"day\":null}\n"
-		"]\n");
+	assert_string_equal(
+	    out, "[\n"
+		 "{\"id\":1,\"name\":\"a \\\"q\\\" \\\\ b\\nc\\t\\u0001\",\"ok\":true,\"v\":1.5,"
+		 "\"refs\":[1,3],\"day\":\"2019-04-01\"},\n"
+		 "{\"id\":2,\"name\":\"金沢市𠮷\",\"ok\":false,\"v\":-0.25,\"refs\":null,\"day\":"
+		 "null},\n"
+		 "{\"id\":3,\"name\":\"\",\"ok\":null,\"v\":\"NaN\",\"refs\":[7],\"day\":null}\n"
+		 "]\n");
 	/* And it parses back to the same values. */
 	json_error_t je;
 	json_t *j = json_loads(out, 0, &je);
 	assert_non_null(j);
 	assert_int_equal(json_array_size(j), 3);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(j, 1), "name")),
-		"金沢市𠮷");
+			    "金沢市𠮷");
 	assert_true(json_is_true(json_object_get(json_array_get(j, 0), "ok")));
-	assert_int_equal(json_integer_value(json_array_get(
-				 json_object_get(json_array_get(j, 0), "refs"), 1)),
-		3);
+	assert_int_equal(
+	    json_integer_value(json_array_get(json_object_get(json_array_get(j, 0), "refs"), 1)),
+	    3);
 	json_decref(j);
 	free(out);
 }
@@ -108,9 +115,9 @@ static void invalid_utf8_is_an_error_naming_the_cell(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(types_and_escapes),
-		cmocka_unit_test(empty_table_is_empty_array),
-		cmocka_unit_test(invalid_utf8_is_an_error_naming_the_cell),
+	    cmocka_unit_test(types_and_escapes),
+	    cmocka_unit_test(empty_table_is_empty_array),
+	    cmocka_unit_test(invalid_utf8_is_an_error_naming_the_cell),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
