@@ -117,4 +117,15 @@ start_nginx() {
 	done
 	NGINX="http://127.0.0.1:$port"
 }
-puts() { grep -c '"PUT ' "$ngx/access.log" || true; }
+# nginx logs a request after it has sent the answer, so the client can finish before the
+# line is written: count until two readings 0.1 s apart agree.
+puts() {
+	_prev=-1
+	_n=$(grep -c '"PUT ' "$ngx/access.log" || true)
+	while [ "$_n" != "$_prev" ]; do
+		sleep 0.1
+		_prev=$_n
+		_n=$(grep -c '"PUT ' "$ngx/access.log" || true)
+	done
+	echo "$_n"
+}
