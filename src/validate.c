@@ -17,9 +17,10 @@
  * probing; the hash 0 marks an empty slot (a real 0 is mapped to 1).  With 64 bits the
  * chance of two distinct keys colliding among a million is about 3e-8. */
 
-typedef struct keyslot {
+/* 12 bytes a slot: a row number above 4,294,967,295 is kept as that maximum. */
+typedef struct __attribute__((packed)) keyslot {
 	uint64_t h;
-	long row;
+	uint32_t row;
 } keyslot;
 
 typedef struct keyset {
@@ -77,9 +78,8 @@ static void slots_free(keyslot *p, size_t n)
 		munmap(p, bytes);
 }
 
-static int ks_grow(keyset *k)
+static int ks_grow_to(keyset *k, size_t ncap)
 {
-	size_t ncap = k->cap ? k->cap * 2 : 1024;
 	keyslot *ns = slots_alloc(ncap);
 	if (!ns) {
 		k->failed = 1;
@@ -99,12 +99,19 @@ static int ks_grow(keyset *k)
 	return 0;
 }
 
+static int ks_grow(keyset *k)
+{
+	return ks_grow_to(k, k->cap ? k->cap * 2 : 1024);
+}
+
 /* Grows the table at once to hold n keys (avoids repeated rehashing of a large set). */
 static void ks_reserve(keyset *k, size_t n)
 {
-	while (!k->failed && (n + 1) * 10 > k->cap * 7)
-		if (ks_grow(k) != 0)
-			break;
+	size_t cap = k->cap ? k->cap : 1024;
+	while ((n + 1) * 10 > cap * 7)
+		cap *= 2;
+	if (cap > k->cap && !k->failed)
+		ks_grow_to(k, cap);
 }
 
 /* Returns the row that had h first, or 0 after inserting it with `row`. */
@@ -119,7 +126,7 @@ static long ks_insert(keyset *k, uint64_t h, long row)
 		j = (j + 1) & (k->cap - 1);
 	}
 	k->slots[j].h = h;
-	k->slots[j].row = row;
+	k->slots[j].row = row > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)row;
 	k->len++;
 	return 0;
 }
@@ -192,6 +199,15 @@ typedef struct rule_state {
 	char *arena;   /* owned */
 	size_t alen, acap;
 	int failed;
+	/* consistent rules are checked as rows come: group hash -> index+1 into first[],
+	 * the group's first value (memory grows with groups, not rows) */
+	keyset groups;
+	struct rule_first {
+		uint64_t vhash;
+		long row;
+		size_t text; /* offset in arena */
+	} *first;      /* owned */
+	size_t nfirst, capfirst;
 } rule_state;
 
 /* A key set another table wants filled from this one (foreign-key target). */
@@ -1069,6 +1085,47 @@ static int conditions_hold(const tctx *t, const kp_rule_where *w, size_t n)
 	return 1;
 }
 
+static size_t arena_add(rule_state *rs, const char *s, size_t n);
+
+/* A consistent rule: the row's value must equal its group's first value. */
+static void consistent_row(tctx *t, rule_state *rs, uint64_t group, long row)
+{
+	const kp_rule *ru = rs->rule;
+	const char *val = t->canon + t->canon_off[ru->field];
+	size_t vlen = t->canon_n[ru->field];
+	uint64_t vh = hash_finish(hash_bytes(HASH_SEED, val, vlen));
+	if (rs->nfirst == rs->capfirst) {
+		size_t nc = rs->capfirst ? rs->capfirst * 2 : 64;
+		struct rule_first *f = realloc(rs->first, nc * sizeof *f);
+		if (!f) {
+			rs->failed = 1;
+			return;
+		}
+		rs->first = f;
+		rs->capfirst = nc;
+	}
+	long idx = ks_insert(&rs->groups, group, (long)rs->nfirst + 1);
+	if (!idx) {
+		struct rule_first *f = &rs->first[rs->nfirst++];
+		f->vhash = vh;
+		f->row = row;
+		f->text = arena_add(rs, val, vlen);
+		return;
+	}
+	const struct rule_first *f = &rs->first[idx - 1];
+	if (f->vhash == vh)
+		return;
+	kp_diag d;
+	kp_diag_set(&d, ru->severity, "rule-error", "'%s' differs from '%s' in row %ld of the same group: %s",
+		val, rs->arena + f->text, f->row, ru->message ? ru->message : "use one value for the whole group");
+	d.rule = ru->id;
+	long col = t->field_col[ru->field];
+	kp_diag_at(&d, t->file, row, col >= 0 ? col + 1 : 0, -1);
+	d.field = t->s->fields[ru->field].name;
+	kp_diag_set_cell(&d, val, vlen);
+	emit(t, &d);
+}
+
 static void rule_collect(tctx *t, rule_state *rs, long row)
 {
 	const kp_rule *ru = rs->rule;
@@ -1097,6 +1154,10 @@ static void rule_collect(tctx *t, rule_state *rs, long row)
 		if (t->canon_state[f] == 1)
 			g = hash_bytes(g, t->canon + t->canon_off[f], t->canon_n[f]);
 		g = hash_bytes(g, "\x1f", 1);
+	}
+	if (ru->type == KP_RULE_CONSISTENT) {
+		consistent_row(t, rs, hash_finish(g), row);
+		return;
 	}
 	if (rs->n == rs->cap) {
 		size_t nc = rs->cap ? rs->cap * 2 : 64;
@@ -1487,6 +1548,8 @@ static void tctx_release(tctx *t)
 		for (size_t k = 0; k < s->nrules; k++) {
 			free(t->rules[k].e);
 			free(t->rules[k].arena);
+			free(t->rules[k].first);
+			ks_free(&t->rules[k].groups);
 		}
 	free(t->rules);
 }
