@@ -186,8 +186,11 @@ typedef struct fk_state {
 typedef struct rule_entry {
 	long row;
 	uint64_t group;      /* hash of the groupBy canonical texts */
-	double okey;         /* numeric orderBy value, when order_numeric */
-	size_t order, value; /* offsets of NUL-terminated canonical texts in the arena */
+	union {
+		double okey;  /* numeric orderBy value, when order_numeric */
+		size_t order; /* else: offset of its canonical text in the arena */
+	} o;
+	size_t value;        /* offset of the value's canonical text in the arena */
 } rule_entry;
 
 typedef struct rule_state {
@@ -1172,11 +1175,13 @@ static void rule_collect(tctx *t, rule_state *rs, long row)
 	rule_entry *e = &rs->e[rs->n];
 	e->row = row;
 	e->group = hash_finish(g);
-	e->okey = rs->order_numeric ? strtod(t->canon + t->canon_off[ru->order_by], NULL) : 0;
+	if (rs->order_numeric)
+		e->o.okey = strtod(t->canon + t->canon_off[ru->order_by], NULL);
+	else
+		e->o.order = ru->order_by >= 0 ? arena_add(rs, t->canon + t->canon_off[ru->order_by],
+							 t->canon_n[ru->order_by])
+					       : 0;
 	e->value = arena_add(rs, t->canon + t->canon_off[ru->field], t->canon_n[ru->field]);
-	e->order = ru->order_by >= 0
-			   ? arena_add(rs, t->canon + t->canon_off[ru->order_by], t->canon_n[ru->order_by])
-			   : 0;
 	if (!rs->failed)
 		rs->n++;
 }
@@ -1201,6 +1206,28 @@ static void reserve_keys(tctx *t, const kp_csvrecord *r)
 		ks_reserve(&t->uk[u], est);
 	for (size_t w = 0; w < t->nwants; w++)
 		ks_reserve(t->wants[w].ks, est);
+	/* rule entries: the share of rows each rule has taken so far, for the whole file */
+	for (size_t k = 0; k < s->nrules; k++) {
+		rule_state *rs = &t->rules[k];
+		if (!rs->n || rs->rule->type == KP_RULE_CONSISTENT)
+			continue;
+		size_t want = (size_t)((double)rs->n / (double)r->number * (double)est) + 64;
+		if (want > rs->cap) {
+			rule_entry *e = realloc(rs->e, want * sizeof *e);
+			if (e) {
+				rs->e = e;
+				rs->cap = want;
+			}
+		}
+		size_t awant = (size_t)((double)rs->alen / (double)r->number * (double)est) + 4096;
+		if (awant > rs->acap) {
+			char *a = realloc(rs->arena, awant);
+			if (a) {
+				rs->arena = a;
+				rs->acap = awant;
+			}
+		}
+	}
 }
 
 static void row(tctx *t, const kp_csvrecord *r)
@@ -1380,11 +1407,11 @@ static int cmp_entry(const void *pa, const void *pb)
 	if (a->group != b->group)
 		return a->group < b->group ? -1 : 1;
 	if (sort_order_field && sort_rs->order_numeric) {
-		if (a->okey != b->okey)
-			return a->okey < b->okey ? -1 : 1;
+		if (a->o.okey != b->o.okey)
+			return a->o.okey < b->o.okey ? -1 : 1;
 	} else if (sort_order_field) {
 		int c;
-		c = cmp_typed(sort_order_field, sort_rs->arena + a->order, sort_rs->arena + b->order);
+		c = cmp_typed(sort_order_field, sort_rs->arena + a->o.order, sort_rs->arena + b->o.order);
 		if (c)
 			return c;
 	}
