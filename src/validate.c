@@ -17,9 +17,10 @@
  * probing; the hash 0 marks an empty slot (a real 0 is mapped to 1).  With 64 bits the
  * chance of two distinct keys colliding among a million is about 3e-8. */
 
-typedef struct keyslot {
+/* 12 bytes a slot: a row number above 4,294,967,295 is kept as that maximum. */
+typedef struct __attribute__((packed)) keyslot {
 	uint64_t h;
-	long row;
+	uint32_t row;
 } keyslot;
 
 typedef struct keyset {
@@ -77,9 +78,8 @@ static void slots_free(keyslot *p, size_t n)
 		munmap(p, bytes);
 }
 
-static int ks_grow(keyset *k)
+static int ks_grow_to(keyset *k, size_t ncap)
 {
-	size_t ncap = k->cap ? k->cap * 2 : 1024;
 	keyslot *ns = slots_alloc(ncap);
 	if (!ns) {
 		k->failed = 1;
@@ -99,12 +99,19 @@ static int ks_grow(keyset *k)
 	return 0;
 }
 
+static int ks_grow(keyset *k)
+{
+	return ks_grow_to(k, k->cap ? k->cap * 2 : 1024);
+}
+
 /* Grows the table at once to hold n keys (avoids repeated rehashing of a large set). */
 static void ks_reserve(keyset *k, size_t n)
 {
-	while (!k->failed && (n + 1) * 10 > k->cap * 7)
-		if (ks_grow(k) != 0)
-			break;
+	size_t cap = k->cap ? k->cap : 1024;
+	while ((n + 1) * 10 > cap * 7)
+		cap *= 2;
+	if (cap > k->cap && !k->failed)
+		ks_grow_to(k, cap);
 }
 
 /* Returns the row that had h first, or 0 after inserting it with `row`. */
@@ -119,7 +126,7 @@ static long ks_insert(keyset *k, uint64_t h, long row)
 		j = (j + 1) & (k->cap - 1);
 	}
 	k->slots[j].h = h;
-	k->slots[j].row = row;
+	k->slots[j].row = row > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)row;
 	k->len++;
 	return 0;
 }
@@ -179,8 +186,11 @@ typedef struct fk_state {
 typedef struct rule_entry {
 	long row;
 	uint64_t group;      /* hash of the groupBy canonical texts */
-	double okey;         /* numeric orderBy value, when order_numeric */
-	size_t order, value; /* offsets of NUL-terminated canonical texts in the arena */
+	union {
+		double okey;  /* numeric orderBy value, when order_numeric */
+		size_t order; /* else: offset of its canonical text in the arena */
+	} o;
+	size_t value;        /* offset of the value's canonical text in the arena */
 } rule_entry;
 
 typedef struct rule_state {
@@ -192,6 +202,15 @@ typedef struct rule_state {
 	char *arena;   /* owned */
 	size_t alen, acap;
 	int failed;
+	/* consistent rules are checked as rows come: group hash -> index+1 into first[],
+	 * the group's first value (memory grows with groups, not rows) */
+	keyset groups;
+	struct rule_first {
+		uint64_t vhash;
+		long row;
+		size_t text; /* offset in arena */
+	} *first;      /* owned */
+	size_t nfirst, capfirst;
 } rule_state;
 
 /* A key set another table wants filled from this one (foreign-key target). */
@@ -1069,6 +1088,47 @@ static int conditions_hold(const tctx *t, const kp_rule_where *w, size_t n)
 	return 1;
 }
 
+static size_t arena_add(rule_state *rs, const char *s, size_t n);
+
+/* A consistent rule: the row's value must equal its group's first value. */
+static void consistent_row(tctx *t, rule_state *rs, uint64_t group, long row)
+{
+	const kp_rule *ru = rs->rule;
+	const char *val = t->canon + t->canon_off[ru->field];
+	size_t vlen = t->canon_n[ru->field];
+	uint64_t vh = hash_finish(hash_bytes(HASH_SEED, val, vlen));
+	if (rs->nfirst == rs->capfirst) {
+		size_t nc = rs->capfirst ? rs->capfirst * 2 : 64;
+		struct rule_first *f = realloc(rs->first, nc * sizeof *f);
+		if (!f) {
+			rs->failed = 1;
+			return;
+		}
+		rs->first = f;
+		rs->capfirst = nc;
+	}
+	long idx = ks_insert(&rs->groups, group, (long)rs->nfirst + 1);
+	if (!idx) {
+		struct rule_first *f = &rs->first[rs->nfirst++];
+		f->vhash = vh;
+		f->row = row;
+		f->text = arena_add(rs, val, vlen);
+		return;
+	}
+	const struct rule_first *f = &rs->first[idx - 1];
+	if (f->vhash == vh)
+		return;
+	kp_diag d;
+	kp_diag_set(&d, ru->severity, "rule-error", "'%s' differs from '%s' in row %ld of the same group: %s",
+		val, rs->arena + f->text, f->row, ru->message ? ru->message : "use one value for the whole group");
+	d.rule = ru->id;
+	long col = t->field_col[ru->field];
+	kp_diag_at(&d, t->file, row, col >= 0 ? col + 1 : 0, -1);
+	d.field = t->s->fields[ru->field].name;
+	kp_diag_set_cell(&d, val, vlen);
+	emit(t, &d);
+}
+
 static void rule_collect(tctx *t, rule_state *rs, long row)
 {
 	const kp_rule *ru = rs->rule;
@@ -1098,6 +1158,10 @@ static void rule_collect(tctx *t, rule_state *rs, long row)
 			g = hash_bytes(g, t->canon + t->canon_off[f], t->canon_n[f]);
 		g = hash_bytes(g, "\x1f", 1);
 	}
+	if (ru->type == KP_RULE_CONSISTENT) {
+		consistent_row(t, rs, hash_finish(g), row);
+		return;
+	}
 	if (rs->n == rs->cap) {
 		size_t nc = rs->cap ? rs->cap * 2 : 64;
 		rule_entry *e = realloc(rs->e, nc * sizeof *e);
@@ -1111,11 +1175,13 @@ static void rule_collect(tctx *t, rule_state *rs, long row)
 	rule_entry *e = &rs->e[rs->n];
 	e->row = row;
 	e->group = hash_finish(g);
-	e->okey = rs->order_numeric ? strtod(t->canon + t->canon_off[ru->order_by], NULL) : 0;
+	if (rs->order_numeric)
+		e->o.okey = strtod(t->canon + t->canon_off[ru->order_by], NULL);
+	else
+		e->o.order = ru->order_by >= 0 ? arena_add(rs, t->canon + t->canon_off[ru->order_by],
+							 t->canon_n[ru->order_by])
+					       : 0;
 	e->value = arena_add(rs, t->canon + t->canon_off[ru->field], t->canon_n[ru->field]);
-	e->order = ru->order_by >= 0
-			   ? arena_add(rs, t->canon + t->canon_off[ru->order_by], t->canon_n[ru->order_by])
-			   : 0;
 	if (!rs->failed)
 		rs->n++;
 }
@@ -1140,6 +1206,28 @@ static void reserve_keys(tctx *t, const kp_csvrecord *r)
 		ks_reserve(&t->uk[u], est);
 	for (size_t w = 0; w < t->nwants; w++)
 		ks_reserve(t->wants[w].ks, est);
+	/* rule entries: the share of rows each rule has taken so far, for the whole file */
+	for (size_t k = 0; k < s->nrules; k++) {
+		rule_state *rs = &t->rules[k];
+		if (!rs->n || rs->rule->type == KP_RULE_CONSISTENT)
+			continue;
+		size_t want = (size_t)((double)rs->n / (double)r->number * (double)est) + 64;
+		if (want > rs->cap) {
+			rule_entry *e = realloc(rs->e, want * sizeof *e);
+			if (e) {
+				rs->e = e;
+				rs->cap = want;
+			}
+		}
+		size_t awant = (size_t)((double)rs->alen / (double)r->number * (double)est) + 4096;
+		if (awant > rs->acap) {
+			char *a = realloc(rs->arena, awant);
+			if (a) {
+				rs->arena = a;
+				rs->acap = awant;
+			}
+		}
+	}
 }
 
 static void row(tctx *t, const kp_csvrecord *r)
@@ -1319,11 +1407,11 @@ static int cmp_entry(const void *pa, const void *pb)
 	if (a->group != b->group)
 		return a->group < b->group ? -1 : 1;
 	if (sort_order_field && sort_rs->order_numeric) {
-		if (a->okey != b->okey)
-			return a->okey < b->okey ? -1 : 1;
+		if (a->o.okey != b->o.okey)
+			return a->o.okey < b->o.okey ? -1 : 1;
 	} else if (sort_order_field) {
 		int c;
-		c = cmp_typed(sort_order_field, sort_rs->arena + a->order, sort_rs->arena + b->order);
+		c = cmp_typed(sort_order_field, sort_rs->arena + a->o.order, sort_rs->arena + b->o.order);
 		if (c)
 			return c;
 	}
@@ -1487,6 +1575,8 @@ static void tctx_release(tctx *t)
 		for (size_t k = 0; k < s->nrules; k++) {
 			free(t->rules[k].e);
 			free(t->rules[k].arena);
+			free(t->rules[k].first);
+			ks_free(&t->rules[k].groups);
 		}
 	free(t->rules);
 }
