@@ -82,26 +82,7 @@ static int valid_date(const char *s)
 static int print_diag(void *ctx, const kp_diag *d)
 {
 	(void)ctx;
-	FILE *fp = stderr;
-	fprintf(fp, "%s: ", tool);
-	if (d->file) {
-		fputs(d->file, fp);
-		if (d->row > 0) {
-			fprintf(fp, ":%ld", d->row);
-			if (d->column > 0)
-				fprintf(fp, ":%ld", d->column);
-		}
-		fputs(": ", fp);
-	}
-	fprintf(fp, "%s: [%s%s%s] %s", kp_severity_name(d->severity), d->code, d->rule ? " " : "",
-		d->rule ? d->rule : "", d->message);
-	if (d->field && d->has_cell)
-		fprintf(fp, " (field '%s', cell \"%s\")", d->field, d->cell);
-	else if (d->field)
-		fprintf(fp, " (field '%s')", d->field);
-	else if (d->has_cell)
-		fprintf(fp, " (cell \"%s\")", d->cell);
-	fputc('\n', fp);
+	kp_cli_print_diag(tool, d);
 	return 0;
 }
 

@@ -43,35 +43,12 @@ typedef struct report {
 	long omitted;
 } report;
 
-static void print_text(const kp_diag *d)
-{
-	FILE *fp = stdout;
-	fprintf(fp, "%s: ", tool);
-	if (d->file) {
-		fputs(d->file, fp);
-		if (d->row > 0) {
-			fprintf(fp, ":%ld", d->row);
-			if (d->column > 0)
-				fprintf(fp, ":%ld", d->column);
-		}
-		fputs(": ", fp);
-	}
-	fprintf(fp, "%s: [%s%s%s] %s", kp_severity_name(d->severity), d->code, d->rule ? " " : "",
-		d->rule ? d->rule : "", d->message);
-	if (d->field && d->has_cell)
-		fprintf(fp, " (field '%s', cell \"%s\")", d->field, d->cell);
-	else if (d->field)
-		fprintf(fp, " (field '%s')", d->field);
-	else if (d->has_cell)
-		fprintf(fp, " (cell \"%s\")", d->cell);
-	fputc('\n', fp);
-}
 
 static int on_finding(void *ctx, const kp_diag *d)
 {
 	report *r = ctx;
 	if (!r->json) {
-		print_text(d);
+		kp_diag_write_text(stdout, tool, d);
 		return 0;
 	}
 	json_t *list = d->severity == KP_SEV_ERROR ? r->errors

@@ -91,8 +91,15 @@ int kp_diag_write_text(FILE *fp, const char *tool, const kp_diag *d)
 		}
 		fputs(": ", fp);
 	}
-	fprintf(fp, "%s: [%s%s%s] %s\n", kp_severity_name(d->severity), d->code, d->rule ? " " : "",
+	fprintf(fp, "%s: [%s%s%s] %s", kp_severity_name(d->severity), d->code, d->rule ? " " : "",
 		d->rule ? d->rule : "", d->message);
+	if (d->field && d->has_cell)
+		fprintf(fp, " (field '%s', cell \"%s\")", d->field, d->cell);
+	else if (d->field)
+		fprintf(fp, " (field '%s')", d->field);
+	else if (d->has_cell)
+		fprintf(fp, " (cell \"%s\")", d->cell);
+	fputc('\n', fp);
 	return ferror(fp) ? -1 : 0;
 }
 

@@ -66,8 +66,9 @@ int kp_diag_emit(const kp_diag_sink *sink, const kp_diag *d);
 const char *kp_severity_name(kp_severity sev);
 
 /* Writes `tool: file:row:col: severity: [code] message` plus a newline.
- * With a rule id the bracket reads `[code L1-03]`.  Parts of the position that do
- * not apply are left out.  Returns 0, or -1 when the stream reports an error. */
+ * With a rule id the bracket reads `[code L1-03]`; the field name and the shortened
+ * cell, when set, follow as ` (field 'name', cell "text")`.  Parts of the position
+ * that do not apply are left out.  Returns 0, or -1 when the stream reports an error. */
 int kp_diag_write_text(FILE *fp, const char *tool, const kp_diag *d);
 
 /* New JSON object {code, severity, rule?, file?, row?, column?, field?, offset?,

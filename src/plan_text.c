@@ -4,6 +4,7 @@
  * digits, mixed bracket widths.  Each repair is a small pass over UTF-8 text; what is
  * data (which characters are spaces, which suffixes make a division name) is a table. */
 #include "plan_int.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -111,35 +112,7 @@ int kp_plan_copy(char *dst, size_t cap, const char *s, size_t n)
 
 size_t kp_plan_u8_decode(const char *str, size_t n, uint32_t *cp)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	if (n == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	size_t len;
-	uint32_t c, min;
-	if ((s[0] & 0xE0) == 0xC0) {
-		len = 2, c = s[0] & 0x1F, min = 0x80;
-	} else if ((s[0] & 0xF0) == 0xE0) {
-		len = 3, c = s[0] & 0x0F, min = 0x800;
-	} else if ((s[0] & 0xF8) == 0xF0) {
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
+	return n ? kp_text_utf8_decode(str, n, cp) : 0;
 }
 
 int kp_plan_text_check(const char *s, size_t n, long *line, long long *offset, const char **what)

@@ -56,6 +56,28 @@ static void text_format_leaves_out_missing_parts(void **state)
 	free(s);
 }
 
+static void text_format_names_field_and_cell(void **state)
+{
+	(void)state;
+	kp_diag d;
+	kp_diag_set(&d, KP_SEV_ERROR, "type-error", "not an integer");
+	kp_diag_at(&d, "t.csv", 3, 2, -1);
+	d.field = "value";
+	kp_diag_set_cell(&d, "12x", 3);
+	char *s = render(&d);
+	assert_string_equal(s, "kplan-test: t.csv:3:2: error: [type-error] not an integer (field 'value', cell \"12x\")\n");
+	free(s);
+	d.has_cell = 0;
+	s = render(&d);
+	assert_string_equal(s, "kplan-test: t.csv:3:2: error: [type-error] not an integer (field 'value')\n");
+	free(s);
+	d.field = NULL;
+	kp_diag_set_cell(&d, "", 0);
+	s = render(&d);
+	assert_string_equal(s, "kplan-test: t.csv:3:2: error: [type-error] not an integer (cell \"\")\n");
+	free(s);
+}
+
 static void cell_is_shortened_on_a_character_boundary(void **state)
 {
 	(void)state;
@@ -144,6 +166,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(text_format_with_full_position),
 		cmocka_unit_test(text_format_leaves_out_missing_parts),
+		cmocka_unit_test(text_format_names_field_and_cell),
 		cmocka_unit_test(cell_is_shortened_on_a_character_boundary),
 		cmocka_unit_test(message_is_truncated_not_overflowed),
 		cmocka_unit_test(json_has_position_and_no_absent_keys),
