@@ -69,15 +69,6 @@ typedef struct export_ctx {
 	kp_diag err;
 } export_ctx;
 
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 static char *path_join(const char *dir, const char *name)
 {
 	size_t n = strlen(dir) + strlen(name) + 2;
@@ -187,7 +178,7 @@ static int load(export_ctx *c)
 			/* As the validator resolves it: the same file is checked and exported. */
 			t->source = path_join(o->data_dir, r->path);
 		} else {
-			t->source = dup_str(r->full_path ? r->full_path : r->path);
+			t->source = strdup(r->full_path ? r->full_path : r->path);
 		}
 		c->ntables++; /* counted now, so ctx_release frees what it holds */
 		if (!t->source)
@@ -239,7 +230,7 @@ static out_file *add_file(export_ctx *c, const char *name, const char *format,
 {
 	out_file *f = &c->files[c->nfiles];
 	memset(f, 0, sizeof *f);
-	f->name = dup_str(name);
+	f->name = strdup(name);
 	f->path = f->name ? path_join(c->o->out_dir, name) : NULL;
 	if (!f->path) {
 		free(f->name);

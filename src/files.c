@@ -17,23 +17,14 @@ static void io_error(kp_diag *err, const char *path, const char *what, int e)
 	kp_diag_at(err, path, 0, 0, -1);
 }
 
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 /* Directory part of path ("." when there is none); caller frees. */
 static char *dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	if (!slash)
-		return dup_str(".");
+		return strdup(".");
 	if (slash == path)
-		return dup_str("/");
+		return strdup("/");
 	size_t n = (size_t)(slash - path);
 	char *d = malloc(n + 1);
 	if (d) {

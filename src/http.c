@@ -29,15 +29,10 @@ struct kp_http {
 
 static int curl_ready;
 
+/* strdup that passes NULL through. */
 static char *dup_str(const char *s)
 {
-	if (!s)
-		return NULL;
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-	if (p)
-		memcpy(p, s, n);
-	return p;
+	return s ? strdup(s) : NULL;
 }
 
 kp_http *kp_http_new(const kp_http_opts *o, kp_diag *err)

@@ -7,15 +7,10 @@
 #include <strings.h>
 #include <time.h>
 
+/* strdup that passes NULL through. */
 static char *dup_str(const char *s)
 {
-	if (!s)
-		return NULL;
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-	if (p)
-		memcpy(p, s, n);
-	return p;
+	return s ? strdup(s) : NULL;
 }
 
 /* jansson's iteration macros and incref take non-const pointers although they do not

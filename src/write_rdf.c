@@ -50,15 +50,6 @@ static int sb_add(sbuf *b, const char *s, size_t n)
 	return 0;
 }
 
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 /* The prefixes every output may use; data, not code (STYLE 13). */
 static const kp_wprefix builtin[] = {
     {"rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"},
@@ -139,8 +130,8 @@ static int add_ns(rdf_writer *w, const char *prefix, const char *iri)
 	if (!n)
 		return -1;
 	w->nss = n;
-	n[w->nns].prefix = dup_str(prefix);
-	n[w->nns].iri = dup_str(iri);
+	n[w->nns].prefix = strdup(prefix);
+	n[w->nns].iri = strdup(iri);
 	if (!n[w->nns].prefix || !n[w->nns].iri) {
 		free(n[w->nns].prefix);
 		free(n[w->nns].iri);
@@ -166,7 +157,7 @@ char *kp_write_rdf_expand(const kp_writer *base, const char *name)
 			  ? find_prefix(w, name, (size_t)(colon - name))
 			  : NULL;
 	if (!n)
-		return dup_str(name);
+		return strdup(name);
 	size_t a = strlen(n->iri), b = strlen(colon + 1);
 	char *s = malloc(a + b + 1);
 	if (s) {
@@ -180,7 +171,7 @@ char *kp_write_rdf_expand_name(const kp_wopts *opts, const char *name)
 {
 	const char *colon = strchr(name, ':');
 	if (!colon || strncmp(colon + 1, "//", 2) == 0)
-		return dup_str(name);
+		return strdup(name);
 	size_t plen = (size_t)(colon - name);
 	const char *iri = NULL;
 	for (size_t i = 0; !iri && i < sizeof builtin / sizeof builtin[0]; i++)
@@ -191,7 +182,7 @@ char *kp_write_rdf_expand_name(const kp_wopts *opts, const char *name)
 		    memcmp(opts->prefixes[i].prefix, name, plen) == 0)
 			iri = opts->prefixes[i].iri;
 	if (!iri)
-		return dup_str(name);
+		return strdup(name);
 	size_t a = strlen(iri), b = strlen(colon + 1);
 	char *s = malloc(a + b + 1);
 	if (s) {
