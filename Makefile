@@ -88,10 +88,12 @@ valgrind: all tests
 	@BUILD=$(BUILD) VALGRIND=1 tests/run-all.sh
 
 bench: deps
+	@ci/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tests/bench/run.sh
 
-fuzz:
+fuzz: deps
+	@ci/deps.sh fuzz
 	@tests/fuzz/run.sh
 
 format:

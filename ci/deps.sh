@@ -2,16 +2,22 @@
 # Installs the Debian packages kplan needs that are missing.
 #   ci/deps.sh build   what building and running the tools needs
 #   ci/deps.sh test    what only the tests need (servers, parsers, checkers)
+#   ci/deps.sh bench   what the benchmarks' peers and measurements need
+#   ci/deps.sh fuzz    the libFuzzer toolchain
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 
 build_pkgs="build-essential pkg-config libcsv-dev libxml2-dev libjansson-dev libcurl4-openssl-dev libssl-dev libcmocka-dev"
 test_pkgs="nginx-light raptor2-utils libxml2-utils jq python3 python3-rdflib python3-jsonschema miller curl openssl procps"
+bench_pkgs="time miller raptor2-utils nginx-light curl python3 nodejs"
+fuzz_pkgs="clang libclang-rt-14-dev"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;
 test) want=$test_pkgs ;;
-*) echo "usage: ci/deps.sh build|test" >&2; exit 2 ;;
+bench) want=$bench_pkgs ;;
+fuzz) want=$fuzz_pkgs ;;
+*) echo "usage: ci/deps.sh build|test|bench|fuzz" >&2; exit 2 ;;
 esac
 
 missing=""
