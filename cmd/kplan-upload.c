@@ -229,9 +229,16 @@ int main(int argc, char **argv)
 		case OPT_PUT:
 			put = optarg;
 			break;
-		case OPT_TOKEN_FILE:
+		case OPT_TOKEN_FILE: {
+			/* getopt_long takes any unique prefix, so "--token SECRET" would land here
+			 * and the secret would be echoed as a file name: accept the full name only. */
+			const char *word = optarg == argv[optind - 1] ? argv[optind - 2] : argv[optind - 1];
+			if (strncmp(word, "--token-file", 12) != 0 || (word[12] != '\0' && word[12] != '='))
+				return kp_cli_usage_error(tool, "there is no option '--token': put the token "
+								"in KPLAN_TOKEN or in a file named with --token-file");
 			token_file = optarg;
 			break;
+		}
 		case OPT_CACERT:
 			cacert = optarg;
 			break;
