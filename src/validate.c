@@ -154,7 +154,14 @@ static void ks_free(keyset *k)
 /* Data tables for the Japanese rules. */
 
 /* Cells that stand for "same as above" (L2-02). */
-static const char *const repeat_marks[] = {"〃", "″", "同上", "同左", "仝", "々", "ゝ", "ヽ"};
+static const struct {
+	const char *s;
+	size_t n; /* bytes, kept beside the text: the check runs on every cell */
+} repeat_marks[] = {
+#define MARK(x) {x, sizeof x - 1}
+	MARK("〃"), MARK("″"), MARK("同上"), MARK("同左"), MARK("仝"), MARK("々"), MARK("ゝ"), MARK("ヽ"),
+#undef MARK
+};
 
 /* Fields holding a 全国地方公共団体コード, recognised by name or title; a field may also
  * say so itself with the property "lgCode": true. */
@@ -768,7 +775,7 @@ static int is_repeat_mark(const kp_csvcell *c)
 	if ((c->len != 3 && c->len != 6) || (unsigned char)c->data[0] < 0xE2)
 		return 0;
 	for (size_t k = 0; k < NELEM(repeat_marks); k++)
-		if (strlen(repeat_marks[k]) == c->len && memcmp(c->data, repeat_marks[k], c->len) == 0)
+		if (repeat_marks[k].n == c->len && memcmp(c->data, repeat_marks[k].s, c->len) == 0)
 			return 1;
 	return 0;
 }
