@@ -1425,6 +1425,25 @@ static int cmp_entry(const void *pa, const void *pb)
 	return a->row < b->row ? -1 : a->row > b->row;
 }
 
+/* 1 when the entries already come the way the sort would put them within each group
+ * (every group one contiguous run, each run in cmp_entry order): rows of one item are
+ * usually written together, year after year.  Then the sort can be skipped; only the
+ * order of the groups differs, and findings are put in row order afterwards anyway.
+ * Costs one key-set insert per run (memory in proportion to the groups). */
+static int already_grouped(const rule_state *rs)
+{
+	keyset seen = {0};
+	int ok = 1;
+	for (size_t i = 0; i < rs->n && ok; i++) {
+		if (i > 0 && rs->e[i].group == rs->e[i - 1].group)
+			ok = cmp_entry(&rs->e[i - 1], &rs->e[i]) < 0;
+		else
+			ok = ks_insert(&seen, rs->e[i].group, 1) == 0 && !seen.failed;
+	}
+	ks_free(&seen);
+	return ok;
+}
+
 static long rank_of(const kp_rule *ru, const char *v)
 {
 	for (size_t k = 0; k < ru->order.len; k++)
@@ -1452,9 +1471,14 @@ static void finish_rules(tctx *t)
 		sort_order_field = ru->type == KP_RULE_NON_DECREASING && ru->order_by >= 0
 					   ? &s->fields[ru->order_by]
 					   : NULL;
-		if (rs->n > 1)
+		/* Unsorted (already grouped) entries give the same findings, but the cap on
+		 * findings must cut the same ones: when it is reached, sort and start over. */
+		int unsorted = rs->n > 1 && already_grouped(rs);
+		if (rs->n > 1 && !unsorted)
 			qsort(rs->e, rs->n, sizeof *rs->e, cmp_entry);
 		long col = t->field_col[ru->field];
+		int restart = 0;
+	again:;
 		size_t gstart = 0;
 		for (size_t i = 0; i < rs->n && !t->stop; i++) {
 			const rule_entry *e = &rs->e[i];
@@ -1512,6 +1536,10 @@ static void finish_rules(tctx *t)
 			if (nout == capout) {
 				size_t nc = capout ? capout * 2 : 16;
 				kp_diag *o = realloc(out, nc * sizeof *o);
+				if (!o && unsorted) {
+					restart = 1; /* findings go out now: in the sorted order */
+					break;
+				}
 				if (!o) {
 					emit(t, &d);
 					continue;
@@ -1520,8 +1548,16 @@ static void finish_rules(tctx *t)
 				capout = nc;
 			}
 			out[nout++] = d;
-			if (t->max_errors > 0 && nout >= (size_t)t->max_errors)
+			if (t->max_errors > 0 && nout >= (size_t)t->max_errors) {
+				restart = unsorted;
 				break;
+			}
+		}
+		if (restart) {
+			restart = unsorted = 0;
+			nout = 0;
+			qsort(rs->e, rs->n, sizeof *rs->e, cmp_entry);
+			goto again;
 		}
 		if (nout > 1)
 			qsort(out, nout, sizeof *out, cmp_diag_row);
