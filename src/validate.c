@@ -712,6 +712,8 @@ static int number_with_unit(tctx *t, long row, size_t col, const kp_csvcell *c, 
 
 static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 {
+	if (c->len == 0)
+		return; /* no character to check: skip the scan (many cells are empty) */
 	kp_text_scan sc;
 	kp_text_scan_cell(c->data, c->len, &sc);
 	if (sc.ascii && !sc.lead_space && !sc.trail_space && !sc.inner_layout)
@@ -1136,6 +1138,20 @@ static void consistent_row(tctx *t, rule_state *rs, uint64_t group, long row)
 	emit(t, &d);
 }
 
+/* strtod of a canonical number; whole numbers of up to 15 digits (years, counts) are
+ * read directly: they are exact in a double, so the result is strtod's. */
+static double order_key(const char *s)
+{
+	const char *p = s + (*s == '-');
+	long long v = 0;
+	int k = 0;
+	for (; k < 16 && *p >= '0' && *p <= '9'; p++, k++)
+		v = v * 10 + (*p - '0');
+	if (*p == '\0' && k > 0 && k <= 15)
+		return (double)(*s == '-' ? -v : v);
+	return strtod(s, NULL);
+}
+
 static void rule_collect(tctx *t, rule_state *rs, long row)
 {
 	const kp_rule *ru = rs->rule;
@@ -1183,7 +1199,7 @@ static void rule_collect(tctx *t, rule_state *rs, long row)
 	e->row = row;
 	e->group = hash_finish(g);
 	if (rs->order_numeric)
-		e->o.okey = strtod(t->canon + t->canon_off[ru->order_by], NULL);
+		e->o.okey = order_key(t->canon + t->canon_off[ru->order_by]);
 	else
 		e->o.order = ru->order_by >= 0 ? arena_add(rs, t->canon + t->canon_off[ru->order_by],
 							 t->canon_n[ru->order_by])
