@@ -474,6 +474,15 @@ static int label_matches(const kp_field *f, const kp_csvcell *c)
 	return 0;
 }
 
+/* Per data row only emptiness matters: stop at the first cell with text. */
+static int has_nonempty_cell(const kp_csvrecord *r)
+{
+	for (size_t i = 0; i < r->ncells; i++)
+		if (r->cells[i].len)
+			return 1;
+	return 0;
+}
+
 static size_t nonempty_cells(const kp_csvrecord *r)
 {
 	size_t n = 0;
@@ -1259,7 +1268,7 @@ static void row(tctx *t, const kp_csvrecord *r)
 	flush_pending(t);
 	if (++t->rows == 4096)
 		reserve_keys(t, r);
-	if (nonempty_cells(r) == 0) {
+	if (!has_nonempty_cell(r)) {
 		kp_diag d;
 		kp_diag_set(&d, KP_SEV_ERROR, "blank-row",
 			"row %ld is empty: remove blank rows, the table must not be split",
