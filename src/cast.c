@@ -1197,7 +1197,9 @@ static int cast_with(const opts *o, const char *s, size_t n, kp_value *v, kp_dia
 int kp_cast_is_missing(const kp_field *f, const char *cell, size_t len)
 {
 	const kp_strlist *m = f->missing;
-	return m ? in_list(m, cell, len) : len == 0;
+	if (!m || (m->len == 1 && m->lens[0] == 0))
+		return len == 0; /* the default [""]: asked for every cell */
+	return in_list(m, cell, len);
 }
 
 int kp_cast_value(const kp_field *f, const char *cell, size_t len, kp_value *v, kp_diag *err)
