@@ -416,7 +416,7 @@ static int cast_integer(const opts *o, const char *s, size_t n, kp_value *v, kp_
 static int in_list(const kp_strlist *l, const char *s, size_t n)
 {
 	for (size_t i = 0; i < l->len; i++)
-		if (l->lens[i] == n && memcmp(l->items[i], s, n) == 0)
+		if (l->lens[i] == n && (n == 0 || memcmp(l->items[i], s, n) == 0))
 			return 1;
 	return 0;
 }
@@ -1197,7 +1197,9 @@ static int cast_with(const opts *o, const char *s, size_t n, kp_value *v, kp_dia
 int kp_cast_is_missing(const kp_field *f, const char *cell, size_t len)
 {
 	const kp_strlist *m = f->missing;
-	return m ? in_list(m, cell, len) : len == 0;
+	if (!m || (m->len == 1 && m->lens[0] == 0))
+		return len == 0; /* the default [""]: asked for every cell */
+	return in_list(m, cell, len);
 }
 
 int kp_cast_value(const kp_field *f, const char *cell, size_t len, kp_value *v, kp_diag *err)
@@ -1278,6 +1280,16 @@ int kp_cast_compare(const kp_value *a, const kp_value *b)
 }
 
 /* ---- constraints ---- */
+
+/* kp_cast_compare(a, b) == 0, with texts (the usual enum) told apart by length first:
+ * enum checks run on every cell of a coded column. */
+static int value_equal(const kp_value *a, const kp_value *b)
+{
+	if (!a->is_null && !b->is_null && a->type == b->type &&
+		(a->type == KP_TYPE_STRING || a->type == KP_TYPE_ANY))
+		return a->len == b->len && (a->len == 0 || memcmp(a->text, b->text, a->len) == 0);
+	return kp_cast_compare(a, b) == 0;
+}
 
 static kp_constraint constraint_error(kp_diag *err, kp_constraint c, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -1399,7 +1411,7 @@ kp_constraint kp_cast_check(const kp_field *f, const kp_value *v, kp_diag *err)
 	if (HAS(ENUM)) {
 		int found = 0;
 		for (size_t i = 0; i < c->enum_len && !found; i++)
-			found = kp_cast_compare(v, &c->enum_values[i]) == 0;
+			found = value_equal(v, &c->enum_values[i]);
 		if (!found) {
 			char list[200];
 			size_t k = 0;

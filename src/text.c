@@ -134,6 +134,16 @@ static size_t ascii_prefix(const unsigned char *s, size_t n)
 	return i;
 }
 
+/* 1 when s[0..3) is a 3-byte sequence led by E1–EC or EE–EF: kana, kanji and most
+ * symbols.  Those leads have no overlong or surrogate forms, so two continuation bytes
+ * make a valid character (E0 and ED, which do, go the long way). */
+static int plain_3byte(const unsigned char *s)
+{
+	unsigned c = s[0];
+	return c >= 0xE1 && c <= 0xEF && c != 0xED && (s[1] & 0xC0) == 0x80 &&
+	       (s[2] & 0xC0) == 0x80;
+}
+
 int kp_text_utf8_valid(const char *str, size_t n, size_t *bad)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -142,6 +152,13 @@ int kp_text_utf8_valid(const char *str, size_t n, size_t *bad)
 		i += ascii_prefix(s + i, n - i);
 		if (i >= n)
 			return 1;
+		/* Japanese text: runs of 3-byte characters, checked inline */
+		while (i + 3 <= n && plain_3byte(s + i))
+			i += 3;
+		if (i >= n)
+			return 1;
+		if (s[i] < 0x80)
+			continue;
 		uint32_t cp;
 		size_t l = kp_text_utf8_decode(str + i, n - i, &cp);
 		if (l == 0) {
@@ -225,14 +242,16 @@ void kp_text_scan_cell(const char *str, size_t n, kp_text_scan *o)
 		return;
 	}
 	/* General path: spaces (ASCII or layout) between two other characters count as
-	 * layout when there are two ASCII spaces or any layout space. */
+	 * layout when there are two ASCII spaces or any layout space.  The class table is
+	 * read directly (built once here) rather than through kp_text_class per character. */
+	if (!bmp_built)
+		build_bmp();
 	int seen_text = 0, pending = 0, pending_layout = 0;
 	i = 0;
 	while (i < n) {
 		uint32_t cp = s[i];
 		size_t l = 1;
-		if (cp >= 0xE1 && cp <= 0xEC && i + 2 < n && (s[i + 1] & 0xC0) == 0x80 &&
-			(s[i + 2] & 0xC0) == 0x80) {
+		if (i + 2 < n && plain_3byte(s + i)) {
 			/* the 3-byte sequences of kana and kanji, without the overlong and
 			 * surrogate corner cases (E0, ED) */
 			cp = ((cp & 0x0F) << 12) | ((uint32_t)(s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F);
@@ -245,7 +264,7 @@ void kp_text_scan_cell(const char *str, size_t n, kp_text_scan *o)
 				cp = 0xFFFD;
 			}
 		}
-		unsigned cls = kp_text_class(cp);
+		unsigned cls = cp < 0x10000 ? bmp_class[cp] : kp_text_class(cp);
 		if (cls) {
 			unsigned fresh = cls & ~o->classes;
 			for (int b = 0; fresh; b++, fresh >>= 1)

@@ -154,7 +154,14 @@ static void ks_free(keyset *k)
 /* Data tables for the Japanese rules. */
 
 /* Cells that stand for "same as above" (L2-02). */
-static const char *const repeat_marks[] = {"〃", "″", "同上", "同左", "仝", "々", "ゝ", "ヽ"};
+static const struct {
+	const char *s;
+	size_t n; /* bytes, kept beside the text: the check runs on every cell */
+} repeat_marks[] = {
+#define MARK(x) {x, sizeof x - 1}
+	MARK("〃"), MARK("″"), MARK("同上"), MARK("同左"), MARK("仝"), MARK("々"), MARK("ゝ"), MARK("ヽ"),
+#undef MARK
+};
 
 /* Fields holding a 全国地方公共団体コード, recognised by name or title; a field may also
  * say so itself with the property "lgCode": true. */
@@ -467,6 +474,15 @@ static int label_matches(const kp_field *f, const kp_csvcell *c)
 	return 0;
 }
 
+/* Per data row only emptiness matters: stop at the first cell with text. */
+static int has_nonempty_cell(const kp_csvrecord *r)
+{
+	for (size_t i = 0; i < r->ncells; i++)
+		if (r->cells[i].len)
+			return 1;
+	return 0;
+}
+
 static size_t nonempty_cells(const kp_csvrecord *r)
 {
 	size_t n = 0;
@@ -705,6 +721,8 @@ static int number_with_unit(tctx *t, long row, size_t col, const kp_csvcell *c, 
 
 static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 {
+	if (c->len == 0)
+		return; /* no character to check: skip the scan (many cells are empty) */
 	kp_text_scan sc;
 	kp_text_scan_cell(c->data, c->len, &sc);
 	if (sc.ascii && !sc.lead_space && !sc.trail_space && !sc.inner_layout)
@@ -768,7 +786,7 @@ static int is_repeat_mark(const kp_csvcell *c)
 	if ((c->len != 3 && c->len != 6) || (unsigned char)c->data[0] < 0xE2)
 		return 0;
 	for (size_t k = 0; k < NELEM(repeat_marks); k++)
-		if (strlen(repeat_marks[k]) == c->len && memcmp(c->data, repeat_marks[k], c->len) == 0)
+		if (repeat_marks[k].n == c->len && memcmp(c->data, repeat_marks[k].s, c->len) == 0)
 			return 1;
 	return 0;
 }
@@ -1129,6 +1147,20 @@ static void consistent_row(tctx *t, rule_state *rs, uint64_t group, long row)
 	emit(t, &d);
 }
 
+/* strtod of a canonical number; whole numbers of up to 15 digits (years, counts) are
+ * read directly: they are exact in a double, so the result is strtod's. */
+static double order_key(const char *s)
+{
+	const char *p = s + (*s == '-');
+	long long v = 0;
+	int k = 0;
+	for (; k < 16 && *p >= '0' && *p <= '9'; p++, k++)
+		v = v * 10 + (*p - '0');
+	if (*p == '\0' && k > 0 && k <= 15)
+		return (double)(*s == '-' ? -v : v);
+	return strtod(s, NULL);
+}
+
 static void rule_collect(tctx *t, rule_state *rs, long row)
 {
 	const kp_rule *ru = rs->rule;
@@ -1176,7 +1208,7 @@ static void rule_collect(tctx *t, rule_state *rs, long row)
 	e->row = row;
 	e->group = hash_finish(g);
 	if (rs->order_numeric)
-		e->o.okey = strtod(t->canon + t->canon_off[ru->order_by], NULL);
+		e->o.okey = order_key(t->canon + t->canon_off[ru->order_by]);
 	else
 		e->o.order = ru->order_by >= 0 ? arena_add(rs, t->canon + t->canon_off[ru->order_by],
 							 t->canon_n[ru->order_by])
@@ -1236,7 +1268,7 @@ static void row(tctx *t, const kp_csvrecord *r)
 	flush_pending(t);
 	if (++t->rows == 4096)
 		reserve_keys(t, r);
-	if (nonempty_cells(r) == 0) {
+	if (!has_nonempty_cell(r)) {
 		kp_diag d;
 		kp_diag_set(&d, KP_SEV_ERROR, "blank-row",
 			"row %ld is empty: remove blank rows, the table must not be split",
@@ -1418,6 +1450,25 @@ static int cmp_entry(const void *pa, const void *pb)
 	return a->row < b->row ? -1 : a->row > b->row;
 }
 
+/* 1 when the entries already come the way the sort would put them within each group
+ * (every group one contiguous run, each run in cmp_entry order): rows of one item are
+ * usually written together, year after year.  Then the sort can be skipped; only the
+ * order of the groups differs, and findings are put in row order afterwards anyway.
+ * Costs one key-set insert per run (memory in proportion to the groups). */
+static int already_grouped(const rule_state *rs)
+{
+	keyset seen = {0};
+	int ok = 1;
+	for (size_t i = 0; i < rs->n && ok; i++) {
+		if (i > 0 && rs->e[i].group == rs->e[i - 1].group)
+			ok = cmp_entry(&rs->e[i - 1], &rs->e[i]) < 0;
+		else
+			ok = ks_insert(&seen, rs->e[i].group, 1) == 0 && !seen.failed;
+	}
+	ks_free(&seen);
+	return ok;
+}
+
 static long rank_of(const kp_rule *ru, const char *v)
 {
 	for (size_t k = 0; k < ru->order.len; k++)
@@ -1445,9 +1496,14 @@ static void finish_rules(tctx *t)
 		sort_order_field = ru->type == KP_RULE_NON_DECREASING && ru->order_by >= 0
 					   ? &s->fields[ru->order_by]
 					   : NULL;
-		if (rs->n > 1)
+		/* Unsorted (already grouped) entries give the same findings, but the cap on
+		 * findings must cut the same ones: when it is reached, sort and start over. */
+		int unsorted = rs->n > 1 && already_grouped(rs);
+		if (rs->n > 1 && !unsorted)
 			qsort(rs->e, rs->n, sizeof *rs->e, cmp_entry);
 		long col = t->field_col[ru->field];
+		int restart = 0;
+	again:;
 		size_t gstart = 0;
 		for (size_t i = 0; i < rs->n && !t->stop; i++) {
 			const rule_entry *e = &rs->e[i];
@@ -1505,6 +1561,10 @@ static void finish_rules(tctx *t)
 			if (nout == capout) {
 				size_t nc = capout ? capout * 2 : 16;
 				kp_diag *o = realloc(out, nc * sizeof *o);
+				if (!o && unsorted) {
+					restart = 1; /* findings go out now: in the sorted order */
+					break;
+				}
 				if (!o) {
 					emit(t, &d);
 					continue;
@@ -1513,8 +1573,16 @@ static void finish_rules(tctx *t)
 				capout = nc;
 			}
 			out[nout++] = d;
-			if (t->max_errors > 0 && nout >= (size_t)t->max_errors)
+			if (t->max_errors > 0 && nout >= (size_t)t->max_errors) {
+				restart = unsorted;
 				break;
+			}
+		}
+		if (restart) {
+			restart = unsorted = 0;
+			nout = 0;
+			qsort(rs->e, rs->n, sizeof *rs->e, cmp_entry);
+			goto again;
 		}
 		if (nout > 1)
 			qsort(out, nout, sizeof *out, cmp_diag_row);
