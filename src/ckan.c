@@ -157,7 +157,9 @@ static int str_eq(const json_t *a, const json_t *b)
 	return !strcmp(x, y);
 }
 
-static int tags_eq(const json_t *want, const json_t *have)
+/* Same members regardless of order: each object of want has one in have that agrees on
+ * `key` and, when given, `value_key` (tags compare by name, extras by key and value). */
+static int set_eq(const json_t *want, const json_t *have, const char *key, const char *value_key)
 {
 	if (json_array_size(want) != json_array_size(have))
 		return 0;
@@ -167,25 +169,8 @@ static int tags_eq(const json_t *want, const json_t *have)
 	{
 		int found = 0;
 		json_array_foreach(have, j, h) found |=
-		    str_eq(json_object_get(w, "name"), json_object_get(h, "name"));
-		if (!found)
-			return 0;
-	}
-	return 1;
-}
-
-static int extras_eq(const json_t *want, const json_t *have)
-{
-	if (json_array_size(want) != json_array_size(have))
-		return 0;
-	size_t i, j;
-	const json_t *w, *h;
-	json_array_foreach(want, i, w)
-	{
-		int found = 0;
-		json_array_foreach(have, j, h) found |=
-		    str_eq(json_object_get(w, "key"), json_object_get(h, "key")) &&
-		    str_eq(json_object_get(w, "value"), json_object_get(h, "value"));
+		    str_eq(json_object_get(w, key), json_object_get(h, key)) &&
+		    (!value_key || str_eq(json_object_get(w, value_key), json_object_get(h, value_key)));
 		if (!found)
 			return 0;
 	}
@@ -214,9 +199,9 @@ json_t *kp_ckan_diff(const json_t *desired, const json_t *current, char *changed
 		if (!strcmp(key, "name"))
 			continue; /* the dataset was found by this name */
 		if (!strcmp(key, "tags"))
-			same = tags_eq(want, have);
+			same = set_eq(want, have, "name", NULL);
 		else if (!strcmp(key, "extras"))
-			same = extras_eq(want, have);
+			same = set_eq(want, have, "key", "value");
 		else
 			same = str_eq(want, have);
 		if (!same) {
