@@ -78,12 +78,31 @@ int kp_diag_emit(const kp_diag_sink *sink, const kp_diag *d)
 	return sink->fn(sink->ctx, d);
 }
 
+/* Writes s with control characters made visible: a report line stays one line and a
+ * binary cell cannot send escape sequences to the terminal. */
+static void put_visible(FILE *fp, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != 0x7F)
+			putc(c, fp);
+		else if (c == '\n')
+			fputs("\\n", fp);
+		else if (c == '\r')
+			fputs("\\r", fp);
+		else if (c == '\t')
+			fputs("\\t", fp);
+		else
+			fprintf(fp, "\\x%02X", c);
+	}
+}
+
 int kp_diag_write_text(FILE *fp, const char *tool, const kp_diag *d)
 {
 	if (tool)
 		fprintf(fp, "%s: ", tool);
 	if (d->file) {
-		fputs(d->file, fp);
+		put_visible(fp, d->file);
 		if (d->row > 0) {
 			fprintf(fp, ":%ld", d->row);
 			if (d->column > 0)
@@ -91,14 +110,20 @@ int kp_diag_write_text(FILE *fp, const char *tool, const kp_diag *d)
 		}
 		fputs(": ", fp);
 	}
-	fprintf(fp, "%s: [%s%s%s] %s", kp_severity_name(d->severity), d->code, d->rule ? " " : "",
-		d->rule ? d->rule : "", d->message);
-	if (d->field && d->has_cell)
-		fprintf(fp, " (field '%s', cell \"%s\")", d->field, d->cell);
-	else if (d->field)
-		fprintf(fp, " (field '%s')", d->field);
-	else if (d->has_cell)
-		fprintf(fp, " (cell \"%s\")", d->cell);
+	fprintf(fp, "%s: [%s%s%s] ", kp_severity_name(d->severity), d->code, d->rule ? " " : "",
+		d->rule ? d->rule : "");
+	put_visible(fp, d->message);
+	if (d->field) {
+		fputs(" (field '", fp);
+		put_visible(fp, d->field);
+		fputs(d->has_cell ? "', cell \"" : "')", fp);
+	} else if (d->has_cell) {
+		fputs(" (cell \"", fp);
+	}
+	if (d->has_cell) {
+		put_visible(fp, d->cell);
+		fputs("\")", fp);
+	}
 	fputc('\n', fp);
 	return ferror(fp) ? -1 : 0;
 }

@@ -78,6 +78,19 @@ static void text_format_names_field_and_cell(void **state)
 	free(s);
 }
 
+static void text_format_makes_control_characters_visible(void **state)
+{
+	(void)state;
+	kp_diag d;
+	kp_diag_set(&d, KP_SEV_ERROR, "line-break-in-cell", "bell\a here");
+	kp_diag_at(&d, "t.csv", 2, 1, -1);
+	kp_diag_set_cell(&d, "a\nb\r\tc\x1b[31m", 12);
+	char *s = render(&d);
+	assert_string_equal(s, "kplan-test: t.csv:2:1: error: [line-break-in-cell] bell\\x07 here "
+			       "(cell \"a\\nb\\r\\tc\\x1B[31m\")\n");
+	free(s);
+}
+
 static void cell_is_shortened_on_a_character_boundary(void **state)
 {
 	(void)state;
@@ -167,6 +180,7 @@ int main(void)
 		cmocka_unit_test(text_format_with_full_position),
 		cmocka_unit_test(text_format_leaves_out_missing_parts),
 		cmocka_unit_test(text_format_names_field_and_cell),
+		cmocka_unit_test(text_format_makes_control_characters_visible),
 		cmocka_unit_test(cell_is_shortened_on_a_character_boundary),
 		cmocka_unit_test(message_is_truncated_not_overflowed),
 		cmocka_unit_test(json_has_position_and_no_absent_keys),
