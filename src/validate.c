@@ -279,6 +279,29 @@ typedef struct tctx {
 
 enum { PEND_UNIQUE, PEND_PK, PEND_UK, PEND_WANT };
 
+/* Copies s[0..n) into out (room for cap bytes, NUL included), each byte that does not
+ * start a valid UTF-8 sequence replaced by U+FFFD; stops before a character that would
+ * not fit.  Returns the length written. */
+static size_t utf8_repair(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n && o + 4 < cap;) {
+		uint32_t cp;
+		size_t l = kp_text_utf8_decode(s + i, n - i, &cp);
+		if (l == 0) {
+			memcpy(out + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i++;
+		} else {
+			memcpy(out + o, s + i, l);
+			o += l;
+			i += l;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
 /* Replaces bytes that are not UTF-8 by U+FFFD in a NUL-terminated buffer of `size`
  * (messages quote cells, and JSON needs valid text). */
 static void sanitize(char *s, size_t size)
@@ -287,21 +310,7 @@ static void sanitize(char *s, size_t size)
 	if (kp_text_utf8_valid(s, n, NULL))
 		return;
 	char tmp[KP_DIAG_MESSAGE_MAX];
-	size_t o = 0;
-	for (size_t i = 0; i < n && o + 4 < sizeof tmp && o + 4 < size;) {
-		uint32_t cp;
-		size_t l = kp_text_utf8_decode(s + i, n - i, &cp);
-		if (l == 0) {
-			memcpy(tmp + o, "\xEF\xBF\xBD", 3);
-			o += 3;
-			i++;
-		} else {
-			memcpy(tmp + o, s + i, l);
-			o += l;
-			i += l;
-		}
-	}
-	tmp[o] = '\0';
+	size_t o = utf8_repair(s, n, tmp, size < sizeof tmp ? size : sizeof tmp);
 	memcpy(s, tmp, o + 1);
 }
 
@@ -356,21 +365,7 @@ static void set_cell(kp_diag *d, const char *s, size_t n)
 		}
 	}
 	char tmp[KP_DIAG_CELL_MAX * 2];
-	size_t o = 0;
-	for (size_t i = 0; i < n && o + 4 < sizeof tmp;) {
-		uint32_t cp;
-		size_t l = kp_text_utf8_decode(s + i, n - i, &cp);
-		if (l == 0) {
-			memcpy(tmp + o, "\xEF\xBF\xBD", 3);
-			o += 3;
-			i++;
-		} else {
-			memcpy(tmp + o, s + i, l);
-			o += l;
-			i += l;
-		}
-	}
-	kp_diag_set_cell(d, tmp, o);
+	kp_diag_set_cell(d, tmp, utf8_repair(s, n, tmp, sizeof tmp));
 }
 
 static void at_cell(tctx *t, kp_diag *d, long row, size_t col, const kp_csvcell *cell)
@@ -1911,6 +1906,28 @@ static int integrity(const kp_resource *res, const char *file, kp_validate_stats
 	return n;
 }
 
+/* Appends the key set a foreign key (with whereReference conditions, if any) needs from
+ * its target resource.  Returns 0 when memory runs out. */
+static int want_push(pkg_want **wants, size_t *nw, size_t *capw, const kp_foreign_key *fk,
+	const kp_rule_where *cond, size_t ncond)
+{
+	if (*nw == *capw) {
+		size_t nc = *capw ? *capw * 2 : 8;
+		pkg_want *p = realloc(*wants, nc * sizeof *p);
+		if (!p)
+			return 0;
+		*wants = p;
+		*capw = nc;
+	}
+	pkg_want *w = &(*wants)[(*nw)++];
+	memset(w, 0, sizeof *w);
+	w->resource = (size_t)fk->resource_index;
+	w->fields = &fk->reference_fields;
+	w->cond = cond;
+	w->ncond = ncond;
+	return 1;
+}
+
 int kp_validate_package(const kp_package *pkg, const char *data_dir,
 	const kp_validate_opts *opts, const kp_diag_sink *sink, kp_validate_table_fn done,
 	void *ctx)
@@ -1935,20 +1952,10 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 			const kp_foreign_key *fk = &s->foreign_keys[k];
 			if (fk->resource_index < 0 || (size_t)fk->resource_index >= nr)
 				continue;
-			if (nw == capw) {
-				size_t nc = capw ? capw * 2 : 8;
-				pkg_want *p = realloc(wants, nc * sizeof *p);
-				if (!p) {
-					status = KP_EXIT_IO;
-					goto out;
-				}
-				wants = p;
-				capw = nc;
+			if (!want_push(&wants, &nw, &capw, fk, NULL, 0)) {
+				status = KP_EXIT_IO;
+				goto out;
 			}
-			memset(&wants[nw], 0, sizeof wants[nw]);
-			wants[nw].resource = (size_t)fk->resource_index;
-			wants[nw].fields = &fk->reference_fields;
-			nw++;
 		}
 		/* whereReference: the keys of the referenced rows meeting the conditions */
 		for (size_t k = 0; s && k < s->nrules; k++) {
@@ -1958,22 +1965,11 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 			const kp_foreign_key *fk = &s->foreign_keys[ru->reference_key];
 			if (fk->resource_index < 0 || (size_t)fk->resource_index >= nr)
 				continue;
-			if (nw == capw) {
-				size_t nc = capw ? capw * 2 : 8;
-				pkg_want *p = realloc(wants, nc * sizeof *p);
-				if (!p) {
-					status = KP_EXIT_IO;
-					goto out;
-				}
-				wants = p;
-				capw = nc;
+			if (!want_push(&wants, &nw, &capw, fk, ru->reference_where,
+				    ru->nreference_where)) {
+				status = KP_EXIT_IO;
+				goto out;
 			}
-			memset(&wants[nw], 0, sizeof wants[nw]);
-			wants[nw].resource = (size_t)fk->resource_index;
-			wants[nw].fields = &fk->reference_fields;
-			wants[nw].cond = ru->reference_where;
-			wants[nw].ncond = ru->nreference_where;
-			nw++;
 		}
 	}
 	/* Dependency order: a resource after those it refers to; a cycle is broken by
