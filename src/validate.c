@@ -1724,8 +1724,10 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 
 static int run_table(const char *path, const char *display, const kp_schema *s,
 	const kp_validate_opts *opts, const kp_diag_sink *sink, kp_validate_stats *st,
-	const table_env *env)
+	const table_env *env, const kp_resource *res)
 {
+	const kp_validate_hooks *hk = opts ? opts->hooks : NULL;
+	int hk_started = 0;
 	tctx t;
 	memset(&t, 0, sizeof t);
 	t.file = display ? display : path;
@@ -1755,6 +1757,13 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 		status = KP_EXIT_IO;
 		goto done;
 	}
+	if (hk && hk->table_start) {
+		if (hk->table_start(hk->ctx, res, s, t.file) != 0) {
+			status = KP_EXIT_IO;
+			goto done;
+		}
+	}
+	hk_started = 1;
 	struct stat sb;
 	if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
 		t.file_size = (long long)sb.st_size;
@@ -1799,6 +1808,11 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 			continue;
 		}
 		row(&t, &rec);
+		if (hk && hk->row && !t.stop &&
+			hk->row(hk->ctx, &rec, t.field_col, t.counts[KP_SEV_ERROR] == 0) != 0) {
+			status = KP_EXIT_IO;
+			break;
+		}
 	}
 	if (kp_csvread_failed(rd) == 1 && kp_csvread_stats_get(rd)->bytes == 0 && !have_header)
 		st->unreadable = 1;
@@ -1818,6 +1832,8 @@ done:
 	st->stopped = t.stopped_reported;
 	kp_csvread_free(rd);
 	tctx_release(&t);
+	if (hk_started && hk && hk->table_end && hk->table_end(hk->ctx, res, st) != 0 && !status)
+		status = KP_EXIT_IO;
 	if (status)
 		return status;
 	if (st->unreadable)
@@ -1828,7 +1844,7 @@ done:
 int kp_validate_table(const char *path, const char *display, const kp_schema *schema,
 	const kp_validate_opts *opts, const kp_diag_sink *sink, kp_validate_stats *stats)
 {
-	return run_table(path, display, schema, opts, sink, stats, NULL);
+	return run_table(path, display, schema, opts, sink, stats, NULL, NULL);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -2064,7 +2080,9 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 				kp_validate_opts o2 = opts ? *opts : (kp_validate_opts){0};
 				o2.max_errors = 0;
 				o2.no_sha256 = 1;
-				run_table(files[ti], NULL, pkg->resources[ti].schema, &o2, &quiet, NULL, &e2);
+				o2.hooks = NULL;
+				run_table(files[ti], NULL, pkg->resources[ti].schema, &o2, &quiet, NULL, &e2,
+					NULL);
 				wants[w].filled = 1;
 			}
 			targets[k] = &wants[w].ks;
@@ -2084,9 +2102,10 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 						kp_validate_opts o2 = opts ? *opts : (kp_validate_opts){0};
 						o2.max_errors = 0;
 						o2.no_sha256 = 1;
+						o2.hooks = NULL;
 						run_table(files[wants[x].resource], NULL,
 							pkg->resources[wants[x].resource].schema, &o2, &quiet,
-							NULL, &e2);
+							NULL, &e2, NULL);
 						wants[x].filled = 1;
 					}
 					rule_refs[k] = &wants[x].ks;
@@ -2094,7 +2113,7 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 		}
 		table_env env = {targets, tnames, mine, nmine, rule_refs};
 		/* a self-targeted want (resource refers to itself by name) fills while it runs */
-		int rc = run_table(files[i], NULL, s, opts, sink, &st, &env);
+		int rc = run_table(files[i], NULL, s, opts, sink, &st, &env, res);
 		if (rc != KP_EXIT_IO && integrity(res, files[i], &st, sink) && !rc)
 			rc = 1;
 		if (rc == KP_EXIT_IO)

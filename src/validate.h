@@ -28,14 +28,35 @@
 #ifndef KP_VALIDATE_H
 #define KP_VALIDATE_H
 
+#include "csvread.h"
 #include "diag.h"
 #include "files.h"
 #include "schema.h"
+
+struct kp_validate_stats;
+
+/* Hooks that see the records while they are validated, so that a caller (kplan-export)
+ * can write its output in the same pass instead of reading the tables again.  Any hook
+ * may be NULL.  A non-zero return stops the table: the run then returns KP_EXIT_IO
+ * (the hook reports its own error).  `res` is NULL for kp_validate_table. */
+typedef struct kp_validate_hooks {
+	void *ctx;
+	/* before the first record of a table */
+	int (*table_start)(void *ctx, const kp_resource *res, const kp_schema *s, const char *file);
+	/* after the checks of each data record (not the header or title rows).  field_col[f]
+	 * is the record's column holding field f, or -1 when the header lacks it; `clean` is
+	 * 1 while the table has no error so far (a duplicate key of this very row may still
+	 * be reported with the next one: look at the final status, not at `clean`). */
+	int (*row)(void *ctx, const kp_csvrecord *rec, const long *field_col, int clean);
+	/* after the table, with its final stats (errors included) */
+	int (*table_end)(void *ctx, const kp_resource *res, const struct kp_validate_stats *st);
+} kp_validate_hooks;
 
 typedef struct kp_validate_opts {
 	long max_errors;      /* per table; 0 = no limit (the tool's default is 1000) */
 	const char *encoding; /* NULL = UTF-8; else converted with iconv */
 	int no_sha256;        /* skip the SHA-256 of the file */
+	const kp_validate_hooks *hooks; /* NULL: none */
 } kp_validate_opts;
 
 typedef struct kp_validate_stats {

@@ -69,7 +69,7 @@ static void validate(result *r, const char *schema_json, const char *csv, long m
 	const char *path = write_file("t.csv", csv);
 	kp_diag_list_init(&r->list);
 	kp_diag_sink sink = kp_diag_list_sink(&r->list);
-	kp_validate_opts o = {max_errors, NULL, 0};
+	kp_validate_opts o = {max_errors, NULL, 0, NULL};
 	r->rc = kp_validate_table(path, "t.csv", r->s, &o, &sink, &r->st);
 }
 
@@ -394,6 +394,81 @@ static void hostile_inputs(void **state)
 	free(buf);
 }
 
+/* The hooks see every data record with the field → column map, in order, and the
+ * table's start and end; a failing row hook stops the table with KP_EXIT_IO. */
+typedef struct seen {
+	int starts, ends, rows, clean_rows;
+	long last_number;
+	char ages[64];
+	long end_errors;
+	int fail_at;
+} seen;
+
+static int hk_start(void *ctx, const kp_resource *res, const kp_schema *s, const char *file)
+{
+	seen *z = ctx;
+	assert_null(res);
+	assert_int_equal(s->nfields, 3);
+	assert_string_equal(file, "t.csv");
+	z->starts++;
+	return 0;
+}
+
+static int hk_row(void *ctx, const kp_csvrecord *rec, const long *field_col, int clean)
+{
+	seen *z = ctx;
+	z->rows++;
+	z->clean_rows += clean;
+	assert_true(rec->number > z->last_number);
+	z->last_number = rec->number;
+	assert_int_equal(field_col[0], 0);
+	assert_int_equal(field_col[2], 2);
+	if (rec->ncells > 2)
+		strncat(z->ages, rec->cells[field_col[2]].data, sizeof z->ages - strlen(z->ages) - 1);
+	return z->fail_at && z->rows == z->fail_at ? -1 : 0;
+}
+
+static int hk_end(void *ctx, const kp_resource *res, const kp_validate_stats *st)
+{
+	seen *z = ctx;
+	(void)res;
+	z->ends++;
+	z->end_errors = st->errors;
+	return 0;
+}
+
+static void hooks_see_records(void **state)
+{
+	(void)state;
+	kp_schema *s = schema(people);
+	const char *path = write_file("t.csv", "id,name,age\n1,a,7\nx,b,8\n3,c,9\n");
+	kp_diag_list l;
+	kp_diag_list_init(&l);
+	kp_diag_sink sink = kp_diag_list_sink(&l);
+	seen z;
+	memset(&z, 0, sizeof z);
+	kp_validate_hooks hk = {&z, hk_start, hk_row, hk_end};
+	kp_validate_opts o = {0, NULL, 0, &hk};
+	kp_validate_stats st;
+	assert_int_equal(kp_validate_table(path, "t.csv", s, &o, &sink, &st), 1);
+	assert_int_equal(z.starts, 1);
+	assert_int_equal(z.ends, 1);
+	assert_int_equal(z.rows, 3);
+	assert_int_equal(z.clean_rows, 1); /* row 3 has the type error; row 4 comes after it */
+	assert_string_equal(z.ages, "789");
+	assert_int_equal(z.end_errors, 1);
+	kp_diag_list_release(&l);
+
+	memset(&z, 0, sizeof z);
+	z.fail_at = 2;
+	kp_diag_list_init(&l);
+	assert_int_equal(kp_validate_table(path, "t.csv", s, &o, &sink, &st), KP_EXIT_IO);
+	assert_int_equal(z.rows, 2);
+	assert_int_equal(z.ends, 1);
+	kp_diag_list_release(&l);
+	kp_schema_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +484,7 @@ int main(void)
 		cmocka_unit_test(unreadable_is_io),
 		cmocka_unit_test(package_foreign_keys),
 		cmocka_unit_test(hostile_inputs),
+		cmocka_unit_test(hooks_see_records),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
