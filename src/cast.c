@@ -1519,6 +1519,50 @@ static int canonical_decimal(const char *s, size_t n)
 	return s[n - 1] != '0';
 }
 
+int kp_cast_fast(const kp_field *f, const char *s, size_t n, kp_value *v)
+{
+	v->type = f->type;
+	v->is_null = 0;
+	v->text = s;
+	v->len = n;
+	switch (f->type) {
+	case KP_TYPE_ANY:
+		return 1;
+	case KP_TYPE_STRING:
+		return f->format == KP_FORMAT_DEFAULT;
+	case KP_TYPE_INTEGER: {
+		size_t i = n && s[0] == '-';
+		if (n <= i || n - i > 18 || (s[i] == '0' && (n - i > 1 || i)))
+			return 0; /* empty, too long, a leading zero, "-0" */
+		long long acc = 0;
+		for (; i < n; i++) {
+			if (!is_digit(s[i]))
+				return 0;
+			acc = acc * 10 + (s[i] - '0');
+		}
+		v->u.i = s[0] == '-' ? -acc : acc;
+		return 1;
+	}
+	case KP_TYPE_NUMBER:
+		return f->bare_number && f->decimal_char[0] == '.' && f->decimal_char[1] == '\0' &&
+		       f->group_char[0] != '.' && canonical_decimal(s, n) &&
+		       simple_decimal(s, n, '.', &v->u.n);
+	case KP_TYPE_BOOLEAN:
+		if (n == 4 && memcmp(s, "true", 4) == 0 && in_list(&f->true_values, s, n)) {
+			v->u.b = 1;
+			return 1;
+		}
+		if (n == 5 && memcmp(s, "false", 5) == 0 && !in_list(&f->true_values, s, n) &&
+			in_list(&f->false_values, s, n)) {
+			v->u.b = 0;
+			return 1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 static void put_number(outbuf *o, const kp_field *f, const kp_value *v)
 {
 	opts op = f ? field_opts(f) : default_opts(KP_TYPE_NUMBER, KP_FORMAT_DEFAULT);

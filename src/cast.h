@@ -148,6 +148,16 @@ int kp_cast_value(const struct kp_field *f, const char *cell, size_t len, kp_val
 int kp_cast_plain(kp_type type, kp_format format, const char *cell, size_t len, kp_value *v,
 	kp_diag *err);
 
+/* The fast path for the common cells.  When cell[0..len) casts to f's type and its
+ * canonical text (kp_cast_canonical) is the cell itself, fills *v as kp_cast_cell would
+ * and returns 1: string and any (default format), integers written "[-]digits" without
+ * leading zeros (at most 18 digits), numbers written "[-]digits[.digits]" in canonical
+ * form (at most 15 digits, decimalChar ".", bareNumber), and booleans written "true" /
+ * "false" when those are true/falseValues.  Otherwise returns 0, claiming nothing: take
+ * the general path.  The caller checks missing values first (kp_cast_is_missing) and
+ * the constraints after (kp_cast_check).  No allocation, no message. */
+int kp_cast_fast(const struct kp_field *f, const char *cell, size_t len, kp_value *v);
+
 /* Orders two values of the same type: <0, 0, >0.  Numbers: NaN sorts after +INF and
  * equals NaN.  Text-only types compare bytes.  Booleans false < true.  Geopoints by
  * lon then lat.  Durations by months, then microseconds.  A null sorts first. */

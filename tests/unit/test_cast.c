@@ -602,6 +602,67 @@ static void names(void **state)
 	assert_string_equal(kp_cast_format_name(KP_FORMAT_UUID), "uuid");
 }
 
+/* kp_cast_fast claims a cell only when the general path agrees: the cast succeeds, the
+ * value is the same and the canonical text is the cell itself.  Checked over fields of
+ * every fast type and cells around the edges (signs, zeros, separators, lengths). */
+static void fast_path_agrees_with_general(void **state)
+{
+	(void)state;
+	static const char *const fields[] = {
+		"{\"name\":\"a\"}",
+		"{\"name\":\"a\",\"type\":\"string\"}",
+		"{\"name\":\"a\",\"type\":\"string\",\"format\":\"email\"}",
+		"{\"name\":\"a\",\"type\":\"integer\"}",
+		"{\"name\":\"a\",\"type\":\"integer\",\"bareNumber\":false}",
+		"{\"name\":\"a\",\"type\":\"integer\",\"groupChar\":\",\"}",
+		"{\"name\":\"a\",\"type\":\"number\"}",
+		"{\"name\":\"a\",\"type\":\"number\",\"decimalChar\":\",\"}",
+		"{\"name\":\"a\",\"type\":\"number\",\"groupChar\":\".\",\"decimalChar\":\",\"}",
+		"{\"name\":\"a\",\"type\":\"boolean\"}",
+		"{\"name\":\"a\",\"type\":\"boolean\",\"trueValues\":[\"yes\"],\"falseValues\":[\"no\"]}",
+		"{\"name\":\"a\",\"type\":\"boolean\",\"trueValues\":[\"false\"],\"falseValues\":[\"true\"]}",
+		"{\"name\":\"a\",\"type\":\"date\"}",
+	};
+	static const char *const cells[] = {"0", "-0", "00", "007", "1", "-1", "+1", "12", "1.5",
+		"1.50", "0.5", ".5", "5.", "-0.5", "-0.0", "1e3", "1,000", "1.000,5",
+		"123456789012345678", "1234567890123456789", "123456789012345", "1234567890.123456",
+		"true", "false", "True", "yes", "no", "1 ", " 1", "金沢", "a b", "2019-04-01", "NaN",
+		"INF", "-", "9223372036854775807"};
+	int claimed = 0;
+	for (size_t fi = 0; fi < sizeof fields / sizeof fields[0]; fi++) {
+		kp_schema *s = field_schema(fields[fi]);
+		const kp_field *f = &s->fields[0];
+		for (size_t ci = 0; ci < sizeof cells / sizeof cells[0]; ci++) {
+			const char *c = cells[ci];
+			kp_value fv, gv;
+			if (!kp_cast_fast(f, c, strlen(c), &fv))
+				continue;
+			claimed++;
+			if (kp_cast_cell(f, c, strlen(c), &gv, NULL) != KP_CAST_OK)
+				fail_msg("%s: fast path took \"%s\", the general cast refuses it", fields[fi], c);
+			char canon[256];
+			kp_cast_canonical(f, &gv, canon, sizeof canon);
+			if (strcmp(canon, c) != 0)
+				fail_msg("%s: fast path took \"%s\", canonical is \"%s\"", fields[fi], c, canon);
+			assert_int_equal(kp_cast_compare(&fv, &gv), 0);
+			assert_int_equal(fv.type, gv.type);
+		}
+		kp_schema_free(s);
+	}
+	/* and it does take the common spellings */
+	kp_schema *s = field_schema("{\"name\":\"a\",\"type\":\"integer\"}");
+	kp_value v;
+	assert_true(kp_cast_fast(&s->fields[0], "-42", 3, &v));
+	assert_int_equal(v.u.i, -42);
+	assert_false(kp_cast_fast(&s->fields[0], "042", 3, &v));
+	kp_schema_free(s);
+	s = field_schema("{\"name\":\"a\",\"type\":\"number\"}");
+	assert_true(kp_cast_fast(&s->fields[0], "40524.5", 7, &v));
+	assert_true(v.u.n == 40524.5);
+	kp_schema_free(s);
+	assert_true(claimed > 40);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -621,6 +682,7 @@ int main(void)
 		cmocka_unit_test(compare_orders_values),
 		cmocka_unit_test(canonical_truncates_like_snprintf),
 		cmocka_unit_test(names),
+		cmocka_unit_test(fast_path_agrees_with_general),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
