@@ -1,5 +1,7 @@
 #include "validate.h"
 
+#include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +230,25 @@ typedef struct want_keys {
 	size_t ncond;
 } want_keys;
 
+/* Per field, decided once: whether the fast path (kp_cast_fast, kp_text_plain and the
+ * constraints below) may take its cells.  The fast path only ever accepts a cell; a
+ * cell it does not accept goes through the general path, which reports.  So a cell
+ * the fast path takes must be one the general path finds nothing wrong with. */
+enum {
+	FC_ENUM_TEXT = 1u << 0, /* enum over text: compare bytes */
+	FC_INT_RANGE = 1u << 1, /* integer minimum/maximum/exclusive*: compare integers */
+	FC_INT_ENUM = 1u << 2,  /* enum over integers */
+	FC_GENERAL = 1u << 3    /* other constraints: kp_cast_check without a message */
+};
+
+typedef struct fplan {
+	unsigned char fast;       /* the fast path may take cells of this field */
+	unsigned char text;       /* string/any: the character rules apply to every cell */
+	unsigned char empty_null; /* missing values are exactly [""] */
+	unsigned char checks;     /* FC_* */
+	long long lo, hi;         /* FC_INT_RANGE: allowed integers, inclusive */
+} fplan;
+
 typedef struct tctx {
 	const kp_schema *s;
 	const char *file;
@@ -244,6 +265,7 @@ typedef struct tctx {
 	unsigned char *is_lg;       /* owned: per field */
 	unsigned char *typed;       /* owned: per field: a type with a fixed lexical form */
 	unsigned char *need_canon;  /* owned: per field: canonical text needed for keys */
+	struct fplan *plan;         /* owned: per field: what the fast path may do */
 
 	/* the current row's canonical texts for the fields that need them */
 	char *canon;      /* owned */
@@ -775,6 +797,95 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 	}
 }
 
+/* Fills the fast-path plan of a field (see fplan). */
+static void plan_field(fplan *p, const kp_field *f, int is_lg)
+{
+	memset(p, 0, sizeof *p);
+	const kp_strlist *m = f->missing;
+	p->empty_null = !m || (m->len == 1 && m->lens[0] == 0);
+	p->text = (f->type == KP_TYPE_STRING || f->type == KP_TYPE_ANY) &&
+		  f->format == KP_FORMAT_DEFAULT;
+	p->fast = !is_lg && (p->text || f->type == KP_TYPE_INTEGER || f->type == KP_TYPE_NUMBER ||
+				    f->type == KP_TYPE_BOOLEAN);
+	const kp_constraints *c = &f->constraints;
+	unsigned has = c->has & ~(1u << KP_CONSTRAINT_REQUIRED) & ~(1u << KP_CONSTRAINT_UNIQUE);
+#define BIT(x) (1u << KP_CONSTRAINT_##x)
+	if (has & BIT(ENUM)) {
+		int all = 1;
+		for (size_t i = 0; i < c->enum_len; i++)
+			all &= !c->enum_values[i].is_null;
+		if (all && p->text)
+			p->checks |= FC_ENUM_TEXT, has &= ~BIT(ENUM);
+		else if (all && f->type == KP_TYPE_INTEGER)
+			p->checks |= FC_INT_ENUM, has &= ~BIT(ENUM);
+	}
+	if (f->type == KP_TYPE_INTEGER) {
+		static const struct {
+			unsigned bit;
+			size_t off;
+			int lower, exclusive;
+		} bounds[] = {
+			{BIT(MINIMUM), offsetof(kp_constraints, minimum), 1, 0},
+			{BIT(MAXIMUM), offsetof(kp_constraints, maximum), 0, 0},
+			{BIT(EXCLUSIVE_MINIMUM), offsetof(kp_constraints, exclusive_minimum), 1, 1},
+			{BIT(EXCLUSIVE_MAXIMUM), offsetof(kp_constraints, exclusive_maximum), 0, 1},
+		};
+		p->lo = LLONG_MIN;
+		p->hi = LLONG_MAX;
+		for (size_t k = 0; k < NELEM(bounds); k++) {
+			if (!(has & bounds[k].bit))
+				continue;
+			const kp_value *b = (const kp_value *)(const void *)((const char *)c + bounds[k].off);
+			if (b->is_null || b->type != KP_TYPE_INTEGER)
+				continue; /* left to kp_cast_check */
+			long long x = b->u.i;
+			if (bounds[k].exclusive) {
+				if (x == (bounds[k].lower ? LLONG_MAX : LLONG_MIN))
+					continue;
+				x += bounds[k].lower ? 1 : -1;
+			}
+			if (bounds[k].lower && x > p->lo)
+				p->lo = x;
+			if (!bounds[k].lower && x < p->hi)
+				p->hi = x;
+			has &= ~bounds[k].bit;
+			p->checks |= FC_INT_RANGE;
+		}
+	}
+#undef BIT
+	if (has)
+		p->checks |= FC_GENERAL;
+}
+
+/* The constraints of a value the fast path cast: 1 when all pass, 0 when one fails
+ * (the general path then reports it). */
+static int plan_check(const fplan *p, const kp_field *f, const kp_value *v)
+{
+	const kp_constraints *c = &f->constraints;
+	if ((p->checks & FC_INT_RANGE) && (v->u.i < p->lo || v->u.i > p->hi))
+		return 0;
+	if (p->checks & FC_ENUM_TEXT) {
+		size_t i = 0;
+		for (; i < c->enum_len; i++)
+			if (c->enum_values[i].len == v->len &&
+				memcmp(c->enum_values[i].text, v->text, v->len) == 0)
+				break;
+		if (i == c->enum_len)
+			return 0;
+	}
+	if (p->checks & FC_INT_ENUM) {
+		size_t i = 0;
+		for (; i < c->enum_len; i++)
+			if (c->enum_values[i].u.i == v->u.i)
+				break;
+		if (i == c->enum_len)
+			return 0;
+	}
+	if ((p->checks & FC_GENERAL) && kp_cast_check(f, v, NULL) != KP_CONSTRAINT_NONE)
+		return 0;
+	return 1;
+}
+
 static int is_repeat_mark(const kp_csvcell *c)
 {
 	/* every mark is one or two 3-byte characters: most cells are rejected here */
@@ -794,6 +905,28 @@ static int missing_has_empty(const kp_field *f)
 	for (size_t k = 0; k < m->len; k++)
 		if (m->lens[k] == 0)
 			return 1;
+	return 0;
+}
+
+/* The canonical text of a cell that is its own canonical form. */
+static int canon_copy(tctx *t, size_t f, const char *src, size_t n)
+{
+	if (t->canon_len + n + 1 > t->canon_cap) {
+		size_t nc = (t->canon_cap ? t->canon_cap * 2 : 1024);
+		while (nc < t->canon_len + n + 1)
+			nc *= 2;
+		char *p = realloc(t->canon, nc);
+		if (!p)
+			return -1;
+		t->canon = p;
+		t->canon_cap = nc;
+	}
+	memcpy(t->canon + t->canon_len, src, n);
+	t->canon[t->canon_len + n] = '\0';
+	t->canon_off[f] = t->canon_len;
+	t->canon_n[f] = n;
+	t->canon_len += n + 1;
+	t->canon_state[f] = 1;
 	return 0;
 }
 
@@ -822,26 +955,9 @@ static int canon_put(tctx *t, size_t f, const kp_field *fd, const kp_value *v)
 	}
 	if (n < 0)
 		n = 0;
-	const char *src = tmp;
 	if ((size_t)n >= sizeof tmp)
-		src = v->text, n = (int)v->len; /* long text: the cell itself is canonical enough */
-	if (t->canon_len + (size_t)n + 1 > t->canon_cap) {
-		size_t nc = (t->canon_cap ? t->canon_cap * 2 : 1024);
-		while (nc < t->canon_len + (size_t)n + 1)
-			nc *= 2;
-		char *p = realloc(t->canon, nc);
-		if (!p)
-			return -1;
-		t->canon = p;
-		t->canon_cap = nc;
-	}
-	memcpy(t->canon + t->canon_len, src, (size_t)n);
-	t->canon[t->canon_len + (size_t)n] = '\0';
-	t->canon_off[f] = t->canon_len;
-	t->canon_n[f] = (size_t)n;
-	t->canon_len += (size_t)n + 1;
-	t->canon_state[f] = 1;
-	return 0;
+		return canon_copy(t, f, v->text, v->len); /* long text: the cell itself */
+	return canon_copy(t, f, tmp, (size_t)n);
 }
 
 static void defer(tctx *t, keyset *ks, uint64_t h, long row, int kind, size_t idx)
@@ -914,10 +1030,48 @@ static int plain_edge(char ch)
 	return u <= ' ' || u >= 0x80;
 }
 
+/* The key of a unique field, deferred (see tctx.pend). */
+static void unique_key(tctx *t, size_t fi, long row)
+{
+	uint64_t h = hash_finish(hash_bytes(HASH_SEED, t->canon + t->canon_off[fi], t->canon_n[fi]));
+	defer(t, &t->unique[fi], h, row, PEND_UNIQUE, fi);
+}
+
+/* The fast path: 1 when the cell is taken (nothing to report), 0 when the general path
+ * must look at it. */
+static int cell_fast(tctx *t, const kp_csvrecord *r, const kp_csvcell *c, size_t fi)
+{
+	const fplan *p = &t->plan[fi];
+	const kp_field *f = &t->s->fields[fi];
+	size_t n = c->len;
+	if (!p->fast)
+		return 0;
+	if (n == 0) {
+		if (!p->empty_null || f->constraints.required)
+			return 0;
+		t->canon_state[fi] = 2;
+		return 1;
+	}
+	if (!p->empty_null && kp_cast_is_missing(f, c->data, n))
+		return 0;
+	if (p->text && (is_repeat_mark(c) || !kp_text_plain(c->data, n)))
+		return 0;
+	kp_value v;
+	if (!kp_cast_fast(f, c->data, n, &v) || (p->checks && !plan_check(p, f, &v)))
+		return 0;
+	if (t->need_canon[fi] && canon_copy(t, fi, c->data, n) != 0)
+		t->canon_state[fi] = 3;
+	if (f->constraints.unique && t->canon_state[fi] == 1)
+		unique_key(t, fi, r->number);
+	return 1;
+}
+
 static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 {
 	const kp_csvcell *c = &r->cells[col];
 	long fi = t->col_field[col];
+	if (fi >= 0 && cell_fast(t, r, c, (size_t)fi))
+		return;
 	/* A cell that casts to a number, date, boolean … holds only what its format allows:
 	 * the character rules matter for text, and for typed cells only when the cast fails
 	 * (then they come first, to explain it). */
@@ -1017,11 +1171,8 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 	}
 	if (t->need_canon[fi] && canon_put(t, (size_t)fi, f, &v) != 0)
 		t->canon_state[fi] = 3;
-	if (f->constraints.unique && t->canon_state[fi] == 1) {
-		uint64_t h = hash_finish(hash_bytes(HASH_SEED, t->canon + t->canon_off[fi],
-			t->canon_n[fi]));
-		defer(t, &t->unique[fi], h, r->number, PEND_UNIQUE, (size_t)fi);
-	}
+	if (f->constraints.unique && t->canon_state[fi] == 1)
+		unique_key(t, (size_t)fi, r->number);
 }
 
 /* Hash of the canonical texts of fields[]; returns 0 when one of them is null or bad
@@ -1614,6 +1765,7 @@ static void tctx_release(tctx *t)
 	free(t->is_lg);
 	free(t->typed);
 	free(t->need_canon);
+	free(t->plan);
 	free(t->pend);
 	free(t->canon);
 	free(t->canon_off);
@@ -1669,9 +1821,13 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 	if (!t->field_col || !t->is_lg || !t->typed || !t->need_canon || !t->canon_off || !t->canon_n ||
 		!t->canon_state || !t->unique || !t->uk || !t->fks || !t->rules)
 		return -1;
+	t->plan = calloc(nf, sizeof *t->plan);
+	if (!t->plan)
+		return -1;
 	for (size_t f = 0; f < s->nfields; f++) {
 		t->field_col[f] = -1;
 		t->is_lg[f] = (unsigned char)field_is_lgcode(&s->fields[f]);
+		plan_field(&t->plan[f], &s->fields[f], t->is_lg[f]);
 		t->typed[f] = (unsigned char)typed_kind(s->fields[f].type);
 		if (s->fields[f].constraints.unique)
 			t->need_canon[f] = 1;
