@@ -33,12 +33,20 @@ typedef struct keyset {
 
 static uint64_t hash_bytes(uint64_t h, const char *s, size_t n)
 {
-	/* FNV-1a, then a final mix (below) so that short keys spread over the table. */
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ull;
+	/* Eight bytes at a time (keys are hashed on every row), the length mixed into the
+	 * last word so that "ab"+"" and "a"+"b" differ; hash_finish spreads the result. */
+	const uint64_t k = 0x9E3779B97F4A7C15ull;
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
 	}
-	return h;
+	uint64_t w = (uint64_t)n << 56;
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	h = (h ^ w) * k;
+	return h ^ (h >> 29);
 }
 
 static uint64_t hash_finish(uint64_t h)
@@ -797,6 +805,16 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 	}
 }
 
+/* Equal byte strings of the same length, compared inline: the calls are per cell and
+ * the strings a few bytes long. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
 /* Fills the fast-path plan of a field (see fplan). */
 static void plan_field(fplan *p, const kp_field *f, int is_lg)
 {
@@ -868,7 +886,7 @@ static int plan_check(const fplan *p, const kp_field *f, const kp_value *v)
 		size_t i = 0;
 		for (; i < c->enum_len; i++)
 			if (c->enum_values[i].len == v->len &&
-				memcmp(c->enum_values[i].text, v->text, v->len) == 0)
+				same_bytes(c->enum_values[i].text, v->text, v->len))
 				break;
 		if (i == c->enum_len)
 			return 0;
@@ -892,7 +910,7 @@ static int is_repeat_mark(const kp_csvcell *c)
 	if ((c->len != 3 && c->len != 6) || (unsigned char)c->data[0] < 0xE2)
 		return 0;
 	for (size_t k = 0; k < NELEM(repeat_marks); k++)
-		if (repeat_marks[k].n == c->len && memcmp(c->data, repeat_marks[k].s, c->len) == 0)
+		if (repeat_marks[k].n == c->len && same_bytes(c->data, repeat_marks[k].s, c->len))
 			return 1;
 	return 0;
 }
@@ -909,7 +927,7 @@ static int missing_has_empty(const kp_field *f)
 }
 
 /* The canonical text of a cell that is its own canonical form. */
-static int canon_copy(tctx *t, size_t f, const char *src, size_t n)
+static inline int canon_copy(tctx *t, size_t f, const char *src, size_t n)
 {
 	if (t->canon_len + n + 1 > t->canon_cap) {
 		size_t nc = (t->canon_cap ? t->canon_cap * 2 : 1024);
@@ -1498,6 +1516,8 @@ static void row(tctx *t, const kp_csvrecord *r)
 			if (th)
 				ks_insert(&fs->self, th, r->number);
 		}
+		if (fk->resource_index != -1 && !fs->target)
+			continue; /* the other resource is not at hand (a table checked alone) */
 		uint64_t h = key_hash(t, &fk->fields);
 		if (!h)
 			continue;
