@@ -249,7 +249,16 @@ enum {
 	FC_GENERAL = 1u << 3    /* other constraints: kp_cast_check without a message */
 };
 
+/* An allowed text of an enum, with its first eight bytes as one word: a cell is
+ * compared with one load and compare per value before any byte loop. */
+typedef struct ehead {
+	uint64_t head;
+	size_t len;
+	const char *text; /* borrowed from the schema */
+} ehead;
+
 typedef struct fplan {
+	ehead *enums;             /* owned: FC_ENUM_TEXT values */
 	unsigned char fast;       /* the fast path may take cells of this field */
 	unsigned char text;       /* string/any: the character rules apply to every cell */
 	unsigned char empty_null; /* missing values are exactly [""] */
@@ -270,6 +279,9 @@ typedef struct tctx {
 	long *col_field;  /* owned: column -> field index or -1 */
 	long *field_col;  /* owned: field -> column or -1 */
 	unsigned char *prev_filled; /* owned: column had a non-empty cell in the previous row */
+	size_t *req_cols;           /* owned: the columns of required fields (only those need
+				     * prev_filled) */
+	size_t nreq_cols;
 	unsigned char *is_lg;       /* owned: per field */
 	unsigned char *typed;       /* owned: per field: a type with a fixed lexical form */
 	unsigned char *need_canon;  /* owned: per field: canonical text needed for keys */
@@ -544,7 +556,8 @@ static int header(tctx *t, const kp_csvrecord *h)
 	size_t nc = t->ncols ? t->ncols : 1;
 	t->col_field = malloc(nc * sizeof *t->col_field);
 	t->prev_filled = calloc(nc, 1);
-	if (!t->col_field || !t->prev_filled)
+	t->req_cols = calloc(nc, sizeof *t->req_cols);
+	if (!t->col_field || !t->prev_filled || !t->req_cols)
 		return -1;
 	for (size_t f = 0; f < s->nfields; f++)
 		t->field_col[f] = -1;
@@ -619,6 +632,9 @@ static int header(tctx *t, const kp_csvrecord *h)
 		if (emit(t, &d))
 			return 0;
 	}
+	for (size_t i = 0; i < t->ncols; i++)
+		if (t->col_field[i] >= 0 && s->fields[t->col_field[i]].constraints.required)
+			t->req_cols[t->nreq_cols++] = i;
 	/* Fields without a column. */
 	int want_all = s->fields_match == KP_FIELDS_MATCH_EXACT ||
 		       s->fields_match == KP_FIELDS_MATCH_EQUAL ||
@@ -815,7 +831,21 @@ static inline int same_bytes(const char *a, const char *b, size_t n)
 	return 1;
 }
 
-/* Fills the fast-path plan of a field (see fplan). */
+/* The first (up to) eight bytes of s as a word, zero-padded. */
+static inline uint64_t head_word(const char *s, size_t n)
+{
+	uint64_t w = 0;
+	if (n >= 8) {
+		memcpy(&w, s, 8);
+		return w;
+	}
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	return w;
+}
+
+/* Fills the fast-path plan of a field (see fplan).  Out of memory leaves the field to
+ * the general path. */
 static void plan_field(fplan *p, const kp_field *f, int is_lg)
 {
 	memset(p, 0, sizeof *p);
@@ -832,8 +862,13 @@ static void plan_field(fplan *p, const kp_field *f, int is_lg)
 		int all = 1;
 		for (size_t i = 0; i < c->enum_len; i++)
 			all &= !c->enum_values[i].is_null;
-		if (all && p->text)
+		if (all && p->text && (p->enums = calloc(c->enum_len + 1, sizeof *p->enums))) {
+			for (size_t i = 0; i < c->enum_len; i++) {
+				const kp_value *e = &c->enum_values[i];
+				p->enums[i] = (ehead){head_word(e->text, e->len), e->len, e->text};
+			}
 			p->checks |= FC_ENUM_TEXT, has &= ~BIT(ENUM);
+		}
 		else if (all && f->type == KP_TYPE_INTEGER)
 			p->checks |= FC_INT_ENUM, has &= ~BIT(ENUM);
 	}
@@ -883,11 +918,14 @@ static int plan_check(const fplan *p, const kp_field *f, const kp_value *v)
 	if ((p->checks & FC_INT_RANGE) && (v->u.i < p->lo || v->u.i > p->hi))
 		return 0;
 	if (p->checks & FC_ENUM_TEXT) {
+		uint64_t h = head_word(v->text, v->len);
 		size_t i = 0;
-		for (; i < c->enum_len; i++)
-			if (c->enum_values[i].len == v->len &&
-				same_bytes(c->enum_values[i].text, v->text, v->len))
+		for (; i < c->enum_len; i++) {
+			const ehead *e = &p->enums[i];
+			if (e->head == h && e->len == v->len &&
+				(v->len <= 8 || memcmp(e->text + 8, v->text + 8, v->len - 8) == 0))
 				break;
+		}
 		if (i == c->enum_len)
 			return 0;
 	}
@@ -1057,7 +1095,8 @@ static void unique_key(tctx *t, size_t fi, long row)
 
 /* The fast path: 1 when the cell is taken (nothing to report), 0 when the general path
  * must look at it. */
-static int cell_fast(tctx *t, const kp_csvrecord *r, const kp_csvcell *c, size_t fi)
+static inline __attribute__((always_inline)) int cell_fast(tctx *t, const kp_csvrecord *r,
+	const kp_csvcell *c, size_t fi)
 {
 	const fplan *p = &t->plan[fi];
 	const kp_field *f = &t->s->fields[fi];
@@ -1072,10 +1111,18 @@ static int cell_fast(tctx *t, const kp_csvrecord *r, const kp_csvcell *c, size_t
 	}
 	if (!p->empty_null && kp_cast_is_missing(f, c->data, n))
 		return 0;
-	if (p->text && (is_repeat_mark(c) || !kp_text_plain(c->data, n)))
-		return 0;
 	kp_value v;
-	if (!kp_cast_fast(f, c->data, n, &v) || (p->checks && !plan_check(p, f, &v)))
+	if (p->text) {
+		if (is_repeat_mark(c) || !kp_text_plain(c->data, n))
+			return 0;
+		v.text = c->data; /* plain text is its own value (kp_cast_fast's answer) */
+		v.len = n;
+		v.type = f->type;
+		v.is_null = 0;
+	} else if (!kp_cast_fast(f, c->data, n, &v)) {
+		return 0;
+	}
+	if (p->checks && !plan_check(p, f, &v))
 		return 0;
 	if (t->need_canon[fi] && canon_copy(t, fi, c->data, n) != 0)
 		t->canon_state[fi] = 3;
@@ -1084,12 +1131,11 @@ static int cell_fast(tctx *t, const kp_csvrecord *r, const kp_csvcell *c, size_t
 	return 1;
 }
 
+/* The general path: every check, every finding. */
 static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 {
 	const kp_csvcell *c = &r->cells[col];
 	long fi = t->col_field[col];
-	if (fi >= 0 && cell_fast(t, r, c, (size_t)fi))
-		return;
 	/* A cell that casts to a number, date, boolean … holds only what its format allows:
 	 * the character rules matter for text, and for typed cells only when the cast fails
 	 * (then they come first, to explain it). */
@@ -1446,12 +1492,14 @@ static void row(tctx *t, const kp_csvrecord *r)
 	 * on guessed cells. */
 	if (r->flags & (KP_CSVREC_QUOTE_PROBLEM | KP_CSVREC_CUT))
 		return;
-	for (size_t f = 0; f < s->nfields; f++)
-		t->canon_state[f] = 0;
+	memset(t->canon_state, 0, s->nfields);
 	t->canon_len = 0;
 	size_t n = r->ncells < t->ncols ? r->ncells : t->ncols;
-	for (size_t i = 0; i < n && !t->stop; i++)
-		cell(t, r, i);
+	for (size_t i = 0; i < n && !t->stop; i++) {
+		long fi = t->col_field[i];
+		if (fi < 0 || !cell_fast(t, r, &r->cells[i], (size_t)fi))
+			cell(t, r, i);
+	}
 	for (size_t i = r->ncells; i < t->ncols && !t->stop; i++) {
 		kp_diag d;
 		long f = t->col_field[i];
@@ -1487,8 +1535,10 @@ static void row(tctx *t, const kp_csvrecord *r)
 	}
 	if (t->stop)
 		return;
-	for (size_t i = 0; i < t->ncols; i++)
+	for (size_t k = 0; k < t->nreq_cols; k++) {
+		size_t i = t->req_cols[k];
 		t->prev_filled[i] = i < r->ncells && r->cells[i].len > 0;
+	}
 
 	char buf[200], names[200];
 	if (s->primary_key.len) {
@@ -1782,9 +1832,12 @@ static void tctx_release(tctx *t)
 	free(t->col_field);
 	free(t->field_col);
 	free(t->prev_filled);
+	free(t->req_cols);
 	free(t->is_lg);
 	free(t->typed);
 	free(t->need_canon);
+	for (size_t f = 0; t->plan && f < s->nfields; f++)
+		free(t->plan[f].enums);
 	free(t->plan);
 	free(t->pend);
 	free(t->canon);
