@@ -279,6 +279,11 @@ typedef struct tctx {
 	long *col_field;  /* owned: column -> field index or -1 */
 	long *field_col;  /* owned: field -> column or -1 */
 	unsigned char *prev_filled; /* owned: column had a non-empty cell in the previous row */
+	long pk_col;                /* the last column of the primary key's fields, or -1:
+				     * once past it the key is known, and its slot is
+				     * prefetched long before the insert (see pend) */
+	uint64_t pk_h;              /* the row's primary-key hash, once known (0: null) */
+	int pk_known;
 	size_t *req_cols;           /* owned: the columns of required fields (only those need
 				     * prev_filled) */
 	size_t nreq_cols;
@@ -635,6 +640,11 @@ static int header(tctx *t, const kp_csvrecord *h)
 	for (size_t i = 0; i < t->ncols; i++)
 		if (t->col_field[i] >= 0 && s->fields[t->col_field[i]].constraints.required)
 			t->req_cols[t->nreq_cols++] = i;
+	t->pk_col = s->primary_key.len ? 0 : -1;
+	for (size_t k = 0; k < s->primary_key.len && t->pk_col >= 0; k++) {
+		long c = t->field_col[s->primary_key.idx[k]];
+		t->pk_col = c < 0 ? -1 : c > t->pk_col ? c : t->pk_col;
+	}
 	/* Fields without a column. */
 	int want_all = s->fields_match == KP_FIELDS_MATCH_EXACT ||
 		       s->fields_match == KP_FIELDS_MATCH_EQUAL ||
@@ -1495,10 +1505,17 @@ static void row(tctx *t, const kp_csvrecord *r)
 	memset(t->canon_state, 0, s->nfields);
 	t->canon_len = 0;
 	size_t n = r->ncells < t->ncols ? r->ncells : t->ncols;
+	t->pk_known = 0;
 	for (size_t i = 0; i < n && !t->stop; i++) {
 		long fi = t->col_field[i];
 		if (fi < 0 || !cell_fast(t, r, &r->cells[i], (size_t)fi))
 			cell(t, r, i);
+		if ((long)i == t->pk_col) {
+			t->pk_h = key_hash(t, &s->primary_key);
+			t->pk_known = 1;
+			if (t->pk_h && t->pk.cap)
+				__builtin_prefetch(&t->pk.slots[t->pk_h & (t->pk.cap - 1)], 1);
+		}
 	}
 	for (size_t i = r->ncells; i < t->ncols && !t->stop; i++) {
 		kp_diag d;
@@ -1542,7 +1559,7 @@ static void row(tctx *t, const kp_csvrecord *r)
 
 	char buf[200], names[200];
 	if (s->primary_key.len) {
-		uint64_t h = key_hash(t, &s->primary_key);
+		uint64_t h = t->pk_known ? t->pk_h : key_hash(t, &s->primary_key);
 		if (h)
 			defer(t, &t->pk, h, r->number, PEND_PK, 0);
 	}
