@@ -212,6 +212,7 @@ typedef struct rule_entry {
 
 typedef struct rule_state {
 	const kp_rule *rule;
+	long group_col;    /* the last column of the groupBy fields (-1: none or absent) */
 	int order_numeric; /* orderBy is an integer, number or year: sort by okey */
 	const keyset *ref; /* whereReference: keys of the referenced rows that qualify */
 	rule_entry *e; /* owned */
@@ -279,6 +280,7 @@ typedef struct tctx {
 	long *col_field;  /* owned: column -> field index or -1 */
 	long *field_col;  /* owned: field -> column or -1 */
 	unsigned char *prev_filled; /* owned: column had a non-empty cell in the previous row */
+	unsigned char *early_at;    /* owned: per column: a key is known once it is read */
 	long pk_col;                /* the last column of the primary key's fields, or -1:
 				     * once past it the key is known, and its slot is
 				     * prefetched long before the insert (see pend) */
@@ -554,6 +556,21 @@ static int looks_like_title(const tctx *t, const kp_csvrecord *r)
 	return ne == 1 && t->s->nfields >= 2 && matching_labels(t, r) == 0;
 }
 
+/* The last column holding one of the fields, or -1 when one has no column (or none
+ * is given). */
+static long last_col(const tctx *t, const kp_fieldref *fr)
+{
+	long last = -1;
+	for (size_t k = 0; k < fr->len; k++) {
+		long c = t->field_col[fr->idx[k]];
+		if (c < 0)
+			return -1;
+		if (c > last)
+			last = c;
+	}
+	return last;
+}
+
 static int header(tctx *t, const kp_csvrecord *h)
 {
 	const kp_schema *s = t->s;
@@ -562,7 +579,8 @@ static int header(tctx *t, const kp_csvrecord *h)
 	t->col_field = malloc(nc * sizeof *t->col_field);
 	t->prev_filled = calloc(nc, 1);
 	t->req_cols = calloc(nc, sizeof *t->req_cols);
-	if (!t->col_field || !t->prev_filled || !t->req_cols)
+	t->early_at = calloc(nc, 1);
+	if (!t->col_field || !t->prev_filled || !t->req_cols || !t->early_at)
 		return -1;
 	for (size_t f = 0; f < s->nfields; f++)
 		t->field_col[f] = -1;
@@ -640,10 +658,14 @@ static int header(tctx *t, const kp_csvrecord *h)
 	for (size_t i = 0; i < t->ncols; i++)
 		if (t->col_field[i] >= 0 && s->fields[t->col_field[i]].constraints.required)
 			t->req_cols[t->nreq_cols++] = i;
-	t->pk_col = s->primary_key.len ? 0 : -1;
-	for (size_t k = 0; k < s->primary_key.len && t->pk_col >= 0; k++) {
-		long c = t->field_col[s->primary_key.idx[k]];
-		t->pk_col = c < 0 ? -1 : c > t->pk_col ? c : t->pk_col;
+	t->pk_col = last_col(t, &s->primary_key);
+	if (t->pk_col >= 0)
+		t->early_at[t->pk_col] = 1;
+	for (size_t k = 0; k < s->nrules; k++) {
+		rule_state *rs = &t->rules[k];
+		rs->group_col = rs->rule->type == KP_RULE_CONSISTENT ? last_col(t, &rs->rule->group_by) : -1;
+		if (rs->group_col >= 0)
+			t->early_at[rs->group_col] = 1;
 	}
 	/* Fields without a column. */
 	int want_all = s->fields_match == KP_FIELDS_MATCH_EXACT ||
@@ -1381,6 +1403,39 @@ static double order_key(const char *s)
 	return strtod(s, NULL);
 }
 
+/* The group of the current row for a rule: its groupBy texts (a null is ""). */
+static uint64_t group_hash(const tctx *t, const kp_fieldref *fr)
+{
+	uint64_t g = HASH_SEED;
+	for (size_t k = 0; k < fr->len; k++) {
+		size_t f = fr->idx[k];
+		if (t->canon_state[f] == 1)
+			g = hash_bytes(g, t->canon + t->canon_off[f], t->canon_n[f]);
+		g = hash_bytes(g, "\x1f", 1);
+	}
+	return hash_finish(g);
+}
+
+/* Column `col` completes a key: hash it now and prefetch its slot, so that the insert
+ * at the end of the row (or the next one) finds it in the cache. */
+static void early_keys(tctx *t, size_t col)
+{
+	const kp_schema *s = t->s;
+	if ((long)col == t->pk_col) {
+		t->pk_h = key_hash(t, &s->primary_key);
+		t->pk_known = 1;
+		if (t->pk_h && t->pk.cap)
+			__builtin_prefetch(&t->pk.slots[t->pk_h & (t->pk.cap - 1)], 1);
+	}
+	for (size_t k = 0; k < s->nrules; k++) {
+		const rule_state *rs = &t->rules[k];
+		if (rs->group_col != (long)col || !rs->groups.cap)
+			continue;
+		uint64_t g = group_hash(t, &rs->rule->group_by);
+		__builtin_prefetch(&rs->groups.slots[g & (rs->groups.cap - 1)], 1);
+	}
+}
+
 static void rule_collect(tctx *t, rule_state *rs, long row)
 {
 	const kp_rule *ru = rs->rule;
@@ -1403,15 +1458,9 @@ static void rule_collect(tctx *t, rule_state *rs, long row)
 		return;
 	if (ru->order_by >= 0 && t->canon_state[ru->order_by] != 1)
 		return;
-	uint64_t g = HASH_SEED;
-	for (size_t k = 0; k < ru->group_by.len; k++) {
-		size_t f = ru->group_by.idx[k];
-		if (t->canon_state[f] == 1)
-			g = hash_bytes(g, t->canon + t->canon_off[f], t->canon_n[f]);
-		g = hash_bytes(g, "\x1f", 1);
-	}
+	uint64_t g = group_hash(t, &ru->group_by);
 	if (ru->type == KP_RULE_CONSISTENT) {
-		consistent_row(t, rs, hash_finish(g), row);
+		consistent_row(t, rs, g, row);
 		return;
 	}
 	if (rs->n == rs->cap) {
@@ -1426,7 +1475,7 @@ static void rule_collect(tctx *t, rule_state *rs, long row)
 	}
 	rule_entry *e = &rs->e[rs->n];
 	e->row = row;
-	e->group = hash_finish(g);
+	e->group = g;
 	if (rs->order_numeric)
 		e->o.okey = order_key(t->canon + t->canon_off[ru->order_by]);
 	else
@@ -1510,12 +1559,8 @@ static void row(tctx *t, const kp_csvrecord *r)
 		long fi = t->col_field[i];
 		if (fi < 0 || !cell_fast(t, r, &r->cells[i], (size_t)fi))
 			cell(t, r, i);
-		if ((long)i == t->pk_col) {
-			t->pk_h = key_hash(t, &s->primary_key);
-			t->pk_known = 1;
-			if (t->pk_h && t->pk.cap)
-				__builtin_prefetch(&t->pk.slots[t->pk_h & (t->pk.cap - 1)], 1);
-		}
+		if (t->early_at[i])
+			early_keys(t, i);
 	}
 	for (size_t i = r->ncells; i < t->ncols && !t->stop; i++) {
 		kp_diag d;
@@ -1690,13 +1735,32 @@ static int cmp_entry(const void *pa, const void *pb)
  * Costs one key-set insert per run (memory in proportion to the groups). */
 static int already_grouped(const rule_state *rs)
 {
+	const rule_entry *e = rs->e;
+	size_t n = rs->n, runs = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && e[i].group == e[i - 1].group) {
+			if (cmp_entry(&e[i - 1], &e[i]) >= 0)
+				return 0;
+		} else {
+			runs++;
+		}
+	}
+	/* Each run's group must be new: one insert per run into a set sized once, its
+	 * slots prefetched eight runs ahead (the groups come in no useful order). */
 	keyset seen = {0};
-	int ok = 1;
-	for (size_t i = 0; i < rs->n && ok; i++) {
-		if (i > 0 && rs->e[i].group == rs->e[i - 1].group)
-			ok = cmp_entry(&rs->e[i - 1], &rs->e[i]) < 0;
-		else
-			ok = ks_insert(&seen, rs->e[i].group, 1) == 0 && !seen.failed;
+	ks_reserve(&seen, runs);
+	int ok = !seen.failed;
+	size_t ahead = 0, lead = 0;
+	for (size_t i = 0; i < n && ok; i++) {
+		if (i > 0 && e[i].group == e[i - 1].group)
+			continue;
+		for (; ahead < n && lead < 8; ahead++)
+			if (ahead == 0 || e[ahead].group != e[ahead - 1].group) {
+				__builtin_prefetch(&seen.slots[e[ahead].group & (seen.cap - 1)], 1);
+				lead++;
+			}
+		lead--;
+		ok = ks_insert(&seen, e[i].group, 1) == 0 && !seen.failed;
 	}
 	ks_free(&seen);
 	return ok;
@@ -1850,6 +1914,7 @@ static void tctx_release(tctx *t)
 	free(t->field_col);
 	free(t->prev_filled);
 	free(t->req_cols);
+	free(t->early_at);
 	free(t->is_lg);
 	free(t->typed);
 	free(t->need_canon);
