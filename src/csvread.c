@@ -60,6 +60,8 @@ struct kp_csvread {
 	unsigned char *quoted; /* owned, per cell of a line split here: 1 quoted, 2 with "" */
 	size_t quoted_cap;
 	int direct;      /* the cells were set by split_*, pointing into buf */
+	int not_plain;   /* the record's text has a classed character or two blanks in a
+			  * row (see KP_CSVREC_PLAIN) */
 
 	/* UTF-8 bytes of a character split by the end of a chunk */
 	char carry[4];
@@ -170,6 +172,7 @@ static void reset_record(kp_csvread *r)
 	r->nfields = 0;
 	r->flags = 0;
 	r->direct = 0;
+	r->not_plain = 0;
 	r->rec_done = 0;
 	r->rec_line = r->line;
 	r->rec_start = r->base + (long long)r->pos;
@@ -353,6 +356,7 @@ static void check_text(kp_csvread *r, const char *s, size_t n, int complete)
 {
 	size_t i = 0;
 	if (r->carry_len) {
+		r->not_plain = 1; /* a character across reads: not worth the bookkeeping */
 		char tmp[8];
 		size_t take = n < 4 - r->carry_len ? n : 4 - r->carry_len;
 		memcpy(tmp, r->carry, r->carry_len);
@@ -373,7 +377,10 @@ static void check_text(kp_csvread *r, const char *s, size_t n, int complete)
 	size_t bad;
 	const char *t = s + i;
 	size_t tn = n - i;
-	if (kp_text_utf8_valid(t, tn, &bad))
+	int dirty;
+	int ok = kp_text_utf8_classes(t, tn, &bad, &dirty);
+	r->not_plain |= dirty;
+	if (ok)
 		return;
 	if (!complete && tn - bad < 4) {
 		/* maybe a character cut by the chunk end: keep it for the next piece */
@@ -413,7 +420,7 @@ static void count_ending(kp_csvread *r, int kind)
 		r->first_line_of[kind] = r->line;
 }
 
-enum { SEEN_HIGH = 1, SEEN_NUL = 2, SEEN_QUOTE = 4, SEEN_MANY = 8 };
+enum { SEEN_HIGH = 1, SEEN_NUL = 2, SEEN_QUOTE = 4, SEEN_MANY = 8, SEEN_BLANKS = 16 };
 
 /* Specials recorded per line at most: beyond, the line goes through libcsv (which
  * applies the field limit), so the array stays small whatever the input. */
@@ -424,11 +431,13 @@ enum { SEEN_HIGH = 1, SEEN_NUL = 2, SEEN_QUOTE = 4, SEEN_MANY = 8 };
 #define BLOCK 16
 
 /* Bit masks of the 16 bytes at s: line ends (CR, LF), specials (comma, quote), quotes,
- * NULs and bytes >= 0x80. */
+ * NULs, bytes >= 0x80 and blanks (space, tab). */
 static inline void block_masks(const char *s, unsigned *eol, unsigned *spc, unsigned *quo,
-	unsigned *nul, unsigned *high)
+	unsigned *nul, unsigned *high, unsigned *blank)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	*blank = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))) |
+		 (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
 	*eol = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))) |
 	       (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
 	*quo = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
@@ -439,11 +448,12 @@ static inline void block_masks(const char *s, unsigned *eol, unsigned *spc, unsi
 #else
 #define BLOCK 8
 static inline void block_masks(const char *s, unsigned *eol, unsigned *spc, unsigned *quo,
-	unsigned *nul, unsigned *high)
+	unsigned *nul, unsigned *high, unsigned *blank)
 {
-	*eol = *spc = *quo = *nul = *high = 0;
+	*eol = *spc = *quo = *nul = *high = *blank = 0;
 	for (unsigned i = 0; i < BLOCK; i++) {
 		unsigned char c = (unsigned char)s[i];
+		*blank |= (unsigned)(c == ' ' || c == '\t') << i;
 		*eol |= (unsigned)(c == '\n' || c == '\r') << i;
 		*quo |= (unsigned)(c == '"') << i;
 		*spc |= (unsigned)(c == '"' || c == ',') << i;
@@ -454,20 +464,27 @@ static inline void block_masks(const char *s, unsigned *eol, unsigned *spc, unsi
 #endif
 
 /* Offset of the first CR or LF in s[0..n) (n when none).  On the way it notes in *seen
- * whether a byte >= 0x80 (text to check as UTF-8), a NUL or a quote came before it, and
+ * whether a byte >= 0x80 (text to check as UTF-8), a NUL, a quote or two blanks in a row
+ * came before it, and
  * records in r->sp the offsets of the commas and quotes before it: the splitters walk
  * those instead of the bytes.  One pass, a block at a time.  The buffer has BLOCK
  * readable bytes past n (see fill), masked off here. */
 static size_t scan_line(kp_csvread *r, const char *s, size_t n, unsigned *seen)
 {
 	size_t limit = MAX_SPECIALS(r);
+	unsigned carry_blank = 0;
 	r->nsp = 0;
 	for (size_t i = 0; i < n; i += BLOCK) {
-		unsigned eol, spc, quo, nul, high;
-		block_masks(s + i, &eol, &spc, &quo, &nul, &high);
+		unsigned eol, spc, quo, nul, high, blank;
+		block_masks(s + i, &eol, &spc, &quo, &nul, &high, &blank);
 		unsigned valid = n - i >= BLOCK ? (1u << BLOCK) - 1 : (1u << (n - i)) - 1;
 		eol &= valid;
 		unsigned before = eol ? (eol & (0u - eol)) - 1 : valid;
+		/* two blanks in a row, also across blocks */
+		blank &= before;
+		if ((blank & ((blank << 1) | carry_blank)) != 0)
+			*seen |= SEEN_BLANKS;
+		carry_blank = (blank >> (BLOCK - 1)) & 1;
 		spc &= before;
 		if (high & before)
 			*seen |= SEEN_HIGH;
@@ -715,7 +732,7 @@ static void deliver(kp_csvread *r, kp_csvrecord *rec)
 	rec->end = r->base + (long long)r->pos;
 	rec->ncells = r->nfields;
 	rec->cells = r->cells;
-	rec->flags = r->flags;
+	rec->flags = r->flags | (r->direct && !r->not_plain ? KP_CSVREC_PLAIN : 0);
 }
 
 static void finish(kp_csvread *r)
@@ -862,6 +879,8 @@ int kp_csvread_next(kp_csvread *r, kp_csvrecord *rec)
 				"saved as UTF-16; save it as UTF-8 CSV",
 				r->base + (long long)(z - r->buf));
 		}
+		if (seen & SEEN_BLANKS)
+			r->not_plain = 1;
 		if ((seen & SEEN_HIGH) || r->carry_len)
 			check_text(r, seg, n, kind >= 0);
 		int rc;

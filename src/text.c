@@ -307,6 +307,47 @@ static void build_dirty(void)
 			dirty_block[cp >> 12] |= 1ull << ((cp >> 6) & 63);
 }
 
+int kp_text_utf8_classes(const char *str, size_t n, size_t *bad, int *dirty)
+{
+	static int built;
+	if (!built) {
+		build_dirty();
+		built = 1;
+	}
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	int d = 0;
+	for (;;) {
+		i += ascii_prefix(s + i, n - i);
+		if (i >= n)
+			break;
+		/* Japanese text: runs of 3-byte characters, checked inline, their class looked
+		 * up only in the few blocks that have one */
+		while (i + 3 <= n && plain_3byte(s + i)) {
+			uint32_t b = ((uint32_t)(s[i] & 0x0F) << 6) | (s[i + 1] & 0x3F);
+			if (dirty_block[b >> 6] & (1ull << (b & 63)))
+				d |= bmp_class[(b << 6) | (s[i + 2] & 0x3Fu)] != 0;
+			i += 3;
+		}
+		if (i >= n)
+			break;
+		if (s[i] < 0x80)
+			continue;
+		uint32_t cp;
+		size_t l = kp_text_utf8_decode(str + i, n - i, &cp);
+		if (l == 0) {
+			if (bad)
+				*bad = i;
+			*dirty = 1;
+			return 0;
+		}
+		d |= kp_text_class(cp) != 0;
+		i += l;
+	}
+	*dirty = d;
+	return 1;
+}
+
 static int is_blank_byte(unsigned char c)
 {
 	return c == ' ' || c == '\t';

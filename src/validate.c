@@ -1125,6 +1125,11 @@ static void unique_key(tctx *t, size_t fi, long row)
 	defer(t, &t->unique[fi], h, row, PEND_UNIQUE, fi);
 }
 
+static inline int blank_byte(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
 /* The fast path: 1 when the cell is taken (nothing to report), 0 when the general path
  * must look at it. */
 static inline __attribute__((always_inline)) int cell_fast(tctx *t, const kp_csvrecord *r,
@@ -1145,7 +1150,11 @@ static inline __attribute__((always_inline)) int cell_fast(tctx *t, const kp_csv
 		return 0;
 	kp_value v;
 	if (p->text) {
-		if (is_repeat_mark(c) || !kp_text_plain(c->data, n))
+		/* a plain record (see KP_CSVREC_PLAIN) leaves only the cell's ends to look at */
+		int plain = r->flags & KP_CSVREC_PLAIN
+				    ? !blank_byte(c->data[0]) && !blank_byte(c->data[n - 1])
+				    : kp_text_plain(c->data, n);
+		if (!plain || is_repeat_mark(c))
 			return 0;
 		v.text = c->data; /* plain text is its own value (kp_cast_fast's answer) */
 		v.len = n;
