@@ -281,6 +281,7 @@ typedef struct tctx {
 	long *field_col;  /* owned: field -> column or -1 */
 	unsigned char *prev_filled; /* owned: column had a non-empty cell in the previous row */
 	unsigned char *early_at;    /* owned: per column: a key is known once it is read */
+	int general_only;           /* kp_validate_opts.general_only */
 	long pk_col;                /* the last column of the primary key's fields, or -1:
 				     * once past it the key is known, and its slot is
 				     * prefetched long before the insert (see pend) */
@@ -1566,7 +1567,7 @@ static void row(tctx *t, const kp_csvrecord *r)
 	t->pk_known = 0;
 	for (size_t i = 0; i < n && !t->stop; i++) {
 		long fi = t->col_field[i];
-		if (fi < 0 || !cell_fast(t, r, &r->cells[i], (size_t)fi))
+		if (fi < 0 || t->general_only || !cell_fast(t, r, &r->cells[i], (size_t)fi))
 			cell(t, r, i);
 		if (t->early_at[i])
 			early_keys(t, i);
@@ -2053,6 +2054,7 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 	t.file = display ? display : path;
 	t.sink = sink;
 	t.max_errors = opts ? opts->max_errors : 0;
+	t.general_only = opts && opts->general_only;
 	kp_validate_stats local;
 	if (!st)
 		st = &local;

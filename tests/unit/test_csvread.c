@@ -321,7 +321,7 @@ static void fuzz_corpus_replay(void **state)
 		kp_diag_list l;
 		kp_diag_list_init(&l);
 		kp_diag_sink sink = kp_diag_list_sink(&l);
-		kp_validate_opts o = {100, NULL, 0, NULL};
+		kp_validate_opts o = {.max_errors = 100};
 		kp_validate_stats st;
 		int rc = kp_validate_table(path, NULL, s, &o, &sink, &st);
 		assert_true(rc == 0 || rc == 1);
