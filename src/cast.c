@@ -1530,19 +1530,8 @@ int kp_cast_fast(const kp_field *f, const char *s, size_t n, kp_value *v)
 		return 1;
 	case KP_TYPE_STRING:
 		return f->format == KP_FORMAT_DEFAULT;
-	case KP_TYPE_INTEGER: {
-		size_t i = n && s[0] == '-';
-		if (n <= i || n - i > 18 || (s[i] == '0' && (n - i > 1 || i)))
-			return 0; /* empty, too long, a leading zero, "-0" */
-		long long acc = 0;
-		for (; i < n; i++) {
-			if (!is_digit(s[i]))
-				return 0;
-			acc = acc * 10 + (s[i] - '0');
-		}
-		v->u.i = s[0] == '-' ? -acc : acc;
-		return 1;
-	}
+	case KP_TYPE_INTEGER:
+		return kp_cast_fast_integer(s, n, &v->u.i);
 	case KP_TYPE_NUMBER:
 		return f->bare_number && f->decimal_char[0] == '.' && f->decimal_char[1] == '\0' &&
 		       f->group_char[0] != '.' && canonical_decimal(s, n) &&

@@ -158,6 +158,23 @@ int kp_cast_plain(kp_type type, kp_format format, const char *cell, size_t len, 
  * the constraints after (kp_cast_check).  No allocation, no message. */
 int kp_cast_fast(const struct kp_field *f, const char *cell, size_t len, kp_value *v);
 
+/* kp_cast_fast's integers: "[-]digits" without a leading zero, at most 18 digits, not
+ * "-0".  Returns 1 and sets *out, or 0.  Inline: the validator calls it per cell. */
+static inline int kp_cast_fast_integer(const char *s, size_t n, long long *out)
+{
+	size_t i = n && s[0] == '-';
+	if (n <= i || n - i > 18 || (s[i] == '0' && (n - i > 1 || i)))
+		return 0; /* empty, too long, a leading zero, "-0" */
+	long long acc = 0;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		acc = acc * 10 + (s[i] - '0');
+	}
+	*out = s[0] == '-' ? -acc : acc;
+	return 1;
+}
+
 /* Orders two values of the same type: <0, 0, >0.  Numbers: NaN sorts after +INF and
  * equals NaN.  Text-only types compare bytes.  Booleans false < true.  Geopoints by
  * lon then lat.  Durations by months, then microseconds.  A null sorts first. */

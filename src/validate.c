@@ -213,6 +213,8 @@ typedef struct rule_entry {
 typedef struct rule_state {
 	const kp_rule *rule;
 	long group_col;    /* the last column of the groupBy fields (-1: none or absent) */
+	uint64_t early_g;  /* the row's group hash when early_known (see early_keys) */
+	int early_known;
 	int order_numeric; /* orderBy is an integer, number or year: sort by okey */
 	const keyset *ref; /* whereReference: keys of the referenced rows that qualify */
 	rule_entry *e; /* owned */
@@ -258,12 +260,17 @@ typedef struct ehead {
 	const char *text; /* borrowed from the schema */
 } ehead;
 
+enum { FP_GENERAL = 0, FP_TEXT, FP_INTEGER, FP_CAST };
+
 typedef struct fplan {
+	const kp_field *f;        /* borrowed */
 	ehead *enums;             /* owned: FC_ENUM_TEXT values */
-	unsigned char fast;       /* the fast path may take cells of this field */
-	unsigned char text;       /* string/any: the character rules apply to every cell */
-	unsigned char empty_null; /* missing values are exactly [""] */
+	unsigned char kind;       /* FP_*: text, integers, other kp_cast_fast types, or none */
+	unsigned char empty_ok;   /* an empty cell is a null and nothing to report */
+	unsigned char custom_missing; /* missing values other than exactly [""] */
 	unsigned char checks;     /* FC_* */
+	unsigned char canon;      /* keep the canonical text (keys, rules) */
+	unsigned char unique;
 	long long lo, hi;         /* FC_INT_RANGE: allowed integers, inclusive */
 } fplan;
 
@@ -664,7 +671,7 @@ static int header(tctx *t, const kp_csvrecord *h)
 		t->early_at[t->pk_col] = 1;
 	for (size_t k = 0; k < s->nrules; k++) {
 		rule_state *rs = &t->rules[k];
-		rs->group_col = rs->rule->type == KP_RULE_CONSISTENT ? last_col(t, &rs->rule->group_by) : -1;
+		rs->group_col = last_col(t, &rs->rule->group_by);
 		if (rs->group_col >= 0)
 			t->early_at[rs->group_col] = 1;
 	}
@@ -882,12 +889,19 @@ static inline uint64_t head_word(const char *s, size_t n)
 static void plan_field(fplan *p, const kp_field *f, int is_lg)
 {
 	memset(p, 0, sizeof *p);
+	p->f = f;
 	const kp_strlist *m = f->missing;
-	p->empty_null = !m || (m->len == 1 && m->lens[0] == 0);
-	p->text = (f->type == KP_TYPE_STRING || f->type == KP_TYPE_ANY) &&
-		  f->format == KP_FORMAT_DEFAULT;
-	p->fast = !is_lg && (p->text || f->type == KP_TYPE_INTEGER || f->type == KP_TYPE_NUMBER ||
-				    f->type == KP_TYPE_BOOLEAN);
+	int empty_null = !m || (m->len == 1 && m->lens[0] == 0);
+	int text = (f->type == KP_TYPE_STRING || f->type == KP_TYPE_ANY) &&
+		   f->format == KP_FORMAT_DEFAULT;
+	p->kind = is_lg ? FP_GENERAL
+		  : text ? FP_TEXT
+		  : f->type == KP_TYPE_INTEGER ? FP_INTEGER
+		  : f->type == KP_TYPE_NUMBER || f->type == KP_TYPE_BOOLEAN ? FP_CAST
+									 : FP_GENERAL;
+	p->empty_ok = p->kind != FP_GENERAL && empty_null && !f->constraints.required;
+	p->custom_missing = !empty_null;
+	p->unique = (unsigned char)f->constraints.unique;
 	const kp_constraints *c = &f->constraints;
 	unsigned has = c->has & ~(1u << KP_CONSTRAINT_REQUIRED) & ~(1u << KP_CONSTRAINT_UNIQUE);
 #define BIT(x) (1u << KP_CONSTRAINT_##x)
@@ -895,7 +909,7 @@ static void plan_field(fplan *p, const kp_field *f, int is_lg)
 		int all = 1;
 		for (size_t i = 0; i < c->enum_len; i++)
 			all &= !c->enum_values[i].is_null;
-		if (all && p->text && (p->enums = calloc(c->enum_len + 1, sizeof *p->enums))) {
+		if (all && text && (p->enums = calloc(c->enum_len + 1, sizeof *p->enums))) {
 			for (size_t i = 0; i < c->enum_len; i++) {
 				const kp_value *e = &c->enum_values[i];
 				p->enums[i] = (ehead){head_word(e->text, e->len), e->len, e->text};
@@ -945,8 +959,9 @@ static void plan_field(fplan *p, const kp_field *f, int is_lg)
 
 /* The constraints of a value the fast path cast: 1 when all pass, 0 when one fails
  * (the general path then reports it). */
-static int plan_check(const fplan *p, const kp_field *f, const kp_value *v)
+static int plan_check(const fplan *p, const kp_value *v)
 {
+	const kp_field *f = p->f;
 	const kp_constraints *c = &f->constraints;
 	if ((p->checks & FC_INT_RANGE) && (v->u.i < p->lo || v->u.i > p->hi))
 		return 0;
@@ -1137,20 +1152,18 @@ static inline __attribute__((always_inline)) int cell_fast(tctx *t, const kp_csv
 	const kp_csvcell *c, size_t fi)
 {
 	const fplan *p = &t->plan[fi];
-	const kp_field *f = &t->s->fields[fi];
 	size_t n = c->len;
-	if (!p->fast)
-		return 0;
 	if (n == 0) {
-		if (!p->empty_null || f->constraints.required)
+		if (!p->empty_ok)
 			return 0;
 		t->canon_state[fi] = 2;
 		return 1;
 	}
-	if (!p->empty_null && kp_cast_is_missing(f, c->data, n))
+	if (p->custom_missing && kp_cast_is_missing(p->f, c->data, n))
 		return 0;
 	kp_value v;
-	if (p->text) {
+	switch (p->kind) {
+	case FP_TEXT: {
 		/* a plain record (see KP_CSVREC_PLAIN) leaves only the cell's ends to look at */
 		int plain = r->flags & KP_CSVREC_PLAIN
 				    ? !blank_byte(c->data[0]) && !blank_byte(c->data[n - 1])
@@ -1159,16 +1172,30 @@ static inline __attribute__((always_inline)) int cell_fast(tctx *t, const kp_csv
 			return 0;
 		v.text = c->data; /* plain text is its own value (kp_cast_fast's answer) */
 		v.len = n;
-		v.type = f->type;
-		v.is_null = 0;
-	} else if (!kp_cast_fast(f, c->data, n, &v)) {
+		break;
+	}
+	case FP_INTEGER:
+		if (!kp_cast_fast_integer(c->data, n, &v.u.i))
+			return 0;
+		break;
+	case FP_CAST:
+		if (!kp_cast_fast(p->f, c->data, n, &v))
+			return 0;
+		break;
+	default:
 		return 0;
 	}
-	if (p->checks && !plan_check(p, f, &v))
-		return 0;
-	if (t->need_canon[fi] && canon_copy(t, fi, c->data, n) != 0)
+	if (p->checks) {
+		v.type = p->f->type;
+		v.is_null = 0;
+		v.text = c->data;
+		v.len = n;
+		if (!plan_check(p, &v))
+			return 0;
+	}
+	if (p->canon && canon_copy(t, fi, c->data, n) != 0)
 		t->canon_state[fi] = 3;
-	if (f->constraints.unique && t->canon_state[fi] == 1)
+	if (p->unique && t->canon_state[fi] == 1)
 		unique_key(t, fi, r->number);
 	return 1;
 }
@@ -1290,8 +1317,7 @@ static uint64_t key_hash(const tctx *t, const kp_fieldref *fr)
 		size_t f = fr->idx[k];
 		if (t->canon_state[f] != 1)
 			return 0;
-		h = hash_bytes(h, t->canon + t->canon_off[f], t->canon_n[f]);
-		h = hash_bytes(h, "\x1f", 1);
+		h = hash_bytes(h, t->canon + t->canon_off[f], t->canon_n[f]); /* length-tagged */
 	}
 	return hash_finish(h);
 }
@@ -1419,9 +1445,9 @@ static uint64_t group_hash(const tctx *t, const kp_fieldref *fr)
 	uint64_t g = HASH_SEED;
 	for (size_t k = 0; k < fr->len; k++) {
 		size_t f = fr->idx[k];
-		if (t->canon_state[f] == 1)
-			g = hash_bytes(g, t->canon + t->canon_off[f], t->canon_n[f]);
-		g = hash_bytes(g, "\x1f", 1);
+		/* a null counts as "" (length-tagged: the fields stay apart) */
+		g = t->canon_state[f] == 1 ? hash_bytes(g, t->canon + t->canon_off[f], t->canon_n[f])
+					   : hash_bytes(g, "", 0);
 	}
 	return hash_finish(g);
 }
@@ -1438,11 +1464,13 @@ static void early_keys(tctx *t, size_t col)
 			__builtin_prefetch(&t->pk.slots[t->pk_h & (t->pk.cap - 1)], 1);
 	}
 	for (size_t k = 0; k < s->nrules; k++) {
-		const rule_state *rs = &t->rules[k];
-		if (rs->group_col != (long)col || !rs->groups.cap)
+		rule_state *rs = &t->rules[k];
+		if (rs->group_col != (long)col)
 			continue;
-		uint64_t g = group_hash(t, &rs->rule->group_by);
-		__builtin_prefetch(&rs->groups.slots[g & (rs->groups.cap - 1)], 1);
+		rs->early_g = group_hash(t, &rs->rule->group_by);
+		rs->early_known = 1;
+		if (rs->groups.cap)
+			__builtin_prefetch(&rs->groups.slots[rs->early_g & (rs->groups.cap - 1)], 1);
 	}
 }
 
@@ -1468,7 +1496,7 @@ static void rule_collect(tctx *t, rule_state *rs, long row)
 		return;
 	if (ru->order_by >= 0 && t->canon_state[ru->order_by] != 1)
 		return;
-	uint64_t g = group_hash(t, &ru->group_by);
+	uint64_t g = rs->early_known ? rs->early_g : group_hash(t, &ru->group_by);
 	if (ru->type == KP_RULE_CONSISTENT) {
 		consistent_row(t, rs, g, row);
 		return;
@@ -1565,6 +1593,8 @@ static void row(tctx *t, const kp_csvrecord *r)
 	t->canon_len = 0;
 	size_t n = r->ncells < t->ncols ? r->ncells : t->ncols;
 	t->pk_known = 0;
+	for (size_t k = 0; k < s->nrules; k++)
+		t->rules[k].early_known = 0;
 	for (size_t i = 0; i < n && !t->stop; i++) {
 		long fi = t->col_field[i];
 		if (fi < 0 || t->general_only || !cell_fast(t, r, &r->cells[i], (size_t)fi))
@@ -2040,6 +2070,8 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 					t->need_canon[env->wants[w].cond[c].field] = 1;
 		}
 	}
+	for (size_t f = 0; f < s->nfields; f++)
+		t->plan[f].canon = t->need_canon[f]; /* final once keys, rules and wants are known */
 	return 0;
 }
 
