@@ -31,10 +31,13 @@ typedef struct keyset {
 	int failed; /* out of memory: the set stopped growing */
 } keyset;
 
+/* Hash of s[0..n), eight bytes at a time, the length mixed into the last word so that
+ * "ab"+"" and "a"+"b" differ (keys of several fields need no separator); hash_finish
+ * spreads the result.  The last word is read whole and masked: s[0..n+8) must be
+ * readable, which the canonical-text arena guarantees (CANON_SLACK) and "" trivially
+ * does not need. */
 static uint64_t hash_bytes(uint64_t h, const char *s, size_t n)
 {
-	/* Eight bytes at a time (keys are hashed on every row), the length mixed into the
-	 * last word so that "ab"+"" and "a"+"b" differ; hash_finish spreads the result. */
 	const uint64_t k = 0x9E3779B97F4A7C15ull;
 	for (; n >= 8; s += 8, n -= 8) {
 		uint64_t w;
@@ -42,10 +45,12 @@ static uint64_t hash_bytes(uint64_t h, const char *s, size_t n)
 		h = (h ^ w) * k;
 		h ^= h >> 29;
 	}
-	uint64_t w = (uint64_t)n << 56;
-	for (size_t i = 0; i < n; i++)
-		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
-	h = (h ^ w) * k;
+	uint64_t w = 0;
+	if (n) {
+		memcpy(&w, s, 8);
+		w &= ~0ull >> (64 - 8 * n);
+	}
+	h = (h ^ w ^ ((uint64_t)n << 56)) * k;
 	return h ^ (h >> 29);
 }
 
@@ -214,6 +219,7 @@ typedef struct rule_state {
 	const kp_rule *rule;
 	long group_col;    /* the last column of the groupBy fields (-1: none or absent) */
 	uint64_t early_g;  /* the row's group hash when early_known (see early_keys) */
+	long group_twin;   /* an earlier rule with the same groupBy (its hash is reused), or -1 */
 	int early_known;
 	int order_numeric; /* orderBy is an integer, number or year: sort by okey */
 	const keyset *ref; /* whereReference: keys of the referenced rows that qualify */
@@ -335,6 +341,9 @@ typedef struct tctx {
 } tctx;
 
 enum { PEND_UNIQUE, PEND_PK, PEND_UK, PEND_WANT };
+
+/* Bytes allocated past canon_cap: hash_bytes reads whole words. */
+#define CANON_SLACK 8
 
 /* Copies s[0..n) into out (room for cap bytes, NUL included), each byte that does not
  * start a valid UTF-8 sequence replaced by U+FFFD; stops before a character that would
@@ -672,6 +681,12 @@ static int header(tctx *t, const kp_csvrecord *h)
 	for (size_t k = 0; k < s->nrules; k++) {
 		rule_state *rs = &t->rules[k];
 		rs->group_col = last_col(t, &rs->rule->group_by);
+		rs->group_twin = -1;
+		for (size_t j = 0; j < k && rs->group_twin < 0; j++) {
+			const kp_fieldref *a = &t->rules[j].rule->group_by, *b = &rs->rule->group_by;
+			if (a->len == b->len && (!a->len || !memcmp(a->idx, b->idx, a->len * sizeof *a->idx)))
+				rs->group_twin = (long)j;
+		}
 		if (rs->group_col >= 0)
 			t->early_at[rs->group_col] = 1;
 	}
@@ -1019,7 +1034,7 @@ static inline int canon_copy(tctx *t, size_t f, const char *src, size_t n)
 		size_t nc = (t->canon_cap ? t->canon_cap * 2 : 1024);
 		while (nc < t->canon_len + n + 1)
 			nc *= 2;
-		char *p = realloc(t->canon, nc);
+		char *p = realloc(t->canon, nc + CANON_SLACK);
 		if (!p)
 			return -1;
 		t->canon = p;
@@ -1467,7 +1482,8 @@ static void early_keys(tctx *t, size_t col)
 		rule_state *rs = &t->rules[k];
 		if (rs->group_col != (long)col)
 			continue;
-		rs->early_g = group_hash(t, &rs->rule->group_by);
+		rs->early_g = rs->group_twin >= 0 ? t->rules[rs->group_twin].early_g
+						   : group_hash(t, &rs->rule->group_by);
 		rs->early_known = 1;
 		if (rs->groups.cap)
 			__builtin_prefetch(&rs->groups.slots[rs->early_g & (rs->groups.cap - 1)], 1);
