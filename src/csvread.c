@@ -469,12 +469,14 @@ static inline void block_masks(const char *s, unsigned *eol, unsigned *spc, unsi
  * records in r->sp the offsets of the commas and quotes before it: the splitters walk
  * those instead of the bytes.  One pass, a block at a time.  The buffer has BLOCK
  * readable bytes past n (see fill), masked off here. */
-static size_t scan_line(kp_csvread *r, const char *s, size_t n, unsigned *seen)
+static size_t scan_line(kp_csvread *r, const char *s, size_t n, unsigned *seen_out)
 {
 	size_t limit = MAX_SPECIALS(r);
-	unsigned carry_blank = 0;
-	r->nsp = 0;
-	for (size_t i = 0; i < n; i += BLOCK) {
+	unsigned carry_blank = 0, seen = *seen_out; /* a local: the stores to sp cannot alias it */
+	size_t nsp = 0, cap = r->capsp;
+	uint32_t *sp = r->sp;
+	size_t i = 0;
+	for (; i < n; i += BLOCK) {
 		unsigned eol, spc, quo, nul, high, blank;
 		block_masks(s + i, &eol, &spc, &quo, &nul, &high, &blank);
 		unsigned valid = n - i >= BLOCK ? (1u << BLOCK) - 1 : (1u << (n - i)) - 1;
@@ -483,36 +485,40 @@ static size_t scan_line(kp_csvread *r, const char *s, size_t n, unsigned *seen)
 		/* two blanks in a row, also across blocks */
 		blank &= before;
 		if ((blank & ((blank << 1) | carry_blank)) != 0)
-			*seen |= SEEN_BLANKS;
+			seen |= SEEN_BLANKS;
 		carry_blank = (blank >> (BLOCK - 1)) & 1;
 		spc &= before;
 		if (high & before)
-			*seen |= SEEN_HIGH;
+			seen |= SEEN_HIGH;
 		if (nul & before)
-			*seen |= SEEN_NUL;
+			seen |= SEEN_NUL;
 		if (quo & before)
-			*seen |= SEEN_QUOTE;
-		if (spc && !(*seen & SEEN_MANY)) {
-			if (r->nsp + BLOCK > r->capsp) {
-				size_t nc = r->capsp ? r->capsp * 2 : 256;
-				uint32_t *p = r->nsp + BLOCK <= limit ? realloc(r->sp, nc * sizeof *p) : NULL;
+			seen |= SEEN_QUOTE;
+		if (spc && !(seen & SEEN_MANY)) {
+			if (nsp + BLOCK > cap) {
+				size_t nc = cap ? cap * 2 : 256;
+				uint32_t *p = nsp + BLOCK <= limit ? realloc(sp, nc * sizeof *p) : NULL;
 				if (!p) {
-					*seen |= SEEN_MANY;
+					seen |= SEEN_MANY;
 					spc = 0;
 				} else {
-					r->sp = p;
-					r->capsp = nc;
+					sp = r->sp = p;
+					cap = r->capsp = nc;
 				}
 			}
 			while (spc) {
-				r->sp[r->nsp++] = (uint32_t)(i + (unsigned)__builtin_ctz(spc));
+				sp[nsp++] = (uint32_t)(i + (unsigned)__builtin_ctz(spc));
 				spc &= spc - 1;
 			}
 		}
-		if (eol)
-			return i + (unsigned)__builtin_ctz(eol);
+		if (eol) {
+			i += (unsigned)__builtin_ctz(eol);
+			break;
+		}
 	}
-	return n;
+	r->nsp = nsp;
+	*seen_out = seen;
+	return i < n ? i : n;
 }
 
 /* Feeds s[0..n) to libcsv, recovering from strict-mode errors: a stray quote is reported
@@ -640,9 +646,11 @@ static int split_quoted(kp_csvread *r, char *s, size_t n, int kind)
 		return -1;
 	const uint32_t *sp = r->sp;
 	size_t nsp = r->nsp, k = 0, i = 0, nf = 0;
+	if (!cells_room(r, nsp + 1)) /* at most one cell per comma, plus one */
+		return -1;
 	/* pass 1: the cells' bounds, checking the form; nothing is written to s */
 	for (;;) {
-		if (nf >= r->max_fields || !cells_room(r, nf + 1))
+		if (nf >= r->max_fields)
 			return -1;
 		unsigned char q = 0;
 		size_t end;
