@@ -36,7 +36,7 @@ typedef struct keyset {
  * spreads the result.  The last word is read whole and masked: s[0..n+8) must be
  * readable, which the canonical-text arena guarantees (CANON_SLACK) and "" trivially
  * does not need. */
-static uint64_t hash_bytes(uint64_t h, const char *s, size_t n)
+static inline uint64_t hash_bytes(uint64_t h, const char *s, size_t n)
 {
 	const uint64_t k = 0x9E3779B97F4A7C15ull;
 	for (; n >= 8; s += 8, n -= 8) {
@@ -2108,6 +2108,8 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
  * yet in the buffer just make a useless prefetch or none. */
 static void prefetch_next(const tctx *t, const kp_csvread *rd)
 {
+	/* bytes that end a raw cell: comma, line end, quote (then no hint) */
+	static const unsigned char ends[256] = {[','] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1};
 	const char *p;
 	size_t n = kp_csvread_peek(rd, &p);
 	const char *cell[PEEK_MAX];
@@ -2115,7 +2117,7 @@ static void prefetch_next(const tctx *t, const kp_csvread *rd)
 	size_t i = 0;
 	for (long c = 0; c < t->peek_cols; c++) {
 		size_t a = i;
-		while (i < n && p[i] != ',' && p[i] != '\n' && p[i] != '\r' && p[i] != '"')
+		while (i < n && !ends[(unsigned char)p[i]])
 			i++;
 		if (i >= n || p[i] == '"' || (p[i] != ',' && c + 1 < t->peek_cols))
 			return;
