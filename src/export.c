@@ -1,5 +1,7 @@
-/* export — validate, then write every chosen format in one pass over each table, into
- * temporary files that are renamed into OUT only when all of them are complete. */
+/* export — validate and write every chosen format in one pass over each table, into
+ * temporary files that are renamed into OUT only when the whole package validated
+ * clean and all of them are complete. */
+#define _GNU_SOURCE /* fopencookie */
 #include "export.h"
 
 #include <errno.h>
@@ -28,13 +30,19 @@ void kp_export_opts_init(kp_export_opts *o)
 	o->header_titles = 1;
 }
 
-/* One output file. */
+/* One output file.  Writers write to `fp`, a stream of our own over the temporary file
+ * (fopencookie): each block it flushes is hashed on its way to the file, so the SHA-256
+ * the catalog needs costs no second read of what was written. */
 typedef struct out_file {
 	char *name;   /* owned: file name in OUT */
 	char *path;   /* owned: OUT/name */
 	char *backup; /* owned: hard link to the previous file during commit, or NULL */
-	kp_atomic a;  /* open until committed or aborted */
-	char *iobuf;  /* owned: a.fp's buffer (glibc ignores setvbuf's size without one) */
+	kp_atomic a;  /* open until committed or aborted; a.fp unbuffered, written by fp */
+	FILE *fp;     /* owned: the stream writers use, until close_file */
+	char *iobuf;  /* owned: fp's buffer */
+	kp_sha256 h;  /* while fp is open and hashing */
+	int hashing;  /* compute bytes and SHA-256 while writing */
+	int discard;  /* aborting: fp's last flush goes nowhere */
 	int is_open;
 	int committed;
 	kp_catalog_file info;
@@ -48,12 +56,18 @@ typedef struct table {
 	kp_wtable wt;
 	kp_writer *csv, *json; /* open while the table is written */
 	out_file *csv_file, *json_file;
+	kp_wcell *cells; /* owned: one row's cells, while the table is written */
+	size_t *off;	 /* owned: per field its arena offset, or SIZE_MAX */
+	FILE *spool;	 /* owned: its RDF, when validated before its turn in the file */
+	int started;	 /* the validation pass reached it */
+	int dirty;	 /* it has an error: its output will be thrown away */
+	int rdf_done;	 /* its RDF part is complete (in the file or in spool) */
 } table;
 
 typedef struct export_ctx {
 	const kp_export_opts *o;
 	kp_package *pkg;
-	table *tables; /* owned array */
+	table *tables; /* owned array, in package order */
 	size_t ntables;
 	const kp_wtable **wtables; /* owned array of pointers into tables */
 	kp_wprefix *prefixes;	   /* owned array; strings borrowed from the package */
@@ -63,7 +77,10 @@ typedef struct export_ctx {
 	size_t nfiles;
 	kp_writer *rdf;
 	out_file *rdf_file;
+	size_t rdf_next; /* index of the next table due in the RDF file */
+	table *cur;	 /* the table being validated, or NULL */
 	int made_out_dir;
+	int failed; /* a write failed (c->err): nothing more is written */
 	char *arena; /* owned: canonical texts of one row */
 	size_t arena_cap;
 	kp_diag err;
@@ -214,15 +231,6 @@ static int load(export_ctx *c)
 	return KP_EXIT_OK;
 }
 
-/* ---- validation: the one call into the engine kplan-validate uses ---- */
-
-static int validate_first(export_ctx *c)
-{
-	kp_validate_opts vo = {.max_errors = 1000, .no_sha256 = 1};
-	int rc = kp_validate_package(c->pkg, c->o->data_dir, &vo, &c->o->sink, NULL, NULL);
-	return rc == 0 ? KP_EXIT_OK : rc == 1 ? KP_EXIT_INVALID : KP_EXIT_IO;
-}
-
 /* ---- output files ---- */
 
 static out_file *add_file(export_ctx *c, const char *name, const char *format,
@@ -241,7 +249,24 @@ static out_file *add_file(export_ctx *c, const char *name, const char *format,
 	f->info.format = format;
 	f->info.mediatype = mediatype;
 	f->info.res = res;
+	/* Only the DCAT distributions and datapackage.json use bytes and hashes. */
+	f->hashing = (c->o->formats & (KP_EXPORT_RDF | KP_EXPORT_PACKAGE)) != 0;
 	return f;
+}
+
+static ssize_t out_write(void *cookie, const char *buf, size_t size)
+{
+	out_file *f = cookie;
+	if (f->discard)
+		return (ssize_t)size;
+	if (f->hashing && kp_files_sha256_update(&f->h, buf, size) != 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (fwrite_unlocked(buf, 1, size, f->a.fp) != size)
+		return -1;
+	f->info.bytes += (long long)size;
+	return (ssize_t)size;
 }
 
 static int open_file(export_ctx *c, out_file *f)
@@ -257,25 +282,36 @@ static int open_file(export_ctx *c, out_file *f)
 	if (kp_files_atomic_open(&f->a, f->path, &c->err) != 0)
 		return -1;
 	f->is_open = 1;
-	/* Large buffer: rows are many small writes. */
+	/* Our stream buffers; the file's own stream passes each block straight through. */
+	setvbuf(f->a.fp, NULL, _IONBF, 0);
+	if (f->hashing && kp_files_sha256_init(&f->h) != 0)
+		return set_oom(c);
 	f->iobuf = malloc(1 << 20);
-	if (f->iobuf)
-		setvbuf(f->a.fp, f->iobuf, _IOFBF, 1 << 20);
+	f->fp = f->iobuf ? fopencookie(f, "w", (cookie_io_functions_t){.write = out_write})
+			 : NULL;
+	if (!f->fp)
+		return set_oom(c);
+	setvbuf(f->fp, f->iobuf, _IOFBF, 1 << 20);
 	return 0;
 }
 
-/* Flushes f and records its size and SHA-256 (read back from the temporary file). */
-static int hash_file(export_ctx *c, out_file *f)
+/* Flushes and closes f's stream and records its size and SHA-256. */
+static int close_file(export_ctx *c, out_file *f)
 {
-	if (fflush(f->a.fp) != 0 || ferror(f->a.fp)) {
+	FILE *fp = f->fp;
+	f->fp = NULL;
+	int bad = fp && (ferror(fp) || fclose(fp) != 0);
+	if (bad || ferror(f->a.fp)) {
 		kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "cannot write \"%s\": %s", f->path,
 			    strerror(errno ? errno : EIO));
 		kp_diag_at(&c->err, f->path, 0, 0, -1);
 		return -1;
 	}
-	if (kp_files_sha256_file(f->a.tmp, f->info.sha256, &f->info.bytes, &c->err) != 0)
-		return -1;
-	f->info.hashed = 1;
+	if (f->hashing) {
+		if (kp_files_sha256_final(&f->h, f->info.sha256) != 0)
+			return set_oom(c);
+		f->info.hashed = 1;
+	}
 	return 0;
 }
 
@@ -284,16 +320,16 @@ static int write_json_file(export_ctx *c, out_file *f, json_t *j)
 	if (!j)
 		return set_oom(c);
 	int rc = open_file(c, f);
-	if (rc == 0 && (json_dumpf(j, f->a.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
-			fputc('\n', f->a.fp) == EOF)) {
+	if (rc == 0 && (json_dumpf(j, f->fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+			fputc('\n', f->fp) == EOF)) {
 		kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "cannot write \"%s\"", f->path);
 		rc = -1;
 	}
 	json_decref(j);
-	return rc == 0 ? hash_file(c, f) : -1;
+	return rc == 0 ? close_file(c, f) : -1;
 }
 
-/* ---- one pass over a table ---- */
+/* ---- one pass: the validation engine calls these while it reads each table ---- */
 
 static int grow_arena(export_ctx *c, size_t need)
 {
@@ -310,151 +346,283 @@ static int grow_arena(export_ctx *c, size_t need)
 	return 0;
 }
 
-typedef struct row_writer {
-	kp_writer *w;
-} row_writer;
-
-static int null_sink(void *ctx, const kp_diag *d)
+static table *table_of(export_ctx *c, const kp_resource *res)
 {
-	(void)ctx;
-	(void)d;
+	for (size_t i = 0; res && i < c->ntables; i++)
+		if (c->tables[i].res == res)
+			return &c->tables[i];
+	return NULL;
+}
+
+/* The RDF parts of tables validated before their turn wait in spools; copies every part
+ * that is due now into the file, in package order. */
+static int drain_rdf(export_ctx *c)
+{
+	while (c->rdf_next < c->ntables && c->tables[c->rdf_next].rdf_done) {
+		table *t = &c->tables[c->rdf_next];
+		if (t->spool) {
+			char buf[65536];
+			size_t n;
+			rewind(t->spool);
+			while ((n = fread(buf, 1, sizeof buf, t->spool)) > 0)
+				if (fwrite_unlocked(buf, 1, n, c->rdf_file->fp) != n)
+					break;
+			int bad = ferror(t->spool) || ferror(c->rdf_file->fp);
+			fclose(t->spool);
+			t->spool = NULL;
+			if (bad) {
+				kp_diag_set(&c->err, KP_SEV_ERROR, "io-error",
+					    "cannot write \"%s\": %s", c->rdf_file->path,
+					    strerror(errno ? errno : EIO));
+				kp_diag_at(&c->err, c->rdf_file->path, 0, 0, -1);
+				return -1;
+			}
+		}
+		c->rdf_next++;
+	}
 	return 0;
 }
 
-static int export_table(export_ctx *c, table *t)
+static int begin_table(export_ctx *c, table *t)
+{
+	size_t nf = t->res->schema->nfields;
+	t->cells = calloc(t->wt.ncols + 1, sizeof *t->cells);
+	t->off = calloc(nf + 1, sizeof *t->off);
+	if (!t->cells || !t->off)
+		return set_oom(c);
+	for (size_t i = nf; i < t->wt.ncols; i++)
+		t->cells[i] = (kp_wcell){.null = 1}; /* virtual columns have no cell */
+	if (t->csv_file &&
+	    (open_file(c, t->csv_file) != 0 ||
+	     !(t->csv = kp_write_csv_ops.open(t->csv_file->fp, &c->wopts, &c->err)) ||
+	     kp_write_csv_ops.start(t->csv, &t->wt, &c->err) != 0))
+		return -1;
+	if (t->json_file &&
+	    (open_file(c, t->json_file) != 0 ||
+	     !(t->json = kp_write_json_ops.open(t->json_file->fp, &c->wopts, &c->err)) ||
+	     kp_write_json_ops.start(t->json, &t->wt, &c->err) != 0))
+		return -1;
+	if (c->rdf) {
+		/* Validation goes in dependency order; the file keeps the package's order. */
+		if (t != &c->tables[c->rdf_next]) {
+			t->spool = tmpfile();
+			if (!t->spool) {
+				kp_diag_set(&c->err, KP_SEV_ERROR, "io-error",
+					    "cannot create a temporary file: %s", strerror(errno));
+				return -1;
+			}
+			if (kp_write_rdf_divert(c->rdf, t->spool, &c->err) != 0)
+				return -1;
+		}
+		if (kp_write_rdf_ops.start(c->rdf, &t->wt, &c->err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int end_table(export_ctx *c, table *t)
+{
+	int rc = 0;
+	if (t->csv) {
+		rc = kp_write_csv_ops.finish(t->csv, &c->err);
+		if (kp_write_csv_ops.close(t->csv, rc ? NULL : &c->err) != 0)
+			rc = -1;
+		t->csv = NULL;
+		if (rc == 0)
+			rc = close_file(c, t->csv_file);
+	}
+	if (t->json && rc == 0) {
+		rc = kp_write_json_ops.finish(t->json, &c->err);
+		if (kp_write_json_ops.close(t->json, rc ? NULL : &c->err) != 0)
+			rc = -1;
+		t->json = NULL;
+		if (rc == 0)
+			rc = close_file(c, t->json_file);
+	}
+	if (c->rdf && rc == 0) {
+		rc = kp_write_rdf_ops.finish(c->rdf, &c->err);
+		if (rc == 0 && t->spool)
+			rc = kp_write_rdf_divert(c->rdf, NULL, &c->err);
+		t->rdf_done = 1;
+		if (rc == 0)
+			rc = drain_rdf(c);
+	}
+	return rc;
+}
+
+/* The cells of one record as the writers want them: canonical text or null. */
+static int convert_row(export_ctx *c, table *t, const kp_csvrecord *rec, const long *field_col)
 {
 	const kp_schema *s = t->res->schema;
-	kp_writer *ws[3];
-	size_t nw = 0;
-	if (t->csv)
-		ws[nw++] = t->csv;
-	if (t->json)
-		ws[nw++] = t->json;
-	if (c->rdf)
-		ws[nw++] = c->rdf;
-	for (size_t i = 0; i < nw; i++)
-		if (ws[i]->ops->start(ws[i], &t->wt, &c->err) != 0)
-			return -1;
-
-	/* Findings were reported by the validation pass: here they are only noise. */
-	kp_csvread_opts ro = {.file = t->source, .sink = {null_sink, NULL}};
-	kp_csvread *r = kp_csvread_open(t->source, &ro, &c->err);
-	if (!r)
-		return -1;
-	size_t nf = s->nfields, ncols = t->wt.ncols;
-	long *map = calloc(nf + 1, sizeof *map); /* field → source column, -1 none */
-	kp_wcell *cells = calloc(ncols + 1, sizeof *cells);
-	size_t *off = calloc(nf + 1, sizeof *off); /* arena offset, or SIZE_MAX */
-	int rc = map && cells && off ? 0 : -1;
-	if (rc)
-		kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "out of memory");
-	kp_csvrecord rec;
-	int header = 1, got;
-	while (rc == 0 && (got = kp_csvread_next(r, &rec)) == 1) {
-		if (header) {
-			for (size_t i = 0; i < nf; i++)
-				map[i] = -1;
-			for (size_t k = 0; k < rec.ncells; k++) {
-				long fi = kp_schema_field_by_label(s, rec.cells[k].data,
-								   rec.cells[k].len);
-				if (fi >= 0 && map[fi] < 0)
-					map[fi] = (long)k;
-			}
-			header = 0;
+	size_t nf = s->nfields, used = 0;
+	kp_wcell *cells = t->cells;
+	for (size_t i = 0; i < nf; i++) {
+		const kp_field *f = &s->fields[i];
+		kp_wcell *cell = &cells[i];
+		t->off[i] = (size_t)-1;
+		long col = field_col[i];
+		if (col < 0 || (size_t)col >= rec->ncells) {
+			*cell = (kp_wcell){.null = 1};
 			continue;
 		}
-		if (rec.ncells == 0)
+		const kp_csvcell *src = &rec->cells[col];
+		if (kp_cast_is_missing(f, src->data, src->len)) {
+			*cell = (kp_wcell){.null = 1};
 			continue;
-		size_t used = 0;
-		for (size_t i = 0; i < nf && rc == 0; i++) {
-			const kp_field *f = &s->fields[i];
-			kp_wcell *cell = &cells[i];
-			off[i] = (size_t)-1;
-			if (map[i] < 0 || (size_t)map[i] >= rec.ncells) {
-				*cell = (kp_wcell){.null = 1};
-				continue;
-			}
-			const kp_csvcell *src = &rec.cells[map[i]];
-			if (f->type == KP_TYPE_STRING || f->type == KP_TYPE_ANY) {
-				/* Validated text is its own canonical form: no cast, no copy. */
-				if (kp_cast_is_missing(f, src->data, src->len))
-					*cell = (kp_wcell){.null = 1};
-				else
-					*cell = (kp_wcell){.s = src->data, .len = src->len};
-				continue;
-			}
-			kp_value v;
-			int cr = kp_cast_cell(f, src->data, src->len, &v, &c->err);
-			if (cr == KP_CAST_MISSING) {
-				*cell = (kp_wcell){.null = 1};
-				continue;
-			}
-			if (cr != KP_CAST_OK) {
-				kp_diag_at(&c->err, t->source, rec.number, map[i] + 1, rec.offset);
-				c->err.field = f->name;
-				kp_diag_set_cell(&c->err, src->data, src->len);
-				rc = -1;
+		}
+		/* Validated text is its own canonical form (lists keep their items as written,
+		 * joined by the delimiter), and so is every cell the fast cast claims. */
+		kp_value v;
+		if (f->type == KP_TYPE_STRING || f->type == KP_TYPE_ANY ||
+		    f->type == KP_TYPE_LIST || kp_cast_fast(f, src->data, src->len, &v)) {
+			*cell = (kp_wcell){.s = src->data, .len = src->len};
+			continue;
+		}
+		int cr = kp_cast_cell(f, src->data, src->len, &v, &c->err);
+		if (cr == KP_CAST_MISSING) {
+			*cell = (kp_wcell){.null = 1};
+			continue;
+		}
+		if (cr != KP_CAST_OK) {
+			kp_diag_at(&c->err, t->source, rec->number, col + 1, rec->offset);
+			c->err.field = f->name;
+			kp_diag_set_cell(&c->err, src->data, src->len);
+			return -1;
+		}
+		for (;;) {
+			size_t room = c->arena_cap - used;
+			int n = kp_cast_canonical(f, &v, c->arena ? c->arena + used : NULL,
+						  c->arena ? room : 0);
+			if (n >= 0 && (size_t)n < room && c->arena) {
+				t->off[i] = used;
+				*cell = (kp_wcell){.len = (size_t)n};
+				used += (size_t)n + 1;
 				break;
 			}
-			if (f->type == KP_TYPE_LIST) {
-				/* Items as written (validated), joined by the delimiter. */
-				*cell = (kp_wcell){.s = src->data, .len = src->len};
-				continue;
-			}
-			for (;;) {
-				size_t room = c->arena_cap - used;
-				int n = kp_cast_canonical(f, &v, c->arena ? c->arena + used : NULL,
-							  c->arena ? room : 0);
-				if (n >= 0 && (size_t)n < room && c->arena) {
-					off[i] = used;
-					cell->len = (size_t)n;
-					cell->null = 0;
-					used += (size_t)n + 1;
-					break;
-				}
-				if (n < 0 ||
-				    grow_arena(c, used + (size_t)(n < 0 ? 0 : n) + 64) != 0) {
-					kp_diag_set(&c->err, KP_SEV_ERROR, "io-error",
-						    "out of memory");
-					rc = -1;
-					break;
-				}
-			}
+			if (n < 0 || grow_arena(c, used + (size_t)(n < 0 ? 0 : n) + 64) != 0)
+				return set_oom(c);
 		}
-		if (rc != 0)
+	}
+	/* The arena may have moved while it grew: point the cells only now. */
+	for (size_t i = 0; i < nf; i++)
+		if (t->off[i] != (size_t)-1)
+			cells[i].s = c->arena + t->off[i];
+	return 0;
+}
+
+/* The hooks never stop the validation: it reports every finding, as kplan-validate does.
+ * After a failed write (c->failed) or in a table with an error (t->dirty) they only
+ * stop writing; kp_export_run then throws every temporary file away. */
+
+static int hook_start(void *ctx, const kp_resource *res, const kp_schema *s, const char *file)
+{
+	(void)s;
+	(void)file;
+	export_ctx *c = ctx;
+	table *t = c->cur = table_of(c, res);
+	if (!t || c->failed)
+		return 0;
+	t->started = 1;
+	if (begin_table(c, t) != 0)
+		c->failed = 1;
+	return 0;
+}
+
+static int hook_row(void *ctx, const kp_csvrecord *rec, const long *field_col, int clean)
+{
+	export_ctx *c = ctx;
+	table *t = c->cur;
+	if (!t || c->failed || t->dirty)
+		return 0;
+	if (!clean) {
+		t->dirty = 1;
+		return 0;
+	}
+	if (rec->ncells == 0)
+		return 0;
+	if (convert_row(c, t, rec, field_col) != 0) {
+		c->failed = 1;
+		return 0;
+	}
+	kp_writer *ws[3] = {t->csv, t->json, c->rdf};
+	for (size_t i = 0; i < 3; i++)
+		if (ws[i] && ws[i]->ops->row(ws[i], t->cells, rec->number, &c->err) != 0) {
+			c->failed = 1;
 			break;
-		/* The arena may have moved while it grew: point the cells only now. */
-		for (size_t i = 0; i < nf; i++)
-			if (off[i] != (size_t)-1)
-				cells[i].s = c->arena + off[i];
-		for (size_t i = nf; i < ncols; i++)
-			cells[i] = (kp_wcell){.null = 1};
-		for (size_t i = 0; i < nw && rc == 0; i++)
-			rc = ws[i]->ops->row(ws[i], cells, rec.number, &c->err);
+		}
+	return 0;
+}
+
+static int hook_end(void *ctx, const kp_resource *res, const kp_validate_stats *st)
+{
+	(void)res;
+	export_ctx *c = ctx;
+	table *t = c->cur;
+	c->cur = NULL;
+	if (!t || c->failed)
+		return 0;
+	if (st->errors)
+		t->dirty = 1;
+	if (end_table(c, t) != 0)
+		c->failed = 1;
+	return 0;
+}
+
+/* Plans every output file (order = datapackage.json resource order) and opens the RDF
+ * file, whose root comes before any table. */
+static int plan_files(export_ctx *c)
+{
+	const kp_export_opts *o = c->o;
+	char name[1024];
+	/* Files per table: csv, json, csvw; plus rdf and datapackage.json. */
+	c->files = calloc(3 * c->ntables + 3, sizeof *c->files);
+	if (!c->files)
+		return set_oom(c);
+	for (size_t i = 0; i < c->ntables; i++) {
+		table *t = &c->tables[i];
+		if (o->formats & KP_EXPORT_CSV) {
+			snprintf(name, sizeof name, "%s.csv", t->res->name);
+			if (!(t->csv_file =
+				  add_file(c, name, "csv", kp_write_csv_ops.mediatype, t->res)))
+				return set_oom(c);
+		}
+		if (o->formats & KP_EXPORT_JSON) {
+			snprintf(name, sizeof name, "%s.json", t->res->name);
+			if (!(t->json_file =
+				  add_file(c, name, "json", kp_write_json_ops.mediatype, t->res)))
+				return set_oom(c);
+		}
 	}
-	if (rc == 0 && kp_csvread_failed(r) == 1) {
-		kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "cannot read \"%s\"", t->source);
-		kp_diag_at(&c->err, t->source, 0, 0, -1);
-		rc = -1;
+	if (o->formats & KP_EXPORT_RDF) {
+		snprintf(name, sizeof name, "%s.rdf", c->pkg->name ? c->pkg->name : "dataset");
+		if (!(c->rdf_file = add_file(c, name, "rdf", kp_write_rdf_ops.mediatype, NULL)))
+			return set_oom(c);
+		if (open_file(c, c->rdf_file) != 0)
+			return -1;
+		c->rdf = kp_write_rdf_ops.open(c->rdf_file->fp, &c->wopts, &c->err);
+		if (!c->rdf)
+			return -1;
 	}
-	kp_csvread_free(r);
-	free(map);
-	free(cells);
-	free(off);
-	for (size_t i = 0; i < nw && rc == 0; i++)
-		rc = ws[i]->ops->finish(ws[i], &c->err);
-	return rc;
+	return 0;
 }
 
 /* ---- all or nothing ---- */
 
 static void abort_all(export_ctx *c)
 {
-	for (size_t i = 0; i < c->nfiles; i++)
-		if (c->files[i].is_open) {
-			kp_files_atomic_abort(&c->files[i].a);
-			c->files[i].is_open = 0;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		out_file *f = &c->files[i];
+		if (f->fp) {
+			f->discard = 1;
+			fclose(f->fp);
+			f->fp = NULL;
 		}
+		kp_files_sha256_release(&f->h);
+		if (f->is_open) {
+			kp_files_atomic_abort(&f->a);
+			f->is_open = 0;
+		}
+	}
 }
 
 /* Renames every temporary file into place.  Previous files are kept as hard links
@@ -513,61 +681,21 @@ static int commit_all(export_ctx *c)
 	return rc;
 }
 
-static int write_all(export_ctx *c)
+/* After a clean validation pass: the metadata files, the DCAT part of the RDF file. */
+static int write_rest(export_ctx *c)
 {
 	const kp_export_opts *o = c->o;
 	kp_catalog_opts co = {
 	    .bom = o->bom, .eol = o->eol, .header_titles = o->header_titles, .date = o->date};
 	char name[1024];
-	/* Plan every file first (order = datapackage.json resource order). */
-	for (size_t i = 0; i < c->ntables; i++) {
-		table *t = &c->tables[i];
-		if (o->formats & KP_EXPORT_CSV) {
-			snprintf(name, sizeof name, "%s.csv", t->res->name);
-			if (!(t->csv_file =
-				  add_file(c, name, "csv", kp_write_csv_ops.mediatype, t->res)))
-				return set_oom(c);
+	for (size_t i = 0; i < c->ntables; i++)
+		if (!c->tables[i].started) {
+			/* The engine validates every table of the package; this is a bug. */
+			kp_diag_set(&c->err, KP_SEV_ERROR, "io-error",
+				    "table \"%s\" was not read by the validation pass",
+				    c->tables[i].res->name);
+			return -1;
 		}
-		if (o->formats & KP_EXPORT_JSON) {
-			snprintf(name, sizeof name, "%s.json", t->res->name);
-			if (!(t->json_file =
-				  add_file(c, name, "json", kp_write_json_ops.mediatype, t->res)))
-				return set_oom(c);
-		}
-	}
-	if (o->formats & KP_EXPORT_RDF) {
-		snprintf(name, sizeof name, "%s.rdf", c->pkg->name ? c->pkg->name : "dataset");
-		if (!(c->rdf_file = add_file(c, name, "rdf", kp_write_rdf_ops.mediatype, NULL)))
-			return set_oom(c);
-		if (open_file(c, c->rdf_file) != 0)
-			return -1;
-		c->rdf = kp_write_rdf_ops.open(c->rdf_file->a.fp, &c->wopts, &c->err);
-		if (!c->rdf)
-			return -1;
-	}
-	for (size_t i = 0; i < c->ntables; i++) {
-		table *t = &c->tables[i];
-		int rc = 0;
-		if (t->csv_file && (rc = open_file(c, t->csv_file)) == 0 &&
-		    !(t->csv = kp_write_csv_ops.open(t->csv_file->a.fp, &c->wopts, &c->err)))
-			rc = -1;
-		if (rc == 0 && t->json_file && (rc = open_file(c, t->json_file)) == 0 &&
-		    !(t->json = kp_write_json_ops.open(t->json_file->a.fp, &c->wopts, &c->err)))
-			rc = -1;
-		if (rc == 0)
-			rc = export_table(c, t);
-		if (t->csv && kp_write_csv_ops.close(t->csv, rc ? NULL : &c->err) != 0)
-			rc = -1;
-		if (t->json && kp_write_json_ops.close(t->json, rc ? NULL : &c->err) != 0)
-			rc = -1;
-		t->csv = t->json = NULL;
-		if (rc == 0 && t->csv_file)
-			rc = hash_file(c, t->csv_file);
-		if (rc == 0 && t->json_file)
-			rc = hash_file(c, t->json_file);
-		if (rc != 0)
-			return -1;
-	}
 	if (o->formats & KP_EXPORT_CSV)
 		for (size_t i = 0; i < c->ntables; i++) {
 			table *t = &c->tables[i];
@@ -591,7 +719,7 @@ static int write_all(export_ctx *c)
 		free(cf);
 		int rc2 = kp_write_rdf_ops.close(c->rdf, rc ? NULL : &c->err);
 		c->rdf = NULL;
-		if (rc != 0 || rc2 != 0 || hash_file(c, c->rdf_file) != 0)
+		if (rc != 0 || rc2 != 0 || close_file(c, c->rdf_file) != 0)
 			return -1;
 	}
 	if (o->formats & KP_EXPORT_PACKAGE) {
@@ -621,6 +749,10 @@ static void ctx_release(export_ctx *c)
 			kp_write_csv_ops.close(t->csv, NULL);
 		if (t->json)
 			kp_write_json_ops.close(t->json, NULL);
+		if (t->spool)
+			fclose(t->spool);
+		free(t->cells);
+		free(t->off);
 		free(t->cols);
 		free(t->source);
 	}
@@ -638,37 +770,44 @@ static void ctx_release(export_ctx *c)
 	kp_schema_package_free(c->pkg);
 }
 
+/* Creates OUT when missing.  Returns 0, or -1 with c->err filled. */
+static int out_dir(export_ctx *c)
+{
+	const char *dir = c->o->out_dir;
+	struct stat st;
+	if (stat(dir, &st) != 0) {
+		if (mkdir(dir, 0777) != 0) {
+			kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "cannot create \"%s\": %s",
+				    dir, strerror(errno));
+			return -1;
+		}
+		c->made_out_dir = 1;
+	} else if (!S_ISDIR(st.st_mode)) {
+		kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "\"%s\" is not a folder", dir);
+		return -1;
+	}
+	return 0;
+}
+
 int kp_export_run(const kp_export_opts *o)
 {
 	export_ctx c = {.o = o};
 	kp_diag_clear(&c.err);
 	int status = load(&c);
-	if (status == KP_EXIT_OK)
-		status = validate_first(&c);
 	if (status == KP_EXIT_OK) {
-		/* Files per table: csv, json, csvw; plus rdf and datapackage.json. */
-		c.files = calloc(3 * c.ntables + 3, sizeof *c.files);
-		if (!c.files)
-			status = oom(&c);
+		/* The outputs are written while the tables are validated, into temporary files
+		 * that only a clean pass commits.  When OUT cannot be prepared, validation
+		 * still runs first, so invalid data is reported as such (exit 1). */
+		int ready = out_dir(&c) == 0 && plan_files(&c) == 0;
+		if (!ready)
+			c.failed = 1;
+		kp_validate_hooks hooks = {&c, hook_start, hook_row, hook_end};
+		kp_validate_opts vo = {
+		    .max_errors = 1000, .no_sha256 = 1, .hooks = ready ? &hooks : NULL};
+		int rc = kp_validate_package(c.pkg, o->data_dir, &vo, &o->sink, NULL, NULL);
+		status = rc == 0 ? KP_EXIT_OK : rc == 1 ? KP_EXIT_INVALID : KP_EXIT_IO;
 	}
-	if (status == KP_EXIT_OK) {
-		struct stat st;
-		if (stat(o->out_dir, &st) != 0) {
-			if (mkdir(o->out_dir, 0777) != 0) {
-				kp_diag_set(&c.err, KP_SEV_ERROR, "io-error",
-					    "cannot create \"%s\": %s", o->out_dir,
-					    strerror(errno));
-				status = report(&c, KP_EXIT_IO);
-			} else {
-				c.made_out_dir = 1;
-			}
-		} else if (!S_ISDIR(st.st_mode)) {
-			kp_diag_set(&c.err, KP_SEV_ERROR, "io-error", "\"%s\" is not a folder",
-				    o->out_dir);
-			status = report(&c, KP_EXIT_IO);
-		}
-	}
-	if (status == KP_EXIT_OK && (write_all(&c) != 0 || commit_all(&c) != 0)) {
+	if (status == KP_EXIT_OK && (c.failed || write_rest(&c) != 0 || commit_all(&c) != 0)) {
 		/* An xml-char or cast error is about the data; anything else is I/O. */
 		int data = c.err.code && (strcmp(c.err.code, "xml-char") == 0 ||
 					  strcmp(c.err.code, "type-error") == 0 ||
