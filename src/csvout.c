@@ -49,6 +49,32 @@ void kp_csvout_cell(kp_csvout *w, const char *s, size_t len)
 	putc_unlocked('"', w->fp);
 }
 
+size_t kp_csvout_format(char *dst, const char *s, size_t len, int quote_all)
+{
+	if (!quote_all) {
+		/* Copy and look for the bytes that force quotes in one go: most cells need
+		 * none, and then the copy is the result. */
+		unsigned char any = 0;
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)s[i];
+			dst[i] = (char)c;
+			any |= special[c];
+		}
+		if (len == 0 || (!any && s[0] != ' ' && s[0] != '\t' && s[len - 1] != ' ' &&
+				 s[len - 1] != '\t'))
+			return len;
+	}
+	char *d = dst;
+	*d++ = '"';
+	for (size_t i = 0; i < len; i++) {
+		*d++ = s[i];
+		if (s[i] == '"')
+			*d++ = '"';
+	}
+	*d++ = '"';
+	return (size_t)(d - dst);
+}
+
 void kp_csvout_str(kp_csvout *w, const char *s)
 {
 	kp_csvout_cell(w, s ? s : "", s ? strlen(s) : 0);

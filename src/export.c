@@ -5,6 +5,7 @@
 #include "export.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,10 +44,19 @@ typedef struct out_file {
 	kp_sha256 h;  /* while fp is open and hashing */
 	int hashing;  /* compute bytes and SHA-256 while writing */
 	int discard;  /* aborting: fp's last flush goes nowhere */
+	long long kicked; /* bytes whose write-back to disk was started */
 	int is_open;
 	int committed;
 	kp_catalog_file info;
 } out_file;
+
+/* How a field's cells become canonical text, decided once per table. */
+enum { CELL_TEXT, CELL_FAST, CELL_BOOL, CELL_CAST };
+struct fplan {
+	unsigned char how;
+	unsigned char missing_empty; /* missingValues is [""]: a cell is missing iff empty */
+	unsigned char true_ok, false_ok; /* CELL_BOOL: "true" / "false" are canonical */
+};
 
 /* One table to export. */
 typedef struct table {
@@ -56,6 +66,7 @@ typedef struct table {
 	kp_wtable wt;
 	kp_writer *csv, *json; /* open while the table is written */
 	out_file *csv_file, *json_file;
+	struct fplan *plan; /* owned: per field, how its cells are converted */
 	kp_wcell *cells; /* owned: one row's cells, while the table is written */
 	size_t *off;	 /* owned: per field its arena offset, or SIZE_MAX */
 	FILE *spool;	 /* owned: its RDF, when validated before its turn in the file */
@@ -254,6 +265,8 @@ static out_file *add_file(export_ctx *c, const char *name, const char *format,
 	return f;
 }
 
+enum { KICK = 4 << 20 };
+
 static ssize_t out_write(void *cookie, const char *buf, size_t size)
 {
 	out_file *f = cookie;
@@ -266,6 +279,21 @@ static ssize_t out_write(void *cookie, const char *buf, size_t size)
 	if (fwrite_unlocked(buf, 1, size, f->a.fp) != size)
 		return -1;
 	f->info.bytes += (long long)size;
+#ifdef SYNC_FILE_RANGE_WRITE
+	/* Start the write-back of each few MiB now, and wait for the previous few (long
+	 * done, as the disk is faster than we are): the fsync at commit then has only the
+	 * last part left, and the disk works while we compute. */
+	if (f->info.bytes - f->kicked >= KICK) {
+		int fd = fileno(f->a.fp);
+		if (f->kicked >= KICK)
+			(void)sync_file_range(fd, f->kicked - KICK, KICK,
+					      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+						  SYNC_FILE_RANGE_WAIT_AFTER);
+		(void)sync_file_range(fd, f->kicked, f->info.bytes - f->kicked,
+				      SYNC_FILE_RANGE_WRITE);
+		f->kicked = f->info.bytes;
+	}
+#endif
 	return (ssize_t)size;
 }
 
@@ -388,8 +416,28 @@ static int begin_table(export_ctx *c, table *t)
 	size_t nf = t->res->schema->nfields;
 	t->cells = calloc(t->wt.ncols + 1, sizeof *t->cells);
 	t->off = calloc(nf + 1, sizeof *t->off);
-	if (!t->cells || !t->off)
+	t->plan = calloc(nf + 1, sizeof *t->plan);
+	if (!t->cells || !t->off || !t->plan)
 		return set_oom(c);
+	for (size_t i = 0; i < nf; i++) {
+		const kp_field *f = &t->res->schema->fields[i];
+		struct fplan *p = &t->plan[i];
+		const kp_strlist *m = f->missing;
+		p->missing_empty = !m || (m->len == 1 && m->lens[0] == 0);
+		kp_value v;
+		/* Validated text is its own canonical form (lists keep their items as written,
+		 * joined by the delimiter); for the other types the fast cast decides, and
+		 * for booleans it is asked once here about the two canonical spellings. */
+		if (f->type == KP_TYPE_STRING || f->type == KP_TYPE_ANY || f->type == KP_TYPE_LIST) {
+			p->how = CELL_TEXT;
+		} else if (f->type == KP_TYPE_BOOLEAN) {
+			p->how = CELL_BOOL;
+			p->true_ok = (unsigned char)kp_cast_fast(f, "true", 4, &v);
+			p->false_ok = (unsigned char)kp_cast_fast(f, "false", 5, &v);
+		} else {
+			p->how = CELL_FAST;
+		}
+	}
 	for (size_t i = nf; i < t->wt.ncols; i++)
 		t->cells[i] = (kp_wcell){.null = 1}; /* virtual columns have no cell */
 	if (t->csv_file &&
@@ -458,6 +506,7 @@ static int convert_row(export_ctx *c, table *t, const kp_csvrecord *rec, const l
 	kp_wcell *cells = t->cells;
 	for (size_t i = 0; i < nf; i++) {
 		const kp_field *f = &s->fields[i];
+		const struct fplan *p = &t->plan[i];
 		kp_wcell *cell = &cells[i];
 		t->off[i] = (size_t)-1;
 		long col = field_col[i];
@@ -466,16 +515,18 @@ static int convert_row(export_ctx *c, table *t, const kp_csvrecord *rec, const l
 			continue;
 		}
 		const kp_csvcell *src = &rec->cells[col];
-		if (kp_cast_is_missing(f, src->data, src->len)) {
+		const char *d = src->data;
+		size_t len = src->len;
+		if (p->missing_empty ? len == 0 : kp_cast_is_missing(f, d, len)) {
 			*cell = (kp_wcell){.null = 1};
 			continue;
 		}
-		/* Validated text is its own canonical form (lists keep their items as written,
-		 * joined by the delimiter), and so is every cell the fast cast claims. */
 		kp_value v;
-		if (f->type == KP_TYPE_STRING || f->type == KP_TYPE_ANY ||
-		    f->type == KP_TYPE_LIST || kp_cast_fast(f, src->data, src->len, &v)) {
-			*cell = (kp_wcell){.s = src->data, .len = src->len};
+		if (p->how == CELL_TEXT ||
+		    (p->how == CELL_BOOL && ((len == 4 && p->true_ok && memcmp(d, "true", 4) == 0) ||
+					     (len == 5 && p->false_ok && memcmp(d, "false", 5) == 0))) ||
+		    (p->how == CELL_FAST && kp_cast_fast(f, d, len, &v))) {
+			*cell = (kp_wcell){.s = d, .len = len};
 			continue;
 		}
 		int cr = kp_cast_cell(f, src->data, src->len, &v, &c->err);
@@ -495,7 +546,7 @@ static int convert_row(export_ctx *c, table *t, const kp_csvrecord *rec, const l
 						  c->arena ? room : 0);
 			if (n >= 0 && (size_t)n < room && c->arena) {
 				t->off[i] = used;
-				*cell = (kp_wcell){.len = (size_t)n};
+				*cell = (kp_wcell){.s = c->arena, .len = (size_t)n};
 				used += (size_t)n + 1;
 				break;
 			}
@@ -504,7 +555,7 @@ static int convert_row(export_ctx *c, table *t, const kp_csvrecord *rec, const l
 		}
 	}
 	/* The arena may have moved while it grew: point the cells only now. */
-	for (size_t i = 0; i < nf; i++)
+	for (size_t i = 0; used && i < nf; i++)
 		if (t->off[i] != (size_t)-1)
 			cells[i].s = c->arena + t->off[i];
 	return 0;
@@ -753,6 +804,7 @@ static void ctx_release(export_ctx *c)
 			fclose(t->spool);
 		free(t->cells);
 		free(t->off);
+		free(t->plan);
 		free(t->cols);
 		free(t->source);
 	}
