@@ -56,6 +56,7 @@ struct fplan {
 	unsigned char how;
 	unsigned char missing_empty; /* missingValues is [""]: a cell is missing iff empty */
 	unsigned char true_ok, false_ok; /* CELL_BOOL: "true" / "false" are canonical */
+	unsigned char numeric;		 /* integer or number: fast-cast cells are bare */
 };
 
 /* One table to export. */
@@ -436,6 +437,7 @@ static int begin_table(export_ctx *c, table *t)
 			p->false_ok = (unsigned char)kp_cast_fast(f, "false", 5, &v);
 		} else {
 			p->how = CELL_FAST;
+			p->numeric = f->type == KP_TYPE_INTEGER || f->type == KP_TYPE_NUMBER;
 		}
 	}
 	for (size_t i = nf; i < t->wt.ncols; i++)
@@ -522,10 +524,13 @@ static int convert_row(export_ctx *c, table *t, const kp_csvrecord *rec, const l
 			continue;
 		}
 		kp_value v;
+		if (p->how == CELL_FAST && kp_cast_fast(f, d, len, &v)) {
+			*cell = (kp_wcell){.s = d, .len = len, .bare = p->numeric};
+			continue;
+		}
 		if (p->how == CELL_TEXT ||
 		    (p->how == CELL_BOOL && ((len == 4 && p->true_ok && memcmp(d, "true", 4) == 0) ||
-					     (len == 5 && p->false_ok && memcmp(d, "false", 5) == 0))) ||
-		    (p->how == CELL_FAST && kp_cast_fast(f, d, len, &v))) {
+					     (len == 5 && p->false_ok && memcmp(d, "false", 5) == 0)))) {
 			*cell = (kp_wcell){.s = d, .len = len};
 			continue;
 		}

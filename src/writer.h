@@ -67,6 +67,10 @@ typedef struct kp_wcell {
 	const char *s; /* canonical text, not necessarily NUL-terminated; ignored when null */
 	size_t len;
 	int null; /* missing value */
+	/* The text is known to be a plain decimal ("[-]digits[.digits]", what kp_cast_fast
+	 * claims for integers and numbers): writers may copy it without checking.  0 when
+	 * not known. */
+	int bare;
 } kp_wcell;
 
 /* A prefix for RDF names ("dct" → "http://purl.org/dc/terms/"). */
