@@ -5,6 +5,8 @@
 #include "export.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +78,43 @@ typedef struct table {
 	int rdf_done;	 /* its RDF part is complete (in the file or in spool) */
 } table;
 
+/* A batch of records on their way to the writing thread. */
+#define NO_CELL UINT32_MAX
+typedef struct bcell {
+	uint32_t off, len; /* in the batch's text; off == NO_CELL: the record lacks the field */
+} bcell;
+
+typedef struct batch {
+	char *text; /* owned: the cells' bytes */
+	size_t used, cap;
+	bcell *cells; /* owned: nfields per row */
+	struct brow {
+		long number;	  /* record number */
+		long long offset; /* byte offset of the record */
+	} *rows;		  /* owned */
+	size_t nrows;
+} batch;
+
+enum { NBATCH = 4, BATCH_ROWS = 512, BATCH_TEXT = 64 << 10 };
+#define BATCH_TEXT_MAX ((size_t)1 << 30) /* a record's cells, at most (offsets are 32-bit) */
+
+typedef struct wpipe {
+	pthread_t th;
+	int running; /* th is the writing thread of the current table */
+	pthread_mutex_t mu;
+	pthread_cond_t cv_work, cv_free;
+	batch b[NBATCH];
+	batch *full[NBATCH]; /* ring: head, nfull */
+	size_t head, nfull;
+	batch *freeb[NBATCH];
+	size_t nfree;
+	batch *cur;   /* the validation thread fills this one */
+	int quit;     /* no more batches for this table */
+	int stop;     /* the writing thread failed: enqueue no more */
+	table *t;     /* the table being written, or NULL */
+	const long *field_col; /* the engine's field → column map of t (for diagnostics) */
+} wpipe;
+
 typedef struct export_ctx {
 	const kp_export_opts *o;
 	kp_package *pkg;
@@ -93,7 +132,9 @@ typedef struct export_ctx {
 	table *cur;	 /* the table being validated, or NULL */
 	int made_out_dir;
 	int failed; /* a write failed (c->err): nothing more is written */
-	char *arena; /* owned: canonical texts of one row */
+	wpipe pipe;
+	int async_failed; /* set by the writing thread (c->err filled); read after a join */
+	char *arena; /* owned: canonical texts of one row (writing thread) */
 	size_t arena_cap;
 	kp_diag err;
 } export_ctx;
@@ -501,8 +542,9 @@ static int end_table(export_ctx *c, table *t)
 }
 
 /* The cells of one record as the writers want them: canonical text or null. */
-static int convert_row(export_ctx *c, table *t, const kp_csvrecord *rec, const long *field_col)
+static int convert_row(export_ctx *c, table *t, const batch *bt, size_t row)
 {
+	const bcell *bc = &bt->cells[row * t->res->schema->nfields];
 	const kp_schema *s = t->res->schema;
 	size_t nf = s->nfields, used = 0;
 	kp_wcell *cells = t->cells;
@@ -511,14 +553,12 @@ static int convert_row(export_ctx *c, table *t, const kp_csvrecord *rec, const l
 		const struct fplan *p = &t->plan[i];
 		kp_wcell *cell = &cells[i];
 		t->off[i] = (size_t)-1;
-		long col = field_col[i];
-		if (col < 0 || (size_t)col >= rec->ncells) {
+		if (bc[i].off == NO_CELL) {
 			*cell = (kp_wcell){.null = 1};
 			continue;
 		}
-		const kp_csvcell *src = &rec->cells[col];
-		const char *d = src->data;
-		size_t len = src->len;
+		const char *d = bt->text + bc[i].off;
+		size_t len = bc[i].len;
 		if (p->missing_empty ? len == 0 : kp_cast_is_missing(f, d, len)) {
 			*cell = (kp_wcell){.null = 1};
 			continue;
@@ -534,15 +574,16 @@ static int convert_row(export_ctx *c, table *t, const kp_csvrecord *rec, const l
 			*cell = (kp_wcell){.s = d, .len = len};
 			continue;
 		}
-		int cr = kp_cast_cell(f, src->data, src->len, &v, &c->err);
+		int cr = kp_cast_cell(f, d, len, &v, &c->err);
 		if (cr == KP_CAST_MISSING) {
 			*cell = (kp_wcell){.null = 1};
 			continue;
 		}
 		if (cr != KP_CAST_OK) {
-			kp_diag_at(&c->err, t->source, rec->number, col + 1, rec->offset);
+			kp_diag_at(&c->err, t->source, bt->rows[row].number, c->pipe.field_col[i] + 1,
+				   bt->rows[row].offset);
 			c->err.field = f->name;
-			kp_diag_set_cell(&c->err, src->data, src->len);
+			kp_diag_set_cell(&c->err, d, len);
 			return -1;
 		}
 		for (;;) {
@@ -566,6 +607,198 @@ static int convert_row(export_ctx *c, table *t, const kp_csvrecord *rec, const l
 	return 0;
 }
 
+/* ---- the writing thread ----
+ *
+ * Converting and writing a row costs about a third of what validating it does, and the
+ * machine has more than one core: the validation thread (the hooks) copies each clean
+ * record's cells into a batch and hands full batches to a writing thread, which
+ * converts and writes them in order.  A few batches of fixed size circulate, so memory
+ * stays flat in the number of rows.  The writers are only touched by the writing
+ * thread between a table's start and end (the hooks join it before finishing). */
+
+/* Returns 0, or -1 with c->err filled (the rest of the batch is not written). */
+static int write_batch(export_ctx *c, table *t, const batch *bt)
+{
+	kp_writer *ws[3] = {t->csv, t->json, c->rdf};
+	for (size_t r = 0; r < bt->nrows; r++) {
+		if (convert_row(c, t, bt, r) != 0)
+			return -1;
+		for (size_t i = 0; i < 3; i++)
+			if (ws[i] && ws[i]->ops->row(ws[i], t->cells, bt->rows[r].number, &c->err) != 0)
+				return -1;
+	}
+	return 0;
+}
+
+static void *writer_main(void *arg)
+{
+	export_ctx *c = arg;
+	wpipe *w = &c->pipe;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->nfull == 0 && !w->quit)
+			pthread_cond_wait(&w->cv_work, &w->mu);
+		if (w->nfull == 0)
+			break;
+		batch *bt = w->full[w->head];
+		w->head = (w->head + 1) % NBATCH;
+		w->nfull--;
+		int skip = c->async_failed;
+		pthread_mutex_unlock(&w->mu);
+		int bad = !skip && write_batch(c, w->t, bt) != 0;
+		bt->nrows = bt->used = 0;
+		pthread_mutex_lock(&w->mu);
+		if (bad)
+			c->async_failed = 1;
+		w->freeb[w->nfree++] = bt;
+		pthread_cond_signal(&w->cv_free);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Hands the current batch to the writing thread (or writes it here when there is no
+ * thread) and takes an empty one. */
+static void submit(export_ctx *c)
+{
+	wpipe *w = &c->pipe;
+	batch *bt = w->cur;
+	if (!bt || bt->nrows == 0)
+		return;
+	if (!w->running) {
+		if (!c->async_failed && write_batch(c, w->t, bt) != 0)
+			c->async_failed = 1;
+		bt->nrows = bt->used = 0;
+		w->stop = c->async_failed;
+		return;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->full[(w->head + w->nfull) % NBATCH] = bt;
+	w->nfull++;
+	pthread_cond_signal(&w->cv_work);
+	while (w->nfree == 0)
+		pthread_cond_wait(&w->cv_free, &w->mu);
+	w->cur = w->freeb[--w->nfree];
+	w->stop = c->async_failed;
+	pthread_mutex_unlock(&w->mu);
+}
+
+static int pipe_start(export_ctx *c, table *t)
+{
+	wpipe *w = &c->pipe;
+	size_t nf = t->res->schema->nfields;
+	w->t = t;
+	w->stop = 0;
+	w->nfree = w->nfull = w->head = 0;
+	for (size_t i = 0; i < NBATCH; i++) {
+		batch *bt = &w->b[i];
+		free(bt->cells);
+		bt->cells = calloc(BATCH_ROWS * (nf ? nf : 1), sizeof *bt->cells);
+		if (!bt->text) {
+			bt->text = malloc(BATCH_TEXT);
+			bt->cap = bt->text ? BATCH_TEXT : 0;
+		}
+		if (!bt->rows)
+			bt->rows = calloc(BATCH_ROWS, sizeof *bt->rows);
+		if (!bt->cells || !bt->text || !bt->rows)
+			return set_oom(c);
+		bt->nrows = bt->used = 0;
+		if (i > 0)
+			w->freeb[w->nfree++] = bt;
+	}
+	w->cur = &w->b[0];
+	w->quit = 0;
+	/* Without a second thread the batches are written in this one: same output. */
+	w->running = pthread_create(&w->th, NULL, writer_main, c) == 0;
+	return 0;
+}
+
+/* Writes what is left and waits for the writing thread; then c->failed says whether
+ * every row was written. */
+static void pipe_stop(export_ctx *c)
+{
+	wpipe *w = &c->pipe;
+	if (!w->t)
+		return;
+	if (!c->failed && !w->stop)
+		submit(c);
+	if (w->running) {
+		pthread_mutex_lock(&w->mu);
+		w->quit = 1;
+		pthread_cond_signal(&w->cv_work);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->th, NULL);
+		w->running = 0;
+	}
+	if (c->async_failed)
+		c->failed = 1;
+	w->t = NULL;
+}
+
+/* Copies a clean record's cells into the current batch.  When the reader left them
+ * back to back (each NUL-terminated, as it usually does), one copy takes them all. */
+static int enqueue(export_ctx *c, table *t, const kp_csvrecord *rec, const long *field_col)
+{
+	wpipe *w = &c->pipe;
+	size_t nf = t->res->schema->nfields, n = rec->ncells, need = 0;
+	const kp_csvcell *cl = rec->cells;
+	int block = 1;
+	for (size_t k = 1; k < n && block; k++)
+		block = cl[k].data == cl[k - 1].data + cl[k - 1].len + 1;
+	if (block) {
+		need = (size_t)(cl[n - 1].data - cl[0].data) + cl[n - 1].len;
+	} else {
+		for (size_t i = 0; i < nf; i++)
+			if (field_col[i] >= 0 && (size_t)field_col[i] < n)
+				need += cl[field_col[i]].len;
+	}
+	if (need > BATCH_TEXT_MAX) {
+		kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "record %ld is too long to export",
+			    rec->number);
+		return -1;
+	}
+	w->field_col = field_col;
+	batch *bt = w->cur;
+	if (bt->nrows == BATCH_ROWS || bt->cap - bt->used < need) {
+		submit(c);
+		bt = w->cur;
+		if (w->stop)
+			return 0;
+	}
+	if (bt->cap < need) {
+		char *p = realloc(bt->text, need);
+		if (!p)
+			return set_oom(c);
+		bt->text = p;
+		bt->cap = need;
+	}
+	bcell *bc = &bt->cells[bt->nrows * nf];
+	if (block)
+		memcpy(bt->text + bt->used, cl[0].data, need);
+	for (size_t i = 0; i < nf; i++) {
+		long col = field_col[i];
+		if (col < 0 || (size_t)col >= n) {
+			bc[i] = (bcell){.off = NO_CELL};
+			continue;
+		}
+		const kp_csvcell *src = &cl[col];
+		size_t off = bt->used;
+		if (block) {
+			off += (size_t)(src->data - cl[0].data);
+		} else {
+			memcpy(bt->text + off, src->data, src->len);
+			bt->used += src->len;
+		}
+		bc[i] = (bcell){.off = (uint32_t)off, .len = (uint32_t)src->len};
+	}
+	if (block)
+		bt->used += need;
+	bt->rows[bt->nrows].number = rec->number;
+	bt->rows[bt->nrows].offset = rec->offset;
+	bt->nrows++;
+	return 0;
+}
+
 /* The hooks never stop the validation: it reports every finding, as kplan-validate does.
  * After a failed write (c->failed) or in a table with an error (t->dirty) they only
  * stop writing; kp_export_run then throws every temporary file away. */
@@ -579,7 +812,7 @@ static int hook_start(void *ctx, const kp_resource *res, const kp_schema *s, con
 	if (!t || c->failed)
 		return 0;
 	t->started = 1;
-	if (begin_table(c, t) != 0)
+	if (begin_table(c, t) != 0 || pipe_start(c, t) != 0)
 		c->failed = 1;
 	return 0;
 }
@@ -594,18 +827,10 @@ static int hook_row(void *ctx, const kp_csvrecord *rec, const long *field_col, i
 		t->dirty = 1;
 		return 0;
 	}
-	if (rec->ncells == 0)
+	if (rec->ncells == 0 || c->pipe.stop)
 		return 0;
-	if (convert_row(c, t, rec, field_col) != 0) {
+	if (enqueue(c, t, rec, field_col) != 0)
 		c->failed = 1;
-		return 0;
-	}
-	kp_writer *ws[3] = {t->csv, t->json, c->rdf};
-	for (size_t i = 0; i < 3; i++)
-		if (ws[i] && ws[i]->ops->row(ws[i], t->cells, rec->number, &c->err) != 0) {
-			c->failed = 1;
-			break;
-		}
 	return 0;
 }
 
@@ -615,6 +840,7 @@ static int hook_end(void *ctx, const kp_resource *res, const kp_validate_stats *
 	export_ctx *c = ctx;
 	table *t = c->cur;
 	c->cur = NULL;
+	pipe_stop(c);
 	if (!t || c->failed)
 		return 0;
 	if (st->errors)
@@ -797,6 +1023,16 @@ static int write_rest(export_ctx *c)
 
 static void ctx_release(export_ctx *c)
 {
+	c->failed = 1; /* nothing more to write: just stop the writing thread */
+	pipe_stop(c);
+	for (size_t i = 0; i < NBATCH; i++) {
+		free(c->pipe.b[i].text);
+		free(c->pipe.b[i].cells);
+		free(c->pipe.b[i].rows);
+	}
+	pthread_mutex_destroy(&c->pipe.mu);
+	pthread_cond_destroy(&c->pipe.cv_work);
+	pthread_cond_destroy(&c->pipe.cv_free);
 	if (c->rdf)
 		kp_write_rdf_ops.close(c->rdf, NULL);
 	for (size_t i = 0; i < c->ntables; i++) {
@@ -850,6 +1086,9 @@ int kp_export_run(const kp_export_opts *o)
 {
 	export_ctx c = {.o = o};
 	kp_diag_clear(&c.err);
+	pthread_mutex_init(&c.pipe.mu, NULL);
+	pthread_cond_init(&c.pipe.cv_work, NULL);
+	pthread_cond_init(&c.pipe.cv_free, NULL);
 	int status = load(&c);
 	if (status == KP_EXIT_OK) {
 		/* The outputs are written while the tables are validated, into temporary files
