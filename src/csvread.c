@@ -13,6 +13,8 @@
 enum { LIBCSV_ROW_NOT_BEGUN = 0, LIBCSV_FIELD_BEGUN = 2, LIBCSV_FIELD_MIGHT_HAVE_ENDED = 3 };
 
 #define MAX_RECORD_FACTOR 4 /* a record may hold this many max-size cells in all */
+#define SLACK 16 /* readable bytes kept past the text in buf, zeroed: scan_line reads
+		  * whole blocks */
 
 struct kp_csvread {
 	FILE *fp;
@@ -51,6 +53,15 @@ struct kp_csvread {
 	int last_term_cr;
 	long rec_line;
 	long long rec_start;
+
+	/* the line being split: offsets of its commas and quotes (see scan_line) */
+	uint32_t *sp;    /* owned */
+	size_t nsp, capsp;
+	unsigned char *quoted; /* owned, per cell of a line split here: 1 quoted, 2 with "" */
+	size_t quoted_cap;
+	int direct;      /* the cells were set by split_*, pointing into buf */
+	int not_plain;   /* the record's text has a classed character or two blanks in a
+			  * row (see KP_CSVREC_PLAIN) */
 
 	/* UTF-8 bytes of a character split by the end of a chunk */
 	char carry[4];
@@ -160,6 +171,8 @@ static void reset_record(kp_csvread *r)
 	r->arena_len = 0;
 	r->nfields = 0;
 	r->flags = 0;
+	r->direct = 0;
+	r->not_plain = 0;
 	r->rec_done = 0;
 	r->rec_line = r->line;
 	r->rec_start = r->base + (long long)r->pos;
@@ -186,11 +199,11 @@ static int setup(kp_csvread *r, const kp_csvread_opts *o, kp_diag *err)
 	}
 	/* The text buffer holds a chunk plus the unfinished line carried over; when
 	 * converting, up to 4 output bytes per input byte (UTF-8 of a 1-byte char). */
-	r->cap = r->chunk * (r->converting ? 4 : 1) + 64;
-	r->raw = malloc(r->chunk + 16);
+	r->cap = r->chunk * (r->converting ? 4 : 1) + 64 + SLACK;
+	r->raw = malloc(r->chunk + 16 + SLACK);
 	r->buf = r->converting ? malloc(r->cap) : r->raw;
 	if (!r->converting)
-		r->cap = r->chunk + 16;
+		r->cap = r->chunk + 16 + SLACK;
 	if (!r->raw || !r->buf) {
 		kp_diag_set(err, KP_SEV_ERROR, "source-error", "out of memory");
 		return -1;
@@ -278,7 +291,7 @@ static int fill(kp_csvread *r)
 	}
 	/* A line longer than the buffer: grow it (bounded by the record limit, past which
 	 * the parser is fed partial lines anyway). */
-	size_t room_needed = r->converting ? r->chunk * 4 + 64 : r->chunk;
+	size_t room_needed = (r->converting ? r->chunk * 4 + 64 : r->chunk) + SLACK;
 	if (r->cap - r->len < room_needed) {
 		size_t ncap = r->len + room_needed + 16;
 		char *nb = realloc(r->buf, ncap);
@@ -310,12 +323,14 @@ static int fill(kp_csvread *r)
 		kp_files_sha256_update(&r->sha, dst, got);
 	if (!r->converting) {
 		r->len += got;
+		memset(r->buf + r->len, 0, SLACK);
 		return got > 0;
 	}
 	r->raw_len += got;
-	size_t in = r->raw_len, out = r->cap - r->len;
+	size_t in = r->raw_len, out = r->cap - r->len - SLACK;
 	int rc = kp_text_conv_run(&r->conv, r->raw, &in, r->buf + r->len, &out);
 	r->len += out;
+	memset(r->buf + r->len, 0, SLACK);
 	memmove(r->raw, r->raw + in, r->raw_len - in);
 	r->raw_len -= in;
 	if (rc < 0 || (rc == 1 && r->eof)) {
@@ -341,6 +356,7 @@ static void check_text(kp_csvread *r, const char *s, size_t n, int complete)
 {
 	size_t i = 0;
 	if (r->carry_len) {
+		r->not_plain = 1; /* a character across reads: not worth the bookkeeping */
 		char tmp[8];
 		size_t take = n < 4 - r->carry_len ? n : 4 - r->carry_len;
 		memcpy(tmp, r->carry, r->carry_len);
@@ -361,7 +377,10 @@ static void check_text(kp_csvread *r, const char *s, size_t n, int complete)
 	size_t bad;
 	const char *t = s + i;
 	size_t tn = n - i;
-	if (kp_text_utf8_valid(t, tn, &bad))
+	int dirty;
+	int ok = kp_text_utf8_classes(t, tn, &bad, &dirty);
+	r->not_plain |= dirty;
+	if (ok)
 		return;
 	if (!complete && tn - bad < 4) {
 		/* maybe a character cut by the chunk end: keep it for the next piece */
@@ -401,45 +420,97 @@ static void count_ending(kp_csvread *r, int kind)
 		r->first_line_of[kind] = r->line;
 }
 
-enum { SEEN_HIGH = 1, SEEN_NUL = 2, SEEN_QUOTE = 4 };
+enum { SEEN_HIGH = 1, SEEN_NUL = 2, SEEN_QUOTE = 4, SEEN_MANY = 8, SEEN_BLANKS = 16 };
 
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-#define HAS_ZERO(v) (((v)-ONES) & ~(v)&HIGHS)
+/* Specials recorded per line at most: beyond, the line goes through libcsv (which
+ * applies the field limit), so the array stays small whatever the input. */
+#define MAX_SPECIALS(r) ((r)->max_fields * 2 + 64)
 
-/* Offset of the first CR or LF in s[0..n) (n when none), noting in *seen whether a
- * byte >= 0x80 (text to check as UTF-8) or a NUL came before it.  One pass, eight bytes
- * at a time, instead of two memchr calls, a NUL search and a UTF-8 pass per line. */
-static size_t scan_line(const char *s, size_t n, unsigned *seen)
+#ifdef __SSE2__
+#include <emmintrin.h>
+#define BLOCK 16
+
+/* Bit masks of the 16 bytes at s: line ends (CR, LF), specials (comma, quote), quotes,
+ * NULs, bytes >= 0x80 and blanks (space, tab). */
+static inline void block_masks(const char *s, unsigned *eol, unsigned *spc, unsigned *quo,
+	unsigned *nul, unsigned *high, unsigned *blank)
 {
-	size_t i = 0;
-	while (i + 8 <= n) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		uint64_t special = HAS_ZERO(w ^ (ONES * '\n')) | HAS_ZERO(w ^ (ONES * '\r')) | HAS_ZERO(w);
-		if (special)
-			break;
-		if (w & HIGHS)
-			*seen |= SEEN_HIGH;
-		if (HAS_ZERO(w ^ (ONES * '"')))
-			*seen |= SEEN_QUOTE;
-		i += 8;
-	}
-	for (; i < n; i++) {
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	*blank = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))) |
+		 (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
+	*eol = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))) |
+	       (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+	*quo = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+	*spc = *quo | (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
+	*nul = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
+	*high = (unsigned)_mm_movemask_epi8(v);
+}
+#else
+#define BLOCK 8
+static inline void block_masks(const char *s, unsigned *eol, unsigned *spc, unsigned *quo,
+	unsigned *nul, unsigned *high, unsigned *blank)
+{
+	*eol = *spc = *quo = *nul = *high = *blank = 0;
+	for (unsigned i = 0; i < BLOCK; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c == '\n' || c == '\r')
-			return i;
-		if (c >= 0x80)
+		*blank |= (unsigned)(c == ' ' || c == '\t') << i;
+		*eol |= (unsigned)(c == '\n' || c == '\r') << i;
+		*quo |= (unsigned)(c == '"') << i;
+		*spc |= (unsigned)(c == '"' || c == ',') << i;
+		*nul |= (unsigned)(c == 0) << i;
+		*high |= (unsigned)(c >= 0x80) << i;
+	}
+}
+#endif
+
+/* Offset of the first CR or LF in s[0..n) (n when none).  On the way it notes in *seen
+ * whether a byte >= 0x80 (text to check as UTF-8), a NUL, a quote or two blanks in a row
+ * came before it, and
+ * records in r->sp the offsets of the commas and quotes before it: the splitters walk
+ * those instead of the bytes.  One pass, a block at a time.  The buffer has BLOCK
+ * readable bytes past n (see fill), masked off here. */
+static size_t scan_line(kp_csvread *r, const char *s, size_t n, unsigned *seen)
+{
+	size_t limit = MAX_SPECIALS(r);
+	unsigned carry_blank = 0;
+	r->nsp = 0;
+	for (size_t i = 0; i < n; i += BLOCK) {
+		unsigned eol, spc, quo, nul, high, blank;
+		block_masks(s + i, &eol, &spc, &quo, &nul, &high, &blank);
+		unsigned valid = n - i >= BLOCK ? (1u << BLOCK) - 1 : (1u << (n - i)) - 1;
+		eol &= valid;
+		unsigned before = eol ? (eol & (0u - eol)) - 1 : valid;
+		/* two blanks in a row, also across blocks */
+		blank &= before;
+		if ((blank & ((blank << 1) | carry_blank)) != 0)
+			*seen |= SEEN_BLANKS;
+		carry_blank = (blank >> (BLOCK - 1)) & 1;
+		spc &= before;
+		if (high & before)
 			*seen |= SEEN_HIGH;
-		else if (c == 0)
+		if (nul & before)
 			*seen |= SEEN_NUL;
-		else if (c == '"')
+		if (quo & before)
 			*seen |= SEEN_QUOTE;
-		/* back to words once past the special byte, at any alignment */
-		if (i + 9 <= n && c != 0 && ((i + 1) & 7) == 0) {
-			size_t j = scan_line(s + i + 1, n - i - 1, seen);
-			return i + 1 + j;
+		if (spc && !(*seen & SEEN_MANY)) {
+			if (r->nsp + BLOCK > r->capsp) {
+				size_t nc = r->capsp ? r->capsp * 2 : 256;
+				uint32_t *p = r->nsp + BLOCK <= limit ? realloc(r->sp, nc * sizeof *p) : NULL;
+				if (!p) {
+					*seen |= SEEN_MANY;
+					spc = 0;
+				} else {
+					r->sp = p;
+					r->capsp = nc;
+				}
+			}
+			while (spc) {
+				r->sp[r->nsp++] = (uint32_t)(i + (unsigned)__builtin_ctz(spc));
+				spc &= spc - 1;
+			}
 		}
+		if (eol)
+			return i + (unsigned)__builtin_ctz(eol);
 	}
 	return n;
 }
@@ -496,114 +567,155 @@ static int parse_piece(kp_csvread *r, const char *s, size_t n)
 	return 0;
 }
 
-/* A whole line without any quote, read while libcsv is between records: its cells are
- * exactly the text between commas, so it is split here with one copy instead of a
- * character-by-character pass (most lines of most tables).  Lines with a quote or a NUL
- * go through libcsv. */
-static int split_plain(kp_csvread *r, const char *s, size_t n, int kind)
+static void too_many(kp_csvread *r, size_t col)
+{
+	r->flags |= KP_CSVREC_CUT;
+	report(r, KP_SEV_ERROR, "source-error", NULL, r->st.records + 1, (long)col,
+		r->rec_start,
+		"record has more than %zu fields or %zu bytes: the rest of it is not read; check "
+		"the delimiter and the quotes",
+		r->max_fields, r->max_record);
+}
+
+static int cells_room(kp_csvread *r, size_t n)
+{
+	return grow((void **)&r->cells, &r->cells_cap, n, sizeof *r->cells) == 0 &&
+	       grow((void **)&r->quoted, &r->quoted_cap, n, 1) == 0;
+}
+
+static void line_done(kp_csvread *r, int kind)
 {
 	r->last_term_cr = kind == 2;
 	r->rec_done = 1;
+	r->direct = 1;
+}
+
+/* A whole line without any quote, read while libcsv is between records: its cells are
+ * exactly the text between the commas scan_line found.  They stay in the read buffer
+ * (each comma and the line end become the cells' NULs): no copy.  Lines with a quote or
+ * a NUL go to split_quoted or libcsv. */
+static int split_plain(kp_csvread *r, char *s, size_t n, int kind)
+{
+	line_done(r, kind);
+	r->nfields = 0;
 	if (n == 0)
 		return 0; /* an empty line: a record without cells, as libcsv reports it */
-	if (grow((void **)&r->arena, &r->arena_cap, n + 1, 1) != 0) {
+	if (n + 1 > r->max_record) {
+		too_many(r, 1);
+		return 0;
+	}
+	size_t nf = r->nsp + 1;
+	if (nf > r->max_fields) {
+		nf = r->max_fields;
+		too_many(r, nf + 1);
+	}
+	if (!cells_room(r, nf)) {
 		r->flags |= KP_CSVREC_CUT;
 		return 0;
 	}
-	memcpy(r->arena, s, n);
-	r->arena[n] = '\0';
-	r->arena_len = n + 1;
 	size_t start = 0;
-	for (;;) {
-		if (r->nfields >= r->max_fields || n + 1 > r->max_record) {
-			r->flags |= KP_CSVREC_CUT;
-			report(r, KP_SEV_ERROR, "source-error", NULL, r->st.records + 1,
-				(long)r->nfields + 1, r->rec_start,
-				"record has more than %zu fields or %zu bytes: the rest of it is not "
-				"read; check the delimiter and the quotes",
-				r->max_fields, r->max_record);
-			/* cells end at the NULs written so far */
-			r->arena_len = start;
-			return 0;
-		}
-		if (grow((void **)&r->off, &r->fields_cap, r->nfields + 1, sizeof *r->off) != 0) {
-			r->flags |= KP_CSVREC_CUT;
-			return 0;
-		}
-		r->off[r->nfields++] = start;
-		char *comma = memchr(r->arena + start, ',', n - start);
-		if (!comma)
-			break;
-		*comma = '\0';
-		start = (size_t)(comma - r->arena) + 1;
+	for (size_t k = 0; k < nf; k++) {
+		size_t end = k < r->nsp ? r->sp[k] : n;
+		r->cells[k].data = s + start;
+		r->cells[k].len = end - start;
+		s[end] = '\0';
+		start = end + 1;
 	}
+	r->nfields = nf;
 	return 0;
 }
 
 /* A whole line with quotes, read while libcsv is between records: when every quoted cell
  * is well formed (the quote opens the cell, "" stands for one quote, the closing quote
- * is followed by a comma or the end of the line) its cells are unescaped here in one
- * pass, with the result libcsv would give.  Anything else (a stray quote, a quote still
- * open at the end of the line, a line longer than a cell may be) returns -1 without
- * touching the record, and libcsv reads the line and reports what is wrong.  Quoted
+ * is followed by a comma or the end of the line) its cells are read here from the
+ * commas and quotes scan_line found, with the result libcsv would give, in place (a
+ * quoted cell without "" is the text between its quotes; one with "" is unescaped where
+ * it lies: the result is never longer).  Anything else (a stray quote, a quote still open
+ * at the end of the line, a line longer than a cell may be, too many cells) returns -1
+ * before changing a byte, and libcsv reads the line and reports what is wrong.  Quoted
  * numbers ("1,500") make this the common case of many tables. */
-static int split_quoted(kp_csvread *r, const char *s, size_t n, int kind)
+static int split_quoted(kp_csvread *r, char *s, size_t n, int kind)
 {
-	if (n + 1 > r->max_cell || grow((void **)&r->arena, &r->arena_cap, n + 1, 1) != 0)
+	if (n + 1 > r->max_cell)
 		return -1;
-	char *out = r->arena; /* the cells never take more room than the line */
-	size_t o = 0, i = 0, nf = 0;
+	const uint32_t *sp = r->sp;
+	size_t nsp = r->nsp, k = 0, i = 0, nf = 0;
+	/* pass 1: the cells' bounds, checking the form; nothing is written to s */
 	for (;;) {
-		if (nf >= r->max_fields ||
-			grow((void **)&r->off, &r->fields_cap, nf + 1, sizeof *r->off) != 0)
+		if (nf >= r->max_fields || !cells_room(r, nf + 1))
 			return -1;
-		r->off[nf++] = o;
+		unsigned char q = 0;
+		size_t end;
 		if (i < n && s[i] == '"') {
-			i++;
+			q = 1;
+			k++; /* the opening quote is sp[k] */
 			for (;;) {
-				const char *q = memchr(s + i, '"', n - i);
-				if (!q)
-					return -1;
-				size_t k = (size_t)(q - (s + i));
-				memcpy(out + o, s + i, k);
-				o += k;
-				i += k + 1;
-				if (i < n && s[i] == '"') {
-					out[o++] = '"';
-					i++;
+				while (k < nsp && s[sp[k]] == ',')
+					k++;
+				if (k >= nsp)
+					return -1; /* still open at the end of the line */
+				size_t at = sp[k];
+				if (at + 1 < n && s[at + 1] == '"') {
+					q = 2;
+					k += 2;
 					continue;
 				}
+				end = at + 1;
+				k++;
 				break;
 			}
-			if (i < n && s[i] != ',')
+			if (end < n && s[end] != ',')
 				return -1;
 		} else {
-			size_t a = i;
-			for (; i < n && s[i] != ','; i++)
-				if (s[i] == '"')
-					return -1;
-			memcpy(out + o, s + a, i - a);
-			o += i - a;
+			if (k < nsp && s[sp[k]] == '"')
+				return -1; /* a quote inside an unquoted cell */
+			end = k < nsp ? sp[k] : n;
 		}
-		out[o++] = '\0';
-		if (i >= n)
+		r->cells[nf].data = s + i;
+		r->cells[nf].len = end - i;
+		r->quoted[nf++] = q;
+		if (end >= n)
 			break;
-		i++; /* the comma */
+		k++; /* the comma at end */
+		i = end + 1;
 	}
-	r->arena_len = o;
+	/* pass 2: unquote in place */
+	for (size_t c = 0; c < nf; c++) {
+		char *p = (char *)(uintptr_t)r->cells[c].data;
+		size_t len = r->cells[c].len;
+		if (r->quoted[c] == 0) {
+			p[len] = '\0';
+			continue;
+		}
+		char *e = p + len - 1; /* the closing quote */
+		size_t o = 0;
+		if (r->quoted[c] == 1) {
+			o = len - 2;
+			r->cells[c].data = p + 1;
+			*e = '\0';
+			r->cells[c].len = o;
+			continue;
+		}
+		for (const char *q = p + 1; q < e; q++) {
+			p[o++] = *q;
+			if (*q == '"')
+				q++; /* the second quote of "" */
+		}
+		p[o] = '\0';
+		r->cells[c].len = o;
+	}
 	r->nfields = nf;
-	r->last_term_cr = kind == 2;
-	r->rec_done = 1;
+	line_done(r, kind);
 	return 0;
 }
 
 static void deliver(kp_csvread *r, kp_csvrecord *rec)
 {
-	if (grow((void **)&r->cells, &r->cells_cap, r->nfields + 1, sizeof *r->cells) != 0) {
+	if (!r->direct && grow((void **)&r->cells, &r->cells_cap, r->nfields + 1, sizeof *r->cells) != 0) {
 		r->nfields = 0; /* out of memory: deliver the record without its cells */
 		r->flags |= KP_CSVREC_CUT;
 	}
-	for (size_t i = 0; i < r->nfields; i++) {
+	for (size_t i = 0; i < r->nfields && !r->direct; i++) {
 		r->cells[i].data = r->arena + r->off[i];
 		r->cells[i].len = (i + 1 < r->nfields ? r->off[i + 1] : r->arena_len) - r->off[i] - 1;
 	}
@@ -620,7 +732,7 @@ static void deliver(kp_csvread *r, kp_csvrecord *rec)
 	rec->end = r->base + (long long)r->pos;
 	rec->ncells = r->nfields;
 	rec->cells = r->cells;
-	rec->flags = r->flags;
+	rec->flags = r->flags | (r->direct && !r->not_plain ? KP_CSVREC_PLAIN : 0);
 }
 
 static void finish(kp_csvread *r)
@@ -721,10 +833,10 @@ int kp_csvread_next(kp_csvread *r, kp_csvrecord *rec)
 			}
 			continue;
 		}
-		const char *seg = r->buf + r->pos;
+		char *seg = r->buf + r->pos;
 		size_t rem = r->len - r->pos;
 		unsigned seen = 0;
-		size_t eol = scan_line(seg, rem, &seen);
+		size_t eol = scan_line(r, seg, rem, &seen);
 		const char *lf = eol < rem && seg[eol] == '\n' ? seg + eol : NULL;
 		const char *cr = eol < rem && seg[eol] == '\r' ? seg + eol : NULL;
 		size_t n;
@@ -767,10 +879,12 @@ int kp_csvread_next(kp_csvread *r, kp_csvrecord *rec)
 				"saved as UTF-16; save it as UTF-8 CSV",
 				r->base + (long long)(z - r->buf));
 		}
+		if (seen & SEEN_BLANKS)
+			r->not_plain = 1;
 		if ((seen & SEEN_HIGH) || r->carry_len)
 			check_text(r, seg, n, kind >= 0);
 		int rc;
-		int between = kind >= 0 && !(seen & SEEN_NUL) && r->nfields == 0 &&
+		int between = kind >= 0 && !(seen & (SEEN_NUL | SEEN_MANY)) && r->nfields == 0 &&
 			      r->p.pstate == LIBCSV_ROW_NOT_BEGUN && !r->rec_done;
 		size_t body = kind >= 0 ? n - (kind == 1 ? 2 : 1) : n;
 		if (between && !(seen & SEEN_QUOTE))
@@ -826,6 +940,8 @@ void kp_csvread_free(kp_csvread *r)
 	free(r->arena);
 	free(r->off);
 	free(r->cells);
+	free(r->sp);
+	free(r->quoted);
 	if (r->own_fp && r->fp)
 		fclose(r->fp);
 	free(r);

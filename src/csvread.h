@@ -45,7 +45,12 @@ enum {
 	KP_CSVREC_QUOTE_PROBLEM = 1u << 0, /* a stray or unclosed quote: the cells are a guess */
 	KP_CSVREC_CUT = 1u << 1,           /* a cell or field limit cut the record */
 	KP_CSVREC_LINE_BREAK = 1u << 2,    /* a quoted cell holds a line break */
-	KP_CSVREC_BAD_TEXT = 1u << 3       /* the record's bytes hold an encoding error */
+	KP_CSVREC_BAD_TEXT = 1u << 3,      /* the record's bytes hold an encoding error */
+	/* The record is one line of valid UTF-8 in which no character has a class of the
+	 * Japanese rules (kp_text_utf8_classes) and no two blanks (space, tab) follow each
+	 * other: a cell of it is plain text (kp_text_plain) when it does not start or end
+	 * with a blank.  Unset, nothing is claimed. */
+	KP_CSVREC_PLAIN = 1u << 4
 };
 
 typedef struct kp_csvrecord {

@@ -294,6 +294,106 @@ void kp_text_scan_cell(const char *str, size_t n, kp_text_scan *o)
 		o->trail_space = 1;
 }
 
+/* One bit per 64 code points of U+0000–U+FFFF: set when some code point of the block
+ * has a class.  Kanji and kana blocks are clear, so most characters cost one load. */
+static uint64_t dirty_block[0x10000 / 64 / 64];
+
+static void build_dirty(void)
+{
+	if (!bmp_built)
+		build_bmp();
+	for (uint32_t cp = 0; cp < 0x10000; cp++)
+		if (bmp_class[cp])
+			dirty_block[cp >> 12] |= 1ull << ((cp >> 6) & 63);
+}
+
+int kp_text_utf8_classes(const char *str, size_t n, size_t *bad, int *dirty)
+{
+	static int built;
+	if (!built) {
+		build_dirty();
+		built = 1;
+	}
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	int d = 0;
+	for (;;) {
+		i += ascii_prefix(s + i, n - i);
+		if (i >= n)
+			break;
+		/* Japanese text: runs of 3-byte characters, checked inline, their class looked
+		 * up only in the few blocks that have one */
+		while (i + 3 <= n && plain_3byte(s + i)) {
+			uint32_t b = ((uint32_t)(s[i] & 0x0F) << 6) | (s[i + 1] & 0x3F);
+			if (dirty_block[b >> 6] & (1ull << (b & 63)))
+				d |= bmp_class[(b << 6) | (s[i + 2] & 0x3Fu)] != 0;
+			i += 3;
+		}
+		if (i >= n)
+			break;
+		if (s[i] < 0x80)
+			continue;
+		uint32_t cp;
+		size_t l = kp_text_utf8_decode(str + i, n - i, &cp);
+		if (l == 0) {
+			if (bad)
+				*bad = i;
+			*dirty = 1;
+			return 0;
+		}
+		d |= kp_text_class(cp) != 0;
+		i += l;
+	}
+	*dirty = d;
+	return 1;
+}
+
+static int is_blank_byte(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int kp_text_plain(const char *str, size_t n)
+{
+	static int built;
+	if (!built) {
+		build_dirty();
+		built = 1;
+	}
+	const unsigned char *s = (const unsigned char *)str;
+	if (n == 0)
+		return 1;
+	if (is_blank_byte(s[0]) || is_blank_byte(s[n - 1]))
+		return 0;
+	size_t i = 0;
+	while (i < n) {
+		unsigned c = s[i];
+		if (c < 0x80) {
+			/* two blanks in a row are layout; one between words is not */
+			if (is_blank_byte((unsigned char)c) && is_blank_byte(s[i + 1]))
+				return 0;
+			i++;
+			continue;
+		}
+		uint32_t cp;
+		if (i + 2 < n && plain_3byte(s + i)) {
+			cp = ((c & 0x0F) << 12) | ((uint32_t)(s[i + 1] & 0x3F) << 6);
+			if (dirty_block[cp >> 12] & (1ull << ((cp >> 6) & 63))) {
+				cp |= s[i + 2] & 0x3F;
+				if (bmp_class[cp])
+					return 0;
+			}
+			i += 3;
+			continue;
+		}
+		size_t l = kp_text_utf8_decode(str + i, n - i, &cp);
+		if (l == 0 || cp >= 0x10000 || bmp_class[cp])
+			return 0;
+		i += l;
+	}
+	return 1;
+}
+
 size_t kp_text_utf8_encode(uint32_t cp, char buf[5])
 {
 	size_t n;

@@ -66,6 +66,17 @@ typedef struct kp_text_scan {
 
 void kp_text_scan_cell(const char *s, size_t n, kp_text_scan *out);
 
+/* kp_text_utf8_valid that also says whether some character has a class (any of the
+ * ranges above: the Japanese rules would flag it): *dirty is set to 1 then, else 0.
+ * Blanks are not looked at. */
+int kp_text_utf8_classes(const char *s, size_t n, size_t *bad, int *dirty);
+
+/* The quick answer for most cells: 1 when kp_text_scan_cell would find no class and no
+ * leading, trailing or layout space in s[0..n) (and the text is valid UTF-8).  It may
+ * answer 0 for a cell that is fine (rare characters, tabs next to spaces): then run
+ * kp_text_scan_cell.  Never 1 for a cell that scan would flag. */
+int kp_text_plain(const char *s, size_t n);
+
 /* Index of a single class bit (0..5), for kp_text_scan.first[]. */
 int kp_text_class_index(unsigned bit);
 

@@ -1,5 +1,7 @@
 #include "validate.h"
 
+#include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,12 +33,20 @@ typedef struct keyset {
 
 static uint64_t hash_bytes(uint64_t h, const char *s, size_t n)
 {
-	/* FNV-1a, then a final mix (below) so that short keys spread over the table. */
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ull;
+	/* Eight bytes at a time (keys are hashed on every row), the length mixed into the
+	 * last word so that "ab"+"" and "a"+"b" differ; hash_finish spreads the result. */
+	const uint64_t k = 0x9E3779B97F4A7C15ull;
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
 	}
-	return h;
+	uint64_t w = (uint64_t)n << 56;
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	h = (h ^ w) * k;
+	return h ^ (h >> 29);
 }
 
 static uint64_t hash_finish(uint64_t h)
@@ -202,6 +212,7 @@ typedef struct rule_entry {
 
 typedef struct rule_state {
 	const kp_rule *rule;
+	long group_col;    /* the last column of the groupBy fields (-1: none or absent) */
 	int order_numeric; /* orderBy is an integer, number or year: sort by okey */
 	const keyset *ref; /* whereReference: keys of the referenced rows that qualify */
 	rule_entry *e; /* owned */
@@ -228,6 +239,34 @@ typedef struct want_keys {
 	size_t ncond;
 } want_keys;
 
+/* Per field, decided once: whether the fast path (kp_cast_fast, kp_text_plain and the
+ * constraints below) may take its cells.  The fast path only ever accepts a cell; a
+ * cell it does not accept goes through the general path, which reports.  So a cell
+ * the fast path takes must be one the general path finds nothing wrong with. */
+enum {
+	FC_ENUM_TEXT = 1u << 0, /* enum over text: compare bytes */
+	FC_INT_RANGE = 1u << 1, /* integer minimum/maximum/exclusive*: compare integers */
+	FC_INT_ENUM = 1u << 2,  /* enum over integers */
+	FC_GENERAL = 1u << 3    /* other constraints: kp_cast_check without a message */
+};
+
+/* An allowed text of an enum, with its first eight bytes as one word: a cell is
+ * compared with one load and compare per value before any byte loop. */
+typedef struct ehead {
+	uint64_t head;
+	size_t len;
+	const char *text; /* borrowed from the schema */
+} ehead;
+
+typedef struct fplan {
+	ehead *enums;             /* owned: FC_ENUM_TEXT values */
+	unsigned char fast;       /* the fast path may take cells of this field */
+	unsigned char text;       /* string/any: the character rules apply to every cell */
+	unsigned char empty_null; /* missing values are exactly [""] */
+	unsigned char checks;     /* FC_* */
+	long long lo, hi;         /* FC_INT_RANGE: allowed integers, inclusive */
+} fplan;
+
 typedef struct tctx {
 	const kp_schema *s;
 	const char *file;
@@ -241,9 +280,20 @@ typedef struct tctx {
 	long *col_field;  /* owned: column -> field index or -1 */
 	long *field_col;  /* owned: field -> column or -1 */
 	unsigned char *prev_filled; /* owned: column had a non-empty cell in the previous row */
+	unsigned char *early_at;    /* owned: per column: a key is known once it is read */
+	int general_only;           /* kp_validate_opts.general_only */
+	long pk_col;                /* the last column of the primary key's fields, or -1:
+				     * once past it the key is known, and its slot is
+				     * prefetched long before the insert (see pend) */
+	uint64_t pk_h;              /* the row's primary-key hash, once known (0: null) */
+	int pk_known;
+	size_t *req_cols;           /* owned: the columns of required fields (only those need
+				     * prev_filled) */
+	size_t nreq_cols;
 	unsigned char *is_lg;       /* owned: per field */
 	unsigned char *typed;       /* owned: per field: a type with a fixed lexical form */
 	unsigned char *need_canon;  /* owned: per field: canonical text needed for keys */
+	struct fplan *plan;         /* owned: per field: what the fast path may do */
 
 	/* the current row's canonical texts for the fields that need them */
 	char *canon;      /* owned */
@@ -507,6 +557,21 @@ static int looks_like_title(const tctx *t, const kp_csvrecord *r)
 	return ne == 1 && t->s->nfields >= 2 && matching_labels(t, r) == 0;
 }
 
+/* The last column holding one of the fields, or -1 when one has no column (or none
+ * is given). */
+static long last_col(const tctx *t, const kp_fieldref *fr)
+{
+	long last = -1;
+	for (size_t k = 0; k < fr->len; k++) {
+		long c = t->field_col[fr->idx[k]];
+		if (c < 0)
+			return -1;
+		if (c > last)
+			last = c;
+	}
+	return last;
+}
+
 static int header(tctx *t, const kp_csvrecord *h)
 {
 	const kp_schema *s = t->s;
@@ -514,7 +579,9 @@ static int header(tctx *t, const kp_csvrecord *h)
 	size_t nc = t->ncols ? t->ncols : 1;
 	t->col_field = malloc(nc * sizeof *t->col_field);
 	t->prev_filled = calloc(nc, 1);
-	if (!t->col_field || !t->prev_filled)
+	t->req_cols = calloc(nc, sizeof *t->req_cols);
+	t->early_at = calloc(nc, 1);
+	if (!t->col_field || !t->prev_filled || !t->req_cols || !t->early_at)
 		return -1;
 	for (size_t f = 0; f < s->nfields; f++)
 		t->field_col[f] = -1;
@@ -588,6 +655,18 @@ static int header(tctx *t, const kp_csvrecord *h)
 		set_cell(&d, c->data, c->len);
 		if (emit(t, &d))
 			return 0;
+	}
+	for (size_t i = 0; i < t->ncols; i++)
+		if (t->col_field[i] >= 0 && s->fields[t->col_field[i]].constraints.required)
+			t->req_cols[t->nreq_cols++] = i;
+	t->pk_col = last_col(t, &s->primary_key);
+	if (t->pk_col >= 0)
+		t->early_at[t->pk_col] = 1;
+	for (size_t k = 0; k < s->nrules; k++) {
+		rule_state *rs = &t->rules[k];
+		rs->group_col = rs->rule->type == KP_RULE_CONSISTENT ? last_col(t, &rs->rule->group_by) : -1;
+		if (rs->group_col >= 0)
+			t->early_at[rs->group_col] = 1;
 	}
 	/* Fields without a column. */
 	int want_all = s->fields_match == KP_FIELDS_MATCH_EXACT ||
@@ -775,13 +854,134 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 	}
 }
 
+/* Equal byte strings of the same length, compared inline: the calls are per cell and
+ * the strings a few bytes long. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+/* The first (up to) eight bytes of s as a word, zero-padded. */
+static inline uint64_t head_word(const char *s, size_t n)
+{
+	uint64_t w = 0;
+	if (n >= 8) {
+		memcpy(&w, s, 8);
+		return w;
+	}
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	return w;
+}
+
+/* Fills the fast-path plan of a field (see fplan).  Out of memory leaves the field to
+ * the general path. */
+static void plan_field(fplan *p, const kp_field *f, int is_lg)
+{
+	memset(p, 0, sizeof *p);
+	const kp_strlist *m = f->missing;
+	p->empty_null = !m || (m->len == 1 && m->lens[0] == 0);
+	p->text = (f->type == KP_TYPE_STRING || f->type == KP_TYPE_ANY) &&
+		  f->format == KP_FORMAT_DEFAULT;
+	p->fast = !is_lg && (p->text || f->type == KP_TYPE_INTEGER || f->type == KP_TYPE_NUMBER ||
+				    f->type == KP_TYPE_BOOLEAN);
+	const kp_constraints *c = &f->constraints;
+	unsigned has = c->has & ~(1u << KP_CONSTRAINT_REQUIRED) & ~(1u << KP_CONSTRAINT_UNIQUE);
+#define BIT(x) (1u << KP_CONSTRAINT_##x)
+	if (has & BIT(ENUM)) {
+		int all = 1;
+		for (size_t i = 0; i < c->enum_len; i++)
+			all &= !c->enum_values[i].is_null;
+		if (all && p->text && (p->enums = calloc(c->enum_len + 1, sizeof *p->enums))) {
+			for (size_t i = 0; i < c->enum_len; i++) {
+				const kp_value *e = &c->enum_values[i];
+				p->enums[i] = (ehead){head_word(e->text, e->len), e->len, e->text};
+			}
+			p->checks |= FC_ENUM_TEXT, has &= ~BIT(ENUM);
+		}
+		else if (all && f->type == KP_TYPE_INTEGER)
+			p->checks |= FC_INT_ENUM, has &= ~BIT(ENUM);
+	}
+	if (f->type == KP_TYPE_INTEGER) {
+		static const struct {
+			unsigned bit;
+			size_t off;
+			int lower, exclusive;
+		} bounds[] = {
+			{BIT(MINIMUM), offsetof(kp_constraints, minimum), 1, 0},
+			{BIT(MAXIMUM), offsetof(kp_constraints, maximum), 0, 0},
+			{BIT(EXCLUSIVE_MINIMUM), offsetof(kp_constraints, exclusive_minimum), 1, 1},
+			{BIT(EXCLUSIVE_MAXIMUM), offsetof(kp_constraints, exclusive_maximum), 0, 1},
+		};
+		p->lo = LLONG_MIN;
+		p->hi = LLONG_MAX;
+		for (size_t k = 0; k < NELEM(bounds); k++) {
+			if (!(has & bounds[k].bit))
+				continue;
+			const kp_value *b = (const kp_value *)(const void *)((const char *)c + bounds[k].off);
+			if (b->is_null || b->type != KP_TYPE_INTEGER)
+				continue; /* left to kp_cast_check */
+			long long x = b->u.i;
+			if (bounds[k].exclusive) {
+				if (x == (bounds[k].lower ? LLONG_MAX : LLONG_MIN))
+					continue;
+				x += bounds[k].lower ? 1 : -1;
+			}
+			if (bounds[k].lower && x > p->lo)
+				p->lo = x;
+			if (!bounds[k].lower && x < p->hi)
+				p->hi = x;
+			has &= ~bounds[k].bit;
+			p->checks |= FC_INT_RANGE;
+		}
+	}
+#undef BIT
+	if (has)
+		p->checks |= FC_GENERAL;
+}
+
+/* The constraints of a value the fast path cast: 1 when all pass, 0 when one fails
+ * (the general path then reports it). */
+static int plan_check(const fplan *p, const kp_field *f, const kp_value *v)
+{
+	const kp_constraints *c = &f->constraints;
+	if ((p->checks & FC_INT_RANGE) && (v->u.i < p->lo || v->u.i > p->hi))
+		return 0;
+	if (p->checks & FC_ENUM_TEXT) {
+		uint64_t h = head_word(v->text, v->len);
+		size_t i = 0;
+		for (; i < c->enum_len; i++) {
+			const ehead *e = &p->enums[i];
+			if (e->head == h && e->len == v->len &&
+				(v->len <= 8 || memcmp(e->text + 8, v->text + 8, v->len - 8) == 0))
+				break;
+		}
+		if (i == c->enum_len)
+			return 0;
+	}
+	if (p->checks & FC_INT_ENUM) {
+		size_t i = 0;
+		for (; i < c->enum_len; i++)
+			if (c->enum_values[i].u.i == v->u.i)
+				break;
+		if (i == c->enum_len)
+			return 0;
+	}
+	if ((p->checks & FC_GENERAL) && kp_cast_check(f, v, NULL) != KP_CONSTRAINT_NONE)
+		return 0;
+	return 1;
+}
+
 static int is_repeat_mark(const kp_csvcell *c)
 {
 	/* every mark is one or two 3-byte characters: most cells are rejected here */
 	if ((c->len != 3 && c->len != 6) || (unsigned char)c->data[0] < 0xE2)
 		return 0;
 	for (size_t k = 0; k < NELEM(repeat_marks); k++)
-		if (repeat_marks[k].n == c->len && memcmp(c->data, repeat_marks[k].s, c->len) == 0)
+		if (repeat_marks[k].n == c->len && same_bytes(c->data, repeat_marks[k].s, c->len))
 			return 1;
 	return 0;
 }
@@ -794,6 +994,28 @@ static int missing_has_empty(const kp_field *f)
 	for (size_t k = 0; k < m->len; k++)
 		if (m->lens[k] == 0)
 			return 1;
+	return 0;
+}
+
+/* The canonical text of a cell that is its own canonical form. */
+static inline int canon_copy(tctx *t, size_t f, const char *src, size_t n)
+{
+	if (t->canon_len + n + 1 > t->canon_cap) {
+		size_t nc = (t->canon_cap ? t->canon_cap * 2 : 1024);
+		while (nc < t->canon_len + n + 1)
+			nc *= 2;
+		char *p = realloc(t->canon, nc);
+		if (!p)
+			return -1;
+		t->canon = p;
+		t->canon_cap = nc;
+	}
+	memcpy(t->canon + t->canon_len, src, n);
+	t->canon[t->canon_len + n] = '\0';
+	t->canon_off[f] = t->canon_len;
+	t->canon_n[f] = n;
+	t->canon_len += n + 1;
+	t->canon_state[f] = 1;
 	return 0;
 }
 
@@ -822,26 +1044,9 @@ static int canon_put(tctx *t, size_t f, const kp_field *fd, const kp_value *v)
 	}
 	if (n < 0)
 		n = 0;
-	const char *src = tmp;
 	if ((size_t)n >= sizeof tmp)
-		src = v->text, n = (int)v->len; /* long text: the cell itself is canonical enough */
-	if (t->canon_len + (size_t)n + 1 > t->canon_cap) {
-		size_t nc = (t->canon_cap ? t->canon_cap * 2 : 1024);
-		while (nc < t->canon_len + (size_t)n + 1)
-			nc *= 2;
-		char *p = realloc(t->canon, nc);
-		if (!p)
-			return -1;
-		t->canon = p;
-		t->canon_cap = nc;
-	}
-	memcpy(t->canon + t->canon_len, src, (size_t)n);
-	t->canon[t->canon_len + (size_t)n] = '\0';
-	t->canon_off[f] = t->canon_len;
-	t->canon_n[f] = (size_t)n;
-	t->canon_len += (size_t)n + 1;
-	t->canon_state[f] = 1;
-	return 0;
+		return canon_copy(t, f, v->text, v->len); /* long text: the cell itself */
+	return canon_copy(t, f, tmp, (size_t)n);
 }
 
 static void defer(tctx *t, keyset *ks, uint64_t h, long row, int kind, size_t idx)
@@ -914,6 +1119,61 @@ static int plain_edge(char ch)
 	return u <= ' ' || u >= 0x80;
 }
 
+/* The key of a unique field, deferred (see tctx.pend). */
+static void unique_key(tctx *t, size_t fi, long row)
+{
+	uint64_t h = hash_finish(hash_bytes(HASH_SEED, t->canon + t->canon_off[fi], t->canon_n[fi]));
+	defer(t, &t->unique[fi], h, row, PEND_UNIQUE, fi);
+}
+
+static inline int blank_byte(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+/* The fast path: 1 when the cell is taken (nothing to report), 0 when the general path
+ * must look at it. */
+static inline __attribute__((always_inline)) int cell_fast(tctx *t, const kp_csvrecord *r,
+	const kp_csvcell *c, size_t fi)
+{
+	const fplan *p = &t->plan[fi];
+	const kp_field *f = &t->s->fields[fi];
+	size_t n = c->len;
+	if (!p->fast)
+		return 0;
+	if (n == 0) {
+		if (!p->empty_null || f->constraints.required)
+			return 0;
+		t->canon_state[fi] = 2;
+		return 1;
+	}
+	if (!p->empty_null && kp_cast_is_missing(f, c->data, n))
+		return 0;
+	kp_value v;
+	if (p->text) {
+		/* a plain record (see KP_CSVREC_PLAIN) leaves only the cell's ends to look at */
+		int plain = r->flags & KP_CSVREC_PLAIN
+				    ? !blank_byte(c->data[0]) && !blank_byte(c->data[n - 1])
+				    : kp_text_plain(c->data, n);
+		if (!plain || is_repeat_mark(c))
+			return 0;
+		v.text = c->data; /* plain text is its own value (kp_cast_fast's answer) */
+		v.len = n;
+		v.type = f->type;
+		v.is_null = 0;
+	} else if (!kp_cast_fast(f, c->data, n, &v)) {
+		return 0;
+	}
+	if (p->checks && !plan_check(p, f, &v))
+		return 0;
+	if (t->need_canon[fi] && canon_copy(t, fi, c->data, n) != 0)
+		t->canon_state[fi] = 3;
+	if (f->constraints.unique && t->canon_state[fi] == 1)
+		unique_key(t, fi, r->number);
+	return 1;
+}
+
+/* The general path: every check, every finding. */
 static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 {
 	const kp_csvcell *c = &r->cells[col];
@@ -1017,11 +1277,8 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 	}
 	if (t->need_canon[fi] && canon_put(t, (size_t)fi, f, &v) != 0)
 		t->canon_state[fi] = 3;
-	if (f->constraints.unique && t->canon_state[fi] == 1) {
-		uint64_t h = hash_finish(hash_bytes(HASH_SEED, t->canon + t->canon_off[fi],
-			t->canon_n[fi]));
-		defer(t, &t->unique[fi], h, r->number, PEND_UNIQUE, (size_t)fi);
-	}
+	if (f->constraints.unique && t->canon_state[fi] == 1)
+		unique_key(t, (size_t)fi, r->number);
 }
 
 /* Hash of the canonical texts of fields[]; returns 0 when one of them is null or bad
@@ -1156,6 +1413,39 @@ static double order_key(const char *s)
 	return strtod(s, NULL);
 }
 
+/* The group of the current row for a rule: its groupBy texts (a null is ""). */
+static uint64_t group_hash(const tctx *t, const kp_fieldref *fr)
+{
+	uint64_t g = HASH_SEED;
+	for (size_t k = 0; k < fr->len; k++) {
+		size_t f = fr->idx[k];
+		if (t->canon_state[f] == 1)
+			g = hash_bytes(g, t->canon + t->canon_off[f], t->canon_n[f]);
+		g = hash_bytes(g, "\x1f", 1);
+	}
+	return hash_finish(g);
+}
+
+/* Column `col` completes a key: hash it now and prefetch its slot, so that the insert
+ * at the end of the row (or the next one) finds it in the cache. */
+static void early_keys(tctx *t, size_t col)
+{
+	const kp_schema *s = t->s;
+	if ((long)col == t->pk_col) {
+		t->pk_h = key_hash(t, &s->primary_key);
+		t->pk_known = 1;
+		if (t->pk_h && t->pk.cap)
+			__builtin_prefetch(&t->pk.slots[t->pk_h & (t->pk.cap - 1)], 1);
+	}
+	for (size_t k = 0; k < s->nrules; k++) {
+		const rule_state *rs = &t->rules[k];
+		if (rs->group_col != (long)col || !rs->groups.cap)
+			continue;
+		uint64_t g = group_hash(t, &rs->rule->group_by);
+		__builtin_prefetch(&rs->groups.slots[g & (rs->groups.cap - 1)], 1);
+	}
+}
+
 static void rule_collect(tctx *t, rule_state *rs, long row)
 {
 	const kp_rule *ru = rs->rule;
@@ -1178,15 +1468,9 @@ static void rule_collect(tctx *t, rule_state *rs, long row)
 		return;
 	if (ru->order_by >= 0 && t->canon_state[ru->order_by] != 1)
 		return;
-	uint64_t g = HASH_SEED;
-	for (size_t k = 0; k < ru->group_by.len; k++) {
-		size_t f = ru->group_by.idx[k];
-		if (t->canon_state[f] == 1)
-			g = hash_bytes(g, t->canon + t->canon_off[f], t->canon_n[f]);
-		g = hash_bytes(g, "\x1f", 1);
-	}
+	uint64_t g = group_hash(t, &ru->group_by);
 	if (ru->type == KP_RULE_CONSISTENT) {
-		consistent_row(t, rs, hash_finish(g), row);
+		consistent_row(t, rs, g, row);
 		return;
 	}
 	if (rs->n == rs->cap) {
@@ -1201,7 +1485,7 @@ static void rule_collect(tctx *t, rule_state *rs, long row)
 	}
 	rule_entry *e = &rs->e[rs->n];
 	e->row = row;
-	e->group = hash_finish(g);
+	e->group = g;
 	if (rs->order_numeric)
 		e->o.okey = order_key(t->canon + t->canon_off[ru->order_by]);
 	else
@@ -1277,12 +1561,17 @@ static void row(tctx *t, const kp_csvrecord *r)
 	 * on guessed cells. */
 	if (r->flags & (KP_CSVREC_QUOTE_PROBLEM | KP_CSVREC_CUT))
 		return;
-	for (size_t f = 0; f < s->nfields; f++)
-		t->canon_state[f] = 0;
+	memset(t->canon_state, 0, s->nfields);
 	t->canon_len = 0;
 	size_t n = r->ncells < t->ncols ? r->ncells : t->ncols;
-	for (size_t i = 0; i < n && !t->stop; i++)
-		cell(t, r, i);
+	t->pk_known = 0;
+	for (size_t i = 0; i < n && !t->stop; i++) {
+		long fi = t->col_field[i];
+		if (fi < 0 || t->general_only || !cell_fast(t, r, &r->cells[i], (size_t)fi))
+			cell(t, r, i);
+		if (t->early_at[i])
+			early_keys(t, i);
+	}
 	for (size_t i = r->ncells; i < t->ncols && !t->stop; i++) {
 		kp_diag d;
 		long f = t->col_field[i];
@@ -1318,12 +1607,14 @@ static void row(tctx *t, const kp_csvrecord *r)
 	}
 	if (t->stop)
 		return;
-	for (size_t i = 0; i < t->ncols; i++)
+	for (size_t k = 0; k < t->nreq_cols; k++) {
+		size_t i = t->req_cols[k];
 		t->prev_filled[i] = i < r->ncells && r->cells[i].len > 0;
+	}
 
 	char buf[200], names[200];
 	if (s->primary_key.len) {
-		uint64_t h = key_hash(t, &s->primary_key);
+		uint64_t h = t->pk_known ? t->pk_h : key_hash(t, &s->primary_key);
 		if (h)
 			defer(t, &t->pk, h, r->number, PEND_PK, 0);
 	}
@@ -1347,6 +1638,8 @@ static void row(tctx *t, const kp_csvrecord *r)
 			if (th)
 				ks_insert(&fs->self, th, r->number);
 		}
+		if (fk->resource_index != -1 && !fs->target)
+			continue; /* the other resource is not at hand (a table checked alone) */
 		uint64_t h = key_hash(t, &fk->fields);
 		if (!h)
 			continue;
@@ -1452,13 +1745,32 @@ static int cmp_entry(const void *pa, const void *pb)
  * Costs one key-set insert per run (memory in proportion to the groups). */
 static int already_grouped(const rule_state *rs)
 {
+	const rule_entry *e = rs->e;
+	size_t n = rs->n, runs = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && e[i].group == e[i - 1].group) {
+			if (cmp_entry(&e[i - 1], &e[i]) >= 0)
+				return 0;
+		} else {
+			runs++;
+		}
+	}
+	/* Each run's group must be new: one insert per run into a set sized once, its
+	 * slots prefetched eight runs ahead (the groups come in no useful order). */
 	keyset seen = {0};
-	int ok = 1;
-	for (size_t i = 0; i < rs->n && ok; i++) {
-		if (i > 0 && rs->e[i].group == rs->e[i - 1].group)
-			ok = cmp_entry(&rs->e[i - 1], &rs->e[i]) < 0;
-		else
-			ok = ks_insert(&seen, rs->e[i].group, 1) == 0 && !seen.failed;
+	ks_reserve(&seen, runs);
+	int ok = !seen.failed;
+	size_t ahead = 0, lead = 0;
+	for (size_t i = 0; i < n && ok; i++) {
+		if (i > 0 && e[i].group == e[i - 1].group)
+			continue;
+		for (; ahead < n && lead < 8; ahead++)
+			if (ahead == 0 || e[ahead].group != e[ahead - 1].group) {
+				__builtin_prefetch(&seen.slots[e[ahead].group & (seen.cap - 1)], 1);
+				lead++;
+			}
+		lead--;
+		ok = ks_insert(&seen, e[i].group, 1) == 0 && !seen.failed;
 	}
 	ks_free(&seen);
 	return ok;
@@ -1611,9 +1923,14 @@ static void tctx_release(tctx *t)
 	free(t->col_field);
 	free(t->field_col);
 	free(t->prev_filled);
+	free(t->req_cols);
+	free(t->early_at);
 	free(t->is_lg);
 	free(t->typed);
 	free(t->need_canon);
+	for (size_t f = 0; t->plan && f < s->nfields; f++)
+		free(t->plan[f].enums);
+	free(t->plan);
 	free(t->pend);
 	free(t->canon);
 	free(t->canon_off);
@@ -1669,9 +1986,13 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 	if (!t->field_col || !t->is_lg || !t->typed || !t->need_canon || !t->canon_off || !t->canon_n ||
 		!t->canon_state || !t->unique || !t->uk || !t->fks || !t->rules)
 		return -1;
+	t->plan = calloc(nf, sizeof *t->plan);
+	if (!t->plan)
+		return -1;
 	for (size_t f = 0; f < s->nfields; f++) {
 		t->field_col[f] = -1;
 		t->is_lg[f] = (unsigned char)field_is_lgcode(&s->fields[f]);
+		plan_field(&t->plan[f], &s->fields[f], t->is_lg[f]);
 		t->typed[f] = (unsigned char)typed_kind(s->fields[f].type);
 		if (s->fields[f].constraints.unique)
 			t->need_canon[f] = 1;
@@ -1733,6 +2054,7 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 	t.file = display ? display : path;
 	t.sink = sink;
 	t.max_errors = opts ? opts->max_errors : 0;
+	t.general_only = opts && opts->general_only;
 	kp_validate_stats local;
 	if (!st)
 		st = &local;

@@ -57,6 +57,8 @@ typedef struct kp_validate_opts {
 	const char *encoding; /* NULL = UTF-8; else converted with iconv */
 	int no_sha256;        /* skip the SHA-256 of the file */
 	const kp_validate_hooks *hooks; /* NULL: none */
+	int general_only;     /* for tests: every cell through the general path (the fast
+			       * path must never change a finding) */
 } kp_validate_opts;
 
 typedef struct kp_validate_stats {

@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fd < 0)
 		return 0;
 	if (write(fd, data, size) == (ssize_t)size) {
-		kp_validate_opts vo = {50, NULL, 0, NULL};
+		kp_validate_opts vo = {.max_errors = 50};
 		kp_validate_table(path, "fuzz", schema, &vo, &sink, NULL);
 	}
 	close(fd);

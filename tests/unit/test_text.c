@@ -129,6 +129,37 @@ static void iconv_cp932(void **state)
 	assert_false(kp_text_is_utf8_name("cp932"));
 }
 
+/* kp_text_plain never calls a cell plain that the full scan would flag, and it does
+ * call ordinary Japanese and ASCII text plain. */
+static void plain_agrees_with_scan(void **state)
+{
+	(void)state;
+	static const char *const cells[] = {"", "a", "a b", "a  b", " a", "a ", "\ta", "a\t b",
+		"金沢市", "中核市平均以下に抑制", "施行・本格実施・充実", "、。「」", "金沢　市",
+		"①", "Ⅱ", "㈱", "㎡", "ｶﾅ", "Ａ１", "１", "〜", "～", "⻲", "é", "\xC2\xA0", "x\xE2\x80\x83y",
+		"\xEF\xBB\xBFx", "\xF0\x9F\x98\x80", "\xE6\x97", "\xFF", "a\x01" "b", "年度/年",
+		"40,524人", "対H25比", "\xE3\x80\x80", "\xE3\x8B\xBF"};
+	int plain = 0;
+	for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+		const char *c = cells[i];
+		size_t n = strlen(c);
+		if (!kp_text_plain(c, n))
+			continue;
+		plain++;
+		kp_text_scan sc;
+		kp_text_scan_cell(c, n, &sc);
+		if (sc.classes || sc.lead_space || sc.trail_space || sc.inner_layout || !sc.valid)
+			fail_msg("'%s' called plain, but the scan flags it", c);
+	}
+	assert_true(kp_text_plain("中核市平均以下に抑制", strlen("中核市平均以下に抑制")));
+	assert_true(kp_text_plain("施行・本格実施・充実", strlen("施行・本格実施・充実")));
+	assert_true(kp_text_plain("、。「」", strlen("、。「」")));
+	assert_true(kp_text_plain("a b", 3));
+	assert_false(kp_text_plain("金沢　市", strlen("金沢　市")));
+	assert_false(kp_text_plain("Ａ１", strlen("Ａ１")));
+	assert_true(plain >= 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +170,7 @@ int main(void)
 		cmocka_unit_test(shift_jis_heuristic),
 		cmocka_unit_test(bom_and_encode),
 		cmocka_unit_test(iconv_cp932),
+		cmocka_unit_test(plain_agrees_with_scan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,7 +69,7 @@ static void validate(result *r, const char *schema_json, const char *csv, long m
 	const char *path = write_file("t.csv", csv);
 	kp_diag_list_init(&r->list);
 	kp_diag_sink sink = kp_diag_list_sink(&r->list);
-	kp_validate_opts o = {max_errors, NULL, 0, NULL};
+	kp_validate_opts o = {.max_errors = max_errors};
 	r->rc = kp_validate_table(path, "t.csv", r->s, &o, &sink, &r->st);
 }
 
@@ -448,7 +448,7 @@ static void hooks_see_records(void **state)
 	seen z;
 	memset(&z, 0, sizeof z);
 	kp_validate_hooks hk = {&z, hk_start, hk_row, hk_end};
-	kp_validate_opts o = {0, NULL, 0, &hk};
+	kp_validate_opts o = {.hooks = &hk};
 	kp_validate_stats st;
 	assert_int_equal(kp_validate_table(path, "t.csv", s, &o, &sink, &st), 1);
 	assert_int_equal(z.starts, 1);
@@ -469,6 +469,83 @@ static void hooks_see_records(void **state)
 	kp_schema_free(s);
 }
 
+/* The fast path never changes a finding: random tables of tricky cells give the same
+ * findings (code, place, message, cell) with and without it. */
+static void fast_path_changes_nothing(void **state)
+{
+	(void)state;
+	static const char sch[] =
+		"{\"fields\":["
+		"{\"name\":\"id\",\"type\":\"integer\",\"constraints\":{\"required\":true,\"minimum\":1}},"
+		"{\"name\":\"name\",\"constraints\":{\"enum\":[\"金沢\",\"a b\",\"abcdefghij\"]}},"
+		"{\"name\":\"note\",\"type\":\"string\"},"
+		"{\"name\":\"n\",\"type\":\"number\",\"constraints\":{\"minimum\":0,\"maximum\":1000}},"
+		"{\"name\":\"b\",\"type\":\"boolean\",\"constraints\":{\"required\":true}},"
+		"{\"name\":\"stage\",\"type\":\"integer\",\"constraints\":{\"enum\":[1,2,3],\"exclusiveMaximum\":3}},"
+		"{\"name\":\"k\",\"type\":\"string\",\"constraints\":{\"maxLength\":3,\"pattern\":\"[a-z金沢]*\"}},"
+		"{\"name\":\"m\",\"type\":\"integer\",\"missingValues\":[\"-\",\"\"]},"
+		"{\"name\":\"lg_code\",\"type\":\"string\"},"
+		"{\"name\":\"u\",\"type\":\"string\",\"format\":\"email\",\"constraints\":{\"unique\":true}}],"
+		"\"primaryKey\":[\"id\",\"name\"]}";
+	static const char *const vocab[] = {"", "-", " ", "1", "2", "3", "01", "-0", "+1", "1.50",
+		"1.5", "0", "1,000", "１", "abc", "a b", "a  b", " a", "a ", "金沢", "金沢　市", "ｶﾅ",
+		"①", "〃", "同上", "true", "false", "TRUE", "x\"y", "a,b", "é", "2019", "172014",
+		"172015", "9999999999999999999", "NaN", "\t", "abcdefghij", "a@b.jp", "㎡", "、。"};
+	const size_t nv = sizeof vocab / sizeof vocab[0];
+	kp_schema *s = schema(sch);
+	uint32_t seed = 12345;
+	char *csv = malloc(1 << 16);
+	assert_non_null(csv);
+	for (int round = 0; round < 40; round++) {
+		size_t o = (size_t)snprintf(csv, 256, "id,name,note,n,b,stage,k,m,lg_code,u\n");
+		for (int row = 0; row < 30; row++) {
+			for (int col = 0; col < 10; col++) {
+				seed = seed * 1103515245u + 12345u;
+				const char *v = vocab[(seed >> 8) % nv];
+				if (col == 0 && (seed & 1))
+					v = (seed >> 20) % 2 ? "7" : "12"; /* keys repeat now and then */
+				int q = strpbrk(v, ",\"\n") != NULL;
+				if (col)
+					csv[o++] = ',';
+				if (q)
+					csv[o++] = '"';
+				for (const char *c = v; *c; c++) {
+					if (*c == '"')
+						csv[o++] = '"';
+					csv[o++] = *c;
+				}
+				if (q)
+					csv[o++] = '"';
+			}
+			csv[o++] = '\n';
+		}
+		csv[o] = '\0';
+		const char *path = write_file("fast.csv", csv);
+		kp_diag_list fast, general;
+		kp_diag_list_init(&fast);
+		kp_diag_list_init(&general);
+		kp_diag_sink fs = kp_diag_list_sink(&fast), gs = kp_diag_list_sink(&general);
+		kp_validate_opts fo = {.max_errors = 0}, go = {.max_errors = 0, .general_only = 1};
+		int frc = kp_validate_table(path, "t.csv", s, &fo, &fs, NULL);
+		int grc = kp_validate_table(path, "t.csv", s, &go, &gs, NULL);
+		assert_int_equal(frc, grc);
+		assert_int_equal(fast.len, general.len);
+		for (size_t i = 0; i < fast.len; i++) {
+			const kp_diag *a = &fast.items[i], *b = &general.items[i];
+			if (strcmp(a->code, b->code) != 0 || a->row != b->row || a->column != b->column ||
+				strcmp(a->message, b->message) != 0 || strcmp(a->cell, b->cell) != 0)
+				fail_msg("round %d finding %zu: fast [%s %ld:%ld %s] general [%s %ld:%ld %s]",
+					round, i, a->code, a->row, a->column, a->message, b->code, b->row,
+					b->column, b->message);
+		}
+		assert_true(general.len > 0); /* the vocabulary is meant to provoke findings */
+		kp_diag_list_release(&fast);
+		kp_diag_list_release(&general);
+	}
+	free(csv);
+	kp_schema_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +562,7 @@ int main(void)
 		cmocka_unit_test(package_foreign_keys),
 		cmocka_unit_test(hostile_inputs),
 		cmocka_unit_test(hooks_see_records),
+		cmocka_unit_test(fast_path_changes_nothing),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
