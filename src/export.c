@@ -735,16 +735,20 @@ static void pipe_stop(export_ctx *c)
 	w->t = NULL;
 }
 
-/* Copies a clean record's cells into the current batch.  When the reader left them
- * back to back (each NUL-terminated, as it usually does), one copy takes them all. */
+/* Copies a clean record's cells into the current batch.  When the reader left them in
+ * order in one line buffer, at most a NUL and two quotes apart (as it does for
+ * well-formed lines), one copy of that span takes them all.  Cells apart by more (an
+ * unescaped copy elsewhere, or any other layout) are copied one by one. */
 static int enqueue(export_ctx *c, table *t, const kp_csvrecord *rec, const long *field_col)
 {
 	wpipe *w = &c->pipe;
 	size_t nf = t->res->schema->nfields, n = rec->ncells, need = 0;
 	const kp_csvcell *cl = rec->cells;
 	int block = 1;
-	for (size_t k = 1; k < n && block; k++)
-		block = cl[k].data == cl[k - 1].data + cl[k - 1].len + 1;
+	for (size_t k = 1; k < n && block; k++) {
+		const char *end = cl[k - 1].data + cl[k - 1].len;
+		block = cl[k].data > end && cl[k].data - end <= 3;
+	}
 	if (block) {
 		need = (size_t)(cl[n - 1].data - cl[0].data) + cl[n - 1].len;
 	} else {
