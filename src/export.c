@@ -95,7 +95,7 @@ typedef struct batch {
 	size_t nrows;
 } batch;
 
-enum { NBATCH = 4, BATCH_ROWS = 512, BATCH_TEXT = 64 << 10 };
+enum { NBATCH = 4, BATCH_ROWS = 2048, BATCH_TEXT = 256 << 10 };
 #define BATCH_TEXT_MAX ((size_t)1 << 30) /* a record's cells, at most (offsets are 32-bit) */
 
 typedef struct wpipe {
