@@ -133,7 +133,8 @@ typedef struct export_ctx {
 	int made_out_dir;
 	int failed; /* a write failed (c->err): nothing more is written */
 	wpipe pipe;
-	int async_failed; /* set by the writing thread (c->err filled); read after a join */
+	int async_failed; /* set by the writing thread, under pipe.mu */
+	kp_diag async_err; /* the writing thread's error; read after the join */
 	char *arena; /* owned: canonical texts of one row (writing thread) */
 	size_t arena_cap;
 	kp_diag err;
@@ -542,7 +543,7 @@ static int end_table(export_ctx *c, table *t)
 }
 
 /* The cells of one record as the writers want them: canonical text or null. */
-static int convert_row(export_ctx *c, table *t, const batch *bt, size_t row)
+static int convert_row(export_ctx *c, table *t, const batch *bt, size_t row, kp_diag *err)
 {
 	const bcell *bc = &bt->cells[row * t->res->schema->nfields];
 	const kp_schema *s = t->res->schema;
@@ -574,16 +575,16 @@ static int convert_row(export_ctx *c, table *t, const batch *bt, size_t row)
 			*cell = (kp_wcell){.s = d, .len = len};
 			continue;
 		}
-		int cr = kp_cast_cell(f, d, len, &v, &c->err);
+		int cr = kp_cast_cell(f, d, len, &v, err);
 		if (cr == KP_CAST_MISSING) {
 			*cell = (kp_wcell){.null = 1};
 			continue;
 		}
 		if (cr != KP_CAST_OK) {
-			kp_diag_at(&c->err, t->source, bt->rows[row].number, c->pipe.field_col[i] + 1,
+			kp_diag_at(err, t->source, bt->rows[row].number, c->pipe.field_col[i] + 1,
 				   bt->rows[row].offset);
-			c->err.field = f->name;
-			kp_diag_set_cell(&c->err, d, len);
+			err->field = f->name;
+			kp_diag_set_cell(err, d, len);
 			return -1;
 		}
 		for (;;) {
@@ -596,8 +597,10 @@ static int convert_row(export_ctx *c, table *t, const batch *bt, size_t row)
 				used += (size_t)n + 1;
 				break;
 			}
-			if (n < 0 || grow_arena(c, used + (size_t)(n < 0 ? 0 : n) + 64) != 0)
-				return set_oom(c);
+			if (n < 0 || grow_arena(c, used + (size_t)(n < 0 ? 0 : n) + 64) != 0) {
+				kp_diag_set(err, KP_SEV_ERROR, "io-error", "out of memory");
+				return -1;
+			}
 		}
 	}
 	/* The arena may have moved while it grew: point the cells only now. */
@@ -616,15 +619,16 @@ static int convert_row(export_ctx *c, table *t, const batch *bt, size_t row)
  * stays flat in the number of rows.  The writers are only touched by the writing
  * thread between a table's start and end (the hooks join it before finishing). */
 
-/* Returns 0, or -1 with c->err filled (the rest of the batch is not written). */
+/* Returns 0, or -1 with c->async_err filled (the rest of the batch is not written). */
 static int write_batch(export_ctx *c, table *t, const batch *bt)
 {
 	kp_writer *ws[3] = {t->csv, t->json, c->rdf};
+	kp_diag *err = &c->async_err;
 	for (size_t r = 0; r < bt->nrows; r++) {
-		if (convert_row(c, t, bt, r) != 0)
+		if (convert_row(c, t, bt, r, err) != 0)
 			return -1;
 		for (size_t i = 0; i < 3; i++)
-			if (ws[i] && ws[i]->ops->row(ws[i], t->cells, bt->rows[r].number, &c->err) != 0)
+			if (ws[i] && ws[i]->ops->row(ws[i], t->cells, bt->rows[r].number, err) != 0)
 				return -1;
 	}
 	return 0;
@@ -730,8 +734,10 @@ static void pipe_stop(export_ctx *c)
 		pthread_join(w->th, NULL);
 		w->running = 0;
 	}
-	if (c->async_failed)
+	if (c->async_failed && !c->failed) {
+		c->err = c->async_err; /* the writing thread's error, now that it is joined */
 		c->failed = 1;
+	}
 	w->t = NULL;
 }
 
@@ -1090,6 +1096,7 @@ int kp_export_run(const kp_export_opts *o)
 {
 	export_ctx c = {.o = o};
 	kp_diag_clear(&c.err);
+	kp_diag_clear(&c.async_err);
 	pthread_mutex_init(&c.pipe.mu, NULL);
 	pthread_cond_init(&c.pipe.cv_work, NULL);
 	pthread_cond_init(&c.pipe.cv_free, NULL);
