@@ -368,6 +368,23 @@ static json_t *dialect_json(const kp_catalog_opts *o)
 			 "skipInitialSpace", 0);
 }
 
+/* The JSON Schema shipped for a table's JSON file: <package folder>/json/<name>.schema.json
+ * (schemas/kanazawa-plan/json/), or NULL when there is none. */
+static json_t *shipped_json_schema(const kp_package *pkg, const kp_resource *r)
+{
+	char path[4096];
+	int n = snprintf(path, sizeof path, "%s/json/%s.schema.json", pkg->dir ? pkg->dir : ".",
+			 r->name);
+	if (n < 0 || (size_t)n >= sizeof path)
+		return NULL;
+	json_t *j = json_load_file(path, 0, NULL);
+	if (j && !json_is_object(j)) {
+		json_decref(j);
+		j = NULL;
+	}
+	return j;
+}
+
 json_t *kp_catalog_package_json(const kp_package *pkg, const kp_catalog_file *files, size_t nfiles,
 				const kp_catalog_opts *o)
 {
@@ -428,6 +445,15 @@ json_t *kp_catalog_package_json(const kp_package *pkg, const kp_catalog_file *fi
 			json_t *s = kp_catalog_export_schema(f->res);
 			if (s)
 				json_object_set_new(r, "schema", s);
+		}
+		if (f->res && strcmp(f->format, "json") == 0) {
+			/* The JSON file's own schema, so consumers can validate it.  Embedded like
+			 * the CSV files' Table Schema (the descriptor stays self-contained; its
+			 * "$id" names the published original).  "jsonSchema", not "schema": a
+			 * Data Package reader takes "schema" for a Table Schema. */
+			json_t *js = shipped_json_schema(pkg, f->res);
+			if (js)
+				json_object_set_new(r, "jsonSchema", js);
 		}
 		json_array_append_new(res, r);
 	}

@@ -46,7 +46,10 @@ int kp_catalog_write_dcat(kp_writer *rdf, const kp_package *pkg, const kp_catalo
  * holds canonical text.  New reference; NULL when out of memory. */
 json_t *kp_catalog_export_schema(const kp_resource *r);
 
-/* The datapackage.json describing files (every one hashed).  New reference or NULL. */
+/* The datapackage.json describing files (every one hashed).  A table's JSON file gets
+ * "jsonSchema": the JSON Schema shipped beside the package as json/<name>.schema.json,
+ * embedded (none when that file is missing or not a JSON object).  New reference or
+ * NULL. */
 json_t *kp_catalog_package_json(const kp_package *pkg, const kp_catalog_file *files, size_t nfiles,
 				const kp_catalog_opts *o);
 

@@ -10,8 +10,10 @@ void kp_csvout_init(kp_csvout *w, FILE *fp, const char *eol)
 	w->quote_all = 0;
 }
 
-/* Bytes that force quotes anywhere in a cell. */
-static const unsigned char special[256] = {[','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1};
+/* Bytes that force quotes anywhere in a cell (1), or at its start or end (2). */
+const unsigned char kp_csvout_class[256] = {
+    [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1, [' '] = 2, ['\t'] = 2};
+#define special(c) (kp_csvout_class[c] & 1)
 
 static int needs_quotes(const char *s, size_t len)
 {
@@ -20,7 +22,7 @@ static int needs_quotes(const char *s, size_t len)
 	if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t')
 		return 1;
 	for (size_t i = 0; i < len; i++)
-		if (special[(unsigned char)s[i]])
+		if (special((unsigned char)s[i]))
 			return 1;
 	return 0;
 }
@@ -47,6 +49,32 @@ void kp_csvout_cell(kp_csvout *w, const char *s, size_t len)
 		s += n;
 	}
 	putc_unlocked('"', w->fp);
+}
+
+size_t kp_csvout_format(char *dst, const char *s, size_t len, int quote_all)
+{
+	if (!quote_all) {
+		/* Copy and look for the bytes that force quotes in one go: most cells need
+		 * none, and then the copy is the result. */
+		unsigned char any = 0;
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)s[i];
+			dst[i] = (char)c;
+			any |= special(c);
+		}
+		if (len == 0 || (!any && s[0] != ' ' && s[0] != '\t' && s[len - 1] != ' ' &&
+				 s[len - 1] != '\t'))
+			return len;
+	}
+	char *d = dst;
+	*d++ = '"';
+	for (size_t i = 0; i < len; i++) {
+		*d++ = s[i];
+		if (s[i] == '"')
+			*d++ = '"';
+	}
+	*d++ = '"';
+	return (size_t)(d - dst);
 }
 
 void kp_csvout_str(kp_csvout *w, const char *s)

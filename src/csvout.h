@@ -21,6 +21,14 @@ void kp_csvout_cell(kp_csvout *w, const char *s, size_t len);
 void kp_csvout_str(kp_csvout *w, const char *s);
 /* Ends the row. */
 void kp_csvout_end_row(kp_csvout *w);
+/* The quoting rule as data, for writers with their own loop: a cell needs quotes when
+ * one of its bytes has bit 1 here, or its first or last byte has bit 2. */
+extern const unsigned char kp_csvout_class[256];
+
+/* Formats one cell into dst, which has room for at least 2 * len + 2 bytes, quoted by
+ * the rules above (always when quote_all); returns the bytes written.  For writers
+ * that assemble rows in their own buffer. */
+size_t kp_csvout_format(char *dst, const char *s, size_t len, int quote_all);
 /* 0 when every write so far succeeded, -1 when the stream reports an error. */
 int kp_csvout_status(const kp_csvout *w);
 

@@ -3,6 +3,8 @@
  *
  * Strings that need no escaping (the common case) are copied as they are; the others
  * go through jansson's encoder, so escaping follows one well-tested implementation.
+ * Rows are assembled in the writer's own buffer (kp_wbuf) and reach the stream in
+ * large blocks.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +15,7 @@
 
 typedef struct json_writer {
 	kp_writer base;
-	FILE *fp;	    /* borrowed */
+	kp_wbuf out;	    /* on the borrowed stream */
 	const kp_wtable *t; /* borrowed, current table */
 	char **keys;	    /* owned: per column the encoded `"name":` */
 	size_t *keylen;	    /* owned: their lengths */
@@ -27,36 +29,44 @@ static int io_fail(kp_diag *err, const json_writer *w)
 	return -1;
 }
 
-/* The writer owns its stream, from one thread: unlocked stdio calls (a lock round trip
- * per call adds up over millions of cells).  Literals go through here. */
-static void put_lit(FILE *fp, const char *s)
+/* Bytes a JSON string cannot hold as they are. */
+static const unsigned char escape[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1,
+    [0x0E] = 1, [0x0F] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1,
+    [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1, ['"'] = 1,	[0x5C] = 1, [0x7F] = 1};
+
+static int put_lit(kp_wbuf *b, const char *s)
 {
-	fwrite_unlocked(s, 1, strlen(s), fp);
+	return kp_wbuf_put(b, s, strlen(s));
 }
 
-static int plain(const char *s, size_t len)
+static int put_string(kp_wbuf *b, const char *s, size_t len)
 {
+	/* Copy and check in one go; only a string that needs escaping is redone. */
+	char *d = kp_wbuf_room(b, len + 2);
+	if (!d)
+		return -1;
+	unsigned char any = 0;
+	d[0] = '"';
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == '"' || c == '\\' || c == 0x7F)
-			return 0;
+		d[i + 1] = (char)c;
+		any |= escape[c];
 	}
-	return 1;
-}
-
-static int put_string(FILE *fp, const char *s, size_t len)
-{
-	if (plain(s, len)) {
-		putc_unlocked('"', fp);
-		fwrite_unlocked(s, 1, len, fp);
-		putc_unlocked('"', fp);
+	if (!any) {
+		d[len + 1] = '"';
+		b->len += len + 2;
 		return 0;
 	}
 	json_t *j = json_stringn(s, len);
-	if (!j)
-		return -1; /* not UTF-8: the validator lets no such cell through */
-	int rc = json_dumpf(j, fp, JSON_ENCODE_ANY);
+	char *enc = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
 	json_decref(j);
+	if (!enc)
+		return -1; /* not UTF-8: the validator lets no such cell through */
+	int rc = put_lit(b, enc);
+	free(enc);
 	return rc;
 }
 
@@ -69,29 +79,26 @@ static int json_number_ok(const char *s, size_t len)
 	return len > 0;
 }
 
-static int put_value(FILE *fp, kp_wkind kind, const char *s, size_t len)
+static int put_value(kp_wbuf *b, kp_wkind kind, const char *s, size_t len)
 {
 	switch (kind) {
 	case KP_WK_INTEGER:
 	case KP_WK_NUMBER:
 		if (!json_number_ok(s, len))
-			return put_string(fp, s, len);
+			return put_string(b, s, len);
 		/* Canonical numbers are valid JSON numbers except for a leading '+'. */
 		if (len > 0 && s[0] == '+') {
 			s++;
 			len--;
 		}
-		fwrite_unlocked(s, 1, len, fp);
-		return 0;
+		return kp_wbuf_put(b, s, len);
 	case KP_WK_BOOLEAN:
 		if ((len == 4 && memcmp(s, "true", 4) == 0) ||
-		    (len == 5 && memcmp(s, "false", 5) == 0)) {
-			fwrite_unlocked(s, 1, len, fp);
-			return 0;
-		}
-		return put_string(fp, s, len);
+		    (len == 5 && memcmp(s, "false", 5) == 0))
+			return kp_wbuf_put(b, s, len);
+		return put_string(b, s, len);
 	default:
-		return put_string(fp, s, len);
+		return put_string(b, s, len);
 	}
 }
 
@@ -115,7 +122,11 @@ static kp_writer *json_open(FILE *fp, const kp_wopts *o, kp_diag *err)
 		return NULL;
 	}
 	w->base.ops = &kp_write_json_ops;
-	w->fp = fp;
+	if (kp_wbuf_init(&w->out, fp, 1 << 16) != 0) {
+		free(w);
+		kp_diag_set(err, KP_SEV_ERROR, "io-error", "out of memory");
+		return NULL;
+	}
 	return &w->base;
 }
 
@@ -146,45 +157,56 @@ static int json_start(kp_writer *base, const kp_wtable *t, kp_diag *err)
 		w->keylen[i] = n + 1;
 		free(enc);
 	}
-	put_lit(w->fp, "[\n");
-	return ferror(w->fp) ? io_fail(err, w) : 0;
+	return put_lit(&w->out, "[\n") == 0 ? 0 : io_fail(err, w);
 }
 
 static int json_row(kp_writer *base, const kp_wcell *cells, long row, kp_diag *err)
 {
 	json_writer *w = (json_writer *)base;
-	FILE *fp = w->fp;
-	if (w->rows++ > 0)
-		put_lit(fp, ",\n");
-	putc_unlocked('{', fp);
+	kp_wbuf *b = &w->out;
+	if (put_lit(b, w->rows++ > 0 ? ",\n{" : "{") != 0)
+		return io_fail(err, w);
 	int first = 1;
 	for (size_t i = 0; i < w->t->ncols; i++) {
 		const kp_wcol *c = &w->t->cols[i];
 		const kp_wcell *cell = &cells[i];
 		if (c->is_virtual)
 			continue;
+		char *d = kp_wbuf_room(b, w->keylen[i] + 1);
+		if (!d)
+			return io_fail(err, w);
 		if (!first)
-			putc_unlocked(',', fp);
+			*d++ = ',', b->len++;
 		first = 0;
-		fwrite_unlocked(w->keys[i], 1, w->keylen[i], fp);
+		memcpy(d, w->keys[i], w->keylen[i]);
+		b->len += w->keylen[i];
 		int rc = 0;
 		if (cell->null) {
-			put_lit(fp, "null");
+			rc = kp_wbuf_put(b, "null", 4);
+		} else if (cell->bare && !c->separator &&
+			   (c->kind == KP_WK_INTEGER || c->kind == KP_WK_NUMBER)) {
+			/* A plain decimal, as export's fast cast found it: a JSON number as is. */
+			rc = kp_wbuf_put(b, cell->s, cell->len);
 		} else if (c->separator) {
 			size_t pos = 0, ilen;
 			const char *item;
-			putc_unlocked('[', fp);
-			for (int n = 0; kp_writer_next_item(cell, c->separator, &pos, &item, &ilen);
+			rc = kp_wbuf_put(b, "[", 1);
+			for (int n = 0;
+			     rc == 0 && kp_writer_next_item(cell, c->separator, &pos, &item, &ilen);
 			     n++) {
 				if (n)
-					putc_unlocked(',', fp);
-				rc |= put_value(fp, c->kind, item, ilen);
+					rc = kp_wbuf_put(b, ",", 1);
+				if (rc == 0)
+					rc = put_value(b, c->kind, item, ilen);
 			}
-			putc_unlocked(']', fp);
+			if (rc == 0)
+				rc = kp_wbuf_put(b, "]", 1);
 		} else {
-			rc = put_value(fp, c->kind, cell->s, cell->len);
+			rc = put_value(b, c->kind, cell->s, cell->len);
 		}
 		if (rc != 0) {
+			if (b->failed)
+				return io_fail(err, w);
 			kp_diag_set(err, KP_SEV_ERROR, "encoding-error",
 				    "cell of field \"%s\" is not valid UTF-8", c->name);
 			kp_diag_at(err, w->t->file, row, (long)i + 1, -1);
@@ -193,15 +215,15 @@ static int json_row(kp_writer *base, const kp_wcell *cells, long row, kp_diag *e
 			return -1;
 		}
 	}
-	putc_unlocked('}', fp);
-	return ferror(fp) ? io_fail(err, w) : 0;
+	return kp_wbuf_put(b, "}", 1) == 0 ? 0 : io_fail(err, w);
 }
 
 static int json_finish(kp_writer *base, kp_diag *err)
 {
 	json_writer *w = (json_writer *)base;
-	fputs(w->rows ? "\n]\n" : "]\n", w->fp);
-	int rc = ferror(w->fp) ? io_fail(err, w) : 0;
+	int rc = put_lit(&w->out, w->rows ? "\n]\n" : "]\n") == 0 && kp_wbuf_flush(&w->out) == 0
+		     ? 0
+		     : io_fail(err, w);
 	free_keys(w);
 	w->t = NULL;
 	return rc;
@@ -213,7 +235,10 @@ static int json_close(kp_writer *base, kp_diag *err)
 	if (!w)
 		return 0;
 	free_keys(w);
-	int rc = fflush(w->fp) == 0 && !ferror(w->fp) ? 0 : io_fail(err, w);
+	int rc = kp_wbuf_flush(&w->out) == 0 && fflush(w->out.fp) == 0 && !ferror(w->out.fp)
+		     ? 0
+		     : io_fail(err, w);
+	kp_wbuf_release(&w->out);
 	free(w);
 	return rc;
 }

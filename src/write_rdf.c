@@ -99,7 +99,8 @@ typedef struct rcol {
 
 typedef struct rdf_writer {
 	kp_writer base;
-	FILE *fp;	    /* borrowed */
+	FILE *fp;	    /* borrowed: the file given to open */
+	FILE *to;	    /* borrowed: where output goes now (fp, or a diverted stream) */
 	xmlTextWriterPtr x; /* owned */
 	ns *nss;	    /* owned array */
 	size_t nns;
@@ -463,6 +464,14 @@ static void rdf_free(rdf_writer *w)
 	free(w);
 }
 
+static int out_write(void *ctx, const char *buf, int len)
+{
+	rdf_writer *w = ctx;
+	if (len > 0 && fwrite_unlocked(buf, 1, (size_t)len, w->to) != (size_t)len)
+		return -1;
+	return len;
+}
+
 static kp_writer *rdf_open(FILE *fp, const kp_wopts *o, kp_diag *err)
 {
 	rdf_writer *w = calloc(1, sizeof *w);
@@ -497,7 +506,10 @@ static kp_writer *rdf_open(FILE *fp, const kp_wopts *o, kp_diag *err)
 			}
 			free(q);
 		}
-	xmlOutputBufferPtr out = xmlOutputBufferCreateFile(fp, NULL);
+	w->to = fp;
+	/* Through our callback rather than xmlOutputBufferCreateFile, so the output can be
+	 * diverted between tables (kp_write_rdf_divert). */
+	xmlOutputBufferPtr out = xmlOutputBufferCreateIO(out_write, NULL, w, NULL);
 	if (!out)
 		goto nomem;
 	w->x = xmlNewTextWriter(out);
@@ -517,6 +529,11 @@ static kp_writer *rdf_open(FILE *fp, const kp_wopts *o, kp_diag *err)
 						(const xmlChar *)w->nss[i].iri) < 0)
 			goto xmlerr;
 	}
+	/* Close the root's start tag now (">" and the newline the writer would put before
+	 * the first child), so every later part of the file (a table, the DCAT metadata)
+	 * starts the same wherever it is written: a diverted table can be moved. */
+	if (xmlTextWriterWriteRaw(w->x, (const xmlChar *)"\n") < 0)
+		goto xmlerr;
 	return &w->base;
 nomem:
 	oom(err);
@@ -778,7 +795,7 @@ static int rdf_close(kp_writer *base, kp_diag *err)
 	int rc = xmlTextWriterEndDocument(w->x) < 0 || xmlTextWriterFlush(w->x) < 0 ? -1 : 0;
 	xmlFreeTextWriter(w->x);
 	w->x = NULL;
-	if (rc == 0 && (fflush(w->fp) != 0 || ferror(w->fp)))
+	if (rc == 0 && (w->to != w->fp || fflush(w->fp) != 0 || ferror(w->fp)))
 		rc = -1;
 	rdf_free(w);
 	return rc == 0 ? 0 : xml_fail(err);
@@ -800,6 +817,17 @@ const kp_writer_ops kp_write_rdf_ops = {
 static rdf_writer *as_rdf(kp_writer *base)
 {
 	return base && base->ops == &kp_write_rdf_ops ? (rdf_writer *)base : NULL;
+}
+
+int kp_write_rdf_divert(kp_writer *base, FILE *fp, kp_diag *err)
+{
+	rdf_writer *w = as_rdf(base);
+	if (!w || w->t || w->depth)
+		return xml_fail(err);
+	if (xmlTextWriterFlush(w->x) < 0 || fflush(w->to) != 0 || ferror(w->to))
+		return xml_fail(err);
+	w->to = fp ? fp : w->fp;
+	return 0;
 }
 
 int kp_write_rdf_node_start(kp_writer *base, const char *type, const char *about, kp_diag *err)

@@ -28,6 +28,14 @@ int kp_write_rdf_ref(kp_writer *w, const char *prop, const char *iri, kp_diag *e
 int kp_write_rdf_prop_start(kp_writer *w, const char *prop, kp_diag *err);
 int kp_write_rdf_prop_end(kp_writer *w, kp_diag *err);
 
+/* Sends the writer's further output to fp (borrowed; NULL: back to the file given to
+ * open), after flushing what it holds to the current stream.  Call between tables only.
+ * Every table written this way is a self-contained part of the file (the root's start
+ * tag is closed at open), so a caller may write a table to a spool and copy it into the
+ * file later, keeping the tables in the order it wants.  The writer must be back on its
+ * own file before close.  Returns 0, or -1 with err filled. */
+int kp_write_rdf_divert(kp_writer *w, FILE *fp, kp_diag *err);
+
 /* The full IRI of a prefixed name ("dct:title"), or a copy of name when its prefix is
  * not declared.  Caller frees; NULL on allocation failure. */
 char *kp_write_rdf_expand(const kp_writer *w, const char *name);

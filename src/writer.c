@@ -1,5 +1,6 @@
 #include "writer.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const kp_writer_ops *const formats[] = {&kp_write_csv_ops, &kp_write_json_ops,
@@ -73,4 +74,44 @@ int kp_writer_next_item(const kp_wcell *c, const char *sep, size_t *pos, const c
 	/* Past the end once the last item is taken, so the next call returns 0. */
 	*pos += n + (n < left ? slen : 1);
 	return 1;
+}
+
+int kp_wbuf_init(kp_wbuf *b, FILE *fp, size_t cap)
+{
+	b->p = malloc(cap ? cap : 1);
+	b->len = 0;
+	b->cap = b->p ? cap : 0;
+	b->fp = fp;
+	b->failed = 0;
+	return b->p ? 0 : -1;
+}
+
+int kp_wbuf_flush(kp_wbuf *b)
+{
+	/* Writers own their stream, from one thread: no lock round trip. */
+	if (b->len && !b->failed && fwrite_unlocked(b->p, 1, b->len, b->fp) != b->len)
+		b->failed = 1;
+	b->len = 0;
+	return b->failed || ferror(b->fp) ? -1 : 0;
+}
+
+char *kp_wbuf_make_room(kp_wbuf *b, size_t n)
+{
+	if (kp_wbuf_flush(b) != 0)
+		return NULL;
+	if (n > b->cap) {
+		char *p = realloc(b->p, n);
+		if (!p)
+			return NULL;
+		b->p = p;
+		b->cap = n;
+	}
+	return b->p;
+}
+
+void kp_wbuf_release(kp_wbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
 }

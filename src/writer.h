@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "diag.h"
 
@@ -66,6 +67,10 @@ typedef struct kp_wcell {
 	const char *s; /* canonical text, not necessarily NUL-terminated; ignored when null */
 	size_t len;
 	int null; /* missing value */
+	/* The text is known to be a plain decimal ("[-]digits[.digits]", what kp_cast_fast
+	 * claims for integers and numbers): writers may copy it without checking.  0 when
+	 * not known. */
+	int bare;
 } kp_wcell;
 
 /* A prefix for RDF names ("dct" → "http://purl.org/dc/terms/"). */
@@ -113,6 +118,42 @@ struct kp_writer {
 extern const kp_writer_ops kp_write_csv_ops;
 extern const kp_writer_ops kp_write_json_ops;
 extern const kp_writer_ops kp_write_rdf_ops;
+
+/* A writer's output buffer: rows are assembled in memory and handed to the stream in
+ * large blocks, one fwrite per block instead of several stdio calls per cell. */
+typedef struct kp_wbuf {
+	char *p; /* owned */
+	size_t len, cap;
+	FILE *fp;   /* borrowed */
+	int failed; /* a write to fp failed */
+} kp_wbuf;
+
+/* Allocates the buffer (cap bytes).  Returns 0 or -1 (out of memory). */
+int kp_wbuf_init(kp_wbuf *b, FILE *fp, size_t cap);
+/* Writes what is buffered to fp.  Returns 0, or -1 when a write has failed. */
+int kp_wbuf_flush(kp_wbuf *b);
+/* Flushes when the buffer cannot take n more bytes, and grows it when n exceeds its
+ * size.  Returns where the n bytes go, or NULL (write failed or out of memory). */
+char *kp_wbuf_make_room(kp_wbuf *b, size_t n);
+/* Frees the buffer without writing it. */
+void kp_wbuf_release(kp_wbuf *b);
+
+/* Room for n bytes at the end of the buffer (the caller then adds to b->len). */
+static inline char *kp_wbuf_room(kp_wbuf *b, size_t n)
+{
+	return b->cap - b->len >= n ? b->p + b->len : kp_wbuf_make_room(b, n);
+}
+
+/* Appends s[0..n).  Returns 0 or -1. */
+static inline int kp_wbuf_put(kp_wbuf *b, const char *s, size_t n)
+{
+	char *d = kp_wbuf_room(b, n);
+	if (!d)
+		return -1;
+	memcpy(d, s, n);
+	b->len += n;
+	return 0;
+}
 
 /* The writer of a format name, or NULL. */
 const kp_writer_ops *kp_writer_find(const char *format);

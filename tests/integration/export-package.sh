@@ -84,5 +84,29 @@ for r in dp["resources"]:
     assert [c["titles"] for c in cols] == header, (r["path"], header)
     assert all(c["datatype"] in ("string", "integer", "decimal", "boolean", "date", "gYear") for c in cols)
     assert m["dialect"]["lineTerminators"] == ["\r\n"] and m["dialect"]["header"] is True
+
+# Each table's JSON file carries its JSON Schema (the one shipped in json/, embedded), and
+# a consumer holding only OUT validates the file with it; a broken value fails.
+jsons = [r for r in dp["resources"] if r["format"] == "json" and r["path"].endswith(".json")
+         and not r["path"].endswith("-metadata.json") and r["path"] != "datapackage.json"]
+assert sorted(r["path"] for r in jsons) == ["glossary.json", "items.json", "targets.json"], jsons
+for r in jsons:
+    table = r["path"][:-len(".json")]
+    shipped = json.load(open(os.path.join(pkg, "json", table + ".schema.json"), encoding="utf-8"))
+    assert r["jsonSchema"] == shipped, r["path"]
+    js = r["jsonSchema"]
+    cls = jsonschema.validators.validator_for(js)
+    cls.check_schema(js)
+    doc = json.load(open(os.path.join(out, r["path"]), encoding="utf-8"))
+    errs = [e.message for e in cls(js, format_checker=jsonschema.FormatChecker()).iter_errors(doc)]
+    assert not errs, (r["path"], errs[:5])
+    bad = doc[:1]
+    bad[0] = dict(bad[0])
+    key = next(k for k, p in js["items"]["properties"].items() if "integer" in str(p.get("type")))
+    bad[0][key] = "not a number"
+    assert list(cls(js).iter_errors(bad)), (r["path"], key)
+for r in dp["resources"]:
+    if r not in jsons:
+        assert "jsonSchema" not in r, r["path"]
 print("package ok")
 PY

@@ -51,11 +51,40 @@ static void lf_and_quote_all(void **state)
 	free(buf);
 }
 
+/* kp_csvout_format (the buffer form export's CSV writer uses) writes each cell exactly
+ * as kp_csvout_cell does, quoted or not. */
+static void format_matches_cell(void **state)
+{
+	(void)state;
+	static const char *const cells[] = {"", "plain", "a,b", "say \"hi\"", "\"", "two\nlines",
+		"cr\rhere", " lead", "trail ", "\ttab", "tab\t", "mid dle", "金沢市", "x\"", ",",
+		"40524", "-0.5"};
+	for (int all = 0; all <= 1; all++)
+		for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+			char *buf = NULL;
+			size_t len = 0;
+			FILE *fp = open_memstream(&buf, &len);
+			kp_csvout w;
+			kp_csvout_init(&w, fp, "\n");
+			w.quote_all = all;
+			kp_csvout_str(&w, cells[i]);
+			fclose(fp);
+			size_t n = strlen(cells[i]);
+			char *dst = malloc(2 * n + 2);
+			size_t got = kp_csvout_format(dst, cells[i], n, all);
+			assert_int_equal(got, len);
+			assert_memory_equal(dst, buf, len);
+			free(dst);
+			free(buf);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(quoting_follows_rfc4180),
 		cmocka_unit_test(lf_and_quote_all),
+		cmocka_unit_test(format_matches_cell),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

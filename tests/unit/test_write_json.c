@@ -82,6 +82,27 @@ static void types_and_escapes(void **state)
 	free(out);
 }
 
+/* A cell marked bare (a plain decimal the export's fast cast claimed) is copied as a
+ * number; in a string or list column the mark changes nothing; unmarked numbers are
+ * still checked (NaN stays a string, a leading '+' goes). */
+static void bare_numbers_are_copied(void **state)
+{
+	(void)state;
+	const kp_wcell rows[][6] = {
+	    {{.s = "40524", .len = 5, .bare = 1}, {.s = "12", .len = 2, .bare = 1}, NUL,
+	     {.s = "-0.25", .len = 5, .bare = 1}, {.s = "1;2", .len = 3, .bare = 1}, NUL},
+	    {CELL("+7"), CELL("x"), NUL, CELL("INF"), NUL, NUL},
+	};
+	char *out = run(rows, 2);
+	assert_string_equal(out, "[\n"
+				 "{\"id\":40524,\"name\":\"12\",\"ok\":null,\"v\":-0.25,"
+				 "\"refs\":[1,2],\"day\":null},\n"
+				 "{\"id\":7,\"name\":\"x\",\"ok\":null,\"v\":\"INF\",\"refs\":null,"
+				 "\"day\":null}\n"
+				 "]\n");
+	free(out);
+}
+
 static void empty_table_is_empty_array(void **state)
 {
 	(void)state;
@@ -116,6 +137,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(types_and_escapes),
+	    cmocka_unit_test(bare_numbers_are_copied),
 	    cmocka_unit_test(empty_table_is_empty_array),
 	    cmocka_unit_test(invalid_utf8_is_an_error_naming_the_cell),
 	};
