@@ -82,6 +82,7 @@ typedef struct table {
 #define NO_CELL UINT32_MAX
 typedef struct bcell {
 	uint32_t off, len; /* in the batch's text; off == NO_CELL: the record lacks the field */
+	unsigned char as_is; /* KP_VALIDATE_CELL_*: what the validator already knows */
 } bcell;
 
 typedef struct batch {
@@ -560,6 +561,15 @@ static int convert_row(export_ctx *c, table *t, const batch *bt, size_t row, kp_
 		}
 		const char *d = bt->text + bc[i].off;
 		size_t len = bc[i].len;
+		/* the validator's fast path already cast it: no second look */
+		if (bc[i].as_is == KP_VALIDATE_CELL_NULL) {
+			*cell = (kp_wcell){.null = 1};
+			continue;
+		}
+		if (bc[i].as_is == KP_VALIDATE_CELL_AS_IS) {
+			*cell = (kp_wcell){.s = d, .len = len, .bare = p->numeric};
+			continue;
+		}
 		if (p->missing_empty ? len == 0 : kp_cast_is_missing(f, d, len)) {
 			*cell = (kp_wcell){.null = 1};
 			continue;
@@ -745,8 +755,10 @@ static void pipe_stop(export_ctx *c)
  * order in one line buffer, at most a NUL and two quotes apart (as it does for
  * well-formed lines), one copy of that span takes them all.  Cells apart by more (an
  * unescaped copy elsewhere, or any other layout) are copied one by one. */
-static int enqueue(export_ctx *c, table *t, const kp_csvrecord *rec, const long *field_col)
+static int enqueue(export_ctx *c, table *t, const kp_validate_row *row)
 {
+	const kp_csvrecord *rec = row->rec;
+	const long *field_col = row->field_col;
 	wpipe *w = &c->pipe;
 	size_t nf = t->res->schema->nfields, n = rec->ncells, need = 0;
 	const kp_csvcell *cl = rec->cells;
@@ -799,7 +811,7 @@ static int enqueue(export_ctx *c, table *t, const kp_csvrecord *rec, const long 
 			memcpy(bt->text + off, src->data, src->len);
 			bt->used += src->len;
 		}
-		bc[i] = (bcell){.off = (uint32_t)off, .len = (uint32_t)src->len};
+		bc[i] = (bcell){.off = (uint32_t)off, .len = (uint32_t)src->len, .as_is = row->as_is[i]};
 	}
 	if (block)
 		bt->used += need;
@@ -827,19 +839,19 @@ static int hook_start(void *ctx, const kp_resource *res, const kp_schema *s, con
 	return 0;
 }
 
-static int hook_row(void *ctx, const kp_csvrecord *rec, const long *field_col, int clean)
+static int hook_row(void *ctx, const kp_validate_row *row)
 {
 	export_ctx *c = ctx;
 	table *t = c->cur;
 	if (!t || c->failed || t->dirty)
 		return 0;
-	if (!clean) {
+	if (!row->clean) {
 		t->dirty = 1;
 		return 0;
 	}
-	if (rec->ncells == 0 || c->pipe.stop)
+	if (row->rec->ncells == 0 || c->pipe.stop)
 		return 0;
-	if (enqueue(c, t, rec, field_col) != 0)
+	if (enqueue(c, t, row) != 0)
 		c->failed = 1;
 	return 0;
 }

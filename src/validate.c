@@ -316,6 +316,7 @@ typedef struct tctx {
 	size_t *canon_off; /* owned, per field */
 	size_t *canon_n;   /* owned, per field */
 	unsigned char *canon_state; /* per field: 0 absent, 1 value, 2 null, 3 error */
+	unsigned char *as_is;       /* owned, per field: KP_VALIDATE_CELL_* of this row */
 
 	keyset *unique;  /* owned array per field (used where the field is unique) */
 	keyset pk;
@@ -1615,6 +1616,7 @@ static void row(tctx *t, const kp_csvrecord *r)
 	if (r->flags & (KP_CSVREC_QUOTE_PROBLEM | KP_CSVREC_CUT))
 		return;
 	memset(t->canon_state, 0, s->nfields);
+	memset(t->as_is, 0, s->nfields);
 	t->canon_len = 0;
 	size_t n = r->ncells < t->ncols ? r->ncells : t->ncols;
 	t->pk_known = 0;
@@ -1624,6 +1626,8 @@ static void row(tctx *t, const kp_csvrecord *r)
 		long fi = t->col_field[i];
 		if (fi < 0 || t->general_only || !cell_fast(t, r, &r->cells[i], (size_t)fi))
 			cell(t, r, i);
+		else
+			t->as_is[fi] = r->cells[i].len ? KP_VALIDATE_CELL_AS_IS : KP_VALIDATE_CELL_NULL;
 		if (t->early_at[i])
 			early_keys(t, i);
 	}
@@ -1991,6 +1995,7 @@ static void tctx_release(tctx *t)
 	free(t->canon_off);
 	free(t->canon_n);
 	free(t->canon_state);
+	free(t->as_is);
 	if (t->unique)
 		for (size_t f = 0; f < s->nfields; f++)
 			ks_free(&t->unique[f]);
@@ -2034,12 +2039,13 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 	t->canon_off = calloc(nf, sizeof *t->canon_off);
 	t->canon_n = calloc(nf, sizeof *t->canon_n);
 	t->canon_state = calloc(nf, 1);
+	t->as_is = calloc(nf, 1);
 	t->unique = calloc(nf, sizeof *t->unique);
 	t->uk = calloc(s->nunique_keys + 1, sizeof *t->uk);
 	t->fks = calloc(s->nforeign_keys + 1, sizeof *t->fks);
 	t->rules = calloc(s->nrules + 1, sizeof *t->rules);
 	if (!t->field_col || !t->is_lg || !t->typed || !t->need_canon || !t->canon_off || !t->canon_n ||
-		!t->canon_state || !t->unique || !t->uk || !t->fks || !t->rules)
+		!t->canon_state || !t->as_is || !t->unique || !t->uk || !t->fks || !t->rules)
 		return -1;
 	t->plan = calloc(nf, sizeof *t->plan);
 	if (!t->plan)
@@ -2239,8 +2245,8 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 		if (t.peek_cols)
 			prefetch_next(&t, rd);
 		row(&t, &rec);
-		if (hk && hk->row && !t.stop &&
-			hk->row(hk->ctx, &rec, t.field_col, t.counts[KP_SEV_ERROR] == 0) != 0) {
+		kp_validate_row vr = {&rec, t.field_col, t.as_is, t.counts[KP_SEV_ERROR] == 0};
+		if (hk && hk->row && !t.stop && hk->row(hk->ctx, &vr) != 0) {
 			status = KP_EXIT_IO;
 			break;
 		}

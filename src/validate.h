@@ -35,6 +35,24 @@
 
 struct kp_validate_stats;
 
+/* What the row hook sees of a record. */
+enum {
+	KP_VALIDATE_CELL_CHECKED = 0, /* checked by the general path: cast it again to use it */
+	KP_VALIDATE_CELL_NULL = 1,    /* a missing value */
+	KP_VALIDATE_CELL_AS_IS = 2    /* casts to the field's type and the cell is its own
+				       * canonical text (kp_cast_fast's answer) */
+};
+
+typedef struct kp_validate_row {
+	const kp_csvrecord *rec;
+	const long *field_col;      /* per field: the record's column holding it, or -1 when
+				     * the header lacks it */
+	const unsigned char *as_is; /* per field: KP_VALIDATE_CELL_* */
+	int clean;                  /* 1 while the table has no error so far (a duplicate key
+				     * of this very row may still be reported with the next
+				     * one: look at the final status, not at `clean`) */
+} kp_validate_row;
+
 /* Hooks that see the records while they are validated, so that a caller (kplan-export)
  * can write its output in the same pass instead of reading the tables again.  Any hook
  * may be NULL.  A non-zero return stops the table: the run then returns KP_EXIT_IO
@@ -43,11 +61,8 @@ typedef struct kp_validate_hooks {
 	void *ctx;
 	/* before the first record of a table */
 	int (*table_start)(void *ctx, const kp_resource *res, const kp_schema *s, const char *file);
-	/* after the checks of each data record (not the header or title rows).  field_col[f]
-	 * is the record's column holding field f, or -1 when the header lacks it; `clean` is
-	 * 1 while the table has no error so far (a duplicate key of this very row may still
-	 * be reported with the next one: look at the final status, not at `clean`). */
-	int (*row)(void *ctx, const kp_csvrecord *rec, const long *field_col, int clean);
+	/* after the checks of each data record (not the header or title rows) */
+	int (*row)(void *ctx, const struct kp_validate_row *row);
 	/* after the table, with its final stats (errors included) */
 	int (*table_end)(void *ctx, const kp_resource *res, const struct kp_validate_stats *st);
 } kp_validate_hooks;

@@ -414,17 +414,22 @@ static int hk_start(void *ctx, const kp_resource *res, const kp_schema *s, const
 	return 0;
 }
 
-static int hk_row(void *ctx, const kp_csvrecord *rec, const long *field_col, int clean)
+static int hk_row(void *ctx, const kp_validate_row *row)
 {
 	seen *z = ctx;
+	const kp_csvrecord *rec = row->rec;
+	const long *field_col = row->field_col;
 	z->rows++;
-	z->clean_rows += clean;
+	z->clean_rows += row->clean;
 	assert_true(rec->number > z->last_number);
 	z->last_number = rec->number;
 	assert_int_equal(field_col[0], 0);
 	assert_int_equal(field_col[2], 2);
 	if (rec->ncells > 2)
 		strncat(z->ages, rec->cells[field_col[2]].data, sizeof z->ages - strlen(z->ages) - 1);
+	/* id "1" and "3" are their own canonical text; "x" went through the general path */
+	int want = rec->cells[0].data[0] == 'x' ? KP_VALIDATE_CELL_CHECKED : KP_VALIDATE_CELL_AS_IS;
+	assert_int_equal(row->as_is[0], want);
 	return z->fail_at && z->rows == z->fail_at ? -1 : 0;
 }
 
