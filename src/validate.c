@@ -295,6 +295,7 @@ typedef struct tctx {
 	unsigned char *prev_filled; /* owned: column had a non-empty cell in the previous row */
 	unsigned char *early_at;    /* owned: per column: a key is known once it is read */
 	int general_only;           /* kp_validate_opts.general_only */
+	uint64_t marks;             /* mark_filter() */
 	long pk_col;                /* the last column of the primary key's fields, or -1:
 				     * once past it the key is known, and its slot is
 				     * prefetched long before the insert (see pend) */
@@ -1015,10 +1016,29 @@ static int plan_check(const fplan *p, const kp_value *v)
 	return 1;
 }
 
-static int is_repeat_mark(const kp_csvcell *c)
+/* A bit of a 64-bit filter for the first character of a cell (its first 3 bytes). */
+static inline uint64_t mark_bit(const char *s)
+{
+	uint32_t c = (uint32_t)(unsigned char)s[0] << 16 | (uint32_t)(unsigned char)s[1] << 8 |
+		     (unsigned char)s[2];
+	return 1ull << ((c * 0x9E3779B1u) >> 26);
+}
+
+/* The filter of the repeat marks' first characters: most cells of 3 or 6 bytes (units,
+ * short Japanese words) are turned away by one test. */
+static uint64_t mark_filter(void)
+{
+	uint64_t m = 0;
+	for (size_t k = 0; k < NELEM(repeat_marks); k++)
+		m |= mark_bit(repeat_marks[k].s);
+	return m;
+}
+
+static int is_repeat_mark(const tctx *t, const kp_csvcell *c)
 {
 	/* every mark is one or two 3-byte characters: most cells are rejected here */
-	if ((c->len != 3 && c->len != 6) || (unsigned char)c->data[0] < 0xE2)
+	if ((c->len != 3 && c->len != 6) || (unsigned char)c->data[0] < 0xE2 ||
+		!(t->marks & mark_bit(c->data)))
 		return 0;
 	for (size_t k = 0; k < NELEM(repeat_marks); k++)
 		if (repeat_marks[k].n == c->len && same_bytes(c->data, repeat_marks[k].s, c->len))
@@ -1182,6 +1202,7 @@ static inline __attribute__((always_inline)) int cell_fast(tctx *t, const kp_csv
 		if (!p->empty_ok)
 			return 0;
 		t->canon_state[fi] = 2;
+		t->as_is[fi] = KP_VALIDATE_CELL_NULL;
 		return 1;
 	}
 	if (p->custom_missing && kp_cast_is_missing(p->f, c->data, n))
@@ -1193,7 +1214,7 @@ static inline __attribute__((always_inline)) int cell_fast(tctx *t, const kp_csv
 		int plain = r->flags & KP_CSVREC_PLAIN
 				    ? !blank_byte(c->data[0]) && !blank_byte(c->data[n - 1])
 				    : kp_text_plain(c->data, n);
-		if (!plain || is_repeat_mark(c))
+		if (!plain || is_repeat_mark(t, c))
 			return 0;
 		v.text = c->data; /* plain text is its own value (kp_cast_fast's answer) */
 		v.len = n;
@@ -1222,6 +1243,7 @@ static inline __attribute__((always_inline)) int cell_fast(tctx *t, const kp_csv
 		t->canon_state[fi] = 3;
 	if (p->unique && t->canon_state[fi] == 1)
 		unique_key(t, fi, r->number);
+	t->as_is[fi] = KP_VALIDATE_CELL_AS_IS;
 	return 1;
 }
 
@@ -1240,7 +1262,7 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 		return;
 	const kp_field *f = &t->s->fields[fi];
 	kp_diag d;
-	if (is_repeat_mark(c)) {
+	if (is_repeat_mark(t, c)) {
 		kp_diag_set(&d, KP_SEV_ERROR, "repeat-mark",
 			"'%s' stands for the value above: write the value itself in every row", c->data);
 		d.rule = "L2-02";
@@ -1626,8 +1648,6 @@ static void row(tctx *t, const kp_csvrecord *r)
 		long fi = t->col_field[i];
 		if (fi < 0 || t->general_only || !cell_fast(t, r, &r->cells[i], (size_t)fi))
 			cell(t, r, i);
-		else
-			t->as_is[fi] = r->cells[i].len ? KP_VALIDATE_CELL_AS_IS : KP_VALIDATE_CELL_NULL;
 		if (t->early_at[i])
 			early_keys(t, i);
 	}
@@ -2047,6 +2067,7 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 	if (!t->field_col || !t->is_lg || !t->typed || !t->need_canon || !t->canon_off || !t->canon_n ||
 		!t->canon_state || !t->as_is || !t->unique || !t->uk || !t->fks || !t->rules)
 		return -1;
+	t->marks = mark_filter();
 	t->plan = calloc(nf, sizeof *t->plan);
 	if (!t->plan)
 		return -1;
