@@ -922,12 +922,6 @@ int kp_csvread_next(kp_csvread *r, kp_csvrecord *rec)
 	}
 }
 
-size_t kp_csvread_peek(const kp_csvread *r, const char **p)
-{
-	*p = r->buf ? r->buf + r->pos : "";
-	return r->buf && r->len > r->pos ? r->len - r->pos : 0;
-}
-
 const kp_csvread_stats *kp_csvread_stats_get(const kp_csvread *r)
 {
 	return &r->st;

@@ -86,11 +86,6 @@ kp_csvread *kp_csvread_open_stream(FILE *fp, const kp_csvread_opts *opts, kp_dia
  * the sink as source-error, and kept in kp_csvread_failed). */
 int kp_csvread_next(kp_csvread *r, kp_csvrecord *rec);
 
-/* The bytes read but not yet delivered (the lines after the last record), in *p; valid
- * until the next call, with at least 16 readable bytes after them.  Not checked yet:
- * for read-ahead hints only (the validator prefetches the next row's key slots). */
-size_t kp_csvread_peek(const kp_csvread *r, const char **p);
-
 /* Statistics so far; complete once kp_csvread_next has returned 0. */
 const kp_csvread_stats *kp_csvread_stats_get(const kp_csvread *r);
 

@@ -300,8 +300,6 @@ typedef struct tctx {
 				     * once past it the key is known, and its slot is
 				     * prefetched long before the insert (see pend) */
 	uint64_t pk_h;              /* the row's primary-key hash, once known (0: null) */
-	long peek_cols;             /* columns to read ahead in the next line (see
-				     * prefetch_next), 0 = none */
 	int pk_known;
 	size_t *req_cols;           /* owned: the columns of required fields (only those need
 				     * prev_filled) */
@@ -345,9 +343,6 @@ typedef struct tctx {
 } tctx;
 
 enum { PEND_UNIQUE, PEND_PK, PEND_UK, PEND_WANT };
-
-/* Columns prefetch_next reads ahead at most. */
-#define PEEK_MAX 8
 
 /* Bytes allocated past canon_cap: hash_bytes reads whole words. */
 #define CANON_SLACK 8
@@ -685,13 +680,9 @@ static int header(tctx *t, const kp_csvrecord *h)
 	t->pk_col = last_col(t, &s->primary_key);
 	if (t->pk_col >= 0)
 		t->early_at[t->pk_col] = 1;
-	t->peek_cols = t->pk_col >= 0 && t->pk_col < PEEK_MAX ? t->pk_col + 1 : 0;
 	for (size_t k = 0; k < s->nrules; k++) {
 		rule_state *rs = &t->rules[k];
 		rs->group_col = last_col(t, &rs->rule->group_by);
-		if (rs->rule->type == KP_RULE_CONSISTENT && rs->group_col >= 0 &&
-			rs->group_col < PEEK_MAX && rs->group_col + 1 > t->peek_cols)
-			t->peek_cols = rs->group_col + 1;
 		rs->group_twin = -1;
 		for (size_t j = 0; j < k && rs->group_twin < 0; j++) {
 			const kp_fieldref *a = &t->rules[j].rule->group_by, *b = &rs->rule->group_by;
@@ -2127,56 +2118,6 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 	return 0;
 }
 
-/* A hint, never a check: the first cells of the line after the current record are read
- * raw from the reader's buffer, and the slots their primary key and rule groups would
- * take are prefetched, a whole row before the inserts (a random slot of a large key set
- * costs a trip to memory; one row ahead is not enough to hide it).  Cells written in
- * their canonical form (most) give the exact slot; others, quoted lines or a line not
- * yet in the buffer just make a useless prefetch or none. */
-static void prefetch_next(const tctx *t, const kp_csvread *rd)
-{
-	/* bytes that end a raw cell: comma, line end, quote (then no hint) */
-	static const unsigned char ends[256] = {[','] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1};
-	const char *p;
-	size_t n = kp_csvread_peek(rd, &p);
-	const char *cell[PEEK_MAX];
-	size_t len[PEEK_MAX];
-	size_t i = 0;
-	for (long c = 0; c < t->peek_cols; c++) {
-		size_t a = i;
-		while (i < n && !ends[(unsigned char)p[i]])
-			i++;
-		if (i >= n || p[i] == '"' || (p[i] != ',' && c + 1 < t->peek_cols))
-			return;
-		cell[c] = p + a;
-		len[c] = i - a;
-		i++;
-	}
-	const kp_schema *s = t->s;
-	if (t->pk_col >= 0 && t->pk_col < t->peek_cols && t->pk.cap) {
-		uint64_t h = HASH_SEED;
-		for (size_t k = 0; k < s->primary_key.len; k++) {
-			long c = t->field_col[s->primary_key.idx[k]];
-			h = hash_bytes(h, cell[c], len[c]);
-		}
-		h = hash_finish(h);
-		__builtin_prefetch(&t->pk.slots[h & (t->pk.cap - 1)], 1);
-	}
-	for (size_t k = 0; k < s->nrules; k++) {
-		const rule_state *rs = &t->rules[k];
-		if (rs->rule->type != KP_RULE_CONSISTENT || rs->group_col < 0 ||
-			rs->group_col >= t->peek_cols || !rs->groups.cap)
-			continue;
-		uint64_t g = HASH_SEED;
-		for (size_t j = 0; j < rs->rule->group_by.len; j++) {
-			long c = t->field_col[rs->rule->group_by.idx[j]];
-			g = hash_bytes(g, cell[c], len[c]);
-		}
-		g = hash_finish(g);
-		__builtin_prefetch(&rs->groups.slots[g & (rs->groups.cap - 1)], 1);
-	}
-}
-
 static int run_table(const char *path, const char *display, const kp_schema *s,
 	const kp_validate_opts *opts, const kp_diag_sink *sink, kp_validate_stats *st,
 	const table_env *env, const kp_resource *res)
@@ -2263,8 +2204,6 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 			}
 			continue;
 		}
-		if (t.peek_cols)
-			prefetch_next(&t, rd);
 		row(&t, &rec);
 		kp_validate_row vr = {&rec, t.field_col, t.as_is, t.counts[KP_SEV_ERROR] == 0};
 		if (hk && hk->row && !t.stop && hk->row(hk->ctx, &vr) != 0) {
