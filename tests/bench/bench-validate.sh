@@ -51,12 +51,12 @@ run() {
 	read -r wall user sys rss <"$dir/best.out"
 	awk -v name="$name" -v n="$n" -v b="$bytes" -v rows="$rows" -v w="$wall" -v u="$user" -v s="$sys" -v rss="$rss" 'BEGIN {
 		cpu = u + s; if (w < 0.001) w = 0.001; if (cpu < 0.001) cpu = 0.001
-		mb = b / 1048576 * (n / rows)
+		mb = b / 1e6 * (n / rows)
 		printf "%-26s %8.2f %8.2f %9.1f %9.1f %11.0f %11.0f %9.1f\n", name, w, cpu, mb / w, mb / cpu, n / w, n / cpu, rss / 1024
 	}'
 }
 
-echo "table: $data ($rows rows, $bytes bytes); machine: $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg); best of $repeat runs each; MB = 2^20 bytes"
+echo "table: $data ($rows rows, $bytes bytes); machine: $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg); best of $repeat runs each; MB = 10^6 bytes"
 printf "%-26s %8s %8s %9s %9s %11s %11s %9s\n" tool wall_s cpu_s MB/s MB/s_cpu rows/s rows/s_cpu RSS_MB
 run "wc -l" "$rows" wc -l "$data"
 run "bare libcsv parse" "$rows" "$dir/bare-libcsv" "$data"
