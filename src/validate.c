@@ -165,8 +165,41 @@ static void ks_free(keyset *k)
 	memset(k, 0, sizeof *k);
 }
 
-/* ------------------------------------------------------------------------------------ */
-/* Data tables for the Japanese rules. */
+/* Inserts n keys known to be distinct, prefetching sixteen ahead (a bulk build). */
+static void ks_bulk(keyset *k, const keyslot *e, size_t n)
+{
+	ks_reserve(k, k->len + n);
+	for (size_t i = 0; i < n && !k->failed; i++) {
+		if (i + 16 < n && k->cap)
+			__builtin_prefetch(&k->slots[e[i + 16].h & (k->cap - 1)], 1);
+		ks_insert(k, e[i].h, (long)e[i].row);
+	}
+}
+
+/* Keys that come in order need no set.  While every key of a table comes strictly after
+ * the one before it, in shortlex order (shorter text first, then bytes: numeric order for
+ * canonical integers) or in plain byte order, field by field, no key can repeat: the keys
+ * are only listed (12 bytes each, written in sequence) instead of inserted into the set
+ * (a random slot of a large table costs a trip to memory per row).  The first key out of
+ * order builds the set from the list and the table goes on as usual, so the findings are
+ * the same either way. */
+typedef struct keyrun {
+	int active;      /* the keys so far came in one of the two orders */
+	int shortlex, lex;
+	char *prev;      /* owned: the previous key, each field as a length (size_t) + bytes */
+	size_t prev_len, prev_cap;
+	keyslot *list;   /* owned: (hash, row) of the keys so far */
+	size_t n, cap;
+} keyrun;
+
+static void keyrun_free(keyrun *kr)
+{
+	free(kr->prev);
+	free(kr->list);
+	memset(kr, 0, sizeof *kr);
+}
+
+
 
 /* Cells that stand for "same as above" (L2-02). */
 static const struct {
@@ -319,6 +352,7 @@ typedef struct tctx {
 
 	keyset *unique;  /* owned array per field (used where the field is unique) */
 	keyset pk;
+	keyrun pk_run;   /* the primary keys while they come in order (see keyrun) */
 	keyset *uk;      /* owned array per unique key */
 	fk_state *fks;   /* owned array per foreign key */
 	rule_state *rules;
@@ -1498,7 +1532,7 @@ static void early_keys(tctx *t, size_t col)
 	if ((long)col == t->pk_col) {
 		t->pk_h = key_hash(t, &s->primary_key);
 		t->pk_known = 1;
-		if (t->pk_h && t->pk.cap)
+		if (t->pk_h && t->pk.cap && !t->pk_run.active)
 			__builtin_prefetch(&t->pk.slots[t->pk_h & (t->pk.cap - 1)], 1);
 	}
 	for (size_t k = 0; k < s->nrules; k++) {
@@ -1608,6 +1642,67 @@ static void reserve_keys(tctx *t, const kp_csvrecord *r)
 	}
 }
 
+/* The primary key of the row while the keys come in order (keyrun).  Returns 1 when the
+ * key was listed, 0 when the run is over (the set now holds every earlier key: treat the
+ * key as usual). */
+static int pk_in_order(tctx *t, uint64_t h, long row)
+{
+	keyrun *kr = &t->pk_run;
+	const kp_fieldref *fr = &t->s->primary_key;
+	if (kr->n > 0) {
+		/* the first field whose text differs decides both orders; none: the same key */
+		int sl = 0, lx = 0;
+		const char *q = kr->prev;
+		for (size_t k = 0; k < fr->len && !sl; k++) {
+			size_t f = fr->idx[k], an = t->canon_n[f], bn;
+			const char *a = t->canon + t->canon_off[f];
+			memcpy(&bn, q, sizeof bn);
+			const char *b = q + sizeof bn;
+			q = b + bn;
+			int c = memcmp(a, b, an < bn ? an : bn);
+			lx = c ? c : (an > bn) - (an < bn);
+			sl = an != bn ? (an > bn ? 1 : -1) : c;
+		}
+		kr->shortlex &= sl > 0;
+		kr->lex &= lx > 0;
+	}
+	if (kr->shortlex || kr->lex) {
+		size_t need = 0;
+		for (size_t k = 0; k < fr->len; k++)
+			need += sizeof(size_t) + t->canon_n[fr->idx[k]];
+		if (need > kr->prev_cap) {
+			char *p = realloc(kr->prev, need * 2);
+			if (!p)
+				goto over;
+			kr->prev = p;
+			kr->prev_cap = need * 2;
+		}
+		if (kr->n == kr->cap) {
+			size_t nc = kr->cap ? kr->cap * 2 : 4096;
+			keyslot *l = realloc(kr->list, nc * sizeof *l);
+			if (!l)
+				goto over;
+			kr->list = l;
+			kr->cap = nc;
+		}
+		char *q = kr->prev;
+		for (size_t k = 0; k < fr->len; k++) {
+			size_t f = fr->idx[k], n = t->canon_n[f];
+			memcpy(q, &n, sizeof n);
+			memcpy(q + sizeof n, t->canon + t->canon_off[f], n);
+			q += sizeof n + n;
+		}
+		kr->list[kr->n].h = h;
+		kr->list[kr->n].row = row > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)row;
+		kr->n++;
+		return 1;
+	}
+over:
+	ks_bulk(&t->pk, kr->list, kr->n);
+	keyrun_free(kr);
+	return 0;
+}
+
 static void row(tctx *t, const kp_csvrecord *r)
 {
 	const kp_schema *s = t->s;
@@ -1685,7 +1780,7 @@ static void row(tctx *t, const kp_csvrecord *r)
 	char buf[200], names[200];
 	if (s->primary_key.len) {
 		uint64_t h = t->pk_known ? t->pk_h : key_hash(t, &s->primary_key);
-		if (h)
+		if (h && !(t->pk_run.active && pk_in_order(t, h, r->number)))
 			defer(t, &t->pk, h, r->number, PEND_PK, 0);
 	}
 	for (size_t u = 0; u < s->nunique_keys; u++) {
@@ -2012,6 +2107,7 @@ static void tctx_release(tctx *t)
 			ks_free(&t->unique[f]);
 	free(t->unique);
 	ks_free(&t->pk);
+	keyrun_free(&t->pk_run);
 	if (t->uk)
 		for (size_t u = 0; u < s->nunique_keys; u++)
 			ks_free(&t->uk[u]);
@@ -2059,6 +2155,7 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 		!t->canon_state || !t->as_is || !t->unique || !t->uk || !t->fks || !t->rules)
 		return -1;
 	t->marks = mark_filter();
+	t->pk_run.active = t->pk_run.shortlex = t->pk_run.lex = s->primary_key.len > 0;
 	t->plan = calloc(nf, sizeof *t->plan);
 	if (!t->plan)
 		return -1;

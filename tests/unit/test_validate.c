@@ -551,6 +551,54 @@ static void fast_path_changes_nothing(void **state)
 	kp_schema_free(s);
 }
 
+/* Primary keys that come in order are listed, not hashed into a set, until one comes out
+ * of order: the duplicates found must be the same as with the set from the start. */
+static void keys_in_order_then_not(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *schema, *csv;
+		long dup_row;      /* the row of the first primary-key finding (0: none) */
+		const char *first; /* "row N" in its message */
+	} cases[] = {
+		/* in order (numeric, across digit counts), then a repeat of an earlier key */
+		{"{\"fields\":[{\"name\":\"id\",\"type\":\"integer\"}],\"primaryKey\":\"id\"}",
+			"id\n8\n9\n10\n11\n9\n", 6, "row 3"},
+		/* in byte order only (text) */
+		{"{\"fields\":[{\"name\":\"id\"}],\"primaryKey\":\"id\"}", "id\na\nb\nba\nc\nb\n", 6, "row 3"},
+		/* out of order first (no repeat), a repeat of a listed key later */
+		{"{\"fields\":[{\"name\":\"id\",\"type\":\"integer\"}],\"primaryKey\":\"id\"}",
+			"id\n1\n2\n3\n0\n4\n2\n", 7, "row 3"},
+		/* two fields; the same first field, the second decides */
+		{"{\"fields\":[{\"name\":\"a\",\"type\":\"integer\"},{\"name\":\"y\",\"type\":\"integer\"}],"
+		 "\"primaryKey\":[\"a\",\"y\"]}",
+			"a,y\n1,2019\n1,2020\n2,2019\n2,2019\n", 5, "row 4"},
+		/* an immediate repeat ends the run at once */
+		{"{\"fields\":[{\"name\":\"id\",\"type\":\"integer\"}],\"primaryKey\":\"id\"}", "id\n5\n5\n", 3,
+			"row 2"},
+		/* all in order: nothing */
+		{"{\"fields\":[{\"name\":\"id\",\"type\":\"integer\"}],\"primaryKey\":\"id\"}",
+			"id\n1\n2\n3\n10\n200\n", 0, NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		result r;
+		validate(&r, cases[i].schema, cases[i].csv, 0);
+		const kp_diag *d = nth(&r, "primary-key", 0);
+		if (!cases[i].dup_row) {
+			assert_null(d);
+			assert_int_equal(r.rc, 0);
+		} else {
+			if (!d)
+				fail_msg("case %zu: no primary-key finding", i);
+			assert_int_equal(d->row, cases[i].dup_row);
+			if (!strstr(d->message, cases[i].first))
+				fail_msg("case %zu: %s", i, d->message);
+			assert_null(nth(&r, "primary-key", 1));
+		}
+		release(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +616,7 @@ int main(void)
 		cmocka_unit_test(hostile_inputs),
 		cmocka_unit_test(hooks_see_records),
 		cmocka_unit_test(fast_path_changes_nothing),
+		cmocka_unit_test(keys_in_order_then_not),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
