@@ -264,6 +264,7 @@ typedef struct rule_state {
 	/* consistent rules are checked as rows come: group hash -> index+1 into first[],
 	 * the group's first value (memory grows with groups, not rows) */
 	keyset groups;
+	keyrun run;    /* the groups while they come in order (see keyrun) */
 	struct rule_first {
 		uint64_t vhash;
 		long row;
@@ -1458,6 +1459,83 @@ static int conditions_hold(const tctx *t, const kp_rule_where *w, size_t n)
 
 static size_t arena_add(rule_state *rs, const char *s, size_t n);
 
+enum { KR_NEW, KR_SAME, KR_OVER };
+
+/* The text of a key field in the current row (a null is ""). */
+static inline const char *field_text(const tctx *t, size_t f, size_t *n)
+{
+	if (t->canon_state[f] != 1) {
+		*n = 0;
+		return "";
+	}
+	*n = t->canon_n[f];
+	return t->canon + t->canon_off[f];
+}
+
+/* One key of a run (see keyrun) over the fields fr, with its hash h and the value the
+ * set would map it to.  Returns KR_NEW when it came after the previous key and was listed,
+ * KR_SAME when it equals the previous key and same_ok (rule groups: rows of one group in
+ * a row), else KR_OVER: the run is over and ks now holds every listed key (treat this key
+ * as usual). */
+static int keyrun_step(tctx *t, keyrun *kr, const kp_fieldref *fr, keyset *ks, uint64_t h,
+	long val, int same_ok)
+{
+	if (kr->n > 0) {
+		/* the first field whose text differs decides both orders; none: the same key */
+		int sl = 0, lx = 0;
+		const char *q = kr->prev;
+		for (size_t k = 0; k < fr->len && !sl; k++) {
+			size_t an, bn;
+			const char *a = field_text(t, fr->idx[k], &an);
+			memcpy(&bn, q, sizeof bn);
+			const char *b = q + sizeof bn;
+			q = b + bn;
+			int c = memcmp(a, b, an < bn ? an : bn);
+			lx = c ? c : (an > bn) - (an < bn);
+			sl = an != bn ? (an > bn ? 1 : -1) : c;
+		}
+		if (!sl && same_ok)
+			return KR_SAME;
+		kr->shortlex &= sl > 0;
+		kr->lex &= lx > 0;
+	}
+	if (kr->shortlex || kr->lex) {
+		size_t need = 0, n;
+		for (size_t k = 0; k < fr->len; k++)
+			need += sizeof(size_t) + (field_text(t, fr->idx[k], &n), n);
+		if (need > kr->prev_cap) {
+			char *p = realloc(kr->prev, need * 2);
+			if (!p)
+				goto over;
+			kr->prev = p;
+			kr->prev_cap = need * 2;
+		}
+		if (kr->n == kr->cap) {
+			size_t nc = kr->cap ? kr->cap * 2 : 4096;
+			keyslot *l = realloc(kr->list, nc * sizeof *l);
+			if (!l)
+				goto over;
+			kr->list = l;
+			kr->cap = nc;
+		}
+		char *q = kr->prev;
+		for (size_t k = 0; k < fr->len; k++) {
+			const char *a = field_text(t, fr->idx[k], &n);
+			memcpy(q, &n, sizeof n);
+			memcpy(q + sizeof n, a, n);
+			q += sizeof n + n;
+		}
+		kr->list[kr->n].h = h;
+		kr->list[kr->n].row = val > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)val;
+		kr->n++;
+		return KR_NEW;
+	}
+over:
+	ks_bulk(ks, kr->list, kr->n);
+	keyrun_free(kr);
+	return KR_OVER;
+}
+
 /* A consistent rule: the row's value must equal its group's first value. */
 static void consistent_row(tctx *t, rule_state *rs, uint64_t group, long row)
 {
@@ -1475,7 +1553,14 @@ static void consistent_row(tctx *t, rule_state *rs, uint64_t group, long row)
 		rs->first = f;
 		rs->capfirst = nc;
 	}
-	long idx = ks_insert(&rs->groups, group, (long)rs->nfirst + 1);
+	/* groups that come in order (see keyrun): the previous row's group, a new one, or
+	 * the set once they do not */
+	int k = rs->run.active ? keyrun_step(t, &rs->run, &ru->group_by, &rs->groups, group,
+					 (long)rs->nfirst + 1, 1)
+			       : KR_OVER;
+	long idx = k == KR_SAME ? (long)rs->nfirst
+		   : k == KR_NEW ? 0
+				 : ks_insert(&rs->groups, group, (long)rs->nfirst + 1);
 	if (!idx) {
 		struct rule_first *f = &rs->first[rs->nfirst++];
 		f->vhash = vh;
@@ -1542,7 +1627,7 @@ static void early_keys(tctx *t, size_t col)
 		rs->early_g = rs->group_twin >= 0 ? t->rules[rs->group_twin].early_g
 						   : group_hash(t, &rs->rule->group_by);
 		rs->early_known = 1;
-		if (rs->groups.cap)
+		if (rs->groups.cap && !rs->run.active)
 			__builtin_prefetch(&rs->groups.slots[rs->early_g & (rs->groups.cap - 1)], 1);
 	}
 }
@@ -1642,67 +1727,6 @@ static void reserve_keys(tctx *t, const kp_csvrecord *r)
 	}
 }
 
-/* The primary key of the row while the keys come in order (keyrun).  Returns 1 when the
- * key was listed, 0 when the run is over (the set now holds every earlier key: treat the
- * key as usual). */
-static int pk_in_order(tctx *t, uint64_t h, long row)
-{
-	keyrun *kr = &t->pk_run;
-	const kp_fieldref *fr = &t->s->primary_key;
-	if (kr->n > 0) {
-		/* the first field whose text differs decides both orders; none: the same key */
-		int sl = 0, lx = 0;
-		const char *q = kr->prev;
-		for (size_t k = 0; k < fr->len && !sl; k++) {
-			size_t f = fr->idx[k], an = t->canon_n[f], bn;
-			const char *a = t->canon + t->canon_off[f];
-			memcpy(&bn, q, sizeof bn);
-			const char *b = q + sizeof bn;
-			q = b + bn;
-			int c = memcmp(a, b, an < bn ? an : bn);
-			lx = c ? c : (an > bn) - (an < bn);
-			sl = an != bn ? (an > bn ? 1 : -1) : c;
-		}
-		kr->shortlex &= sl > 0;
-		kr->lex &= lx > 0;
-	}
-	if (kr->shortlex || kr->lex) {
-		size_t need = 0;
-		for (size_t k = 0; k < fr->len; k++)
-			need += sizeof(size_t) + t->canon_n[fr->idx[k]];
-		if (need > kr->prev_cap) {
-			char *p = realloc(kr->prev, need * 2);
-			if (!p)
-				goto over;
-			kr->prev = p;
-			kr->prev_cap = need * 2;
-		}
-		if (kr->n == kr->cap) {
-			size_t nc = kr->cap ? kr->cap * 2 : 4096;
-			keyslot *l = realloc(kr->list, nc * sizeof *l);
-			if (!l)
-				goto over;
-			kr->list = l;
-			kr->cap = nc;
-		}
-		char *q = kr->prev;
-		for (size_t k = 0; k < fr->len; k++) {
-			size_t f = fr->idx[k], n = t->canon_n[f];
-			memcpy(q, &n, sizeof n);
-			memcpy(q + sizeof n, t->canon + t->canon_off[f], n);
-			q += sizeof n + n;
-		}
-		kr->list[kr->n].h = h;
-		kr->list[kr->n].row = row > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)row;
-		kr->n++;
-		return 1;
-	}
-over:
-	ks_bulk(&t->pk, kr->list, kr->n);
-	keyrun_free(kr);
-	return 0;
-}
-
 static void row(tctx *t, const kp_csvrecord *r)
 {
 	const kp_schema *s = t->s;
@@ -1780,7 +1804,8 @@ static void row(tctx *t, const kp_csvrecord *r)
 	char buf[200], names[200];
 	if (s->primary_key.len) {
 		uint64_t h = t->pk_known ? t->pk_h : key_hash(t, &s->primary_key);
-		if (h && !(t->pk_run.active && pk_in_order(t, h, r->number)))
+		if (h && !(t->pk_run.active &&
+			     keyrun_step(t, &t->pk_run, &s->primary_key, &t->pk, h, r->number, 0) == KR_NEW))
 			defer(t, &t->pk, h, r->number, PEND_PK, 0);
 	}
 	for (size_t u = 0; u < s->nunique_keys; u++) {
@@ -2124,6 +2149,7 @@ static void tctx_release(tctx *t)
 			free(t->rules[k].arena);
 			free(t->rules[k].first);
 			ks_free(&t->rules[k].groups);
+			keyrun_free(&t->rules[k].run);
 		}
 	free(t->rules);
 }
@@ -2183,6 +2209,8 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 	for (size_t k = 0; k < s->nrules; k++) {
 		const kp_rule *ru = &s->rules[k];
 		t->rules[k].rule = ru;
+		t->rules[k].run.active = t->rules[k].run.shortlex = t->rules[k].run.lex =
+			ru->type == KP_RULE_CONSISTENT;
 		t->need_canon[ru->field] = 1;
 		if (ru->order_by >= 0)
 			t->need_canon[ru->order_by] = 1;

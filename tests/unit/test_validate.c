@@ -599,6 +599,43 @@ static void keys_in_order_then_not(void **state)
 	}
 }
 
+/* A consistent rule's groups while they come in order, and once a group comes back after
+ * another one: the same finding as with the set from the start. */
+static void groups_in_order_then_back(void **state)
+{
+	(void)state;
+	static const char sch[] =
+		"{\"fields\":[{\"name\":\"item\",\"type\":\"integer\"},{\"name\":\"unit\"}],"
+		"\"rules\":[{\"id\":\"one-unit\",\"type\":\"consistent\",\"field\":\"unit\","
+		"\"groupBy\":\"item\"}]}";
+	static const struct {
+		const char *csv;
+		long row;          /* the row of the first rule-error (0: none) */
+		const char *first; /* in its message */
+	} cases[] = {
+		{"item,unit\n1,人\n1,人\n2,件\n2,件\n10,t\n", 0, NULL},
+		{"item,unit\n1,人\n1,人\n2,件\n1,件\n", 5, "'人' in row 2"},
+		{"item,unit\n1,人\n2,件\n2,回\n", 4, "'件' in row 3"},
+		{"item,unit\n2,人\n1,件\n3,t\n2,t\n1,件\n", 5, "'人' in row 2"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		result r;
+		validate(&r, sch, cases[i].csv, 0);
+		const kp_diag *d = nth(&r, "rule-error", 0);
+		if (!cases[i].row) {
+			assert_null(d);
+		} else {
+			if (!d)
+				fail_msg("case %zu: no rule-error", i);
+			assert_int_equal(d->row, cases[i].row);
+			if (!strstr(d->message, cases[i].first))
+				fail_msg("case %zu: %s", i, d->message);
+			assert_null(nth(&r, "rule-error", 1));
+		}
+		release(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -617,6 +654,7 @@ int main(void)
 		cmocka_unit_test(hooks_see_records),
 		cmocka_unit_test(fast_path_changes_nothing),
 		cmocka_unit_test(keys_in_order_then_not),
+		cmocka_unit_test(groups_in_order_then_back),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
