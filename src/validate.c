@@ -1473,7 +1473,7 @@ static inline const char *field_text(const tctx *t, size_t f, size_t *n)
 }
 
 /* One key of a run (see keyrun) over the fields fr, with its hash h and the value the
- * set would map it to.  Returns KR_NEW when it came after the previous key and was listed,
+ * set would map it to (ks NULL: only the order is followed, nothing is listed).  Returns KR_NEW when it came after the previous key and was listed,
  * KR_SAME when it equals the previous key and same_ok (rule groups: rows of one group in
  * a row), else KR_OVER: the run is over and ks now holds every listed key (treat this key
  * as usual). */
@@ -1510,7 +1510,7 @@ static int keyrun_step(tctx *t, keyrun *kr, const kp_fieldref *fr, keyset *ks, u
 			kr->prev = p;
 			kr->prev_cap = need * 2;
 		}
-		if (kr->n == kr->cap) {
+		if (ks && kr->n == kr->cap) {
 			size_t nc = kr->cap ? kr->cap * 2 : 4096;
 			keyslot *l = realloc(kr->list, nc * sizeof *l);
 			if (!l)
@@ -1525,13 +1525,16 @@ static int keyrun_step(tctx *t, keyrun *kr, const kp_fieldref *fr, keyset *ks, u
 			memcpy(q + sizeof n, a, n);
 			q += sizeof n + n;
 		}
-		kr->list[kr->n].h = h;
-		kr->list[kr->n].row = val > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)val;
+		if (ks) {
+			kr->list[kr->n].h = h;
+			kr->list[kr->n].row = val > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)val;
+		}
 		kr->n++;
 		return KR_NEW;
 	}
 over:
-	ks_bulk(ks, kr->list, kr->n);
+	if (ks)
+		ks_bulk(ks, kr->list, kr->n);
 	keyrun_free(kr);
 	return KR_OVER;
 }
@@ -1659,6 +1662,10 @@ static void rule_collect(tctx *t, rule_state *rs, long row)
 		consistent_row(t, rs, g, row);
 		return;
 	}
+	/* groups in order (each a contiguous run, none coming back): known at the end
+	 * without a set of them (already_grouped) */
+	if (rs->run.active)
+		keyrun_step(t, &rs->run, &ru->group_by, NULL, g, 0, 1);
 	if (rs->n == rs->cap) {
 		size_t nc = rs->cap ? rs->cap * 2 : 64;
 		rule_entry *e = realloc(rs->e, nc * sizeof *e);
@@ -1945,8 +1952,11 @@ static int already_grouped(const rule_state *rs)
 			runs++;
 		}
 	}
-	/* Each run's group must be new: one insert per run into a set sized once, its
-	 * slots prefetched eight runs ahead (the groups come in no useful order). */
+	/* Each run's group must be new: known when the groups came in order (rs->run),
+	 * else one insert per run into a set sized once, its slots prefetched eight runs
+	 * ahead (the groups come in no useful order). */
+	if (rs->run.active)
+		return 1;
 	keyset seen = {0};
 	ks_reserve(&seen, runs);
 	int ok = !seen.failed;
@@ -2209,8 +2219,7 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 	for (size_t k = 0; k < s->nrules; k++) {
 		const kp_rule *ru = &s->rules[k];
 		t->rules[k].rule = ru;
-		t->rules[k].run.active = t->rules[k].run.shortlex = t->rules[k].run.lex =
-			ru->type == KP_RULE_CONSISTENT;
+		t->rules[k].run.active = t->rules[k].run.shortlex = t->rules[k].run.lex = 1;
 		t->need_canon[ru->field] = 1;
 		if (ru->order_by >= 0)
 			t->need_canon[ru->order_by] = 1;

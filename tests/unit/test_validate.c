@@ -634,6 +634,21 @@ static void groups_in_order_then_back(void **state)
 		}
 		release(&r);
 	}
+	/* a non-decreasing rule: groups in order, and a group that comes back */
+	static const char nd[] =
+		"{\"fields\":[{\"name\":\"item\",\"type\":\"integer\"},{\"name\":\"y\",\"type\":\"integer\"},"
+		"{\"name\":\"v\",\"type\":\"integer\"}],\"rules\":[{\"id\":\"up\",\"type\":\"non-decreasing\","
+		"\"field\":\"v\",\"groupBy\":\"item\",\"orderBy\":\"y\"}]}";
+	result r;
+	validate(&r, nd, "item,y,v\n1,2019,1\n1,2020,2\n2,2019,5\n2,2020,4\n", 0);
+	assert_at(nth(&r, "rule-error", 0), 5, 3);
+	assert_null(nth(&r, "rule-error", 1));
+	release(&r);
+	validate(&r, nd, "item,y,v\n1,2020,2\n2,2019,5\n1,2019,3\n2,2020,6\n", 0);
+	/* item 1 sorted by year: 3 (2019, row 4) then 2 (2020, row 2): row 2 goes back */
+	assert_at(nth(&r, "rule-error", 0), 2, 3);
+	assert_null(nth(&r, "rule-error", 1));
+	release(&r);
 }
 
 int main(void)
