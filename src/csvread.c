@@ -405,7 +405,20 @@ static void check_text(kp_csvread *r, const char *s, size_t n, int complete)
 	r->flags |= KP_CSVREC_BAD_TEXT;
 	long long off = r->base + (long long)(t + bad - r->buf);
 	int sjis = kp_text_looks_sjis(s, n);
-	report(r, KP_SEV_ERROR, "encoding-error", NULL, r->st.records + 1, 0, off,
+	/* the cell it is in, when the record starts on this line (a quoted cell carried over
+	 * from an earlier line leaves the column unknown: 0) */
+	long col = 0;
+	if (r->rec_line == r->line && r->nfields == 0) {
+		int quoted = 0;
+		col = 1;
+		for (const char *p = s; p < t + bad; p++) {
+			if (*p == '"')
+				quoted = !quoted;
+			else if (*p == ',' && !quoted)
+				col++;
+		}
+	}
+	report(r, KP_SEV_ERROR, "encoding-error", NULL, r->st.records + 1, col, off,
 		"invalid UTF-8 byte 0x%02X at byte offset %lld (line %ld)%s", (unsigned char)t[bad],
 		off, r->line,
 		sjis ? ": the bytes look like Shift_JIS (CP932); save the file as UTF-8, or "

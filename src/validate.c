@@ -450,8 +450,13 @@ static int emit(tctx *t, kp_diag *d)
 
 static int reader_sink(void *ctx, const kp_diag *d)
 {
+	tctx *t = ctx;
 	kp_diag c = *d;
-	return emit(ctx, &c);
+	/* a finding of the reader in a data row's cell: name its field too */
+	if (c.column > 0 && !c.field && t->col_field && (size_t)c.column <= t->ncols &&
+		t->col_field[c.column - 1] >= 0)
+		c.field = t->s->fields[t->col_field[c.column - 1]].name;
+	return emit(t, &c);
 }
 
 /* Copies a cell into d, replacing bytes that are not UTF-8 (JSON needs valid text). */

@@ -204,6 +204,7 @@ static void chunk_size_does_not_matter(void **state)
 	const kp_diag *e = find(&ref, "encoding-error");
 	assert_non_null(e);
 	assert_int_equal(e->row, 3);
+	assert_int_equal(e->column, 2); /* 犀川\xE9: the second cell (same for every chunk size) */
 	for (size_t chunk = 16; chunk <= 80; chunk++) {
 		run r;
 		read_all(&r, in, sizeof in - 1, chunk, 0, 0);
@@ -225,7 +226,15 @@ static void encoding_error_offset_and_hint(void **state)
 	assert_non_null(d);
 	assert_int_equal(d->offset, 10);
 	assert_int_equal(d->row, 2);
+	assert_int_equal(d->column, 2);
 	assert_non_null(strstr(d->message, "Shift_JIS"));
+	kp_diag_list_release(&r.list);
+	/* a comma inside quotes does not start a cell */
+	static const char q[] = "a,b,c\n1,\"x,y\xFF\",z\n";
+	read_all(&r, q, sizeof q - 1, 0, 0, 0);
+	d = find(&r, "encoding-error");
+	assert_non_null(d);
+	assert_int_equal(d->column, 2);
 	kp_diag_list_release(&r.list);
 }
 
