@@ -127,18 +127,24 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+/* A record over the field or byte limit: cut, and said once, at column col. */
+static void too_many(kp_csvread *r, size_t col)
+{
+	r->flags |= KP_CSVREC_CUT;
+	report(r, KP_SEV_ERROR, "source-error", NULL, r->st.records + 1, (long)col,
+		r->rec_start,
+		"record has more than %zu fields or %zu bytes: the rest of it is not read; check "
+		"the delimiter and the quotes",
+		r->max_fields, r->max_record);
+}
+
 static void on_field(void *s, size_t n, void *ctx)
 {
 	kp_csvread *r = ctx;
 	if (r->flags & KP_CSVREC_CUT)
 		return;
 	if (r->nfields >= r->max_fields || r->arena_len + n + 1 > r->max_record) {
-		r->flags |= KP_CSVREC_CUT;
-		report(r, KP_SEV_ERROR, "source-error", NULL, r->st.records + 1, (long)r->nfields + 1,
-			r->rec_start,
-			"record has more than %zu fields or %zu bytes: the rest of it is not read; "
-			"check the delimiter and the quotes",
-			r->max_fields, r->max_record);
+		too_many(r, r->nfields + 1);
 		return;
 	}
 	if (grow((void **)&r->off, &r->fields_cap, r->nfields + 1, sizeof *r->off) ||
@@ -586,15 +592,6 @@ static int parse_piece(kp_csvread *r, const char *s, size_t n)
 	return 0;
 }
 
-static void too_many(kp_csvread *r, size_t col)
-{
-	r->flags |= KP_CSVREC_CUT;
-	report(r, KP_SEV_ERROR, "source-error", NULL, r->st.records + 1, (long)col,
-		r->rec_start,
-		"record has more than %zu fields or %zu bytes: the rest of it is not read; check "
-		"the delimiter and the quotes",
-		r->max_fields, r->max_record);
-}
 
 static int cells_room(kp_csvread *r, size_t n)
 {

@@ -146,28 +146,8 @@ static int plain_3byte(const unsigned char *s)
 
 int kp_text_utf8_valid(const char *str, size_t n, size_t *bad)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-	for (;;) {
-		i += ascii_prefix(s + i, n - i);
-		if (i >= n)
-			return 1;
-		/* Japanese text: runs of 3-byte characters, checked inline */
-		while (i + 3 <= n && plain_3byte(s + i))
-			i += 3;
-		if (i >= n)
-			return 1;
-		if (s[i] < 0x80)
-			continue;
-		uint32_t cp;
-		size_t l = kp_text_utf8_decode(str + i, n - i, &cp);
-		if (l == 0) {
-			if (bad)
-				*bad = i;
-			return 0;
-		}
-		i += l;
-	}
+	int dirty;
+	return kp_text_utf8_classes(str, n, bad, &dirty);
 }
 
 size_t kp_text_bom_len(const char *s, size_t n)
@@ -300,6 +280,10 @@ static uint64_t dirty_block[0x10000 / 64 / 64];
 
 static void build_dirty(void)
 {
+	static int built;
+	if (built)
+		return;
+	built = 1;
 	if (!bmp_built)
 		build_bmp();
 	for (uint32_t cp = 0; cp < 0x10000; cp++)
@@ -309,11 +293,7 @@ static void build_dirty(void)
 
 int kp_text_utf8_classes(const char *str, size_t n, size_t *bad, int *dirty)
 {
-	static int built;
-	if (!built) {
-		build_dirty();
-		built = 1;
-	}
+	build_dirty();
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 	int d = 0;
@@ -355,11 +335,7 @@ static int is_blank_byte(unsigned char c)
 
 int kp_text_plain(const char *str, size_t n)
 {
-	static int built;
-	if (!built) {
-		build_dirty();
-		built = 1;
-	}
+	build_dirty();
 	const unsigned char *s = (const unsigned char *)str;
 	if (n == 0)
 		return 1;

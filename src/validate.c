@@ -1609,10 +1609,9 @@ static uint64_t group_hash(const tctx *t, const kp_fieldref *fr)
 {
 	uint64_t g = HASH_SEED;
 	for (size_t k = 0; k < fr->len; k++) {
-		size_t f = fr->idx[k];
-		/* a null counts as "" (length-tagged: the fields stay apart) */
-		g = t->canon_state[f] == 1 ? hash_bytes(g, t->canon + t->canon_off[f], t->canon_n[f])
-					   : hash_bytes(g, "", 0);
+		size_t n; /* a null counts as "" (length-tagged: the fields stay apart) */
+		const char *txt = field_text(t, fr->idx[k], &n);
+		g = hash_bytes(g, txt, n);
 	}
 	return hash_finish(g);
 }
