@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 #include "http.h"
 
 #include <stddef.h>
@@ -7,10 +8,15 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include <time.h>
 
 /* Answers larger than this are cut off: a portal's JSON answer is far smaller, and an
  * HTML error page needs only its start to be reported. */
 #define BODY_MAX (32u << 20)
+
+/* A transfer slower than this for timeout_s is abandoned (a stall, or a server that
+ * reads or answers a few bytes at a time). */
+#define LOW_SPEED_BPS 1024L
 
 #ifndef KPLAN_VERSION
 #define KPLAN_VERSION "0.0.0"
@@ -25,7 +31,18 @@ struct kp_http {
 	int allow_plain_http;
 	kp_http_progress_fn progress;
 	void *progress_ctx;
+	/* the request under way (uploads): when its body was sent, and whether the
+	 * answer deadline cut it */
+	double sent_at; /* CLOCK_MONOTONIC seconds, 0 while sending */
+	int answer_late;
 };
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static int curl_ready;
 
@@ -92,25 +109,40 @@ void kp_http_resp_release(kp_http_resp *r)
 	r->len = 0;
 }
 
-void kp_http_scrub_secret(char *buf, const char *secret)
+size_t kp_http_scrub_secret(char *buf, size_t len, const char *secret)
 {
-	if (!buf || !secret || !*secret)
-		return;
-	size_t sl = strlen(secret);
-	char *p;
-	while ((p = strstr(buf, secret))) {
-		/* "***" is never longer than a token worth the name; for a 1–2 byte token
-		 * the text just gets shorter marks. */
-		size_t mark = sl < 3 ? sl : 3;
-		memset(p, '*', mark);
-		memmove(p + mark, p + sl, strlen(p + sl) + 1);
+	if (!buf)
+		return 0;
+	size_t sl = secret ? strlen(secret) : 0;
+	if (sl == 0 || len < sl)
+		return len;
+	/* One pass: each occurrence is replaced by a mark as it is found and the text
+	 * between occurrences is moved down once, so the cost is linear in len whatever
+	 * the number of occurrences.  "***" is never longer than a token worth the name;
+	 * a 1-2 byte token gets shorter marks. */
+	size_t mark = sl < 3 ? sl : 3;
+	char *w = buf;
+	const char *r = buf, *end = buf + len;
+	const char *p;
+	while ((p = memmem(r, (size_t)(end - r), secret, sl))) {
+		size_t n = (size_t)(p - r);
+		memmove(w, r, n);
+		w += n;
+		memset(w, '*', mark);
+		w += mark;
+		r = p + sl;
 	}
+	size_t n = (size_t)(end - r);
+	memmove(w, r, n);
+	w += n;
+	*w = '\0';
+	return (size_t)(w - buf);
 }
 
 void kp_http_scrub(const kp_http *h, char *buf)
 {
-	if (h)
-		kp_http_scrub_secret(buf, h->token);
+	if (h && buf)
+		kp_http_scrub_secret(buf, strlen(buf), h->token);
 }
 
 long kp_http_backoff_ms(int attempt, long base_ms, long cap_ms, unsigned rnd)
@@ -229,6 +261,9 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
 	return n;
 }
 
+/* Uploads have no total time limit (a big file may take long), so the answer gets its
+ * own: once the body is sent, the server has timeout_s to finish its answer.  A server
+ * that trickles its answer a few bytes at a time would pass any low-speed limit. */
 static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 		       curl_off_t ulnow)
 {
@@ -237,6 +272,15 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	kp_http *h = ctx;
 	if (h->progress && ultotal > 0)
 		h->progress(h->progress_ctx, (long long)ulnow, (long long)ultotal);
+	if (ultotal > 0 && ulnow >= ultotal) {
+		double t = now_s();
+		if (h->sent_at == 0)
+			h->sent_at = t;
+		else if (t - h->sent_at > (double)h->timeout_s) {
+			h->answer_late = 1;
+			return 1; /* CURLE_ABORTED_BY_CALLBACK */
+		}
+	}
 	return 0;
 }
 
@@ -330,9 +374,10 @@ static int perform(kp_http *h, const char *url, const struct request *q, kp_http
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-	/* A stalled transfer (no byte moved for timeout_s) is abandoned; JSON calls also
-	 * get a total limit, while a big upload may legitimately take longer. */
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	/* A transfer slower than LOW_SPEED_BPS for timeout_s is abandoned; JSON calls also
+	 * get a total limit, while a big upload may legitimately take longer and gets
+	 * timeout_s for its answer once it is sent (on_progress). */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_BPS);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, h->timeout_s);
 	if (q->kind != B_MIME && q->kind != B_PUTFILE)
 		curl_easy_setopt(c, CURLOPT_TIMEOUT, h->timeout_s);
@@ -414,7 +459,9 @@ static int perform(kp_http *h, const char *url, const struct request *q, kp_http
 		snprintf(line, sizeof line, "Content-Type: %s", q->type);
 		hdr = curl_slist_append(hdr, line);
 	}
-	if ((q->kind == B_MIME || q->kind == B_PUTFILE) && h->progress) {
+	h->sent_at = 0;
+	h->answer_late = 0;
+	if (q->kind == B_MIME || q->kind == B_PUTFILE) {
 		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 		curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
@@ -427,8 +474,15 @@ static int perform(kp_http *h, const char *url, const struct request *q, kp_http
 		r->fail = KP_HTTP_OK;
 	} else {
 		r->fail = classify(rc);
-		snprintf(r->error, sizeof r->error, "%s",
-			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		if (rc == CURLE_ABORTED_BY_CALLBACK && h->answer_late) {
+			r->fail = KP_HTTP_E_TIMEOUT;
+			snprintf(r->error, sizeof r->error,
+				 "no complete answer within %ld s after the upload was sent",
+				 h->timeout_s);
+		} else {
+			snprintf(r->error, sizeof r->error, "%s",
+				 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		}
 		size_t el = strlen(r->error);
 		while (el && r->error[el - 1] == '\n')
 			r->error[--el] = '\0';
@@ -443,7 +497,8 @@ done:
 		fclose(fp);
 	r->body = body.buf ? body.buf : dup_str("");
 	r->len = body.len;
-	kp_http_scrub(h, r->body);
+	if (h->token)
+		r->len = kp_http_scrub_secret(r->body, r->len, h->token);
 	kp_http_scrub(h, r->error);
 	kp_http_scrub(h, r->location);
 	return r->fail == KP_HTTP_OK ? 0 : -1;

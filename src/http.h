@@ -30,7 +30,10 @@ typedef struct kp_http_opts {
 	const char *token;	/* borrowed; NULL = anonymous.  Copied by kp_http_new. */
 	const char *cacert;	/* borrowed CA bundle path, or NULL for the system store */
 	long connect_timeout_s; /* 0 = 10 s */
-	long timeout_s;		/* JSON calls: whole request; uploads: longest stall.  0 = 60 s */
+	long timeout_s;		/* 0 = 60 s.  JSON calls and GET/HEAD: the whole request.
+				 * Uploads (multipart, PUT): the answer must be complete within
+				 * timeout_s of the body being sent.  Any transfer slower than
+				 * 1 KiB/s for timeout_s is abandoned. */
 	int allow_plain_http;	/* permit sending the token over http:// */
 	kp_http_progress_fn progress; /* optional, for uploads */
 	void *progress_ctx;
@@ -91,8 +94,9 @@ void kp_http_resp_release(kp_http_resp *r);
 /* Replaces every occurrence of the client's token in buf (NUL-terminated, edited in
  * place) with "***".  A NULL h or a client without token leaves buf alone. */
 void kp_http_scrub(const kp_http *h, char *buf);
-/* The same for an explicit secret; exposed for tests. */
-void kp_http_scrub_secret(char *buf, const char *secret);
+/* The same for an explicit secret over buf[0..len) (which may hold NULs; buf[len] must
+ * be writable): returns the new length and NUL-terminates there.  Linear in len. */
+size_t kp_http_scrub_secret(char *buf, size_t len, const char *secret);
 
 /* Back-off before retry number attempt (1 = first retry): base_ms * 2^(attempt-1),
  * capped at cap_ms, plus jitter in [0, that/2) taken from rnd (any 32-bit value). */

@@ -30,7 +30,9 @@ without an answer after the write was committed), "slow_after_write" (answer del
 by S seconds, default 5, after the write), "hang_before_write" / "hang_after_write"
 (wait S seconds, default 120, for a test to kill the client), "slow_read_body" (the body
 is read at 2.5 MiB/s; the entry's status is "reading" meanwhile), "redirect" (301 to
-another host), "html413".
+another host), "html413", "trickle_after_write" (the answer, after the write, sent 2
+bytes every 0.5 s for at most S seconds, default 30), "echo_token_403" (before any work:
+a 403 whose error message quotes the Authorization header, as a careless proxy might).
 """
 import argparse
 import datetime
@@ -377,6 +379,12 @@ class Handler(BaseHTTPRequestHandler):
         except ActionError as e:
             entry["status"] = e.status
             return self.send_json(e.status, e.error)
+        if kind == "echo_token_403":
+            entry["status"] = 403
+            return self.envelope(action, 403, error={
+                "__type": "Authorization Error",
+                "message": "Access denied: token %s is not valid here" %
+                           self.headers.get("Authorization", "")})
         if kind in ("500", "503", "html502"):
             entry["status"] = int(kind[-3:])
             if kind == "500":
@@ -406,6 +414,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.drop()
         if kind == "slow_after_write":
             time.sleep(secs or 5)
+        if kind == "trickle_after_write":
+            return self.trickle(entry, action, status, result, error, secs or 30)
         if kind == "500_after_write":
             entry["status"] = 500
             return self.envelope(action, 500, error={"__type": "Internal Server Error",
@@ -419,6 +429,31 @@ class Handler(BaseHTTPRequestHandler):
             entry["status"] = 504
             return self.html(504, "Gateway Time-out")
         self.envelope(action, status, result=result, error=error)
+
+    def trickle(self, entry, action, status, result, error, secs):
+        """The real answer, 2 bytes every 0.5 s, until it is sent, the client goes
+        away or secs pass."""
+        env = {"help": "%s/api/3/action/help_show?name=%s" % (self.site(), action),
+               "success": error is None}
+        env["result" if error is None else "error"] = result if error is None else error
+        data = json.dumps(env).encode("utf-8")
+        entry["status"] = "trickling"
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json;charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        deadline = time.time() + secs
+        try:
+            for i in range(0, len(data), 2):
+                if time.time() > deadline or self.server.stopping:
+                    break
+                self.wfile.write(data[i:i + 2])
+                self.wfile.flush()
+                time.sleep(0.5)
+        except OSError:
+            entry["status"] = "client-gone"
+            return self.drop()
+        return self.drop()
 
     def hang(self, entry, secs):
         entry["status"] = "hung"

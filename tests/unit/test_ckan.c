@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -19,16 +20,48 @@ static void test_scrub(void **state)
 {
 	(void)state;
 	char buf[128] = "Authorization: s3cr3t-tok and again s3cr3t-tok.";
-	kp_http_scrub_secret(buf, "s3cr3t-tok");
+	assert_int_equal(kp_http_scrub_secret(buf, strlen(buf), "s3cr3t-tok"), 33);
 	assert_string_equal(buf, "Authorization: *** and again ***.");
 	char one[16] = "abc";
-	kp_http_scrub_secret(one, "");
+	assert_int_equal(kp_http_scrub_secret(one, 3, ""), 3);
 	assert_string_equal(one, "abc");
-	kp_http_scrub_secret(one, NULL);
+	assert_int_equal(kp_http_scrub_secret(one, 3, NULL), 3);
 	assert_string_equal(one, "abc");
 	char overlap[32] = "aaaa";
-	kp_http_scrub_secret(overlap, "aa");
+	assert_int_equal(kp_http_scrub_secret(overlap, 4, "aa"), 4);
 	assert_null(strstr(overlap, "aa"));
+	/* NULs inside the body do not end the scan */
+	char bin[32];
+	memcpy(bin, "x\0tokentoken\0y", 14);
+	assert_int_equal(kp_http_scrub_secret(bin, 14, "tokentoken"), 7);
+	assert_memory_equal(bin, "x\0***\0y", 8);
+}
+
+/* A 32 MiB answer that echoes the token every 16 bytes: the old scrubber restarted its
+ * search and moved the rest of the text per occurrence (about 20 minutes for this);
+ * one pass takes milliseconds.  The alarm turns a regression into a failure, not a
+ * hang. */
+static void test_scrub_linear(void **state)
+{
+	(void)state;
+	const char tok[] = "0123456789abcdef0123456789abcdef";
+	size_t n = 32u << 20, occ = 0;
+	char *big = malloc(n + 1);
+	assert_non_null(big);
+	for (size_t i = 0; i + 48 <= n; i += 48, occ++) {
+		memcpy(big + i, tok, 32);
+		memcpy(big + i + 32, " ...echoed...  \n", 16);
+	}
+	memset(big + occ * 48, '.', n - occ * 48);
+	big[n] = '\0';
+	alarm(60);
+	size_t len = kp_http_scrub_secret(big, n, tok);
+	alarm(0);
+	assert_int_equal(len, n - occ * (32 - 3));
+	assert_int_equal(strlen(big), len);
+	assert_null(strstr(big, tok));
+	assert_memory_equal(big, "*** ...echoed...  \n***", 22);
+	free(big);
 }
 
 static void test_backoff(void **state)
@@ -366,6 +399,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_scrub),
+	    cmocka_unit_test(test_scrub_linear),
 	    cmocka_unit_test(test_backoff),
 	    cmocka_unit_test(test_origin_and_transient),
 	    cmocka_unit_test(test_describe),
