@@ -1,9 +1,11 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 int kp_cli_usage_error(const char *tool, const char *fmt, ...)
 {
@@ -39,9 +41,13 @@ void kp_cli_error(const char *tool, const char *fmt, ...)
 
 int kp_cli_finish(const char *tool, int status)
 {
-	/* A write to a closed pipe or a full disk must not pass as success. */
+	/* A write to a closed pipe or a full disk must not pass as success.  A standard
+	 * output that was closed before we started (`>&-`) is no failure when nothing was
+	 * written to it: any write would have set the stream's error flag. */
 	int bad = fflush(stdout) != 0 || ferror(stdout);
 	int e = errno;
+	if (!bad && fcntl(STDOUT_FILENO, F_GETFD) == -1 && errno == EBADF)
+		return status;
 	if (fclose(stdout) != 0 && !bad) {
 		bad = 1;
 		e = errno;

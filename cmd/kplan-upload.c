@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,6 +80,49 @@ static void on_progress(void *ctx, long long sent, long long total)
 		fputc('\n', stderr);
 		p->shown = 0;
 	}
+}
+
+/* Before the token is held: no core dump may carry it, and the process is not
+ * dumpable, which also keeps same-user ptrace and /proc/PID/mem away from it. */
+static void protect_memory(void)
+{
+	struct rlimit no_core = {0, 0};
+	(void)setrlimit(RLIMIT_CORE, &no_core);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+extern char **environ;
+
+/* getenv points into the process's initial environment block, which is what
+ * /proc/PID/environ and `ps e` show.  The environment is moved to the heap and the whole
+ * block is zeroed: the token is not on view there, nor its length among the others
+ * (only the block's total size, fixed by the kernel, stays).  Returns -1 when memory
+ * runs out (the block is then left as it was). */
+static int wipe_initial_environment(void)
+{
+	size_t n = 0;
+	char *lo = NULL, *hi = NULL;
+	for (char **e = environ; *e; e++, n++) {
+		char *end = *e + strlen(*e) + 1;
+		if (!lo || *e < lo)
+			lo = *e;
+		if (!hi || end > hi)
+			hi = end;
+	}
+	char **copy = calloc(n + 1, sizeof *copy);
+	if (!copy)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!(copy[i] = strdup(environ[i]))) {
+			while (i)
+				free(copy[--i]);
+			free(copy);
+			return -1;
+		}
+	environ = copy; /* kept for the life of the process */
+	if (lo)
+		memset(lo, 0, (size_t)(hi - lo));
+	return 0;
 }
 
 /* Reads the token from a file only its owner can read; trailing white space is
@@ -309,16 +354,21 @@ int main(int argc, char **argv)
 					  portal ? portal : put);
 
 	char *token = NULL;
+	protect_memory();
 	if (token_file) {
 		if (!(token = read_token_file(token_file)))
 			return kp_cli_finish(tool, KP_EXIT_USAGE);
 	} else if (getenv("KPLAN_TOKEN") && *getenv("KPLAN_TOKEN")) {
 		char *env = getenv("KPLAN_TOKEN");
 		token = strdup(env);
-		/* getenv points into the process's initial environment block, which is what
-		 * /proc/PID/environ and `ps e` show: overwrite it so the token is not on view
-		 * there for as long as the upload runs. */
-		memset(env, '*', strlen(env));
+		if (!token || wipe_initial_environment() != 0) {
+			kp_cli_error(tool, "out of memory");
+			free(token);
+			return kp_cli_finish(tool, KP_EXIT_IO);
+		}
+		env = getenv("KPLAN_TOKEN"); /* the heap copy: not needed any more */
+		memset(env, 0, strlen(env));
+		unsetenv("KPLAN_TOKEN");
 	}
 	if (token && clean_token(token) != 0) {
 		kp_cli_error(tool, "the token is empty or holds control characters");

@@ -546,6 +546,17 @@ static int parse_piece(kp_csvread *r, const char *s, size_t n)
 {
 	tl_cell_limit = r->max_cell;
 	while (n > 0) {
+		/* libcsv grows its cell buffer by blk_size (128 bytes by default): a cell of a
+		 * few MB costs tens of thousands of reallocs, each copying the cell, which is
+		 * very slow under ASan.  The increment follows the buffer, so it doubles, and
+		 * never takes it past the cell limit. */
+		size_t have = r->p.entry_size, lim = tl_cell_limit + 128;
+		size_t blk = have > n ? have : n;
+		if (blk < 128)
+			blk = 128;
+		if (have < lim && blk > lim - have)
+			blk = lim - have > 128 ? lim - have : 128;
+		csv_set_blk_size(&r->p, blk);
 		size_t k = csv_parse(&r->p, s, n, on_field, on_record, r);
 		if (k == n)
 			return 0;

@@ -48,11 +48,39 @@ ps -eo pid,args -ww >"$work/ps" || fail "ps failed"
 ps eww -p $client >"$work/ps-env" 2>&1 || true
 cat "/proc/$client/cmdline" "/proc/$client/environ" >"$work/proc" 2>/dev/null || true
 grep -q "kplan-upload --portal" "$work/ps" || fail "ps check did not see the client"
-grep -q "KPLAN_TOKEN=\*\*\*" "$work/proc" || fail "the environment was not wiped: $(tr '\0' '\n' <"$work/proc" | grep KPLAN)"
+tr -d '\0' <"/proc/$client/environ" >"$work/environ" 2>/dev/null || true
+[ ! -s "$work/environ" ] || fail "the initial environment was not wiped: $(grep -a -o 'KPLAN_TOKEN=[^ ]*' "$work/environ" | sed 's/=.*/=.../')"
 no_token_in "$work/ps" "$work/ps-env" "$work/proc"
 wait $client || fail "slow run failed: $(cat "$work/err")"
 check || fail "slow run result"
 no_token_in "$work/out" "$work/err"
+
+# Once it holds the token the client is not dumpable: SIGABRT leaves no core file,
+# where an ordinary process in the same place leaves one.
+cores=$work/cores
+mkdir "$cores"
+core_pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null || echo '?')
+faults '[{"action": "organization_show", "nth": 1, "kind": "slow_after_write", "seconds": 5}]'
+(
+	cd "$cores" && ulimit -c unlimited 2>/dev/null
+	sh -c 'kill -ABRT $$' 2>/dev/null || true
+	KPLAN_TOKEN=$TOKEN exec kplan-upload --portal "$CKAN" --org kanazawa --insecure-http \
+		--timeout 10 "$work/pkg/datapackage.json" >/dev/null 2>&1
+) &
+sub=$!
+sleep 1
+pkill -ABRT -f "kplan-upload --portal $CKAN" || fail "no upload client to abort"
+wait $sub 2>/dev/null || true
+if [ "$core_pattern" = core ] && [ -n "$(ls "$cores")" ]; then
+	# the control (sh) dumped; kplan-upload must not have
+	[ "$(ls "$cores" | wc -l)" = 1 ] || fail "kplan-upload left a core dump: $(ls "$cores")"
+	for c in "$cores"/*; do
+		grep -q -a "$TOKEN" "$c" && fail "a core file holds the token"
+	done
+else
+	echo "SKIP core dump check: core_pattern '$core_pattern' or no core from the control" >&2
+fi
+reset_log
 
 # Same via --token-file, and with JSON output; the token file path may be shown.
 reset_log
