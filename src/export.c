@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include "csvread.h"
 #include "files.h"
 #include "schema.h"
+#include "stage.h"
 #include "status.h"
 #include "validate.h"
 #include "write_rdf.h"
@@ -38,17 +40,15 @@ void kp_export_opts_init(kp_export_opts *o)
  * the catalog needs costs no second read of what was written. */
 typedef struct out_file {
 	char *name;   /* owned: file name in OUT */
-	char *path;   /* owned: OUT/name */
-	char *backup; /* owned: hard link to the previous file during commit, or NULL */
-	kp_atomic a;  /* open until committed or aborted; a.fp unbuffered, written by fp */
+	char *path;   /* owned: OUT/name, for messages (the file is made in the stage) */
+	FILE *raw;    /* owned: the file in the stage, unbuffered, written by fp; closed
+		       * (and fsynced) by close_file */
 	FILE *fp;     /* owned: the stream writers use, until close_file */
 	char *iobuf;  /* owned: fp's buffer */
 	kp_sha256 h;  /* while fp is open and hashing */
 	int hashing;  /* compute bytes and SHA-256 while writing */
 	int discard;  /* aborting: fp's last flush goes nowhere */
 	long long kicked; /* bytes whose write-back to disk was started */
-	int is_open;
-	int committed;
 	kp_catalog_file info;
 } out_file;
 
@@ -131,7 +131,8 @@ typedef struct export_ctx {
 	out_file *rdf_file;
 	size_t rdf_next; /* index of the next table due in the RDF file */
 	table *cur;	 /* the table being validated, or NULL */
-	int made_out_dir;
+	kp_stage stage;	 /* the new OUT, swapped in by the commit */
+	int staged;	 /* stage is open */
 	int failed; /* a write failed (c->err): nothing more is written */
 	wpipe pipe;
 	int async_failed; /* set by the writing thread, under pipe.mu */
@@ -230,6 +231,92 @@ static int build_table(export_ctx *c, table *t)
 	return 0;
 }
 
+/* The names kp_export_run will write, planned from the options alone. */
+static int name_error(export_ctx *c)
+{
+	kp_diag_at(&c->err, c->pkg->path, 0, 0, -1);
+	return report(c, KP_EXIT_USAGE);
+}
+
+#define NAME_RULE "use letters, digits, '-', '_' and '.', not starting or ending with '.'"
+
+/* Every output's name must be a safe file name, and no two the same (ASCII case
+ * aside: "Items.csv" and "items.csv" are one file on macOS and Windows). */
+static int check_names(export_ctx *c)
+{
+	const kp_export_opts *o = c->o;
+	const char *why;
+	for (size_t i = 0; i < c->ntables; i++)
+		if (!kp_stage_safe_name(c->tables[i].res->name, &why)) {
+			kp_diag_set(&c->err, KP_SEV_ERROR, "schema-error",
+				    "resource name \"%s\" cannot name a file: %s; " NAME_RULE,
+				    c->tables[i].res->name, why);
+			return name_error(c);
+		}
+	const char *pname = c->pkg->name ? c->pkg->name : "dataset";
+	if ((o->formats & KP_EXPORT_RDF) && !kp_stage_safe_name(pname, &why)) {
+		kp_diag_set(&c->err, KP_SEV_ERROR, "schema-error",
+			    "package name \"%s\" cannot name a file: %s; " NAME_RULE, pname, why);
+		return name_error(c);
+	}
+	size_t cap = 3 * c->ntables + 2, n = 0;
+	struct owner {
+		char *file;
+		const char *from;
+	} *all = calloc(cap, sizeof *all);
+	if (!all)
+		return oom(c);
+	char buf[1024];
+#define PLAN(fmt, nm, who)                                                                     \
+	do {                                                                                   \
+		snprintf(buf, sizeof buf, fmt, nm);                                            \
+		all[n].from = who;                                                             \
+		if (!(all[n++].file = strdup(buf)))                                            \
+			goto nomem;                                                            \
+	} while (0)
+	for (size_t i = 0; i < c->ntables; i++) {
+		const char *r = c->tables[i].res->name;
+		if (o->formats & KP_EXPORT_CSV) {
+			PLAN("%s.csv", r, r);
+			PLAN("%s.csv-metadata.json", r, r);
+		}
+		if (o->formats & KP_EXPORT_JSON)
+			PLAN("%s.json", r, r);
+	}
+	if (o->formats & KP_EXPORT_RDF)
+		PLAN("%s.rdf", pname, "the package");
+	if (o->formats & KP_EXPORT_PACKAGE)
+		PLAN("%s", "datapackage.json", "the package");
+#undef PLAN
+	int rc = KP_EXIT_OK;
+	for (size_t i = 0; i < n && rc == KP_EXIT_OK; i++)
+		for (size_t j = 0; j < i && rc == KP_EXIT_OK; j++)
+			if (strcasecmp(all[i].file, all[j].file) == 0) {
+				char who[512];
+				snprintf(who, sizeof who, "\"%s\" (of %s%s%s) and of %s%s%s",
+					 all[j].file,
+					 strcmp(all[j].from, "the package") ? "resource \"" : "",
+					 all[j].from,
+					 strcmp(all[j].from, "the package") ? "\"" : "",
+					 strcmp(all[i].from, "the package") ? "resource \"" : "",
+					 all[i].from,
+					 strcmp(all[i].from, "the package") ? "\"" : "");
+				kp_diag_set(&c->err, KP_SEV_ERROR, "schema-error",
+					    "two outputs would be one file: %s; rename the resource",
+					    who);
+				rc = name_error(c);
+			}
+	for (size_t i = 0; i < n; i++)
+		free(all[i].file);
+	free(all);
+	return rc;
+nomem:
+	for (size_t i = 0; i < n; i++)
+		free(all[i].file);
+	free(all);
+	return oom(c);
+}
+
 static int load(export_ctx *c)
 {
 	const kp_export_opts *o = c->o;
@@ -262,6 +349,9 @@ static int load(export_ctx *c)
 			return report(c, KP_EXIT_USAGE);
 		c->wtables[c->ntables - 1] = &t->wt;
 	}
+	int names = check_names(c);
+	if (names != KP_EXIT_OK)
+		return names;
 	json_t *pfx = json_object_get(p->json, "rdfPrefixes");
 	c->prefixes = calloc(json_object_size(pfx) + 1, sizeof *c->prefixes);
 	if (!c->prefixes)
@@ -320,7 +410,7 @@ static ssize_t out_write(void *cookie, const char *buf, size_t size)
 		errno = ENOMEM;
 		return -1;
 	}
-	if (fwrite_unlocked(buf, 1, size, f->a.fp) != size)
+	if (fwrite_unlocked(buf, 1, size, f->raw) != size)
 		return -1;
 	f->info.bytes += (long long)size;
 #ifdef SYNC_FILE_RANGE_WRITE
@@ -328,7 +418,7 @@ static ssize_t out_write(void *cookie, const char *buf, size_t size)
 	 * done, as the disk is faster than we are): the fsync at commit then has only the
 	 * last part left, and the disk works while we compute. */
 	if (f->info.bytes - f->kicked >= KICK) {
-		int fd = fileno(f->a.fp);
+		int fd = fileno(f->raw);
 		if (f->kicked >= KICK)
 			(void)sync_file_range(fd, f->kicked - KICK, KICK,
 					      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
@@ -343,19 +433,18 @@ static ssize_t out_write(void *cookie, const char *buf, size_t size)
 
 static int open_file(export_ctx *c, out_file *f)
 {
-	struct stat st;
-	/* A directory in the way would only fail at the rename: refuse before writing. */
-	if (lstat(f->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+	/* A folder in the way could only be replaced by losing it: refuse before writing. */
+	if (kp_stage_out_has_dir(&c->stage, f->name)) {
 		kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "cannot replace \"%s\": %s", f->path,
 			    strerror(EISDIR));
 		kp_diag_at(&c->err, f->path, 0, 0, -1);
 		return -1;
 	}
-	if (kp_files_atomic_open(&f->a, f->path, &c->err) != 0)
+	f->raw = kp_stage_create(&c->stage, f->name, &c->err);
+	if (!f->raw)
 		return -1;
-	f->is_open = 1;
 	/* Our stream buffers; the file's own stream passes each block straight through. */
-	setvbuf(f->a.fp, NULL, _IONBF, 0);
+	setvbuf(f->raw, NULL, _IONBF, 0);
 	if (f->hashing && kp_files_sha256_init(&f->h) != 0)
 		return set_oom(c);
 	f->iobuf = malloc(1 << 20);
@@ -367,18 +456,26 @@ static int open_file(export_ctx *c, out_file *f)
 	return 0;
 }
 
-/* Flushes and closes f's stream and records its size and SHA-256. */
+/* Flushes and closes f's streams (the file is fsynced: the commit needs it durable)
+ * and records its size and SHA-256. */
 static int close_file(export_ctx *c, out_file *f)
 {
-	FILE *fp = f->fp;
+	FILE *fp = f->fp, *raw = f->raw;
 	f->fp = NULL;
-	int bad = fp && (ferror(fp) || fclose(fp) != 0);
-	if (bad || ferror(f->a.fp)) {
+	errno = 0;
+	int bad = fp && (ferror(fp) || fclose(fp) != 0); /* its last block goes to raw */
+	int e = errno;
+	f->raw = NULL;
+	if (bad || (raw && ferror(raw))) {
+		if (raw)
+			fclose(raw);
 		kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "cannot write \"%s\": %s", f->path,
-			    strerror(errno ? errno : EIO));
+			    strerror(e ? e : EIO));
 		kp_diag_at(&c->err, f->path, 0, 0, -1);
 		return -1;
 	}
+	if (raw && kp_stage_close_file(raw, f->path, &c->err) != 0)
+		return -1;
 	if (f->hashing) {
 		if (kp_files_sha256_final(&f->h, f->info.sha256) != 0)
 			return set_oom(c);
@@ -921,67 +1018,27 @@ static void abort_all(export_ctx *c)
 			fclose(f->fp);
 			f->fp = NULL;
 		}
-		kp_files_sha256_release(&f->h);
-		if (f->is_open) {
-			kp_files_atomic_abort(&f->a);
-			f->is_open = 0;
+		if (f->raw) {
+			fclose(f->raw);
+			f->raw = NULL;
 		}
+		kp_files_sha256_release(&f->h);
 	}
 }
 
-/* Renames every temporary file into place.  Previous files are kept as hard links
- * until all renames succeeded, and put back if one fails. */
+/* Every file is complete and durable in the stage: carry over what else OUT holds, then
+ * exchange the stage with OUT in one step. */
 static int commit_all(export_ctx *c)
 {
-	int rc = 0;
-	for (size_t i = 0; i < c->nfiles && rc == 0; i++) {
-		out_file *f = &c->files[i];
-		struct stat st;
-		if (lstat(f->path, &st) != 0)
-			continue;
-		f->backup = malloc(strlen(f->path) + 16);
-		if (!f->backup) {
-			rc = set_oom(c);
-			break;
-		}
-		/* mkstemp reserves a unique name; link() needs it free again. */
-		snprintf(f->backup, strlen(f->path) + 16, "%s.bakXXXXXX", f->path);
-		int fd = mkstemp(f->backup);
-		if (fd < 0 || close(fd) != 0 || unlink(f->backup) != 0 ||
-		    link(f->path, f->backup) != 0) {
-			kp_diag_set(&c->err, KP_SEV_ERROR, "io-error",
-				    "cannot keep a backup of \"%s\": %s", f->path, strerror(errno));
-			kp_diag_at(&c->err, f->path, 0, 0, -1);
-			if (fd >= 0)
-				unlink(f->backup);
-			free(f->backup);
-			f->backup = NULL;
-			rc = -1;
-		}
-	}
-	for (size_t i = 0; i < c->nfiles && rc == 0; i++) {
-		out_file *f = &c->files[i];
-		f->is_open = 0;
-		if (kp_files_atomic_commit(&f->a, &c->err) != 0)
-			rc = -1;
-		else
-			f->committed = 1;
-	}
-	for (size_t i = 0; i < c->nfiles; i++) {
-		out_file *f = &c->files[i];
-		if (rc != 0 && f->committed) {
-			if (f->backup)
-				rename(f->backup, f->path);
-			else
-				unlink(f->path);
-		} else if (f->backup) {
-			unlink(f->backup);
-		}
-		free(f->backup);
-		f->backup = NULL;
-	}
-	if (rc != 0)
-		abort_all(c);
+	const char **names = calloc(c->nfiles + 1, sizeof *names);
+	if (!names)
+		return set_oom(c);
+	for (size_t i = 0; i < c->nfiles; i++)
+		names[i] = c->files[i].name;
+	int rc = kp_stage_carry(&c->stage, names, c->nfiles, &c->err);
+	free(names);
+	if (rc == 0)
+		rc = kp_stage_commit(&c->stage, c->o->interrupted, &c->err);
 	return rc;
 }
 
@@ -1072,6 +1129,8 @@ static void ctx_release(export_ctx *c)
 		free(t->source);
 	}
 	abort_all(c);
+	if (c->staged)
+		kp_stage_release(&c->stage);
 	for (size_t i = 0; i < c->nfiles; i++) {
 		free(c->files[i].name);
 		free(c->files[i].path);
@@ -1083,25 +1142,6 @@ static void ctx_release(export_ctx *c)
 	free(c->prefixes);
 	free(c->arena);
 	kp_schema_package_free(c->pkg);
-}
-
-/* Creates OUT when missing.  Returns 0, or -1 with c->err filled. */
-static int out_dir(export_ctx *c)
-{
-	const char *dir = c->o->out_dir;
-	struct stat st;
-	if (stat(dir, &st) != 0) {
-		if (mkdir(dir, 0777) != 0) {
-			kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "cannot create \"%s\": %s",
-				    dir, strerror(errno));
-			return -1;
-		}
-		c->made_out_dir = 1;
-	} else if (!S_ISDIR(st.st_mode)) {
-		kp_diag_set(&c->err, KP_SEV_ERROR, "io-error", "\"%s\" is not a folder", dir);
-		return -1;
-	}
-	return 0;
 }
 
 int kp_export_run(const kp_export_opts *o)
@@ -1117,14 +1157,23 @@ int kp_export_run(const kp_export_opts *o)
 		/* The outputs are written while the tables are validated, into temporary files
 		 * that only a clean pass commits.  When OUT cannot be prepared, validation
 		 * still runs first, so invalid data is reported as such (exit 1). */
-		int ready = out_dir(&c) == 0 && plan_files(&c) == 0;
+		int ready = kp_stage_open(&c.stage, o->out_dir, &c.err) == 0;
+		c.staged = ready;
+		ready = ready && plan_files(&c) == 0;
 		if (!ready)
 			c.failed = 1;
 		kp_validate_hooks hooks = {&c, hook_start, hook_row, hook_end};
-		kp_validate_opts vo = {
-		    .max_errors = 1000, .no_sha256 = 1, .hooks = ready ? &hooks : NULL};
+		kp_validate_opts vo = {.max_errors = 1000,
+				       .no_sha256 = 1,
+				       .hooks = ready ? &hooks : NULL,
+				       .interrupted = o->interrupted};
 		int rc = kp_validate_package(c.pkg, o->data_dir, &vo, &o->sink, NULL, NULL);
 		status = rc == 0 ? KP_EXIT_OK : rc == 1 ? KP_EXIT_INVALID : KP_EXIT_IO;
+		if (o->interrupted && *o->interrupted) {
+			kp_diag_set(&c.err, KP_SEV_ERROR, "interrupted", "interrupted by signal %d",
+				    (int)*o->interrupted);
+			status = report(&c, KP_EXIT_IO);
+		}
 	}
 	if (status == KP_EXIT_OK && (c.failed || write_rest(&c) != 0 || commit_all(&c) != 0)) {
 		/* An xml-char or cast error is about the data; anything else is I/O. */
@@ -1137,9 +1186,6 @@ int kp_export_run(const kp_export_opts *o)
 									       : KP_EXIT_IO;
 		report(&c, status);
 	}
-	int made = c.made_out_dir;
-	ctx_release(&c);
-	if (status != KP_EXIT_OK && made)
-		rmdir(o->out_dir); /* leave no trace of a failed run */
+	ctx_release(&c); /* a failed run leaves no trace: the stage goes, and OUT if we made it */
 	return status;
 }

@@ -1,10 +1,16 @@
 /* export — kplan-export's work: validate the package's tables, then write the chosen
  * formats into an output folder, all or nothing.
  *
- * Every output file is written to a temporary file beside its target; only when all of
- * them are complete are they renamed into place.  If a rename fails part-way, the files
- * already replaced are put back from hard-link backups, so a failure at any point leaves
- * the previous OUT as it was and no temporary files behind.
+ * Every output file is written into a new folder beside OUT (stage.h); only when all of
+ * them are complete and durable is that folder exchanged with OUT, in one rename, after
+ * the other entries of OUT were linked into it.  A failure or a signal at any point
+ * leaves the previous OUT as it was and no temporary files behind; a SIGKILL leaves a
+ * hidden stage beside OUT, which the next run removes.  Two runs into one OUT take
+ * turns (OUT is locked).
+ *
+ * File names come from the resource names and the package name: each must be a safe
+ * file name (kp_stage_safe_name) and no two outputs may share a name (compared without
+ * ASCII case, as on case-insensitive file systems), else exit 2 before anything runs.
  *
  * Output (OUT = opts.out_dir):
  *   csv   OUT/<resource>.csv and OUT/<resource>.csv-metadata.json (W3C CSVW)
@@ -15,6 +21,8 @@
  */
 #ifndef KP_EXPORT_H
 #define KP_EXPORT_H
+
+#include <signal.h>
 
 #include "diag.h"
 
@@ -36,6 +44,9 @@ typedef struct kp_export_opts {
 	int header_titles;    /* CSV header row: titles (1) or names (0) */
 	const char *date;     /* YYYY-MM-DD stamped as issue/modification date, or NULL */
 	kp_diag_sink sink;    /* receives every finding and error */
+	const volatile sig_atomic_t *interrupted; /* optional: set (to the signal number) by
+				    * the caller's signal handler; the run then stops, removes
+				    * what it wrote and returns KP_EXIT_IO */
 } kp_export_opts;
 
 /* Sets the defaults: all formats, OUT "dist", BOM, CRLF, titles, no date. */

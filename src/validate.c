@@ -2315,7 +2315,12 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 	kp_csvrecord rec;
 	int rc;
 	int have_header = 0, titles = 0;
+	const volatile sig_atomic_t *intr = opts ? opts->interrupted : NULL;
 	while (!t.stop && (rc = kp_csvread_next(rd, &rec)) == 1) {
+		if (intr && *intr) {
+			status = KP_EXIT_IO;
+			goto done; /* no end-of-table findings either */
+		}
 		if (!have_header) {
 			if (titles < 20 && looks_like_title(&t, &rec)) {
 				if (titles++ == 0) {
@@ -2553,6 +2558,10 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 	}
 	for (size_t oi = 0; oi < nr; oi++) {
 		size_t i = order[oi];
+		if (opts && opts->interrupted && *opts->interrupted) {
+			status = KP_EXIT_IO;
+			goto out;
+		}
 		const kp_resource *res = &pkg->resources[i];
 		const kp_schema *s = res->schema;
 		kp_validate_stats st;

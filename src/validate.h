@@ -28,6 +28,8 @@
 #ifndef KP_VALIDATE_H
 #define KP_VALIDATE_H
 
+#include <signal.h>
+
 #include "csvread.h"
 #include "diag.h"
 #include "files.h"
@@ -74,6 +76,8 @@ typedef struct kp_validate_opts {
 	const kp_validate_hooks *hooks; /* NULL: none */
 	int general_only;     /* for tests: every cell through the general path (the fast
 			       * path must never change a finding) */
+	const volatile sig_atomic_t *interrupted; /* optional: once set, the run stops at the
+				       * next record and returns KP_EXIT_IO, reporting nothing */
 } kp_validate_opts;
 
 typedef struct kp_validate_stats {
