@@ -74,7 +74,13 @@ deps:
 test-deps:
 	@ci/deps.sh test
 
-tests: $(UNIT_BIN)
+# Fault injection for integration tests (LD_PRELOAD; built without sanitizers).
+FAULT_LIB := $(BUILD)/tests/libkpfault.so
+$(FAULT_LIB): tests/faults/fault.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -shared -fPIC -O1 -Wall -Wextra -Werror -o $@ $< -ldl
+
+tests: $(UNIT_BIN) $(FAULT_LIB)
 
 check: deps test-deps
 	@$(MAKE) --no-print-directory all tests

@@ -39,6 +39,41 @@ void kp_cli_error(const char *tool, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+static volatile sig_atomic_t *caught;
+
+static void on_signal(int sig)
+{
+	if (caught)
+		*caught = sig;
+}
+
+void kp_cli_catch_signals(volatile sig_atomic_t *flag)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	caught = flag;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct sigaction old;
+		/* a signal ignored by whoever started us (nohup) stays ignored */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+void kp_cli_reraise(const volatile sig_atomic_t *flag)
+{
+	int sig = flag ? *flag : 0;
+	if (!sig)
+		return;
+	fflush(stdout);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 int kp_cli_finish(const char *tool, int status)
 {
 	/* A write to a closed pipe or a full disk must not pass as success.  A standard

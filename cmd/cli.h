@@ -4,6 +4,8 @@
 #ifndef KP_CLI_H
 #define KP_CLI_H
 
+#include <signal.h>
+
 #include "../src/diag.h"
 #include "../src/status.h"
 
@@ -22,6 +24,14 @@ void kp_cli_print_diag(const char *tool, const kp_diag *d);
 
 /* Prints "tool: error: <message>" to stderr (no position). */
 void kp_cli_error(const char *tool, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Catches SIGINT, SIGTERM and SIGHUP: each sets *flag to its number (the library then
+ * stops and cleans up); kp_cli_reraise ends the process by that signal afterwards. */
+void kp_cli_catch_signals(volatile sig_atomic_t *flag);
+
+/* When *flag is set: the signal's default action (the process ends as the shell
+ * expects from a killed command).  Returns otherwise. */
+void kp_cli_reraise(const volatile sig_atomic_t *flag);
 
 /* Flushes and closes stdout; a failed write turns status into KP_EXIT_IO with a message.
  * Every main returns through this. */

@@ -185,8 +185,17 @@ int main(int argc, char **argv)
 		o.date = epoch_date;
 	}
 	o.sink = (kp_diag_sink){print_diag, NULL};
+	/* A signal stops the run; the library removes what it wrote, then the signal ends
+	 * the process. */
+	static volatile sig_atomic_t interrupted;
+	kp_cli_catch_signals(&interrupted);
+	o.interrupted = &interrupted;
 	int status = kp_export_run(&o);
 	if (status == KP_EXIT_INVALID)
 		fprintf(stderr, "%s: invalid: nothing written to %s\n", tool, o.out_dir);
-	return kp_cli_finish(tool, status);
+	else if (interrupted && status != KP_EXIT_OK)
+		fprintf(stderr, "%s: nothing written to %s\n", tool, o.out_dir);
+	status = kp_cli_finish(tool, status);
+	kp_cli_reraise(&interrupted);
+	return status;
 }

@@ -25,6 +25,8 @@ void kp_diag_clear(kp_diag *d)
 
 void kp_diag_vset(kp_diag *d, kp_severity sev, const char *code, const char *fmt, va_list ap)
 {
+	if (!d)
+		return; /* the caller asked for no report (e.g. closing after a failure) */
 	kp_diag_clear(d);
 	d->severity = sev;
 	d->code = code;
@@ -41,6 +43,8 @@ void kp_diag_set(kp_diag *d, kp_severity sev, const char *code, const char *fmt,
 
 void kp_diag_at(kp_diag *d, const char *file, long row, long column, long long offset)
 {
+	if (!d)
+		return;
 	d->file = file;
 	d->row = row;
 	d->column = column;

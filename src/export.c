@@ -246,17 +246,20 @@ static int check_names(export_ctx *c)
 {
 	const kp_export_opts *o = c->o;
 	const char *why;
+	char shown[512];
 	for (size_t i = 0; i < c->ntables; i++)
 		if (!kp_stage_safe_name(c->tables[i].res->name, &why)) {
 			kp_diag_set(&c->err, KP_SEV_ERROR, "schema-error",
 				    "resource name \"%s\" cannot name a file: %s; " NAME_RULE,
-				    c->tables[i].res->name, why);
+				    kp_stage_show_name(c->tables[i].res->name, shown, sizeof shown),
+				    why);
 			return name_error(c);
 		}
 	const char *pname = c->pkg->name ? c->pkg->name : "dataset";
 	if ((o->formats & KP_EXPORT_RDF) && !kp_stage_safe_name(pname, &why)) {
 		kp_diag_set(&c->err, KP_SEV_ERROR, "schema-error",
-			    "package name \"%s\" cannot name a file: %s; " NAME_RULE, pname, why);
+			    "package name \"%s\" cannot name a file: %s; " NAME_RULE,
+			    kp_stage_show_name(pname, shown, sizeof shown), why);
 		return name_error(c);
 	}
 	size_t cap = 3 * c->ntables + 2, n = 0;
@@ -292,18 +295,19 @@ static int check_names(export_ctx *c)
 	for (size_t i = 0; i < n && rc == KP_EXIT_OK; i++)
 		for (size_t j = 0; j < i && rc == KP_EXIT_OK; j++)
 			if (strcasecmp(all[i].file, all[j].file) == 0) {
-				char who[512];
-				snprintf(who, sizeof who, "\"%s\" (of %s%s%s) and of %s%s%s",
-					 all[j].file,
-					 strcmp(all[j].from, "the package") ? "resource \"" : "",
-					 all[j].from,
-					 strcmp(all[j].from, "the package") ? "\"" : "",
-					 strcmp(all[i].from, "the package") ? "resource \"" : "",
-					 all[i].from,
-					 strcmp(all[i].from, "the package") ? "\"" : "");
+				char who[2][300];
+				for (int k = 0; k < 2; k++) {
+					const struct owner *ow = k ? &all[i] : &all[j];
+					if (strcmp(ow->from, "the package") == 0)
+						snprintf(who[k], sizeof who[k], "the package");
+					else
+						snprintf(who[k], sizeof who[k], "resource \"%.200s\"",
+							 ow->from);
+				}
 				kp_diag_set(&c->err, KP_SEV_ERROR, "schema-error",
-					    "two outputs would be one file: %s; rename the resource",
-					    who);
+					    "\"%s\" (for %s) and \"%s\" (for %s) would be one file: "
+					    "rename the resource",
+					    all[j].file, who[0], all[i].file, who[1]);
 				rc = name_error(c);
 			}
 	for (size_t i = 0; i < n; i++)
@@ -498,6 +502,14 @@ static int write_json_file(export_ctx *c, out_file *f, json_t *j)
 	return rc == 0 ? close_file(c, f) : -1;
 }
 
+/* A writer's error names what failed; this adds which file it was writing. */
+static int in_file(kp_diag *d, const out_file *f)
+{
+	if (d && f && !d->file)
+		kp_diag_at(d, f->path, 0, 0, -1);
+	return -1;
+}
+
 /* ---- one pass: the validation engine calls these while it reads each table ---- */
 
 static int grow_arena(export_ctx *c, size_t need)
@@ -586,12 +598,12 @@ static int begin_table(export_ctx *c, table *t)
 	    (open_file(c, t->csv_file) != 0 ||
 	     !(t->csv = kp_write_csv_ops.open(t->csv_file->fp, &c->wopts, &c->err)) ||
 	     kp_write_csv_ops.start(t->csv, &t->wt, &c->err) != 0))
-		return -1;
+		return in_file(&c->err, t->csv_file);
 	if (t->json_file &&
 	    (open_file(c, t->json_file) != 0 ||
 	     !(t->json = kp_write_json_ops.open(t->json_file->fp, &c->wopts, &c->err)) ||
 	     kp_write_json_ops.start(t->json, &t->wt, &c->err) != 0))
-		return -1;
+		return in_file(&c->err, t->json_file);
 	if (c->rdf) {
 		/* Validation goes in dependency order; the file keeps the package's order. */
 		if (t != &c->tables[c->rdf_next]) {
@@ -605,7 +617,7 @@ static int begin_table(export_ctx *c, table *t)
 				return -1;
 		}
 		if (kp_write_rdf_ops.start(c->rdf, &t->wt, &c->err) != 0)
-			return -1;
+			return in_file(&c->err, c->rdf_file);
 	}
 	return 0;
 }
@@ -616,10 +628,12 @@ static int end_table(export_ctx *c, table *t)
 	if (t->csv) {
 		rc = kp_write_csv_ops.finish(t->csv, &c->err);
 		if (kp_write_csv_ops.close(t->csv, rc ? NULL : &c->err) != 0)
-			rc = -1;
+			rc = in_file(&c->err, t->csv_file);
 		t->csv = NULL;
 		if (rc == 0)
 			rc = close_file(c, t->csv_file);
+		else
+			in_file(&c->err, t->csv_file);
 	}
 	if (t->json && rc == 0) {
 		rc = kp_write_json_ops.finish(t->json, &c->err);
@@ -628,11 +642,15 @@ static int end_table(export_ctx *c, table *t)
 		t->json = NULL;
 		if (rc == 0)
 			rc = close_file(c, t->json_file);
+		else
+			in_file(&c->err, t->json_file);
 	}
 	if (c->rdf && rc == 0) {
 		rc = kp_write_rdf_ops.finish(c->rdf, &c->err);
 		if (rc == 0 && t->spool)
 			rc = kp_write_rdf_divert(c->rdf, NULL, &c->err);
+		if (rc != 0)
+			in_file(&c->err, c->rdf_file);
 		t->rdf_done = 1;
 		if (rc == 0)
 			rc = drain_rdf(c);
@@ -730,13 +748,14 @@ static int convert_row(export_ctx *c, table *t, const batch *bt, size_t row, kp_
 static int write_batch(export_ctx *c, table *t, const batch *bt)
 {
 	kp_writer *ws[3] = {t->csv, t->json, c->rdf};
+	const out_file *fs[3] = {t->csv_file, t->json_file, c->rdf_file};
 	kp_diag *err = &c->async_err;
 	for (size_t r = 0; r < bt->nrows; r++) {
 		if (convert_row(c, t, bt, r, err) != 0)
 			return -1;
 		for (size_t i = 0; i < 3; i++)
 			if (ws[i] && ws[i]->ops->row(ws[i], t->cells, bt->rows[r].number, err) != 0)
-				return -1;
+				return strcmp(err->code, "io-error") == 0 ? in_file(err, fs[i]) : -1;
 	}
 	return 0;
 }
@@ -1002,7 +1021,7 @@ static int plan_files(export_ctx *c)
 			return -1;
 		c->rdf = kp_write_rdf_ops.open(c->rdf_file->fp, &c->wopts, &c->err);
 		if (!c->rdf)
-			return -1;
+			return strcmp(c->err.code, "io-error") == 0 ? in_file(&c->err, c->rdf_file) : -1;
 	}
 	return 0;
 }
@@ -1080,7 +1099,9 @@ static int write_rest(export_ctx *c)
 		free(cf);
 		int rc2 = kp_write_rdf_ops.close(c->rdf, rc ? NULL : &c->err);
 		c->rdf = NULL;
-		if (rc != 0 || rc2 != 0 || close_file(c, c->rdf_file) != 0)
+		if (rc != 0 || rc2 != 0)
+			return in_file(&c->err, c->rdf_file);
+		if (close_file(c, c->rdf_file) != 0)
 			return -1;
 	}
 	if (o->formats & KP_EXPORT_PACKAGE) {

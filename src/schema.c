@@ -4,6 +4,7 @@
  * run reports every mistake; the JSON path of the value being read is kept in a small
  * buffer and prefixed to each message. */
 #include "schema.h"
+#include "stage.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -1671,9 +1672,10 @@ static void load_resource(loader *L, kp_package *p, kp_resource *r, json_t *jr)
 			if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' ||
 				    *c == '_' || *c == '.')) {
 				size_t o = jp_key(L, "name");
+				char shown[512];
 				warn(L, "resource name \"%s\" should use only lower-case ASCII letters, "
 					"digits, '-', '_' and '.'",
-					r->name);
+					kp_stage_show_name(r->name, shown, sizeof shown));
 				jp_pop(L, o);
 				break;
 			}

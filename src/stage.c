@@ -455,6 +455,28 @@ static int invisible(uint32_t c)
 	return 0;
 }
 
+/* Decodes one UTF-8 character at p; returns its length (0: not valid UTF-8). */
+static int utf8_char(const unsigned char *p, uint32_t *out)
+{
+	unsigned char c = *p;
+	if (c < 0x80) {
+		*out = c;
+		return 1;
+	}
+	int len = c >= 0xF0 && c < 0xF5 ? 4 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+	uint32_t cp = len == 4 ? c & 7u : len == 3 ? c & 15u : c & 31u;
+	for (int k = 1; len && k < len; k++) {
+		if ((p[k] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[k] & 0x3Fu);
+	}
+	if (!len || (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return 0;
+	*out = cp;
+	return len;
+}
+
 int kp_stage_safe_name(const char *name, const char **why)
 {
 	const char *w = NULL;
@@ -463,40 +485,51 @@ int kp_stage_safe_name(const char *name, const char **why)
 		w = "it is empty";
 	else if (n > NAME_MAX_BYTES)
 		w = "it is longer than 200 bytes";
-	else if (name[0] == '.')
-		w = "it starts with '.'";
-	else if (name[n - 1] == '.')
-		w = "it ends with '.'";
 	for (const unsigned char *p = (const unsigned char *)name; !w && p && *p;) {
-		unsigned char c = *p;
-		if (c < 0x80) {
-			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			      c == '-' || c == '_' || c == '.'))
-				w = c == '/' ? "it holds '/'"
-				    : c < 0x20 || c == 0x7F ? "it holds a control character"
-				    : c == ' '		    ? "it holds a space"
-							    : "it holds a character other than letters, "
-							      "digits, '-', '_' and '.'";
-			p++;
-			continue;
-		}
-		int len = c >= 0xF0 && c < 0xF5 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-		uint32_t cp = len == 4 ? c & 7u : len == 3 ? c & 15u : c & 31u;
-		for (int k = 1; len && k < len; k++) {
-			if ((p[k] & 0xC0) != 0x80) {
-				len = 0;
-				break;
-			}
-			cp = cp << 6 | (p[k] & 0x3Fu);
-		}
-		if (!len || (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		uint32_t cp;
+		int len = utf8_char(p, &cp);
+		if (!len)
 			w = "it is not valid UTF-8";
+		else if (cp == '/' || cp == '\\')
+			w = "it holds a slash";
+		else if (cp < 0x20 || cp == 0x7F)
+			w = "it holds a control character";
+		else if (cp == ' ')
+			w = "it holds a space";
+		else if (cp < 0x80 && !((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+					(cp >= '0' && cp <= '9') || cp == '-' || cp == '_' || cp == '.'))
+			w = "it holds a character other than letters, digits, '-', '_' and '.'";
 		else if (invisible(cp))
 			w = "it holds a space, control or invisible formatting character";
 		p += len ? len : 1;
 	}
+	if (!w && name[0] == '.')
+		w = "it starts with '.'";
+	else if (!w && name[n - 1] == '.')
+		w = "it ends with '.'";
 	if (why)
 		*why = w;
 	return w == NULL;
+}
+
+const char *kp_stage_show_name(const char *name, char *buf, size_t size)
+{
+	size_t o = 0;
+	if (!size)
+		return "";
+	for (const unsigned char *p = (const unsigned char *)name; *p && o + 12 < size;) {
+		uint32_t cp;
+		int len = utf8_char(p, &cp);
+		if (len && cp >= 0x20 && cp != 0x7F && !invisible(cp)) {
+			memcpy(buf + o, p, (size_t)len);
+			o += (size_t)len;
+			p += len;
+		} else {
+			o += (size_t)snprintf(buf + o, size - o, len ? "<U+%04X>" : "<0x%02X>",
+					      len ? (unsigned)cp : (unsigned)*p);
+			p += len ? len : 1;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
 }

@@ -74,4 +74,9 @@ void kp_stage_release(kp_stage *s);
  * no "..", nothing hidden.  When it is not, *why (if non-NULL) says what is wrong. */
 int kp_stage_safe_name(const char *name, const char **why);
 
+/* name for a message: control and invisible characters shown as "<U+202E>", bytes that
+ * are not UTF-8 as "<0xFF>" (so a bidi override cannot reorder the message).  Returns
+ * buf, cut to size. */
+const char *kp_stage_show_name(const char *name, char *buf, size_t size);
+
 #endif

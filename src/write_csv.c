@@ -3,6 +3,7 @@
  *
  * Rows are assembled in the writer's own buffer (kp_wbuf) and reach the stream in
  * large blocks: a cell costs one scan for the quoting decision and one copy. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,10 +23,15 @@ typedef struct csv_writer {
 
 enum { CSV_BUF = 1 << 16 };
 
+/* The caller (export) adds the file's name; errno still says why the write failed. */
 static int io_fail(kp_diag *err, const kp_wtable *t)
 {
-	kp_diag_set(err, KP_SEV_ERROR, "io-error", "cannot write CSV for \"%s\"",
-		    t ? t->name : "?");
+	int e = errno ? errno : EIO;
+	if (t)
+		kp_diag_set(err, KP_SEV_ERROR, "io-error", "cannot write CSV for \"%s\": %s",
+			    t->name, strerror(e));
+	else
+		kp_diag_set(err, KP_SEV_ERROR, "io-error", "cannot write CSV: %s", strerror(e));
 	return -1;
 }
 

@@ -6,6 +6,7 @@
  * Rows are assembled in the writer's own buffer (kp_wbuf) and reach the stream in
  * large blocks.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,10 +23,15 @@ typedef struct json_writer {
 	long rows;	    /* written in the current table */
 } json_writer;
 
+/* The caller (export) adds the file's name; errno still says why the write failed. */
 static int io_fail(kp_diag *err, const json_writer *w)
 {
-	kp_diag_set(err, KP_SEV_ERROR, "io-error", "cannot write JSON for \"%s\"",
-		    w->t ? w->t->name : "?");
+	int e = errno ? errno : EIO;
+	if (w->t)
+		kp_diag_set(err, KP_SEV_ERROR, "io-error", "cannot write JSON for \"%s\": %s",
+			    w->t->name, strerror(e));
+	else
+		kp_diag_set(err, KP_SEV_ERROR, "io-error", "cannot write JSON: %s", strerror(e));
 	return -1;
 }
 

@@ -14,6 +14,8 @@
  */
 #include "write_rdf.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,10 +121,29 @@ static int oom(kp_diag *err)
 	return -1;
 }
 
+/* The caller (export) adds the file's name.  errno says why when our output callback
+ * failed (libxml2 keeps the first failure and refuses every later write). */
 static int xml_fail(kp_diag *err)
 {
-	kp_diag_set(err, KP_SEV_ERROR, "io-error", "cannot write RDF/XML");
+	int e = errno;
+	if (e)
+		kp_diag_set(err, KP_SEV_ERROR, "io-error", "cannot write RDF/XML: %s", strerror(e));
+	else
+		kp_diag_set(err, KP_SEV_ERROR, "io-error", "cannot write RDF/XML");
 	return -1;
+}
+
+/* libxml2 prints its own "I/O error" line on a failed write; the failure is ours to
+ * report, once, with the file's name.  Its handlers are per thread. */
+static void no_print(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static void quiet_libxml(void)
+{
+	xmlSetGenericErrorFunc(NULL, no_print);
 }
 
 static int add_ns(rdf_writer *w, const char *prefix, const char *iri)
@@ -474,6 +495,7 @@ static int out_write(void *ctx, const char *buf, int len)
 
 static kp_writer *rdf_open(FILE *fp, const kp_wopts *o, kp_diag *err)
 {
+	quiet_libxml();
 	rdf_writer *w = calloc(1, sizeof *w);
 	if (!w) {
 		oom(err);
@@ -575,6 +597,7 @@ static size_t group_of(rdf_writer *w, const char *about, kp_diag *err, int *fail
 
 static int rdf_start(kp_writer *base, const kp_wtable *t, kp_diag *err)
 {
+	quiet_libxml();
 	rdf_writer *w = (rdf_writer *)base;
 	table_release(w);
 	w->t = t;
@@ -726,6 +749,7 @@ static int write_value(rdf_writer *w, size_t i, const kp_wcell *cells, long row,
 
 static int rdf_row(kp_writer *base, const kp_wcell *cells, long row, kp_diag *err)
 {
+	quiet_libxml();
 	rdf_writer *w = (rdf_writer *)base;
 	const kp_wtable *t = w->t;
 	for (size_t g = 0; g < w->ngroups; g++) {
@@ -781,6 +805,7 @@ static int rdf_row(kp_writer *base, const kp_wcell *cells, long row, kp_diag *er
 
 static int rdf_finish(kp_writer *base, kp_diag *err)
 {
+	quiet_libxml();
 	rdf_writer *w = (rdf_writer *)base;
 	table_release(w);
 	w->t = NULL;
@@ -789,6 +814,7 @@ static int rdf_finish(kp_writer *base, kp_diag *err)
 
 static int rdf_close(kp_writer *base, kp_diag *err)
 {
+	quiet_libxml();
 	rdf_writer *w = (rdf_writer *)base;
 	if (!w)
 		return 0;
@@ -821,6 +847,7 @@ static rdf_writer *as_rdf(kp_writer *base)
 
 int kp_write_rdf_divert(kp_writer *base, FILE *fp, kp_diag *err)
 {
+	quiet_libxml();
 	rdf_writer *w = as_rdf(base);
 	if (!w || w->t || w->depth)
 		return xml_fail(err);
@@ -832,6 +859,7 @@ int kp_write_rdf_divert(kp_writer *base, FILE *fp, kp_diag *err)
 
 int kp_write_rdf_node_start(kp_writer *base, const char *type, const char *about, kp_diag *err)
 {
+	quiet_libxml();
 	rdf_writer *w = as_rdf(base);
 	if (!w)
 		return xml_fail(err);
