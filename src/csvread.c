@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
 #include "text.h"
 
 /* libcsv's parser states (csv.c); struct csv_parser is public in csv.h and the reader
@@ -261,10 +262,12 @@ kp_csvread *kp_csvread_open(const char *path, const kp_csvread_opts *opts, kp_di
 {
 	FILE *fp = stdin;
 	if (strcmp(path, "-") != 0) {
-		fp = fopen(path, "rb");
+		fp = opts->root ? kp_files_open_in(path, opts->root, err) : fopen(path, "rb");
 		if (!fp) {
-			kp_diag_set(err, KP_SEV_ERROR, "source-error", "cannot open '%s': %s", path,
-				strerror(errno));
+			if (!opts->root)
+				kp_diag_set(err, KP_SEV_ERROR, "source-error", "cannot open '%s': %s",
+					path, strerror(errno));
+			err->code = "source-error";
 			kp_diag_at(err, path, 0, 0, -1);
 			return NULL;
 		}

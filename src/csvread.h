@@ -32,6 +32,8 @@ typedef struct kp_csvread_opts {
 	size_t max_fields;     /* 0 = default */
 	size_t chunk_bytes;    /* 0 = default */
 	int sha256;            /* compute the SHA-256 of the raw bytes */
+	const char *root;      /* non-NULL: the file must be a regular file inside this folder
+				* once symbolic links are resolved (kp_files_open_in) */
 	kp_diag_sink sink;     /* receives the dialect facts; its non-zero answer stops reading */
 } kp_csvread_opts;
 

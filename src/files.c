@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -106,20 +107,81 @@ int kp_files_atomic_commit(kp_atomic *a, kp_diag *err)
 		kp_files_atomic_abort(a);
 		return -1;
 	}
-	/* Make the rename itself durable. */
+	/* Make the rename itself durable: a failure here means the new file may vanish in
+	 * a crash, which the caller must hear of. */
 	char *dir = dir_of(a->path);
-	if (dir) {
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-		if (dfd >= 0) {
-			(void)fsync(dfd);
-			close(dfd);
-		}
-		free(dir);
-	}
+	int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	int de = !dir ? ENOMEM : dfd < 0 ? errno : fsync(dfd) != 0 ? errno : 0;
+	if (dfd >= 0)
+		close(dfd);
+	free(dir);
 	free(a->tmp);
 	a->tmp = NULL;
+	if (de && de != EINVAL) {
+		if (err) {
+			kp_diag_set(err, KP_SEV_ERROR, "io-error",
+				    "cannot make \"%s\" durable (fsync of its folder: %s)", a->path,
+				    strerror(de));
+			kp_diag_at(err, a->path, 0, 0, -1);
+		}
+		atomic_release(a);
+		return -1;
+	}
 	atomic_release(a);
 	return 0;
+}
+
+FILE *kp_files_open_in(const char *path, const char *root, kp_diag *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		io_error(err, path, "open", errno);
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		const char *what = S_ISFIFO(st.st_mode) ? "a FIFO (named pipe)"
+				   : S_ISDIR(st.st_mode) ? "a folder"
+				   : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+				   : S_ISSOCK(st.st_mode) ? "a socket"
+							  : "not a regular file";
+		kp_diag_set(err, KP_SEV_ERROR, "io-error",
+			    "\"%s\" is %s: a table is read only from a regular file", path, what);
+		kp_diag_at(err, path, 0, 0, -1);
+		close(fd);
+		return NULL;
+	}
+	/* Where the file really is: the opened descriptor's path (no race with a link
+	 * swapped after the check), or failing /proc, the resolved name. */
+	char real[PATH_MAX], top[PATH_MAX], link[64];
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, real, sizeof real - 1);
+	if (n > 0)
+		real[n] = '\0';
+	int ok = (n > 0 || realpath(path, real)) && realpath(root, top);
+	size_t tl = ok ? strlen(top) : 0;
+	if (ok && !(strcmp(top, "/") == 0 ||
+		    (strncmp(real, top, tl) == 0 && real[tl] == '/'))) {
+		kp_diag_set(err, KP_SEV_ERROR, "io-error",
+			    "\"%s\" leads to \"%s\", outside the package folder \"%s\": put the "
+			    "file itself in the folder",
+			    path, real, top);
+		kp_diag_at(err, path, 0, 0, -1);
+		close(fd);
+		return NULL;
+	}
+	if (!ok) {
+		io_error(err, path, "resolve", errno);
+		close(fd);
+		return NULL;
+	}
+	int fl = fcntl(fd, F_GETFL);
+	FILE *fp = fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0 ? fdopen(fd, "rb") : NULL;
+	if (!fp) {
+		io_error(err, path, "open", errno);
+		close(fd);
+	}
+	return fp;
 }
 
 int kp_files_sha256_init(kp_sha256 *h)
@@ -161,12 +223,13 @@ void kp_files_sha256_release(kp_sha256 *h)
 	h->md = NULL;
 }
 
-int kp_files_sha256_file(const char *path, char hex[KP_SHA256_HEX_LEN + 1], long long *bytes,
-	kp_diag *err)
+int kp_files_sha256_file(const char *path, const char *root, char hex[KP_SHA256_HEX_LEN + 1],
+	long long *bytes, kp_diag *err)
 {
-	FILE *fp = fopen(path, "rb");
+	FILE *fp = root ? kp_files_open_in(path, root, err) : fopen(path, "rb");
 	if (!fp) {
-		io_error(err, path, "open", errno);
+		if (!root)
+			io_error(err, path, "open", errno);
 		return -1;
 	}
 	kp_sha256 h;

@@ -46,9 +46,16 @@ int kp_files_sha256_final(kp_sha256 *h, char hex[KP_SHA256_HEX_LEN + 1]);
 /* Releases h without a digest (safe after final). */
 void kp_files_sha256_release(kp_sha256 *h);
 
-/* SHA-256 and size of a whole file, streamed.  Returns 0, or -1 with err filled. */
-int kp_files_sha256_file(const char *path, char hex[KP_SHA256_HEX_LEN + 1], long long *bytes,
-	kp_diag *err);
+/* SHA-256 and size of a whole file, streamed; with root non-NULL only a regular file
+ * inside root (kp_files_open_in).  Returns 0, or -1 with err filled. */
+int kp_files_sha256_file(const char *path, const char *root, char hex[KP_SHA256_HEX_LEN + 1],
+	long long *bytes, kp_diag *err);
+
+/* Opens path for reading only if it is a regular file lying inside the folder root once
+ * every symbolic link is resolved: a FIFO, device or folder, or a link leading out of
+ * root, is refused with err filled (code "io-error") and NULL returned.  Opening never
+ * blocks (a FIFO is not waited on). */
+FILE *kp_files_open_in(const char *path, const char *root, kp_diag *err);
 
 /* Reads a whole file (or standard input for "-") into a NUL-terminated buffer the
  * caller frees.  Refuses files larger than max bytes.  Returns 0, or -1 with err. */

@@ -80,6 +80,8 @@ int kp_upload_pkg_load(kp_upload_pkg *p, const char *path, kp_diag *err)
 	}
 	const char *slash = strrchr(path, '/');
 	int dirlen = slash ? (int)(slash - path) + 1 : 0;
+	char root[4096];
+	snprintf(root, sizeof root, "%.*s", dirlen ? dirlen : 1, dirlen ? path : ".");
 	size_t i;
 	json_t *r;
 	json_array_foreach(res, i, r)
@@ -118,7 +120,9 @@ int kp_upload_pkg_load(kp_upload_pkg *p, const char *path, kp_diag *err)
 			st = KP_UPLOAD_IO;
 			goto out;
 		}
-		if (kp_files_sha256_file(f->path, f->sha256, &f->bytes, err) != 0) {
+		/* Only regular files inside the package folder: a symbolic link in it must not
+		 * send a file from elsewhere to the portal. */
+		if (kp_files_sha256_file(f->path, root, f->sha256, &f->bytes, err) != 0) {
 			st = KP_UPLOAD_IO;
 			goto out;
 		}
@@ -484,7 +488,7 @@ int kp_upload_put(kp_http *h, const char *base, const kp_upload_pkg *pkg, int dr
 	digest = malloc(sizeof *digest);
 	long long dbytes = 0;
 	const char *slash = strrchr(pkg->descriptor_path, '/');
-	if (!digest || kp_files_sha256_file(pkg->descriptor_path, *digest, &dbytes, err) != 0) {
+	if (!digest || kp_files_sha256_file(pkg->descriptor_path, NULL, *digest, &dbytes, err) != 0) {
 		st = KP_UPLOAD_IO;
 		goto out;
 	}

@@ -2119,6 +2119,7 @@ typedef struct table_env {
 	want_keys *wants;
 	size_t nwants;
 	const keyset **rule_refs;   /* per rule: the whereReference key set or NULL */
+	const char *root;           /* the folder the file must lie in (a package's), or NULL */
 } table_env;
 
 static void tctx_release(tctx *t)
@@ -2280,6 +2281,7 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 	ro.file = t.file;
 	ro.encoding = opts ? opts->encoding : NULL;
 	ro.sha256 = !(opts && opts->no_sha256);
+	ro.root = env ? env->root : NULL;
 	ro.sink.fn = reader_sink;
 	ro.sink.ctx = &t;
 	kp_diag err;
@@ -2490,6 +2492,9 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 {
 	size_t nr = pkg->nresources;
 	int status = 0;
+	/* Resource files are read only inside this folder (a symbolic link may not lead out
+	 * of it) and only when they are regular files. */
+	const char *root = data_dir ? data_dir : pkg->dir && *pkg->dir ? pkg->dir : ".";
 	/* Every (resource, fields) some foreign key points at: its key set is filled while
 	 * that resource is validated (or by a keys-only pass when a cycle prevents it). */
 	size_t nw = 0, capw = 0;
@@ -2619,7 +2624,7 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 			if (!wants[w].filled && ti != i) {
 				/* a cycle: collect the target's keys with a quiet pass */
 				want_keys one = {wants[w].fields, &wants[w].ks, NULL, 0};
-				table_env e2 = {NULL, NULL, &one, 1, NULL};
+				table_env e2 = {NULL, NULL, &one, 1, NULL, root};
 				kp_diag_sink quiet = {sink_discard, NULL};
 				kp_validate_opts o2 = opts ? *opts : (kp_validate_opts){0};
 				o2.max_errors = 0;
@@ -2641,7 +2646,7 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 					if (!wants[x].filled && wants[x].resource != i) {
 						want_keys one = {wants[x].fields, &wants[x].ks, wants[x].cond,
 							wants[x].ncond};
-						table_env e2 = {NULL, NULL, &one, 1, NULL};
+						table_env e2 = {NULL, NULL, &one, 1, NULL, root};
 						kp_diag_sink quiet = {sink_discard, NULL};
 						kp_validate_opts o2 = opts ? *opts : (kp_validate_opts){0};
 						o2.max_errors = 0;
@@ -2655,7 +2660,7 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 					rule_refs[k] = &wants[x].ks;
 				}
 		}
-		table_env env = {targets, tnames, mine, nmine, rule_refs};
+		table_env env = {targets, tnames, mine, nmine, rule_refs, root};
 		/* a self-targeted want (resource refers to itself by name) fills while it runs */
 		int rc = run_table(files[i], NULL, s, opts, sink, &st, &env, res);
 		if (rc != KP_EXIT_IO && integrity(res, files[i], &st, sink) && !rc)

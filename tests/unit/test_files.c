@@ -147,11 +147,11 @@ static void sha256_of_known_strings(void **state)
 	fclose(fp);
 	long long bytes = 0;
 	kp_diag err;
-	assert_int_equal(kp_files_sha256_file(path, hex, &bytes, &err), 0);
+	assert_int_equal(kp_files_sha256_file(path, NULL, hex, &bytes, &err), 0);
 	assert_int_equal(bytes, 3);
 	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	snprintf(path, sizeof path, "%s/missing", dir);
-	assert_int_equal(kp_files_sha256_file(path, hex, &bytes, &err), -1);
+	assert_int_equal(kp_files_sha256_file(path, NULL, hex, &bytes, &err), -1);
 	assert_string_equal(err.code, "io-error");
 }
 
