@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include "csvread.h"
@@ -16,8 +20,93 @@
 
 /* ------------------------------------------------------------------------------------ */
 /* Key sets: 64-bit hash of a key -> first row that had it.  Open addressing, linear
- * probing; the hash 0 marks an empty slot (a real 0 is mapped to 1).  With 64 bits the
- * chance of two distinct keys colliding among a million is about 3e-8. */
+ * probing; the hash 0 marks an empty slot (a real 0 is mapped to 1).
+ *
+ * The hash is SipHash-1-3 under a 128-bit key drawn at random for each run, so the
+ * hashes of a table cannot be known in advance: nobody can make two distinct keys
+ * collide (a fixed, invertible hash let a crafted key pass as its parent, or two
+ * distinct keys be reported as a repeat).  Two keys of a run still collide by chance
+ * with probability about n^2 / 2^65: 3e-8 for a million keys. */
+
+static uint64_t sip_k0, sip_k1;
+static pthread_once_t sip_once = PTHREAD_ONCE_INIT;
+
+static void sip_init(void)
+{
+	uint64_t k[2] = {0, 0};
+	if (getrandom(k, sizeof k, 0) != (ssize_t)sizeof k) {
+		/* no getrandom (very old kernel): the clock and addresses, still unknown to
+		 * whoever wrote the table */
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		k[0] = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)(uintptr_t)&ts;
+		k[1] = (uint64_t)(uintptr_t)&sip_k0 * 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid();
+	}
+	sip_k0 = k[0];
+	sip_k1 = k[1];
+}
+
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                                                   \
+	do {                                                                                       \
+		v0 += v1;                                                                          \
+		v1 = ROTL(v1, 13);                                                                 \
+		v1 ^= v0;                                                                          \
+		v0 = ROTL(v0, 32);                                                                 \
+		v2 += v3;                                                                          \
+		v3 = ROTL(v3, 16);                                                                 \
+		v3 ^= v2;                                                                          \
+		v0 += v3;                                                                          \
+		v3 = ROTL(v3, 21);                                                                 \
+		v3 ^= v0;                                                                          \
+		v2 += v1;                                                                          \
+		v1 = ROTL(v1, 17);                                                                 \
+		v1 ^= v2;                                                                          \
+		v2 = ROTL(v2, 32);                                                                 \
+	} while (0)
+
+/* SipHash-1-3 of the 8-byte word h followed by s[0..n): h is the hash of the key's
+ * earlier fields (0 for the first), so the fields of a key chain and "ab"+"" and
+ * "a"+"b" differ (each step hashes its own length).  The last word is read whole and
+ * masked: s[0..n+8) must be readable, which the canonical-text arena guarantees
+ * (CANON_SLACK) and "" trivially does not need. */
+static inline uint64_t hash_bytes(uint64_t h, const char *s, size_t n)
+{
+	uint64_t v0 = sip_k0 ^ 0x736f6d6570736575ull, v1 = sip_k1 ^ 0x646f72616e646f6dull;
+	uint64_t v2 = sip_k0 ^ 0x6c7967656e657261ull, v3 = sip_k1 ^ 0x7465646279746573ull;
+	const uint64_t total = (uint64_t)n + 8;
+	v3 ^= h;
+	SIPROUND;
+	v0 ^= h;
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		v3 ^= w;
+		SIPROUND;
+		v0 ^= w;
+	}
+	uint64_t w = 0;
+	if (n) {
+		memcpy(&w, s, 8);
+		w &= ~0ull >> (64 - 8 * n);
+	}
+	w |= total << 56;
+	v3 ^= w;
+	SIPROUND;
+	v0 ^= w;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+static inline uint64_t hash_finish(uint64_t h)
+{
+	return h ? h : 1;
+}
+
+#define HASH_SEED 0ull /* the first field's "earlier fields" */
 
 /* 12 bytes a slot: a row number above 4,294,967,295 is kept as that maximum. */
 typedef struct __attribute__((packed)) keyslot {
@@ -30,41 +119,6 @@ typedef struct keyset {
 	size_t cap, len;
 	int failed; /* out of memory: the set stopped growing */
 } keyset;
-
-/* Hash of s[0..n), eight bytes at a time, the length mixed into the last word so that
- * "ab"+"" and "a"+"b" differ (keys of several fields need no separator); hash_finish
- * spreads the result.  The last word is read whole and masked: s[0..n+8) must be
- * readable, which the canonical-text arena guarantees (CANON_SLACK) and "" trivially
- * does not need. */
-static inline uint64_t hash_bytes(uint64_t h, const char *s, size_t n)
-{
-	const uint64_t k = 0x9E3779B97F4A7C15ull;
-	for (; n >= 8; s += 8, n -= 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
-		h = (h ^ w) * k;
-		h ^= h >> 29;
-	}
-	uint64_t w = 0;
-	if (n) {
-		memcpy(&w, s, 8);
-		w &= ~0ull >> (64 - 8 * n);
-	}
-	h = (h ^ w ^ ((uint64_t)n << 56)) * k;
-	return h ^ (h >> 29);
-}
-
-static uint64_t hash_finish(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h ? h : 1;
-}
-
-#define HASH_SEED 0xcbf29ce484222325ull
 
 /* Large tables are probed at random: back them with huge pages where the kernel allows
  * (fewer TLB misses).  mmap gives zeroed memory, so no calloc pass is needed either. */
@@ -2179,6 +2233,7 @@ static void mark_canon(tctx *t, const kp_fieldref *fr)
 static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 {
 	size_t nf = s->nfields ? s->nfields : 1;
+	pthread_once(&sip_once, sip_init);
 	t->s = s;
 	t->field_col = malloc(nf * sizeof *t->field_col);
 	t->is_lg = calloc(nf, 1);
