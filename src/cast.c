@@ -4,6 +4,7 @@
  * no allocation and no locale lookups: strtod is only called on a small cleaned copy
  * in the C locale's format ('.' decimal point), which the library never changes. */
 #include "cast.h"
+#include "pattern.h"
 #include "schema.h"
 
 #include <limits.h>
@@ -15,7 +16,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <libxml/xmlregexp.h>
 
 static const char *const type_names[KP_TYPE_COUNT_] = {
 	[KP_TYPE_ANY] = "any",
@@ -1281,6 +1281,12 @@ int kp_cast_compare(const kp_value *a, const kp_value *b)
 
 /* ---- constraints ---- */
 
+static int cmp_llp(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return (x > y) - (x < y);
+}
+
 /* kp_cast_compare(a, b) == 0, with texts (the usual enum) told apart by length first:
  * enum checks run on every cell of a coded column. */
 static int value_equal(const kp_value *a, const kp_value *b)
@@ -1341,19 +1347,6 @@ static long long value_length(const kp_field *f, const kp_value *v)
 	}
 }
 
-static int pattern_matches(void *re, const char *s, size_t n)
-{
-	char stack[1024], *buf = n < sizeof stack ? stack : malloc(n + 1);
-	if (!buf)
-		return 0;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	/* A NUL inside the cell cannot match an XSD pattern over the whole value. */
-	int m = memchr(s, '\0', n) ? 0 : xmlRegexpExec(re, (const xmlChar *)buf) == 1;
-	if (buf != stack)
-		free(buf);
-	return m;
-}
 
 kp_constraint kp_cast_check(const kp_field *f, const kp_value *v, kp_diag *err)
 {
@@ -1403,15 +1396,27 @@ kp_constraint kp_cast_check(const kp_field *f, const kp_value *v, kp_diag *err)
 				"\"%.*s\" has %lld %s, more than the maxLength %lld: shorten it", shown,
 				v->text, len, unit, c->max_length);
 	}
-	if (HAS(PATTERN) && c->pattern_re && !pattern_matches(c->pattern_re, v->text, v->len))
+	int pm = HAS(PATTERN) && c->pattern_re ? kp_pattern_match(c->pattern_re, v->text, v->len) : 1;
+	if (pm == 0)
 		return constraint_error(err, KP_CONSTRAINT_PATTERN,
 			"\"%.*s\" does not match the pattern %.200s: check for stray spaces, "
 			"full-width characters or a wrong layout",
 			shown, v->text, c->pattern);
+	if (pm < 0)
+		return constraint_error(err, KP_CONSTRAINT_PATTERN,
+			"the pattern %.200s is too costly to check on this %zu-byte value: simplify "
+			"the pattern (fewer nested repeats and alternatives)",
+			c->pattern, v->len);
 	if (HAS(ENUM)) {
 		int found = 0;
-		for (size_t i = 0; i < c->enum_len && !found; i++)
-			found = value_equal(v, &c->enum_values[i]);
+		if (c->enum_set.len && (v->type == KP_TYPE_STRING || v->type == KP_TYPE_ANY))
+			found = kp_strset_find(&c->enum_set, v->text, v->len, NULL);
+		else if (c->enum_ints && v->type == KP_TYPE_INTEGER)
+			found = bsearch(&v->u.i, c->enum_ints, c->enum_len, sizeof *c->enum_ints,
+					cmp_llp) != NULL;
+		else
+			for (size_t i = 0; i < c->enum_len && !found; i++)
+				found = value_equal(v, &c->enum_values[i]);
 		if (!found) {
 			char list[200];
 			size_t k = 0;

@@ -4,6 +4,8 @@
  * run reports every mistake; the JSON path of the value being read is kept in a small
  * buffer and prefixed to each message. */
 #include "schema.h"
+#include "hash.h"
+#include "pattern.h"
 #include "stage.h"
 
 #include <errno.h>
@@ -15,8 +17,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <libxml/xmlerror.h>
-#include <libxml/xmlregexp.h>
 
 #include "files.h"
 
@@ -323,15 +323,8 @@ typedef struct name_index {
 	long *by_title; /* same, first field with that title */
 } name_index;
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
+/* Keyed (hash.h): a schema's names cannot be chosen to collide. */
+#define hash_bytes kp_hash_text
 
 static void index_free(name_index *ix)
 {
@@ -371,6 +364,7 @@ static void index_put(long *table, size_t mask, const kp_field *fields, int titl
 
 static int index_build(kp_schema *s)
 {
+	kp_hash_init();
 	name_index *ix = calloc(1, sizeof *ix);
 	if (!ix)
 		return -1;
@@ -507,6 +501,39 @@ static void load_format(loader *L, kp_field *f, json_t *jf)
 	fail(L, "format \"%s\" is not defined for type %s", s, kp_cast_type_name(f->type));
 done:
 	jp_pop(L, old);
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return (x > y) - (x < y);
+}
+
+/* The enum's lookup structure (kp_constraints.enum_set / enum_ints). */
+static int enum_index(const kp_field *f, kp_constraints *c)
+{
+	if (f->type == KP_TYPE_STRING || f->type == KP_TYPE_ANY) {
+		for (size_t i = 0; i < c->enum_len; i++) {
+			const kp_value *e = &c->enum_values[i];
+			if (!e->is_null && e->type == f->type &&
+			    kp_strset_add(&c->enum_set, e->text, e->len, i, NULL) < 0)
+				return -1;
+		}
+	} else if (f->type == KP_TYPE_INTEGER) {
+		c->enum_ints = malloc((c->enum_len + 1) * sizeof *c->enum_ints);
+		if (!c->enum_ints)
+			return -1;
+		for (size_t i = 0; i < c->enum_len; i++) {
+			if (c->enum_values[i].is_null || c->enum_values[i].type != KP_TYPE_INTEGER) {
+				free(c->enum_ints);
+				c->enum_ints = NULL; /* not all plain integers: the linear scan */
+				return 0;
+			}
+			c->enum_ints[i] = c->enum_values[i].u.i;
+		}
+		qsort(c->enum_ints, c->enum_len, sizeof *c->enum_ints, cmp_ll);
+	}
+	return 0;
 }
 
 /* Casts a constraint value (JSON number or string) to the field's type. */
@@ -685,6 +712,10 @@ static void load_constraints(loader *L, kp_field *f, json_t *jf)
 				free(text);
 				jp_pop(L, o3);
 			}
+			if (ok && enum_index(f, c) != 0) {
+				out_of_memory(L);
+				ok = 0;
+			}
 			break;
 		}
 		default:
@@ -801,24 +832,7 @@ static void load_field(loader *L, kp_schema *s, kp_field *f, json_t *jf)
 	load_constraints(L, f, jf);
 }
 
-/* ---- patterns (libxml2 XML Schema regular expressions) ---- */
-
-typedef struct pattern_error {
-	char message[200];
-	int set;
-} pattern_error;
-
-static void pattern_error_handler(void *ctx, xmlErrorPtr e)
-{
-	pattern_error *pe = ctx;
-	if (pe->set || !e || !e->message)
-		return;
-	snprintf(pe->message, sizeof pe->message, "%s", e->message);
-	size_t n = strlen(pe->message);
-	while (n && (pe->message[n - 1] == '\n' || pe->message[n - 1] == ' '))
-		pe->message[--n] = '\0';
-	pe->set = 1;
-}
+/* ---- patterns (pattern.h) ---- */
 
 static void *compile_pattern(loader *L, const char *pattern, size_t n)
 {
@@ -831,18 +845,13 @@ static void *compile_pattern(loader *L, const char *pattern, size_t n)
 		fail(L, "pattern contains a NUL character");
 		return NULL;
 	}
-	/* libxml2 reports compile errors through its global handler, which prints by
-	 * default; the library never prints, so the message is captured instead. */
-	pattern_error pe = {.set = 0};
-	xmlStructuredErrorFunc saved = xmlStructuredError;
-	void *saved_ctx = xmlStructuredErrorContext;
-	xmlSetStructuredErrorFunc(&pe, pattern_error_handler);
-	xmlRegexpPtr re = xmlRegexpCompile((const xmlChar *)pattern);
-	xmlSetStructuredErrorFunc(saved_ctx, saved);
+	char why[300];
+	kp_pattern *re = kp_pattern_compile(pattern, n, why, sizeof why);
 	if (!re) {
-		fail(L, "invalid XML Schema regular expression: %s",
-			pe.set ? pe.message : "cannot compile");
-		return NULL;
+		if (strcmp(why, "out of memory") == 0)
+			out_of_memory(L);
+		else
+			fail(L, "pattern \"%.200s\": %s", pattern, why);
 	}
 	return re;
 }
@@ -1040,20 +1049,8 @@ static void load_rule(loader *L, kp_schema *s, kp_rule *r, json_t *jr)
 
 int kp_schema_rule_where_match(const kp_rule_where *w, const char *text, size_t len)
 {
-	if (w->pattern_re) {
-		char stack[512], *buf = len < sizeof stack ? stack : malloc(len + 1);
-		if (!buf || memchr(text, '\0', len)) {
-			if (buf != stack)
-				free(buf);
-			return 0;
-		}
-		memcpy(buf, text, len);
-		buf[len] = '\0';
-		int m = xmlRegexpExec(w->pattern_re, (const xmlChar *)buf) == 1;
-		if (buf != stack)
-			free(buf);
-		return m;
-	}
+	if (w->pattern_re)
+		return kp_pattern_match(w->pattern_re, text, len) == 1;
 	for (size_t i = 0; i < w->values.len; i++)
 		if (w->values.lens[i] == len && memcmp(w->values.items[i], text, len) == 0)
 			return 1;
@@ -1066,8 +1063,7 @@ static void where_free(kp_rule_where *w, size_t n)
 		free(w[j].name);
 		strlist_free(&w[j].values);
 		free(w[j].pattern);
-		if (w[j].pattern_re)
-			xmlRegFreeRegexp(w[j].pattern_re);
+		kp_pattern_free(w[j].pattern_re);
 	}
 	free(w);
 }
@@ -1104,10 +1100,11 @@ static void field_free(kp_field *f)
 	free(c->exclusive_minimum_text);
 	free(c->exclusive_maximum_text);
 	free(c->pattern);
-	if (c->pattern_re)
-		xmlRegFreeRegexp(c->pattern_re);
+	kp_pattern_free(c->pattern_re);
 	free(c->enum_values);
 	strlist_free(&c->enum_text);
+	kp_strset_free(&c->enum_set);
+	free(c->enum_ints);
 	free(f->about_url);
 	free(f->property_url);
 	free(f->value_url);
@@ -1360,18 +1357,23 @@ static void load_schema(loader *L, kp_schema *s, json_t *root)
 			s->rules = calloc(json_array_size(rules), sizeof *s->rules);
 			if (!s->rules)
 				out_of_memory(L);
+			kp_strset ids = {0};
 			for (size_t i = 0; s->rules && i < json_array_size(rules); i++) {
 				size_t o2 = jp_index(L, i);
 				kp_rule *r = &s->rules[s->nrules++];
 				load_rule(L, s, r, json_array_get(rules, i));
-				for (size_t j = 0; r->id && j + 1 < s->nrules; j++)
-					if (s->rules[j].id && strcmp(s->rules[j].id, r->id) == 0) {
-						size_t o3 = jp_key(L, "id");
-						fail(L, "duplicate rule id \"%s\" (also rules[%zu])", r->id, j);
-						jp_pop(L, o3);
-					}
+				size_t j;
+				int added = r->id ? kp_strset_add(&ids, r->id, strlen(r->id), i, &j) : 1;
+				if (added < 0) {
+					out_of_memory(L);
+				} else if (added == 0) {
+					size_t o3 = jp_key(L, "id");
+					fail(L, "duplicate rule id \"%s\" (also rules[%zu])", r->id, j);
+					jp_pop(L, o3);
+				}
 				jp_pop(L, o2);
 			}
+			kp_strset_free(&ids);
 		}
 		jp_pop(L, old);
 	}
@@ -1870,18 +1872,23 @@ int kp_schema_package_load(const char *path, kp_package **out, const kp_diag_sin
 			out_of_memory(&L);
 			return -1;
 		}
+		kp_strset names = {0};
 		for (size_t i = 0; i < n && !L.oom; i++) {
 			size_t o = jp_key(&L, "resources");
 			jp_index(&L, i);
 			load_resource(&L, p, &p->resources[p->nresources++], json_array_get(res, i));
 			const char *nm = p->resources[i].name;
-			long first = kp_schema_package_resource(p, nm);
-			if (nm && first >= 0 && (size_t)first != i) {
+			size_t first;
+			int added = nm ? kp_strset_add(&names, nm, strlen(nm), i, &first) : 1;
+			if (added < 0) {
+				out_of_memory(&L);
+			} else if (added == 0) {
 				jp_key(&L, "name");
-				fail(&L, "duplicate resource name \"%s\" (also resources[%ld])", nm, first);
+				fail(&L, "duplicate resource name \"%s\" (also resources[%zu])", nm, first);
 			}
 			jp_pop(&L, o);
 		}
+		kp_strset_free(&names);
 	}
 	resolve_package_keys(&L, p);
 	return L.errors ? -1 : 0;

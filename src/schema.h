@@ -23,7 +23,7 @@
  *   - descriptor files up to KP_SCHEMA_MAX_FILE bytes; jansson rejects nesting beyond
  *     its own depth limit (2048) with a parse error;
  *   - fields: any number (name and title lookups are hashed);
- *   - pattern: up to KP_SCHEMA_MAX_PATTERN bytes, XML Schema regular expression syntax
+ *   - pattern: up to KP_SCHEMA_MAX_PATTERN bytes (pattern.h: the common regular-expression syntax, XML Schema where it differs)
  *     (the full XSD 1.0 regex language as implemented by libxml2's xmlregexp: character
  *     classes, \d \w \s \i \c and negations, \p{..} Unicode categories and blocks,
  *     class subtraction, {n,m}); always matched against the whole value.  A pattern
@@ -43,9 +43,10 @@
 
 #include "cast.h"
 #include "diag.h"
+#include "hash.h"
 
 #define KP_SCHEMA_MAX_FILE ((size_t)64 << 20) /* 64 MiB */
-#define KP_SCHEMA_MAX_PATTERN 50000           /* bytes */
+#define KP_SCHEMA_MAX_PATTERN 20000           /* bytes */
 #define KP_SCHEMA_MAX_CHAR 8                  /* bytes of decimalChar/groupChar + NUL */
 
 /* A list of owned strings. */
@@ -66,10 +67,15 @@ typedef struct kp_constraints {
 	char *minimum_text, *maximum_text, *exclusive_minimum_text, *exclusive_maximum_text;
 	long long min_length, max_length;
 	char *pattern;         /* owned source text of the pattern */
-	void *pattern_re;      /* owned compiled pattern (libxml2 xmlRegexpPtr), opaque */
+	struct kp_pattern *pattern_re; /* owned compiled pattern (pattern.h) */
 	kp_value *enum_values; /* owned array of enum_len values cast to the field type */
 	kp_strlist enum_text;  /* owned texts the enum_values point into */
 	size_t enum_len;
+	/* enum lookups in constant or log time (an enum may hold a million values):
+	 * string and any fields: text -> index (keys borrowed from enum_values);
+	 * integer fields: the values, sorted */
+	kp_strset enum_set;
+	long long *enum_ints; /* owned, enum_len of them, or NULL */
 } kp_constraints;
 
 typedef struct kp_field {
@@ -169,7 +175,7 @@ typedef struct kp_rule_where {
 	                    * the referenced resource's schema; (size_t)-1 until resolved) */
 	kp_strlist values; /* canonical texts that match (empty when pattern is used) */
 	char *pattern;     /* XSD regex over the whole canonical text, or NULL */
-	void *pattern_re;  /* owned compiled pattern, opaque */
+	struct kp_pattern *pattern_re; /* owned compiled pattern (pattern.h) */
 } kp_rule_where;
 
 typedef struct kp_rule {

@@ -6,14 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-#include <unistd.h>
-#include <pthread.h>
 #include <sys/mman.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 
 #include "csvread.h"
+#include "hash.h"
 #include "lgcode.h"
 #include "status.h"
 #include "text.h"
@@ -22,89 +19,9 @@
 /* Key sets: 64-bit hash of a key -> first row that had it.  Open addressing, linear
  * probing; the hash 0 marks an empty slot (a real 0 is mapped to 1).
  *
- * The hash is SipHash-1-3 under a 128-bit key drawn at random for each run, so the
- * hashes of a table cannot be known in advance: nobody can make two distinct keys
- * collide (a fixed, invertible hash let a crafted key pass as its parent, or two
- * distinct keys be reported as a repeat).  Two keys of a run still collide by chance
- * with probability about n^2 / 2^65: 3e-8 for a million keys. */
-
-static uint64_t sip_k0, sip_k1;
-static pthread_once_t sip_once = PTHREAD_ONCE_INIT;
-
-static void sip_init(void)
-{
-	uint64_t k[2] = {0, 0};
-	if (getrandom(k, sizeof k, 0) != (ssize_t)sizeof k) {
-		/* no getrandom (very old kernel): the clock and addresses, still unknown to
-		 * whoever wrote the table */
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		k[0] = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)(uintptr_t)&ts;
-		k[1] = (uint64_t)(uintptr_t)&sip_k0 * 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid();
-	}
-	sip_k0 = k[0];
-	sip_k1 = k[1];
-}
-
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                                                   \
-	do {                                                                                       \
-		v0 += v1;                                                                          \
-		v1 = ROTL(v1, 13);                                                                 \
-		v1 ^= v0;                                                                          \
-		v0 = ROTL(v0, 32);                                                                 \
-		v2 += v3;                                                                          \
-		v3 = ROTL(v3, 16);                                                                 \
-		v3 ^= v2;                                                                          \
-		v0 += v3;                                                                          \
-		v3 = ROTL(v3, 21);                                                                 \
-		v3 ^= v0;                                                                          \
-		v2 += v1;                                                                          \
-		v1 = ROTL(v1, 17);                                                                 \
-		v1 ^= v2;                                                                          \
-		v2 = ROTL(v2, 32);                                                                 \
-	} while (0)
-
-/* SipHash-1-3 of the 8-byte word h followed by s[0..n): h is the hash of the key's
- * earlier fields (0 for the first), so the fields of a key chain and "ab"+"" and
- * "a"+"b" differ (each step hashes its own length).  The last word is read whole and
- * masked: s[0..n+8) must be readable, which the canonical-text arena guarantees
- * (CANON_SLACK) and "" trivially does not need. */
-static inline uint64_t hash_bytes(uint64_t h, const char *s, size_t n)
-{
-	uint64_t v0 = sip_k0 ^ 0x736f6d6570736575ull, v1 = sip_k1 ^ 0x646f72616e646f6dull;
-	uint64_t v2 = sip_k0 ^ 0x6c7967656e657261ull, v3 = sip_k1 ^ 0x7465646279746573ull;
-	const uint64_t total = (uint64_t)n + 8;
-	v3 ^= h;
-	SIPROUND;
-	v0 ^= h;
-	for (; n >= 8; s += 8, n -= 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
-		v3 ^= w;
-		SIPROUND;
-		v0 ^= w;
-	}
-	uint64_t w = 0;
-	if (n) {
-		memcpy(&w, s, 8);
-		w &= ~0ull >> (64 - 8 * n);
-	}
-	w |= total << 56;
-	v3 ^= w;
-	SIPROUND;
-	v0 ^= w;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
-}
-
-static inline uint64_t hash_finish(uint64_t h)
-{
-	return h ? h : 1;
-}
+ * The hash is keyed at random for each run (hash.h), so no crafted pair of keys can
+ * collide; kp_hash_bytes reads the last word whole, which the canonical-text arena
+ * allows (CANON_SLACK). */
 
 #define HASH_SEED 0ull /* the first field's "earlier fields" */
 
@@ -699,6 +616,12 @@ static int header(tctx *t, const kp_csvrecord *h)
 		t->field_col[f] = -1;
 	int by_position = s->fields_match == KP_FIELDS_MATCH_EXACT;
 	size_t matched = 0;
+	size_t lcap = 16;
+	while (lcap < 2 * nc)
+		lcap *= 2;
+	size_t *labels = calloc(lcap, sizeof *labels); /* column + 1 of each label, or 0 */
+	if (!labels)
+		return -1;
 	for (size_t i = 0; i < t->ncols; i++) {
 		const kp_csvcell *c = &h->cells[i];
 		t->col_field[i] = -1;
@@ -718,12 +641,21 @@ static int header(tctx *t, const kp_csvrecord *h)
 		kp_diag d;
 		int dup = 0;
 		size_t first = 0;
-		for (size_t j = 0; j < i && c->len; j++)
-			if (h->cells[j].len == c->len && memcmp(h->cells[j].data, c->data, c->len) == 0) {
-				dup = 1;
-				first = j;
-				break;
+		/* Repeated labels through a set of the labels so far (a header of 100,000
+		 * columns must not cost 100,000^2 comparisons). */
+		if (c->len && labels) {
+			size_t j = kp_hash_text(c->data, c->len) & (lcap - 1);
+			for (; labels[j]; j = (j + 1) & (lcap - 1)) {
+				const kp_csvcell *o = &h->cells[labels[j] - 1];
+				if (o->len == c->len && memcmp(o->data, c->data, c->len) == 0) {
+					dup = 1;
+					first = labels[j] - 1;
+					break;
+				}
 			}
+			if (!dup)
+				labels[j] = i + 1;
+		}
 		if (c->len == 0) {
 			kp_diag_set(&d, KP_SEV_ERROR, "blank-label",
 				"column %zu has no label: give every column a name%s%s%s", i + 1,
@@ -765,9 +697,12 @@ static int header(tctx *t, const kp_csvrecord *h)
 		if (f >= 0)
 			d.field = s->fields[f].name;
 		set_cell(&d, c->data, c->len);
-		if (emit(t, &d))
+		if (emit(t, &d)) {
+			free(labels);
 			return 0;
+		}
 	}
+	free(labels);
 	for (size_t i = 0; i < t->ncols; i++)
 		if (t->col_field[i] >= 0 && s->fields[t->col_field[i]].constraints.required)
 			t->req_cols[t->nreq_cols++] = i;
@@ -1076,7 +1011,10 @@ static int plan_check(const fplan *p, const kp_value *v)
 	const kp_constraints *c = &f->constraints;
 	if ((p->checks & FC_INT_RANGE) && (v->u.i < p->lo || v->u.i > p->hi))
 		return 0;
-	if (p->checks & FC_ENUM_TEXT) {
+	if ((p->checks & FC_ENUM_TEXT) && c->enum_len > 16) {
+		if (!kp_strset_find(&c->enum_set, v->text, v->len, NULL))
+			return 0;
+	} else if (p->checks & FC_ENUM_TEXT) {
 		uint64_t h = head_word(v->text, v->len);
 		size_t i = 0;
 		for (; i < c->enum_len; i++) {
@@ -1089,12 +1027,25 @@ static int plan_check(const fplan *p, const kp_value *v)
 			return 0;
 	}
 	if (p->checks & FC_INT_ENUM) {
-		size_t i = 0;
-		for (; i < c->enum_len; i++)
-			if (c->enum_values[i].u.i == v->u.i)
-				break;
-		if (i == c->enum_len)
-			return 0;
+		if (c->enum_ints) {
+			size_t lo = 0, hi = c->enum_len;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (c->enum_ints[mid] < v->u.i)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo == c->enum_len || c->enum_ints[lo] != v->u.i)
+				return 0;
+		} else {
+			size_t i = 0;
+			for (; i < c->enum_len; i++)
+				if (c->enum_values[i].u.i == v->u.i)
+					break;
+			if (i == c->enum_len)
+				return 0;
+		}
 	}
 	if ((p->checks & FC_GENERAL) && kp_cast_check(f, v, NULL) != KP_CONSTRAINT_NONE)
 		return 0;
@@ -1267,7 +1218,7 @@ static int plain_edge(char ch)
 /* The key of a unique field, deferred (see tctx.pend). */
 static void unique_key(tctx *t, size_t fi, long row)
 {
-	uint64_t h = hash_finish(hash_bytes(HASH_SEED, t->canon + t->canon_off[fi], t->canon_n[fi]));
+	uint64_t h = kp_hash_nonzero(kp_hash_bytes(HASH_SEED, t->canon + t->canon_off[fi], t->canon_n[fi]));
 	defer(t, &t->unique[fi], h, row, PEND_UNIQUE, fi);
 }
 
@@ -1449,9 +1400,9 @@ static uint64_t key_hash(const tctx *t, const kp_fieldref *fr)
 		size_t f = fr->idx[k];
 		if (t->canon_state[f] != 1)
 			return 0;
-		h = hash_bytes(h, t->canon + t->canon_off[f], t->canon_n[f]); /* length-tagged */
+		h = kp_hash_bytes(h, t->canon + t->canon_off[f], t->canon_n[f]); /* length-tagged */
 	}
-	return hash_finish(h);
+	return kp_hash_nonzero(h);
 }
 
 static void key_text(const tctx *t, const kp_fieldref *fr, char *buf, size_t size)
@@ -1604,7 +1555,7 @@ static void consistent_row(tctx *t, rule_state *rs, uint64_t group, long row)
 	const kp_rule *ru = rs->rule;
 	const char *val = t->canon + t->canon_off[ru->field];
 	size_t vlen = t->canon_n[ru->field];
-	uint64_t vh = hash_finish(hash_bytes(HASH_SEED, val, vlen));
+	uint64_t vh = kp_hash_nonzero(kp_hash_bytes(HASH_SEED, val, vlen));
 	if (rs->nfirst == rs->capfirst) {
 		size_t nc = rs->capfirst ? rs->capfirst * 2 : 64;
 		struct rule_first *f = realloc(rs->first, nc * sizeof *f);
@@ -1665,9 +1616,9 @@ static uint64_t group_hash(const tctx *t, const kp_fieldref *fr)
 	for (size_t k = 0; k < fr->len; k++) {
 		size_t n; /* a null counts as "" (length-tagged: the fields stay apart) */
 		const char *txt = field_text(t, fr->idx[k], &n);
-		g = hash_bytes(g, txt, n);
+		g = kp_hash_bytes(g, txt, n);
 	}
-	return hash_finish(g);
+	return kp_hash_nonzero(g);
 }
 
 /* Column `col` completes a key: hash it now and prefetch its slot, so that the insert
@@ -2233,7 +2184,7 @@ static void mark_canon(tctx *t, const kp_fieldref *fr)
 static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 {
 	size_t nf = s->nfields ? s->nfields : 1;
-	pthread_once(&sip_once, sip_init);
+	kp_hash_init();
 	t->s = s;
 	t->field_col = malloc(nf * sizeof *t->field_col);
 	t->is_lg = calloc(nf, 1);
