@@ -218,12 +218,13 @@ int main(int argc, char **argv)
 
 	if (package_path) {
 		kp_package *pkg = NULL;
-		if (kp_schema_package_load(package_path, &pkg, &schema_sink) != 0) {
+		int lrc = kp_schema_package_load(package_path, &pkg, &schema_sink);
+		if (lrc != 0) {
 			kp_schema_package_free(pkg);
 			json_decref(rep.tables);
-			kp_cli_error(tool, "cannot use the package '%s': fix the problems above",
-				package_path);
-			return kp_cli_finish(tool, KP_EXIT_USAGE);
+			kp_cli_error(tool, "cannot use the package '%s': %s", package_path,
+				lrc == -2 ? "out of memory" : "fix the problems above");
+			return kp_cli_finish(tool, lrc == -2 ? KP_EXIT_IO : KP_EXIT_USAGE);
 		}
 		pkg_ctx pc = {&rep, strict, 0};
 		begin_table(&rep);
@@ -235,12 +236,13 @@ int main(int argc, char **argv)
 		kp_schema_package_free(pkg);
 	} else {
 		kp_schema *schema = NULL;
-		if (kp_schema_load_file(schema_path, &schema, &schema_sink) != 0) {
+		int lrc = kp_schema_load_file(schema_path, &schema, &schema_sink);
+		if (lrc != 0) {
 			kp_schema_free(schema);
 			json_decref(rep.tables);
-			kp_cli_error(tool, "cannot use the schema '%s': fix the problems above",
-				schema_path);
-			return kp_cli_finish(tool, KP_EXIT_USAGE);
+			kp_cli_error(tool, "cannot use the schema '%s': %s", schema_path,
+				lrc == -2 ? "out of memory" : "fix the problems above");
+			return kp_cli_finish(tool, lrc == -2 ? KP_EXIT_IO : KP_EXIT_USAGE);
 		}
 		for (int i = optind; i < argc; i++) {
 			kp_validate_stats st;

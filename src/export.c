@@ -324,8 +324,9 @@ nomem:
 static int load(export_ctx *c)
 {
 	const kp_export_opts *o = c->o;
-	if (kp_schema_package_load(o->package, &c->pkg, &o->sink) != 0)
-		return c->pkg ? KP_EXIT_USAGE : oom(c);
+	int lrc = kp_schema_package_load(o->package, &c->pkg, &o->sink);
+	if (lrc != 0)
+		return lrc == -2 || !c->pkg ? KP_EXIT_IO : KP_EXIT_USAGE;
 	kp_package *p = c->pkg;
 	c->tables = calloc(p->nresources + 1, sizeof *c->tables);
 	c->wtables = calloc(p->nresources + 1, sizeof *c->wtables);

@@ -1420,6 +1420,25 @@ int kp_schema_load_json(json_t *obj, const char *path, const char *json_path, kp
 	return schema_load_into(&L, obj, path, out);
 }
 
+/* JSON values in text[0..n), counted without parsing: every value but the first
+ * follows a ',' or ':' or opens with '[' or '{' (an estimate that never undercounts by
+ * more than one per container).  Strings are skipped. */
+static size_t count_values(const char *t, size_t n)
+{
+	size_t count = 1;
+	for (size_t i = 0; i < n; i++) {
+		char c = t[i];
+		if (c == '"') {
+			for (i++; i < n && t[i] != '"'; i++)
+				if (t[i] == '\\')
+					i++;
+		} else if (c == ',' || c == ':' || c == '[' || c == '{') {
+			count++;
+		}
+	}
+	return count;
+}
+
 /* Reads and parses a JSON file; a parse error is a schema error with line and column. */
 static json_t *read_json(loader *L, const char *path)
 {
@@ -1428,19 +1447,52 @@ static json_t *read_json(loader *L, const char *path)
 	kp_diag err;
 	if (kp_files_read_all(path, KP_SCHEMA_MAX_FILE, &data, &len, &err) < 0) {
 		err.file = L->file;
-		if (L->jplen) {
+		if (strstr(err.message, strerror(EFBIG)))
+			snprintf(err.message, sizeof err.message,
+				 "%.150s%s\"%.200s\" is larger than %zu MiB, the most a descriptor may be: "
+				 "split the schema or shorten its lists",
+				 L->jp, L->jplen ? ": " : "", path, KP_SCHEMA_MAX_FILE >> 20);
+		else if (L->jplen) {
 			char msg[KP_DIAG_MESSAGE_MAX];
 			memcpy(msg, err.message, sizeof msg);
 			snprintf(err.message, sizeof err.message, "%s: %.250s", L->jp, msg);
 		}
+		if (strstr(err.message, strerror(ENOMEM)))
+			L->oom = 1;
 		L->errors++;
 		kp_diag_emit(L->sink, &err);
+		return NULL;
+	}
+	/* The parsed tree costs far more than the text (jansson: about 60 bytes a value, so
+	 * 2 bytes of "[0,0,0,...]" become 60): the number of values is bounded, which bounds
+	 * memory whatever the layout. */
+	size_t nvalues = count_values(data, len);
+	if (nvalues > KP_SCHEMA_MAX_VALUES) {
+		kp_diag d;
+		kp_diag_set(&d, KP_SEV_ERROR, "schema-error",
+			    "%s%s\"%.200s\" holds about %zu JSON values; at most %d are supported "
+			    "(an enum of a million codes fits): split the schema or shorten its lists",
+			    L->jp, L->jplen ? ": " : "", path, nvalues, KP_SCHEMA_MAX_VALUES);
+		kp_diag_at(&d, L->file, 0, 0, -1);
+		free(data);
+		L->errors++;
+		kp_diag_emit(L->sink, &d);
 		return NULL;
 	}
 	json_error_t je;
 	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
 	free(data);
-	if (!root) {
+	if (!root && json_error_code(&je) == json_error_out_of_memory) {
+		kp_diag d;
+		kp_diag_set(&d, KP_SEV_ERROR, "io-error",
+			    "%s%sout of memory reading \"%.200s\" (%zu bytes): free memory or "
+			    "split the schema",
+			    L->jp, L->jplen ? ": " : "", path, len);
+		kp_diag_at(&d, L->file, 0, 0, -1);
+		L->oom = 1;
+		L->errors++;
+		kp_diag_emit(L->sink, &d);
+	} else if (!root) {
 		kp_diag d;
 		kp_diag_set(&d, KP_SEV_ERROR, "schema-error", "%s%sinvalid JSON: %s", L->jp,
 			L->jplen ? ": " : "", je.text);
@@ -1460,11 +1512,11 @@ int kp_schema_load_file(const char *path, kp_schema **out, const kp_diag_sink *s
 	if (!root) {
 		/* Hand back an empty schema so the contract "*out is set" holds. */
 		*out = schema_new(path, NULL);
-		return -1;
+		return L.oom || !*out ? -2 : -1;
 	}
 	int rc = schema_load_into(&L, root, path, out);
 	json_decref(root);
-	return rc;
+	return L.oom ? -2 : rc;
 }
 
 /* ---- JSON pointer ---- */
@@ -1749,6 +1801,7 @@ static void load_resource(loader *L, kp_package *p, kp_resource *r, json_t *jr)
 					json_decref(root);
 				}
 				L->errors += sub.errors;
+				L->oom |= sub.oom;
 			}
 		}
 	} else if (json_is_object(schema)) {
@@ -1757,6 +1810,7 @@ static void load_resource(loader *L, kp_package *p, kp_resource *r, json_t *jr)
 		sub.jplen = L->jplen;
 		schema_load_into(&sub, schema, p->path, &r->schema);
 		L->errors += sub.errors;
+		L->oom |= sub.oom;
 	} else {
 		expected(L, "a schema object or a relative path to a schema file", schema);
 	}
@@ -1820,7 +1874,7 @@ int kp_schema_package_load(const char *path, kp_package **out, const kp_diag_sin
 	loader L = {.sink = sink, .file = path};
 	if (!p) {
 		out_of_memory(&L);
-		return -1;
+		return -2;
 	}
 	*out = p;
 	struct stat st;
@@ -1834,12 +1888,12 @@ int kp_schema_package_load(const char *path, kp_package **out, const kp_diag_sin
 	}
 	if (!p->dir || !p->path) {
 		out_of_memory(&L);
-		return -1;
+		return -2;
 	}
 	L.file = p->path;
 	p->json = read_json(&L, p->path);
 	if (!p->json)
-		return -1;
+		return L.oom ? -2 : -1;
 	json_t *root = p->json;
 	if (!json_is_object(root)) {
 		expected(&L, "a Data Package object", root);
@@ -1891,5 +1945,5 @@ int kp_schema_package_load(const char *path, kp_package **out, const kp_diag_sin
 		kp_strset_free(&names);
 	}
 	resolve_package_keys(&L, p);
-	return L.errors ? -1 : 0;
+	return L.oom ? -2 : L.errors ? -1 : 0;
 }

@@ -46,6 +46,7 @@
 #include "hash.h"
 
 #define KP_SCHEMA_MAX_FILE ((size_t)64 << 20) /* 64 MiB */
+#define KP_SCHEMA_MAX_VALUES 3000000 /* JSON values in one descriptor file: bounds memory */
 #define KP_SCHEMA_MAX_PATTERN 20000           /* bytes */
 #define KP_SCHEMA_MAX_CHAR 8                  /* bytes of decimalChar/groupChar + NUL */
 
@@ -220,8 +221,9 @@ typedef struct kp_schema {
 	void *index_; /* private: hashed name and title lookup */
 } kp_schema;
 
-/* Loads a Table Schema file (JSON).  Returns 0 when valid, -1 when not (every problem
- * sent to sink; see the top of this header for what *out holds then). */
+/* Loads a Table Schema file (JSON).  Returns 0 when valid, -1 when not, -2 when memory
+ * ran out (every problem sent to sink; see the top of this header for what *out holds
+ * then). */
 int kp_schema_load_file(const char *path, kp_schema **out, const kp_diag_sink *sink);
 
 /* Same, from a descriptor object (not stolen: the schema takes its own reference).
@@ -288,7 +290,8 @@ typedef struct kp_package {
  * descriptor, every resource, their schemas (inline or a relative path, loaded from the
  * package folder; URLs are not fetched: schema error), and resolves foreign keys across
  * resources (resource names → indices, field names → indices in the referenced schema).
- * Returns 0 when everything is valid, -1 otherwise (see the top about *out). */
+ * Returns 0 when everything is valid, -1 otherwise, -2 when memory ran out (see the top
+ * about *out). */
 int kp_schema_package_load(const char *path, kp_package **out, const kp_diag_sink *sink);
 
 void kp_schema_package_free(kp_package *p);
