@@ -1077,12 +1077,12 @@ int kp_plan_parse(const char *text, size_t len, const char *file, kp_plan *plan,
 	p.err = err;
 	p.plan = plan;
 	kp_plan_buf_init(&p.term_text);
-	long bad_line;
+	long bad_line, bad_col;
 	long long bad_off;
-	const char *what;
-	if (kp_plan_text_check(text, len, &bad_line, &bad_off, &what)) {
-		kp_diag_set(err, KP_SEV_ERROR, "plan-error", "%s at byte %lld", what, bad_off);
-		kp_diag_at(err, file, bad_line, 0, bad_off);
+	char what[300];
+	if (kp_plan_text_check(text, len, &bad_line, &bad_col, &bad_off, what, sizeof what)) {
+		kp_diag_set(err, KP_SEV_ERROR, "plan-error", "%s", what);
+		kp_diag_at(err, file, bad_line, bad_col, bad_off);
 		return KP_EXIT_INVALID;
 	}
 	size_t i = 0;

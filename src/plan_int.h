@@ -43,9 +43,13 @@ int kp_plan_ints_add_unique(kp_plan_ints *l, int x);
  * bytes are not valid UTF-8 (overlong, surrogate, out of range, truncated). */
 size_t kp_plan_u8_decode(const char *s, size_t n, uint32_t *cp);
 
-/* Checks a whole document: valid UTF-8 and no control characters other than TAB, LF,
- * CR.  Returns 0, or -1 with *line (1-based), *offset (byte) and *what (static text). */
-int kp_plan_text_check(const char *s, size_t n, long *line, long long *offset, const char **what);
+/* Checks a whole document before it is parsed: valid UTF-8; no control, invisible or
+ * text-direction character (nor a character reference to one, "&#150;", "&#x202E;",
+ * "&#0;", a surrogate); no unknown entity ("&foo;"); no markup declaration
+ * ("<!DOCTYPE …>").  Returns 0, or -1 with *line and *column (1-based, in characters),
+ * *offset (byte) and what (a message saying what to do). */
+int kp_plan_text_check(const char *s, size_t n, long *line, long *column, long long *offset,
+		       char *what, size_t whatlen);
 
 /* Unicode white space as the document uses it: ASCII space/tab, U+3000, U+00A0. */
 int kp_plan_is_space(uint32_t cp);

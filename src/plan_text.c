@@ -7,6 +7,7 @@
 #include "text.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,25 +116,141 @@ size_t kp_plan_u8_decode(const char *str, size_t n, uint32_t *cp)
 	return n ? kp_text_utf8_decode(str, n, cp) : 0;
 }
 
-int kp_plan_text_check(const char *s, size_t n, long *line, long long *offset, const char **what)
+/* Characters no published cell may carry, and why: the name a person can act on. */
+static const struct {
+	uint32_t lo, hi;
+	const char *what;
+} junk[] = {
+    {0x0000, 0x0000, "a NUL (binary data)"},
+    {0x0001, 0x0008, "a control character (binary data)"},
+    {0x000B, 0x000C, "a control character (binary data)"},
+    {0x000E, 0x001F, "a control character (binary data)"},
+    {0x007F, 0x007F, "the control character DEL (binary data)"},
+    {0x0080, 0x009F, "a C1 control character (in Windows-1252 these numbers were "
+		     "punctuation: &#150; was the en dash \u2013)"},
+    {0x061C, 0x061C, "an invisible text-direction mark"},
+    {0x200B, 0x200F, "an invisible zero-width or text-direction character"},
+    {0x2028, 0x2029, "a line or paragraph separator"},
+    {0x202A, 0x202E, "an invisible text-direction override, which reorders how the text "
+		     "reads"},
+    {0x2060, 0x2064, "an invisible formatting character"},
+    {0x2066, 0x2069, "an invisible text-direction isolate"},
+    {0xD800, 0xDFFF, "a surrogate (not a character)"},
+    {0xFEFF, 0xFEFF, "a byte order mark inside the text"},
+    {0xFFF9, 0xFFFB, "an invisible annotation character"},
+    {0xFFFD, 0xFFFD, "the replacement character (a character was lost in a conversion)"},
+    {0xFFFE, 0xFFFF, "a noncharacter"},
+};
+
+static const char *junk_what(uint32_t cp)
 {
-	long ln = 1;
+	if (cp > 0x10FFFF)
+		return "beyond Unicode";
+	for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++)
+		if (cp >= junk[i].lo && cp <= junk[i].hi)
+			return junk[i].what;
+	return NULL;
+}
+
+/* A character reference "&#N;" / "&#xH;" at s (s[0] == '&'): its length (0 if none)
+ * and value (UINT32_MAX if too large). */
+static size_t char_ref(const char *s, size_t n, uint32_t *value)
+{
+	if (n < 4 || s[1] != '#')
+		return 0;
+	int hex = s[2] == 'x' || s[2] == 'X';
+	size_t i = hex ? 3 : 2, digits = 0;
+	uint64_t v = 0;
+	for (; i < n && digits < 16; i++, digits++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9' ? c - '0'
+			: hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+						      : -1;
+		if (d < 0)
+			break;
+		v = v * (hex ? 16 : 10) + (uint64_t)d;
+	}
+	if (!digits || i >= n || s[i] != ';')
+		return 0;
+	*value = v > 0x10FFFF ? UINT32_MAX : (uint32_t)v;
+	return i + 1;
+}
+
+static int starts_ci(const char *s, size_t n, const char *w)
+{
+	size_t k = strlen(w);
+	if (n < k)
+		return 0;
+	for (size_t i = 0; i < k; i++) {
+		char c = s[i];
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (c != w[i])
+			return 0;
+	}
+	return 1;
+}
+
+int kp_plan_text_check(const char *s, size_t n, long *line, long *column, long long *offset,
+		       char *what, size_t whatlen)
+{
+	long ln = 1, col = 1;
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
 		size_t k = kp_plan_u8_decode(s + i, n - i, &cp);
+		const char *bad = NULL;
+		char buf[200];
 		if (k == 0) {
-			*line = ln, *offset = (long long)i, *what = "invalid UTF-8";
+			bad = "invalid UTF-8: save the document as UTF-8";
+		} else if (cp != '\t' && cp != '\n' && cp != '\r' && !(cp == 0xFEFF && i == 0) &&
+			   junk_what(cp)) {
+			snprintf(buf, sizeof buf, "U+%04X, %s: remove it from the document", (unsigned)cp,
+				 junk_what(cp));
+			bad = buf;
+		} else if (cp == '&') {
+			uint32_t v;
+			size_t rl = char_ref(s + i, n - i, &v);
+			size_t nl = 0;
+			while (!rl && i + 1 + nl < n && nl < 32 &&
+			       ((s[i + 1 + nl] >= 'a' && s[i + 1 + nl] <= 'z') ||
+				(s[i + 1 + nl] >= 'A' && s[i + 1 + nl] <= 'Z') ||
+				(nl && s[i + 1 + nl] >= '0' && s[i + 1 + nl] <= '9')))
+				nl++;
+			if (rl && (v == 0 || v == UINT32_MAX || (v != '\t' && v != '\n' && junk_what(v)))) {
+				snprintf(buf, sizeof buf, "\"%.*s\" stands for %s%s: write the character "
+					 "meant, or nothing",
+					 (int)rl, s + i, v == 0 ? "a NUL" : v == UINT32_MAX ? "no character" : "",
+					 v == 0 || v == UINT32_MAX ? "" : junk_what(v));
+				bad = buf;
+			} else if (!rl && nl && i + 1 + nl < n && s[i + 1 + nl] == ';') {
+				char name[40];
+				memcpy(name, s + i + 1, nl);
+				name[nl] = '\0';
+				if (!htmlEntityLookup((const xmlChar *)name)) {
+					snprintf(buf, sizeof buf, "unknown entity \"&%s;\": write the character "
+						 "meant (or &amp; for '&')", name);
+					bad = buf;
+				}
+			}
+		} else if (cp == '<' && (starts_ci(s + i, n - i, "<!DOCTYPE") ||
+					 starts_ci(s + i, n - i, "<!ENTITY") ||
+					 starts_ci(s + i, n - i, "<!ELEMENT") ||
+					 starts_ci(s + i, n - i, "<!ATTLIST"))) {
+			bad = "a markup declaration (<!DOCTYPE …>, <!ENTITY …>): the plan document is "
+			      "text, remove the declaration";
+		}
+		if (bad) {
+			*line = ln, *column = col, *offset = (long long)i;
+			snprintf(what, whatlen, "%s", bad);
 			return -1;
 		}
-		if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7F ||
-		    (cp >= 0x80 && cp < 0xA0)) {
-			*line = ln, *offset = (long long)i;
-			*what =
-			    cp == 0 ? "binary data (NUL byte)" : "binary data (control character)";
-			return -1;
-		}
-		if (cp == '\n' || (cp == '\r' && !(i + 1 < n && s[i + 1] == '\n')))
+		if (cp == '\n' || (cp == '\r' && !(i + 1 < n && s[i + 1] == '\n'))) {
 			ln++;
+			col = 0;
+		}
+		if (cp != '\r' || !(i + 1 < n && s[i + 1] == '\n'))
+			col++;
 		i += k;
 	}
 	return 0;

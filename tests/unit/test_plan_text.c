@@ -258,23 +258,53 @@ static void document_check(void **state)
 	(void)state;
 	long line;
 	long long off;
-	const char *what;
-	const char ok[] = "a\r\nb\tc\n日本語\n";
-	assert_int_equal(kp_plan_text_check(ok, sizeof ok - 1, &line, &off, &what), 0);
+	long col;
+	char what[300];
+#define CHECK(t) kp_plan_text_check(t, sizeof t - 1, &line, &col, &off, what, sizeof what)
+	const char ok[] = "\xEF\xBB\xBF" "a\r\nb\tc\n日本語 &amp; &lt;p&gt; &#12354; R&D\n";
+	assert_int_equal(CHECK(ok), 0);
 	const char bad[] = "a\nb\r\nc\rd\xff";
-	assert_int_equal(kp_plan_text_check(bad, sizeof bad - 1, &line, &off, &what), -1);
+	assert_int_equal(CHECK(bad), -1);
 	assert_int_equal(line, 4);
+	assert_int_equal(col, 2);
 	assert_int_equal(off, 8);
-	assert_string_equal(what, "invalid UTF-8");
+	assert_string_equal(what, "invalid UTF-8: save the document as UTF-8");
 	const char nul[] = "x\ny\0z";
-	assert_int_equal(kp_plan_text_check(nul, sizeof nul - 1, &line, &off, &what), -1);
+	assert_int_equal(CHECK(nul), -1);
 	assert_int_equal(line, 2);
 	assert_int_equal(off, 3);
 	/* surrogates and overlong forms */
-	assert_int_equal(kp_plan_text_check("\xED\xA0\x80", 3, &line, &off, &what), -1);
-	assert_int_equal(kp_plan_text_check("\xE0\x80\xAF", 3, &line, &off, &what), -1);
-	/* C1 controls are binary too */
-	assert_int_equal(kp_plan_text_check("\xC2\x85", 2, &line, &off, &what), -1);
+	assert_int_equal(kp_plan_text_check("\xED\xA0\x80", 3, &line, &col, &off, what, sizeof what), -1);
+	assert_int_equal(kp_plan_text_check("\xE0\x80\xAF", 3, &line, &col, &off, what, sizeof what), -1);
+	/* C1 controls, text-direction and invisible characters, written or referenced */
+	static const struct {
+		const char *text;
+		long line, col;
+		const char *says;
+	} refused[] = {
+	    {"\xC2\x85", 1, 1, "U+0085, a C1 control character"},
+	    {"名前\xE2\x80\xAE", 1, 3, "U+202E, an invisible text-direction override"},
+	    {"a\n1 &#150; 2", 2, 3, "\"&#150;\" stands for a C1 control character"},
+	    {"&#x202E;", 1, 1, "\"&#x202E;\" stands for an invisible text-direction override"},
+	    {"&#x7F;", 1, 1, "\"&#x7F;\" stands for the control character DEL"},
+	    {"&#x85;", 1, 1, "\"&#x85;\" stands for a C1 control"},
+	    {"&#xFEFF;", 1, 1, "\"&#xFEFF;\" stands for a byte order mark inside the text"},
+	    {"&#x2028;", 1, 1, "\"&#x2028;\" stands for a line or paragraph separator"},
+	    {"&#0;", 1, 1, "\"&#0;\" stands for a NUL"},
+	    {"&#xD800;", 1, 1, "\"&#xD800;\" stands for a surrogate"},
+	    {"&#x110000;", 1, 1, "\"&#x110000;\" stands for no character"},
+	    {"用語 &bogus; です", 1, 4, "unknown entity \"&bogus;\""},
+	    {"x\n<!DOCTYPE x [<!ENTITY a \"b\">]>", 2, 1, "a markup declaration"},
+	    {"\xEF\xBF\xBD", 1, 1, "U+FFFD, the replacement character"},
+	};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		int rc = kp_plan_text_check(refused[i].text, strlen(refused[i].text), &line, &col, &off,
+					    what, sizeof what);
+		if (rc != -1 || line != refused[i].line || col != refused[i].col ||
+		    !strstr(what, refused[i].says))
+			fail_msg("case %zu: rc %d at %ld:%ld \"%s\"", i, rc, line, col, what);
+	}
+#undef CHECK
 }
 
 static void full_width_folding(void **state)
