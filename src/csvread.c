@@ -442,7 +442,7 @@ static void count_ending(kp_csvread *r, int kind)
 		r->first_line_of[kind] = r->line;
 }
 
-enum { SEEN_HIGH = 1, SEEN_NUL = 2, SEEN_QUOTE = 4, SEEN_MANY = 8, SEEN_BLANKS = 16 };
+enum { SEEN_HIGH = 1, SEEN_NUL = 2, SEEN_QUOTE = 4, SEEN_MANY = 8, SEEN_BLANKS = 16, SEEN_CTL = 32 };
 
 /* Specials recorded per line at most: beyond, the line goes through libcsv (which
  * applies the field limit), so the array stays small whatever the input. */
@@ -453,11 +453,17 @@ enum { SEEN_HIGH = 1, SEEN_NUL = 2, SEEN_QUOTE = 4, SEEN_MANY = 8, SEEN_BLANKS =
 #define BLOCK 16
 
 /* Bit masks of the 16 bytes at s: line ends (CR, LF), specials (comma, quote), quotes,
- * NULs, bytes >= 0x80 and blanks (space, tab). */
+ * NULs, bytes >= 0x80, blanks (space, tab) and control bytes (below 0x20 but TAB, CR,
+ * LF and NUL, or DEL). */
 static inline void block_masks(const char *s, unsigned *eol, unsigned *spc, unsigned *quo,
-	unsigned *nul, unsigned *high, unsigned *blank)
+	unsigned *nul, unsigned *high, unsigned *blank, unsigned *ctl)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	/* signed bytes: below 0x20 and not negative (>= 0x80) */
+	*ctl = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		   _mm_andnot_si128(_mm_cmplt_epi8(v, _mm_setzero_si128()),
+				    _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))),
+		   _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))));
 	*blank = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))) |
 		 (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
 	*eol = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))) |
@@ -466,15 +472,19 @@ static inline void block_masks(const char *s, unsigned *eol, unsigned *spc, unsi
 	*spc = *quo | (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
 	*nul = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
 	*high = (unsigned)_mm_movemask_epi8(v);
+	*ctl &= ~(*eol | *nul) &
+		~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
 }
 #else
 #define BLOCK 8
 static inline void block_masks(const char *s, unsigned *eol, unsigned *spc, unsigned *quo,
-	unsigned *nul, unsigned *high, unsigned *blank)
+	unsigned *nul, unsigned *high, unsigned *blank, unsigned *ctl)
 {
-	*eol = *spc = *quo = *nul = *high = *blank = 0;
+	*eol = *spc = *quo = *nul = *high = *blank = *ctl = 0;
 	for (unsigned i = 0; i < BLOCK; i++) {
 		unsigned char c = (unsigned char)s[i];
+		*ctl |= (unsigned)((c > 0 && c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+				   c == 0x7F) << i;
 		*blank |= (unsigned)(c == ' ' || c == '\t') << i;
 		*eol |= (unsigned)(c == '\n' || c == '\r') << i;
 		*quo |= (unsigned)(c == '"') << i;
@@ -499,8 +509,8 @@ static size_t scan_line(kp_csvread *r, const char *s, size_t n, unsigned *seen_o
 	uint32_t *sp = r->sp;
 	size_t i = 0;
 	for (; i < n; i += BLOCK) {
-		unsigned eol, spc, quo, nul, high, blank;
-		block_masks(s + i, &eol, &spc, &quo, &nul, &high, &blank);
+		unsigned eol, spc, quo, nul, high, blank, ctl;
+		block_masks(s + i, &eol, &spc, &quo, &nul, &high, &blank, &ctl);
 		unsigned valid = n - i >= BLOCK ? (1u << BLOCK) - 1 : (1u << (n - i)) - 1;
 		eol &= valid;
 		unsigned before = eol ? (eol & (0u - eol)) - 1 : valid;
@@ -514,6 +524,8 @@ static size_t scan_line(kp_csvread *r, const char *s, size_t n, unsigned *seen_o
 			seen |= SEEN_HIGH;
 		if (nul & before)
 			seen |= SEEN_NUL;
+		if (ctl & before)
+			seen |= SEEN_CTL;
 		if (quo & before)
 			seen |= SEEN_QUOTE;
 		if (spc && !(seen & SEEN_MANY)) {
@@ -911,7 +923,7 @@ int kp_csvread_next(kp_csvread *r, kp_csvrecord *rec)
 				"saved as UTF-16; save it as UTF-8 CSV",
 				r->base + (long long)(z - r->buf));
 		}
-		if (seen & SEEN_BLANKS)
+		if (seen & (SEEN_BLANKS | SEEN_CTL))
 			r->not_plain = 1;
 		if ((seen & SEEN_HIGH) || r->carry_len)
 			check_text(r, seg, n, kind >= 0);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 static const char *const severity_names[] = {
 	[KP_SEV_ERROR] = "error",
 	[KP_SEV_WARNING] = "warning",
@@ -82,13 +84,23 @@ int kp_diag_emit(const kp_diag_sink *sink, const kp_diag *d)
 	return sink->fn(sink->ctx, d);
 }
 
-/* Writes s with control characters made visible: a report line stays one line and a
- * binary cell cannot send escape sequences to the terminal. */
+/* Writes s with control characters made visible: a report line stays one line, a
+ * binary cell cannot send escape sequences to the terminal, and a text-direction
+ * override cannot reorder the line (shown as <U+202E>). */
 static void put_visible(FILE *fp, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c != 0x7F)
+		if (c >= 0x80) {
+			uint32_t cp;
+			size_t l = kp_text_utf8_decode(s, strlen(s), &cp);
+			if (l && (kp_text_class(cp) & KP_TEXT_CONTROL)) {
+				fprintf(fp, "<U+%04X>", (unsigned)cp);
+				s += l - 1;
+				continue;
+			}
+			putc(c, fp);
+		} else if (c >= 0x20 && c != 0x7F)
 			putc(c, fp);
 		else if (c == '\n')
 			fputs("\\n", fp);

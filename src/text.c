@@ -11,6 +11,19 @@
  * (reference/jp-opendata.md §2.3); the radical blocks are added because they slip into
  * kanji text unseen (the reference's note on ⻲⻑). */
 static const kp_text_range ranges[] = {
+	{0x0001, 0x0008, KP_TEXT_CONTROL, "control character"},
+	{0x000B, 0x000C, KP_TEXT_CONTROL, "control character"},
+	{0x000E, 0x001F, KP_TEXT_CONTROL, "control character"},
+	{0x007F, 0x007F, KP_TEXT_CONTROL, "control character DEL"},
+	{0x0080, 0x009F, KP_TEXT_CONTROL, "C1 control character"},
+	{0x061C, 0x061C, KP_TEXT_CONTROL, "Arabic letter mark (text direction)"},
+	{0x200C, 0x200D, KP_TEXT_CONTROL, "zero-width joiner or non-joiner"},
+	{0x200E, 0x200F, KP_TEXT_CONTROL, "left-to-right or right-to-left mark (text direction)"},
+	{0x2028, 0x2029, KP_TEXT_CONTROL, "line or paragraph separator"},
+	{0x202A, 0x202E, KP_TEXT_CONTROL, "text-direction embedding or override"},
+	{0x2060, 0x2064, KP_TEXT_CONTROL, "invisible formatting character"},
+	{0x2066, 0x2069, KP_TEXT_CONTROL, "text-direction isolate"},
+	{0xFFF9, 0xFFFB, KP_TEXT_CONTROL, "interlinear annotation character"},
 	{0x00A0, 0x00A0, KP_TEXT_LAYOUT_SPACE, "no-break space"},
 	{0x2000, 0x200B, KP_TEXT_LAYOUT_SPACE, "typographic space"},
 	{0x202F, 0x202F, KP_TEXT_LAYOUT_SPACE, "narrow no-break space"},
@@ -80,7 +93,7 @@ const kp_text_range *kp_text_range_of(uint32_t cp)
 
 int kp_text_class_index(unsigned bit)
 {
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < KP_TEXT_NCLASSES; i++)
 		if (bit == 1u << i)
 			return i;
 	return -1;
@@ -210,6 +223,15 @@ void kp_text_scan_cell(const char *str, size_t n, kp_text_scan *o)
 			e--;
 		o->lead_space = a > 0;
 		o->trail_space = e < n;
+		/* control characters (TAB is a blank): the first one is reported */
+		for (size_t k = 0; k < n; k++)
+			if ((s[k] < 0x20 && s[k] != '\t') || s[k] == 0x7F) {
+				int b = kp_text_class_index(KP_TEXT_CONTROL);
+				o->classes |= KP_TEXT_CONTROL;
+				o->first[b] = s[k];
+				o->first_at[b] = k;
+				break;
+			}
 		for (const unsigned char *q = s + a; q && q + 1 < s + e;) {
 			q = memchr(q, ' ', (size_t)(s + e - q));
 			if (q && q[1] == ' ') {
@@ -348,6 +370,8 @@ int kp_text_plain(const char *str, size_t n)
 			/* two blanks in a row are layout; one between words is not */
 			if (is_blank_byte((unsigned char)c) && is_blank_byte(s[i + 1]))
 				return 0;
+			if ((c < 0x20 && c != '\t') || c == 0x7F)
+				return 0; /* a control character */
 			i++;
 			continue;
 		}

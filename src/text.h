@@ -18,8 +18,11 @@ enum {
 	KP_TEXT_HALFWIDTH_KANA = 1u << 2, /* U+FF61–FF9F */
 	KP_TEXT_FULLWIDTH_ALNUM = 1u << 3, /* U+FF10–19, FF21–3A, FF41–5A */
 	KP_TEXT_LAYOUT_SPACE = 1u << 4,  /* U+3000 and other non-ASCII spaces used for layout */
-	KP_TEXT_FULLWIDTH_DIGIT = 1u << 5 /* U+FF10–FF19 (also FULLWIDTH_ALNUM) */
+	KP_TEXT_FULLWIDTH_DIGIT = 1u << 5, /* U+FF10–FF19 (also FULLWIDTH_ALNUM) */
+	KP_TEXT_CONTROL = 1u << 6 /* control, invisible formatting and text-direction characters
+				    * (C0 but TAB, DEL, C1, bidi controls, separators) */
 };
+#define KP_TEXT_NCLASSES 7
 
 /* One row of the class table: [lo, hi] carries `cls`; `what` names it for messages. */
 typedef struct kp_text_range {
@@ -59,9 +62,9 @@ typedef struct kp_text_scan {
 	int lead_space;      /* starts with ASCII space/tab or a layout space */
 	int trail_space;     /* ends with one */
 	int inner_layout;    /* a layout space (U+3000 …) or a run of 2+ spaces inside */
-	uint32_t first[6];   /* first code point met per class bit index (set only for the
-			      * bits in `classes`) */
-	size_t first_at[6];  /* its byte offset in the cell */
+	uint32_t first[KP_TEXT_NCLASSES]; /* first code point met per class bit index (set
+					   * only for the bits in `classes`) */
+	size_t first_at[KP_TEXT_NCLASSES];  /* its byte offset in the cell */
 } kp_text_scan;
 
 void kp_text_scan_cell(const char *s, size_t n, kp_text_scan *out);
@@ -77,7 +80,7 @@ int kp_text_utf8_classes(const char *s, size_t n, size_t *bad, int *dirty);
  * kp_text_scan_cell.  Never 1 for a cell that scan would flag. */
 int kp_text_plain(const char *s, size_t n);
 
-/* Index of a single class bit (0..5), for kp_text_scan.first[]. */
+/* Index of a single class bit (0..KP_TEXT_NCLASSES-1), for kp_text_scan.first[]. */
 int kp_text_class_index(unsigned bit);
 
 /* Writes cp as UTF-8 plus NUL into buf (5 bytes); returns the length. */

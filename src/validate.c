@@ -852,7 +852,7 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 		return; /* no character to check: skip the scan (many cells are empty) */
 	kp_text_scan sc;
 	kp_text_scan_cell(c->data, c->len, &sc);
-	if (sc.ascii && !sc.lead_space && !sc.trail_space && !sc.inner_layout)
+	if (sc.ascii && !sc.classes && !sc.lead_space && !sc.trail_space && !sc.inner_layout)
 		return;
 	static const struct {
 		unsigned bit;
@@ -869,6 +869,9 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 			"use full-width katakana (ｶﾅ → カナ)"},
 		{KP_TEXT_FULLWIDTH_ALNUM, "fullwidth-alnum", KP_SEV_WARNING, NULL,
 			"use half-width letters and digits (Ａ１ → A1)"},
+		{KP_TEXT_CONTROL, "control-char", KP_SEV_ERROR, NULL,
+			"remove it: it is invisible, and may change how the text reads or break the "
+			"files made from the table"},
 	};
 	for (size_t k = 0; k < NELEM(classes); k++) {
 		if (!(sc.classes & classes[k].bit))
@@ -878,10 +881,18 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 		const kp_text_range *rg = kp_text_range_of(cp);
 		char ch[5];
 		kp_text_utf8_encode(cp, ch);
+		size_t at = 1; /* in characters, as a person counts them */
+		for (size_t i = 0; i < sc.first_at[b]; i++)
+			at += ((unsigned char)c->data[i] & 0xC0) != 0x80;
 		kp_diag d;
-		kp_diag_set(&d, classes[k].sev, classes[k].code,
-			"'%s' (U+%04X, %s) at byte %zu of the cell: %s", ch, (unsigned)cp,
-			rg ? rg->what : "character", sc.first_at[b] + 1, classes[k].fix);
+		if (classes[k].bit == KP_TEXT_CONTROL) /* never shown as it is */
+			kp_diag_set(&d, classes[k].sev, classes[k].code,
+				"U+%04X (%s) at character %zu of the cell: %s", (unsigned)cp,
+				rg ? rg->what : "control character", at, classes[k].fix);
+		else
+			kp_diag_set(&d, classes[k].sev, classes[k].code,
+				"'%s' (U+%04X, %s) at character %zu of the cell: %s", ch, (unsigned)cp,
+				rg ? rg->what : "character", at, classes[k].fix);
 		d.rule = classes[k].rule;
 		at_cell(t, &d, row, col, c);
 		if (emit(t, &d))

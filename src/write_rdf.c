@@ -14,6 +14,8 @@
  */
 #include "write_rdf.h"
 
+#include "text.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -628,18 +630,19 @@ static int cell_error(rdf_writer *w, kp_diag *err, size_t col, long row, const c
 		      long bad)
 {
 	const kp_wcol *c = &w->t->cols[col];
-	kp_diag_set(
-	    err, KP_SEV_ERROR, "xml-char",
-	    "cell of field \"%s\" holds character U+%04X at byte %ld, which XML 1.0 cannot carry",
-	    c->name, (unsigned)(unsigned char)s[bad], bad + 1);
+	uint32_t cp = (unsigned char)s[bad];
+	if (cp >= 0x80 && kp_text_utf8_decode(s + bad, len - (size_t)bad, &cp) == 0)
+		cp = 0xFFFD;
+	long at = 1; /* in characters */
+	for (long i = 0; i < bad; i++)
+		at += ((unsigned char)s[i] & 0xC0) != 0x80;
+	kp_diag_set(err, KP_SEV_ERROR, "xml-char",
+		    "cell of field \"%s\" holds U+%04X at character %ld, which XML 1.0 cannot carry: "
+		    "remove it",
+		    c->name, (unsigned)cp, at);
 	kp_diag_at(err, w->t->file, row, (long)col + 1, -1);
 	err->field = c->name;
 	kp_diag_set_cell(err, s, len);
-	if ((unsigned char)s[bad] >= 0x80)
-		snprintf(
-		    err->message, sizeof err->message,
-		    "cell of field \"%s\" holds a character at byte %ld that XML 1.0 cannot carry",
-		    c->name, bad + 1);
 	return -1;
 }
 

@@ -34,9 +34,9 @@ expect_fail 1 "$x" --package "$pkg" --data "$work/data" -o "$work/out" --date 20
 grep -q 'glossary.csv:3:2: error: \[constraint-error\]' "$work/err"
 cp "$KPLAN_TOP/samples/kanazawa-2019/glossary.csv" "$work/data/glossary.csv"
 
-# 2. A control character (valid CSV and JSON, not XML 1.0) in the last table: the CSV
+# 2. A noncharacter U+FFFF (valid CSV and JSON, not XML 1.0) in the last table: the CSV
 #    and JSON files were already complete when the RDF writer stopped.
-printf '99,制御\001文字,説明\r\n' >>"$work/data/glossary.csv"
+printf '99,制御\357\277\277文字,説明\r\n' >>"$work/data/glossary.csv"
 expect_fail 1 "$x" --package "$pkg" --data "$work/data" -o "$work/out" --date 2026-02-02
 grep -q 'glossary.csv:24:2: error: \[xml-char\]' "$work/err"
 cp "$KPLAN_TOP/samples/kanazawa-2019/glossary.csv" "$work/data/glossary.csv"
