@@ -178,9 +178,13 @@ int main(int argc, char **argv)
 		long long t = strtoll(sde, &end, 10);
 		time_t tt = (time_t)t;
 		struct tm tm;
-		if (*end || t < 0 || !gmtime_r(&tt, &tm))
+		/* 253402300799 is 9999-12-31T23:59:59Z: --date takes no later day either */
+		if (*end || t < 0 || t > 253402300799LL || !gmtime_r(&tt, &tm))
 			return kp_cli_usage_error(
-			    tool, "SOURCE_DATE_EPOCH '%s' is not a number of seconds", sde);
+			    tool,
+			    "SOURCE_DATE_EPOCH '%s' is not a number of seconds up to 253402300799 "
+			    "(9999-12-31)",
+			    sde);
 		strftime(epoch_date, sizeof epoch_date, "%Y-%m-%d", &tm);
 		o.date = epoch_date;
 	}

@@ -1,4 +1,5 @@
 /* kplan-validate — check tables against a Table Schema or a Data Package. */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -121,11 +122,14 @@ static int print_schema_diag(void *ctx, const kp_diag *d)
 	return 0;
 }
 
-static int parse_long(const char *s, long *out)
+/* A count from 0 to max: no sign, no overflow (strtol's LONG_MAX on overflow is not a
+ * number anyone gave). */
+static int parse_count(const char *s, long max, long *out)
 {
 	char *end;
+	errno = 0;
 	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < 0)
+	if (!*s || *end || v < 0 || v > max || errno == ERANGE || *s == '+' || *s == ' ')
 		return -1;
 	*out = v;
 	return 0;
@@ -168,11 +172,15 @@ int main(int argc, char **argv)
 			format = optarg;
 			break;
 		case 'm':
-			if (parse_long(optarg, &max_errors) != 0)
-				return kp_cli_usage_error(tool, "--max-errors needs a number >= 0, not '%s'",
+			if (parse_count(optarg, 1000000000L, &max_errors) != 0)
+				return kp_cli_usage_error(tool,
+					"--max-errors needs a number from 0 to 1000000000, not '%s'",
 					optarg);
 			break;
 		case 'e':
+			if (!*optarg)
+				return kp_cli_usage_error(tool,
+					"--encoding needs an encoding name, e.g. cp932 or utf-8");
 			vo.encoding = optarg;
 			break;
 		case OPT_STRICT:

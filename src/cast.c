@@ -1091,7 +1091,15 @@ static const char *const geojson_types[] = {"Point", "MultiPoint", "LineString",
 
 static int cast_json(const opts *o, const char *s, size_t n, kp_diag *err)
 {
-	json_t *j = json_loadb(s, n, JSON_DECODE_ANY, NULL);
+	json_error_t je;
+	json_t *j = json_loadb(s, n, JSON_DECODE_ANY, &je);
+	if (!j && json_error_code(&je) == json_error_stack_overflow)
+		return type_error(err, "\"%.*s\" nests arrays or objects deeper than %d levels: "
+				       "flatten the value",
+				  shown_len(s, n), s, JSON_PARSER_MAX_DEPTH);
+	if (!j && json_error_code(&je) == json_error_out_of_memory)
+		return type_error(err, "\"%.*s\" is too large to read as JSON (out of memory)",
+				  shown_len(s, n), s);
 	int ok = 0;
 	const char *want = "a JSON object such as {\"key\": \"value\"}";
 	switch (o->type) {

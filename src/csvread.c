@@ -915,13 +915,25 @@ int kp_csvread_next(kp_csvread *r, kp_csvrecord *rec)
 			}
 		}
 		if (!r->nul_reported && (seen & SEEN_NUL) && memchr(seg, '\0', n)) {
+			/* A text table holds no NUL: this is UTF-16 or not text at all.  One
+			 * finding says so and the reading stops (what follows would only be
+			 * mojibake findings of the same cause). */
 			r->nul_reported = 1;
 			const char *z = memchr(seg, '\0', n);
-			report(r, KP_SEV_ERROR, "source-error", NULL, r->st.records + 1, 0,
-				r->base + (long long)(z - r->buf),
-				"the file holds NUL bytes (first at byte offset %lld): it is binary or "
-				"saved as UTF-16; save it as UTF-8 CSV",
-				r->base + (long long)(z - r->buf));
+			long long at = r->base + (long long)(z - r->buf);
+			const unsigned char *b = (const unsigned char *)r->buf;
+			int bom16 = r->base == 0 && r->len >= 2 &&
+				    ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF));
+			report(r, KP_SEV_ERROR, "source-error", NULL, r->st.records + 1, 0, at,
+				bom16 ? "the file is UTF-16 text (it starts with a UTF-16 byte order "
+					"mark): save it as UTF-8 CSV (in Excel: CSV UTF-8); the file "
+					"was not read further"
+				      : "the file holds NUL bytes (first at byte offset %lld): it is "
+					"binary or saved as UTF-16; save it as UTF-8 CSV; the file was "
+					"not read further",
+				at);
+			r->failed = 1;
+			return -1;
 		}
 		if (seen & (SEEN_BLANKS | SEEN_CTL))
 			r->not_plain = 1;

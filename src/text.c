@@ -225,7 +225,7 @@ void kp_text_scan_cell(const char *str, size_t n, kp_text_scan *o)
 		o->trail_space = e < n;
 		/* control characters (TAB is a blank): the first one is reported */
 		for (size_t k = 0; k < n; k++)
-			if ((s[k] < 0x20 && s[k] != '\t') || s[k] == 0x7F) {
+			if ((s[k] < 0x20 && s[k] != '\t' && s[k] != 0) || s[k] == 0x7F) {
 				int b = kp_text_class_index(KP_TEXT_CONTROL);
 				o->classes |= KP_TEXT_CONTROL;
 				o->first[b] = s[k];
@@ -371,7 +371,7 @@ int kp_text_plain(const char *str, size_t n)
 			if (is_blank_byte((unsigned char)c) && is_blank_byte(s[i + 1]))
 				return 0;
 			if ((c < 0x20 && c != '\t') || c == 0x7F)
-				return 0; /* a control character */
+				return 0; /* a control character (or a NUL: the reader reports it) */
 			i++;
 			continue;
 		}
