@@ -224,8 +224,8 @@ static void print_text(const kp_upload_report *r, int dry_run, int failed)
 		    "stopped: the plan is incomplete (%zu write step(s) known); nothing written\n",
 		    rem);
 	else if (failed && rem == 0 && r->writes == 0)
-		printf("stopped before the first write: nothing was written; fix the problem above "
-		       "and run again\n");
+		printf("stopped before the first write: nothing was written and nothing remains half "
+		       "done; fix the problem above and run again\n");
 	else if (failed)
 		printf("stopped: %zu write step(s) remain; run again to finish\n", rem);
 	else if (dry_run)
