@@ -94,11 +94,11 @@ static void protect_memory(void)
 extern char **environ;
 
 /* getenv points into the process's initial environment block, which is what
- * /proc/PID/environ and `ps e` show.  The environment is moved to the heap and the whole
- * block is zeroed: the token is not on view there, nor its length among the others
- * (only the block's total size, fixed by the kernel, stays).  Returns -1 when memory
- * runs out (the block is then left as it was). */
-static int wipe_initial_environment(void)
+ * /proc/PID/environ and `ps e` show.  The environment is moved to the heap without the
+ * variable `drop` and the whole block is zeroed: the token is not on view there, nor
+ * its length among the others (only the block's total size, fixed by the kernel,
+ * stays).  Returns -1 when memory runs out (the block is then left as it was). */
+static int wipe_initial_environment(const char *drop)
 {
 	size_t n = 0;
 	char *lo = NULL, *hi = NULL;
@@ -112,13 +112,17 @@ static int wipe_initial_environment(void)
 	char **copy = calloc(n + 1, sizeof *copy);
 	if (!copy)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (!(copy[i] = strdup(environ[i]))) {
-			while (i)
-				free(copy[--i]);
+	size_t dl = strlen(drop), m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(environ[i], drop, dl) == 0 && environ[i][dl] == '=')
+			continue; /* the token: held by the caller, gone from the environment */
+		if (!(copy[m++] = strdup(environ[i]))) {
+			while (m)
+				free(copy[--m]);
 			free(copy);
 			return -1;
 		}
+	}
 	environ = copy; /* kept for the life of the process */
 	if (lo)
 		memset(lo, 0, (size_t)(hi - lo));
@@ -364,14 +368,11 @@ int main(int argc, char **argv)
 	} else if (getenv("KPLAN_TOKEN") && *getenv("KPLAN_TOKEN")) {
 		char *env = getenv("KPLAN_TOKEN");
 		token = strdup(env);
-		if (!token || wipe_initial_environment() != 0) {
+		if (!token || wipe_initial_environment("KPLAN_TOKEN") != 0) {
 			kp_cli_error(tool, "out of memory");
 			free(token);
 			return kp_cli_finish(tool, KP_EXIT_IO);
 		}
-		env = getenv("KPLAN_TOKEN"); /* the heap copy: not needed any more */
-		memset(env, 0, strlen(env));
-		unsetenv("KPLAN_TOKEN");
 	}
 	if (token && clean_token(token) != 0) {
 		kp_cli_error(tool, "the token is empty or holds control characters");

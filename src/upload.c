@@ -123,6 +123,7 @@ int kp_upload_pkg_load(kp_upload_pkg *p, const char *path, kp_diag *err)
 		/* Only regular files inside the package folder: a symbolic link in it must not
 		 * send a file from elsewhere to the portal. */
 		if (kp_files_sha256_file(f->path, root, f->sha256, &f->bytes, err) != 0) {
+			err->file = path; /* f->path is freed below; the message names it */
 			st = KP_UPLOAD_IO;
 			goto out;
 		}
