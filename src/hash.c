@@ -32,31 +32,10 @@ void kp_hash_init(void)
 uint64_t kp_hash_text(const char *s, size_t n)
 {
 	/* The words before the tail are read in place, the tail from a padded copy. */
-	size_t whole = n & ~(size_t)7;
-	char tail[16] = {0};
-	memcpy(tail, s + whole, n - whole);
-	uint64_t v0 = kp_hash_k0_ ^ 0x736f6d6570736575ull, v1 = kp_hash_k1_ ^ 0x646f72616e646f6dull;
-	uint64_t v2 = kp_hash_k0_ ^ 0x6c7967656e657261ull, v3 = kp_hash_k1_ ^ 0x7465646279746573ull;
-	const uint64_t total = (uint64_t)n + 8;
-	KP_HASH_ROUND; /* the leading word h = 0 */
-	for (size_t i = 0; i < whole; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		v3 ^= w;
-		KP_HASH_ROUND;
-		v0 ^= w;
-	}
-	uint64_t w;
-	memcpy(&w, tail, 8);
-	w |= total << 56;
-	v3 ^= w;
-	KP_HASH_ROUND;
-	v0 ^= w;
-	v2 ^= 0xff;
-	KP_HASH_ROUND;
-	KP_HASH_ROUND;
-	KP_HASH_ROUND;
-	return kp_hash_nonzero(v0 ^ v1 ^ v2 ^ v3);
+	size_t n8 = n & ~(size_t)7;
+	uint64_t tail = 0;
+	memcpy(&tail, s + n8, n - n8);
+	return kp_hash_nonzero(kp_hash_words(0, s, n8, tail, n));
 }
 
 static int strset_grow(kp_strset *s)

@@ -39,31 +39,23 @@ void kp_hash_init(void);
 		v2 = KP_HASH_ROTL(v2, 32);                                                         \
 	} while (0)
 
-/* SipHash-1-3 of the 8-byte word h followed by s[0..n): h is the hash of the earlier
- * fields of a key (0 for the first), so the fields of a key chain, and "ab"+"" and
- * "a"+"b" differ (each step hashes its own length).  The last word is read whole and
- * masked: s[0..n+8) must be readable when n is not a multiple of 8. */
-static inline uint64_t kp_hash_bytes(uint64_t h, const char *s, size_t n)
+/* SipHash-1-3 of the word h, the n8 bytes at s (a multiple of 8) and the last word
+ * `tail` holding the n - n8 bytes that follow them (zero-padded). */
+static inline uint64_t kp_hash_words(uint64_t h, const char *s, size_t n8, uint64_t tail, size_t n)
 {
 	uint64_t v0 = kp_hash_k0_ ^ 0x736f6d6570736575ull, v1 = kp_hash_k1_ ^ 0x646f72616e646f6dull;
 	uint64_t v2 = kp_hash_k0_ ^ 0x6c7967656e657261ull, v3 = kp_hash_k1_ ^ 0x7465646279746573ull;
-	const uint64_t total = (uint64_t)n + 8;
 	v3 ^= h;
 	KP_HASH_ROUND;
 	v0 ^= h;
-	for (; n >= 8; s += 8, n -= 8) {
+	for (size_t i = 0; i < n8; i += 8) {
 		uint64_t w;
-		memcpy(&w, s, 8);
+		memcpy(&w, s + i, 8);
 		v3 ^= w;
 		KP_HASH_ROUND;
 		v0 ^= w;
 	}
-	uint64_t w = 0;
-	if (n) {
-		memcpy(&w, s, 8);
-		w &= ~0ull >> (64 - 8 * n);
-	}
-	w |= total << 56;
+	uint64_t w = tail | ((uint64_t)n + 8) << 56;
 	v3 ^= w;
 	KP_HASH_ROUND;
 	v0 ^= w;
@@ -72,6 +64,21 @@ static inline uint64_t kp_hash_bytes(uint64_t h, const char *s, size_t n)
 	KP_HASH_ROUND;
 	KP_HASH_ROUND;
 	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* SipHash-1-3 of the 8-byte word h followed by s[0..n): h is the hash of the earlier
+ * fields of a key (0 for the first), so the fields of a key chain, and "ab"+"" and
+ * "a"+"b" differ (each step hashes its own length).  The last word is read whole and
+ * masked: s[0..n+8) must be readable when n is not a multiple of 8. */
+static inline uint64_t kp_hash_bytes(uint64_t h, const char *s, size_t n)
+{
+	size_t n8 = n & ~(size_t)7;
+	uint64_t tail = 0;
+	if (n > n8) {
+		memcpy(&tail, s + n8, 8);
+		tail &= ~0ull >> (64 - 8 * (n - n8));
+	}
+	return kp_hash_words(h, s, n8, tail, n);
 }
 
 /* A hash that is never 0 (0 marks an empty slot in kplan's tables). */
