@@ -22,6 +22,8 @@ static const char usage[] =
     "      --bom, --no-bom   start CSV files with a UTF-8 byte order mark (default --bom)\n"
     "      --eol EOL         CSV line ending: crlf (default) or lf\n"
     "      --header HDR      CSV header row: titles (default) or names\n"
+    "  -e, --encoding ENC    the tables' encoding, e.g. cp932 (default: each resource's\n"
+    "                        \"encoding\", else what the file's bytes show; output is UTF-8)\n"
     "      --date DATE       YYYY-MM-DD stamped as the files' issue date (default:\n"
     "                        $SOURCE_DATE_EPOCH when set, else no date at all)\n"
     "  -h, --help            show this help and exit\n"
@@ -98,6 +100,7 @@ int main(int argc, char **argv)
 	    {"eol", required_argument, NULL, OPT_EOL},
 	    {"header", required_argument, NULL, OPT_HEADER},
 	    {"date", required_argument, NULL, OPT_DATE},
+	    {"encoding", required_argument, NULL, 'e'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -107,7 +110,7 @@ int main(int argc, char **argv)
 	static char epoch_date[16];
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:d:f:o:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:d:f:o:e:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o.package = optarg;
@@ -123,6 +126,12 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			o.out_dir = optarg;
+			break;
+		case 'e':
+			if (!*optarg)
+				return kp_cli_usage_error(
+				    tool, "--encoding needs an encoding name, e.g. cp932 or utf-8");
+			o.encoding = optarg;
 			break;
 		case OPT_BOM:
 			o.bom = 1;

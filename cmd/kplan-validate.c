@@ -95,6 +95,8 @@ static void end_table(report *r, const char *file, const kp_validate_stats *st, 
 	if (t && r->omitted)
 		json_object_set_new(t, "omitted", json_integer(r->omitted));
 	if (t)
+		json_object_set_new(t, "encoding", st->encoding ? json_string(st->encoding) : json_null());
+	if (t)
 		json_array_append_new(r->tables, t);
 	r->errors = r->warnings = r->infos = NULL;
 }

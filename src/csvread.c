@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "files.h"
 #include "text.h"
@@ -35,6 +36,8 @@ struct kp_csvread {
 	size_t raw_len;
 	kp_text_conv conv;
 	int converting;
+	const char *encoding; /* borrowed name of what is read ("UTF-8" unless converting) */
+	int guessed;          /* encoding came from kp_text_guess_encoding */
 	char *buf;       /* owned when converting, else == raw */
 	size_t cap, len, pos;
 	long long base;  /* offset of buf[0] in the (converted) text */
@@ -196,7 +199,9 @@ static int setup(kp_csvread *r, const kp_csvread_opts *o, kp_diag *err)
 	if (r->chunk < 16)
 		r->chunk = 16;
 	r->line = 1;
+	r->encoding = "UTF-8";
 	if (o->encoding && !kp_text_is_utf8_name(o->encoding)) {
+		r->encoding = o->encoding;
 		if (kp_text_conv_open(&r->conv, o->encoding) != 0) {
 			kp_diag_set(err, KP_SEV_ERROR, "usage", "unknown encoding '%s' (try cp932, shift_jis, euc-jp, latin1)",
 				o->encoding);
@@ -275,6 +280,17 @@ kp_csvread *kp_csvread_open(const char *path, const kp_csvread_opts *opts, kp_di
 	kp_csvread_opts o = *opts;
 	if (!o.file)
 		o.file = path;
+	const char *guess = NULL;
+	if (o.guess_encoding && !o.encoding && fp != stdin) {
+		/* pread leaves the stream where it is: nothing read through it yet */
+		char *sample = malloc(65536);
+		ssize_t k = sample ? pread(fileno(fp), sample, 65536, 0) : -1;
+		guess = k > 0 ? kp_text_guess_encoding(sample, (size_t)k) : NULL;
+		if (guess && strcmp(guess, "UTF-8") == 0)
+			guess = NULL;
+		free(sample);
+		o.encoding = guess;
+	}
 	kp_csvread *r = kp_csvread_open_stream(fp, &o, err);
 	if (!r) {
 		if (fp != stdin)
@@ -282,7 +298,18 @@ kp_csvread *kp_csvread_open(const char *path, const kp_csvread_opts *opts, kp_di
 		return NULL;
 	}
 	r->own_fp = fp != stdin;
+	r->guessed = guess != NULL;
 	return r;
+}
+
+const char *kp_csvread_encoding(const kp_csvread *r)
+{
+	return r->encoding;
+}
+
+int kp_csvread_encoding_guessed(const kp_csvread *r)
+{
+	return r->guessed;
 }
 
 /* Reads more input, keeping buf[pos..len) (moved to the front).  Returns 1 when bytes

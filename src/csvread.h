@@ -34,6 +34,8 @@ typedef struct kp_csvread_opts {
 	int sha256;            /* compute the SHA-256 of the raw bytes */
 	const char *root;      /* non-NULL: the file must be a regular file inside this folder
 				* once symbolic links are resolved (kp_files_open_in) */
+	int guess_encoding;    /* with encoding NULL and a file (not stdin): read it in the
+				* encoding its first 64 KiB show (kp_text_guess_encoding) */
 	kp_diag_sink sink;     /* receives the dialect facts; its non-zero answer stops reading */
 } kp_csvread_opts;
 
@@ -87,6 +89,11 @@ kp_csvread *kp_csvread_open_stream(FILE *fp, const kp_csvread_opts *opts, kp_dia
  * 0 at end of input (or when the sink asked to stop), -1 on a read error (reported to
  * the sink as source-error, and kept in kp_csvread_failed). */
 int kp_csvread_next(kp_csvread *r, kp_csvrecord *rec);
+
+/* The encoding the file is read in ("UTF-8" unless converted), and whether it was
+ * guessed (opts.guess_encoding) rather than given. */
+const char *kp_csvread_encoding(const kp_csvread *r);
+int kp_csvread_encoding_guessed(const kp_csvread *r);
 
 /* Statistics so far; complete once kp_csvread_next has returned 0. */
 const kp_csvread_stats *kp_csvread_stats_get(const kp_csvread *r);

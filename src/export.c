@@ -1186,6 +1186,7 @@ int kp_export_run(const kp_export_opts *o)
 			c.failed = 1;
 		kp_validate_hooks hooks = {&c, hook_start, hook_row, hook_end};
 		kp_validate_opts vo = {.max_errors = 1000,
+				       .encoding = o->encoding,
 				       .no_sha256 = 1,
 				       .hooks = ready ? &hooks : NULL,
 				       .interrupted = o->interrupted};

@@ -43,6 +43,9 @@ typedef struct kp_export_opts {
 	const char *eol;      /* CSV line ending: "\r\n" or "\n" */
 	int header_titles;    /* CSV header row: titles (1) or names (0) */
 	const char *date;     /* YYYY-MM-DD stamped as issue/modification date, or NULL */
+	const char *encoding; /* the tables' encoding for every resource, or NULL: each
+			       * resource's "encoding", else what its bytes show (output is
+			       * always UTF-8) */
 	kp_diag_sink sink;    /* receives every finding and error */
 	const volatile sig_atomic_t *interrupted; /* optional: set (to the signal number) by
 				    * the caller's signal handler; the run then stops, removes

@@ -198,6 +198,59 @@ int kp_text_looks_sjis(const char *str, size_t n)
 	return wide;
 }
 
+/* 1 when s[0..n) is EUC-JP with at least one two-byte character: JIS X 0208 pairs
+ * (A1–FE A1–FE), half-width kana (8E A1–DF) and JIS X 0212 triples (8F …). */
+static int looks_eucjp(const unsigned char *s, size_t n)
+{
+	int wide = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = s[i];
+		if (c < 0x80)
+			continue;
+		size_t need = c == 0x8F ? 3 : 2;
+		if (i + need > n)
+			return wide; /* cut by the end of the sample */
+		if (c == 0x8E) {
+			if (s[i + 1] < 0xA1 || s[i + 1] > 0xDF)
+				return 0;
+		} else if ((c >= 0xA1 && c <= 0xFE) || c == 0x8F) {
+			for (size_t k = 1; k < need; k++)
+				if (s[i + k] < 0xA1 || s[i + k] > 0xFE)
+					return 0;
+			wide = 1;
+		} else {
+			return 0;
+		}
+		i += need - 1;
+	}
+	return wide;
+}
+
+const char *kp_text_guess_encoding(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+		return "UTF-8";
+	if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF)))
+		return "UTF-16";
+	/* a multi-byte character cut by the end of the sample is no error */
+	size_t m = n;
+	for (size_t k = 0; k < 3 && m > 0 && (s[m - 1] & 0xC0) == 0x80; k++)
+		m--;
+	if (m > 0 && s[m - 1] >= 0xC0)
+		m--;
+	if (memchr(str, '\0', n))
+		return NULL; /* UTF-16 without a mark, or binary: the reader says so */
+	if (kp_text_utf8_valid(str, m, NULL))
+		return "UTF-8";
+	/* the last byte may be a lead whose trail was cut off */
+	if (kp_text_looks_sjis(str, n) || (n > 1 && kp_text_looks_sjis(str, n - 1)))
+		return "CP932";
+	if (looks_eucjp(s, n))
+		return "EUC-JP";
+	return NULL;
+}
+
 static int is_ascii_space(unsigned c)
 {
 	return c == ' ' || c == '\t';

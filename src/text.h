@@ -54,6 +54,13 @@ size_t kp_text_bom_len(const char *s, size_t n);
  * half-width kana character and no invalid byte: the likely reason for a UTF-8 error. */
 int kp_text_looks_sjis(const char *s, size_t n);
 
+/* The encoding a file's first bytes s[0..n) are most likely in, as an iconv name:
+ * "UTF-8" (a UTF-8 byte order mark, or valid UTF-8: pure ASCII too), "UTF-16" (a UTF-16
+ * byte order mark, either order), "CP932" (Shift_JIS as Excel saves it), "EUC-JP", or
+ * NULL when none fits (the file is then read as UTF-8 and its errors reported).  A
+ * sequence cut by the end of the sample does not count against an encoding. */
+const char *kp_text_guess_encoding(const char *s, size_t n);
+
 /* One pass over a cell for the character rules. */
 typedef struct kp_text_scan {
 	int ascii;           /* every byte < 0x80 */

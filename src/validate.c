@@ -2296,7 +2296,9 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 	kp_csvread_opts ro;
 	memset(&ro, 0, sizeof ro);
 	ro.file = t.file;
-	ro.encoding = opts ? opts->encoding : NULL;
+	/* --encoding, else the resource's "encoding", else what the file's bytes show */
+	ro.encoding = opts && opts->encoding ? opts->encoding : res && res->encoding ? res->encoding : NULL;
+	ro.guess_encoding = !ro.encoding;
 	ro.sha256 = !(opts && opts->no_sha256);
 	ro.root = env ? env->root : NULL;
 	ro.sink.fn = reader_sink;
@@ -2330,6 +2332,28 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 		st->unreadable = 1;
 		status = KP_EXIT_IO;
 		goto done;
+	}
+	st->encoding = kp_csvread_encoding(rd);
+	if (kp_csvread_encoding_guessed(rd)) {
+		/* Read as it is (no flood of mojibake findings); one finding says what it was */
+		static const struct {
+			const char *name, *shown, *option;
+		} names[] = {{"CP932", "Shift_JIS (CP932)", "cp932"},
+			     {"EUC-JP", "EUC-JP", "euc-jp"},
+			     {"UTF-16", "UTF-16", "utf-16"}};
+		const char *shown = st->encoding, *option = st->encoding;
+		for (size_t i = 0; i < NELEM(names); i++)
+			if (strcmp(names[i].name, st->encoding) == 0)
+				shown = names[i].shown, option = names[i].option;
+		kp_diag d;
+		kp_diag_set(&d, KP_SEV_WARNING, "encoding",
+			"the file is %s, not UTF-8, and was read as such: publish it as UTF-8 (in "
+			"Excel: save as \"CSV UTF-8\"), or declare the encoding (the resource's "
+			"\"encoding\", or --encoding %s)",
+			shown, option);
+		d.rule = "L3-08";
+		kp_diag_at(&d, t.file, 0, 0, -1);
+		emit(&t, &d);
 	}
 	kp_csvrecord rec;
 	int rc;

@@ -20,6 +20,8 @@
  *   plan     rule-error (rule = the schema rule's id)
  *   package  byte-count hash-count (the resource's declared bytes / sha256 hash differ)
  *   limit    stopped-early (max_errors reached; the table was not read to the end)
+ *   encoding encoding (L3-08: the file is not UTF-8 and was read in the encoding its bytes
+ *            show, or the resource's "encoding", or opts.encoding)
  *
  * Lifetimes: a finding's `field` and `rule` are borrowed from the schema (valid while
  * it lives); its `file` is the caller's path/display string for kp_validate_table, but
@@ -87,6 +89,8 @@ typedef struct kp_validate_stats {
 	char sha256[KP_SHA256_HEX_LEN + 1]; /* "" when not computed */
 	long errors, warnings, infos;
 	int stopped;     /* 1 when max_errors stopped the table early */
+	const char *encoding; /* what the file was read as ("UTF-8", "CP932", …; borrowed:
+			       * a static name or the caller's), NULL if it was not opened */
 	int unreadable;  /* 1 when the file could not be opened or read (I/O) */
 } kp_validate_stats;
 
