@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../src/schema.h"
+#include "../src/infer.h"
 #include "../src/validate.h"
 #include "cli.h"
 
@@ -76,13 +77,18 @@ static void begin_table(report *r)
 	r->omitted = 0;
 }
 
-static void end_table(report *r, const char *file, const kp_validate_stats *st, int strict)
+/* schema: the schema file the table was checked against, or "inferred". */
+static void end_table(report *r, const char *file, const kp_validate_stats *st, int strict,
+	const char *schema)
 {
 	if (!r->json) {
 		int ok = st->errors == 0 && !(strict && st->warnings);
-		printf("%s: %s: %s: %ld rows, %ld fields, %lld bytes, %ld errors, %ld warnings%s\n",
+		printf("%s: %s: %s: %ld rows, %ld fields, %lld bytes, %ld errors, %ld warnings%s%s\n",
 			tool, file, st->unreadable ? "unreadable" : ok ? "valid" : "invalid", st->rows, st->fields, st->bytes,
-			st->errors, st->warnings, st->stopped ? " (stopped early)" : "");
+			st->errors, st->warnings, st->stopped ? " (stopped early)" : "",
+			schema && strcmp(schema, "inferred") == 0 ? " (no schema given: checked against "
+								    "one inferred from the table)"
+								  : "");
 		return;
 	}
 	json_t *stats = json_pack("{s:I, s:I, s:I, s:s, s:I, s:I, s:I}", "rows", (json_int_t)st->rows,
@@ -97,6 +103,8 @@ static void end_table(report *r, const char *file, const kp_validate_stats *st, 
 	if (t)
 		json_object_set_new(t, "encoding", st->encoding ? json_string(st->encoding) : json_null());
 	if (t)
+		json_object_set_new(t, "schema", schema ? json_string(schema) : json_null());
+	if (t)
 		json_array_append_new(r->tables, t);
 	r->errors = r->warnings = r->infos = NULL;
 }
@@ -105,14 +113,15 @@ typedef struct pkg_ctx {
 	report *r;
 	int strict;
 	long warnings;
+	const char *package_path; /* the descriptor: where inline schemas live */
 } pkg_ctx;
 
 static void pkg_table_done(void *ctx, const kp_resource *res, const char *file,
 	const kp_validate_stats *st)
 {
-	(void)res;
 	pkg_ctx *p = ctx;
-	end_table(p->r, file, st, p->strict);
+	end_table(p->r, file, st, p->strict,
+		  res && res->schema_path ? res->schema_path : p->package_path);
 	p->warnings += st->warnings;
 	begin_table(p->r);
 }
@@ -210,8 +219,6 @@ int main(int argc, char **argv)
 						"drop the table arguments");
 	if (!package_path && optind >= argc)
 		return kp_cli_usage_error(tool, "no table given");
-	if (!package_path && !schema_path)
-		return kp_cli_usage_error(tool, "no schema given: use --schema FILE or --package PATH");
 	if (data_dir && !package_path)
 		return kp_cli_usage_error(tool, "--data goes with --package");
 	vo.max_errors = max_errors;
@@ -236,7 +243,7 @@ int main(int argc, char **argv)
 				lrc == -2 ? "out of memory" : "fix the problems above");
 			return kp_cli_finish(tool, lrc == -2 ? KP_EXIT_IO : KP_EXIT_USAGE);
 		}
-		pkg_ctx pc = {&rep, strict, 0};
+		pkg_ctx pc = {&rep, strict, 0, pkg->path};
 		begin_table(&rep);
 		status = kp_validate_package(pkg, data_dir, &vo, &sink, pkg_table_done, &pc);
 		json_decref(rep.errors);
@@ -244,6 +251,49 @@ int main(int argc, char **argv)
 		json_decref(rep.infos);
 		warnings = pc.warnings;
 		kp_schema_package_free(pkg);
+	} else if (!schema_path) {
+		/* No schema: each table is checked against one inferred from itself, so every
+		 * check that needs no schema still runs (encoding, structure, labels, Japan's
+		 * character rules, numbers with units, codes). */
+		for (int i = optind; i < argc; i++) {
+			kp_validate_stats st;
+			memset(&st, 0, sizeof st);
+			begin_table(&rep);
+			kp_infer_opts io = {.encoding = vo.encoding};
+			kp_infer_result ir;
+			kp_diag err;
+			kp_diag_clear(&err);
+			kp_schema *schema = NULL;
+			int rc;
+			if (kp_infer_table(argv[i], &io, &ir, &err) != 0) {
+				if (strcmp(err.code, "usage") == 0) {
+					json_decref(rep.tables);
+					return kp_cli_usage_error(tool, "%s", err.message);
+				}
+				on_finding(&rep, &err);
+				st.unreadable = 1;
+				st.errors = 1;
+				rc = KP_EXIT_IO;
+			} else if (kp_schema_load_json(ir.schema, argv[i], NULL, &schema, &schema_sink) != 0) {
+				kp_diag_set(&err, KP_SEV_ERROR, "source-error",
+					"no schema could be inferred from the table's header");
+				kp_diag_at(&err, argv[i], 1, 0, -1);
+				on_finding(&rep, &err);
+				st.errors = 1;
+				rc = KP_EXIT_INVALID;
+			} else {
+				rc = kp_validate_table(argv[i], NULL, schema, &vo, &sink, &st);
+			}
+			if (ir.schema)
+				kp_infer_release(&ir);
+			kp_schema_free(schema);
+			end_table(&rep, argv[i], &st, strict, "inferred");
+			warnings += st.warnings;
+			if (rc == KP_EXIT_IO)
+				status = KP_EXIT_IO;
+			else if (rc && status == KP_EXIT_OK)
+				status = KP_EXIT_INVALID;
+		}
 	} else {
 		kp_schema *schema = NULL;
 		int lrc = kp_schema_load_file(schema_path, &schema, &schema_sink);
@@ -258,7 +308,7 @@ int main(int argc, char **argv)
 			kp_validate_stats st;
 			begin_table(&rep);
 			int rc = kp_validate_table(argv[i], NULL, schema, &vo, &sink, &st);
-			end_table(&rep, argv[i], &st, strict);
+			end_table(&rep, argv[i], &st, strict, schema_path);
 			warnings += st.warnings;
 			if (rc == KP_EXIT_IO)
 				status = KP_EXIT_IO;

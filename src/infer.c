@@ -1,0 +1,340 @@
+/* infer — see infer.h.  The per-cell tests are plain byte scans: inference reads every
+ * row, so it must cost about what reading does. */
+#include "infer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvread.h"
+#include "lgcode.h"
+
+enum { HEAD_SCAN = 20 }; /* records looked at for the header */
+
+typedef struct col {
+	long filled, ints, lead_zero, numbers, with_unit, dates, lg;
+	long longest;
+	int vocab_full;
+	size_t nvocab;
+	char *vocab[KP_INFER_VOCAB]; /* owned */
+	size_t vocab_len[KP_INFER_VOCAB];
+} col;
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* [+-]?digits; *lead_zero when more than one digit and the first is 0 */
+static int is_int(const char *s, size_t n, int *lead_zero)
+{
+	size_t i = n && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+	if (i == n)
+		return 0;
+	for (size_t k = i; k < n; k++)
+		if (!is_digit(s[k]))
+			return 0;
+	*lead_zero = n - i > 1 && s[i] == '0';
+	return 1;
+}
+
+/* [+-]?digits.digits, [+-]?.digits or digits. (a decimal number, no exponent) */
+static int is_decimal(const char *s, size_t n)
+{
+	size_t i = n && (s[0] == '-' || s[0] == '+') ? 1 : 0, digits = 0, dots = 0;
+	for (; i < n; i++) {
+		if (is_digit(s[i]))
+			digits++;
+		else if (s[i] == '.' && !dots)
+			dots++;
+		else
+			return 0;
+	}
+	return digits > 0;
+}
+
+/* A number written with what the number-with-unit rule names: digit-group commas,
+ * a unit or note before or after it (at most 12 bytes: 4 kanji), "1,200円", "約30",
+ * "12人", "45%". */
+static int is_number_with_unit(const char *s, size_t n)
+{
+	size_t a = 0;
+	while (a < n && !is_digit(s[a]))
+		a++;
+	if (a == n || a > 12)
+		return 0;
+	size_t e = a;
+	while (e < n && (is_digit(s[e]) || s[e] == ',' || s[e] == '.'))
+		e++;
+	return n - e <= 12 && (a > 0 || e < n || memchr(s, ',', n));
+}
+
+static int is_date(const char *s, size_t n)
+{
+	if (n != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (size_t i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !is_digit(s[i]))
+			return 0;
+	int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+	return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+static void see(col *c, const char *s, size_t n)
+{
+	if (n == 0)
+		return;
+	c->filled++;
+	if ((long)n > c->longest)
+		c->longest = (long)n;
+	int lz = 0;
+	if (is_int(s, n, &lz)) {
+		if (lz)
+			c->lead_zero++;
+		else
+			c->ints++;
+		if (n == 6 && kp_lgcode_check(s, n, NULL) == KP_LGCODE_OK)
+			c->lg++;
+	} else if (is_decimal(s, n)) {
+		c->numbers++;
+	} else if (is_date(s, n)) {
+		c->dates++;
+	} else if (is_number_with_unit(s, n)) {
+		c->with_unit++;
+	}
+	if (c->vocab_full)
+		return;
+	for (size_t i = 0; i < c->nvocab; i++)
+		if (c->vocab_len[i] == n && memcmp(c->vocab[i], s, n) == 0)
+			return;
+	if (c->nvocab == KP_INFER_VOCAB || n > 64) {
+		c->vocab_full = 1;
+		return;
+	}
+	char *v = malloc(n + 1);
+	if (!v) {
+		c->vocab_full = 1;
+		return;
+	}
+	memcpy(v, s, n);
+	v[n] = '\0';
+	c->vocab[c->nvocab] = v;
+	c->vocab_len[c->nvocab++] = n;
+}
+
+static const char *type_of(const col *c)
+{
+	long f = c->filled;
+	if (f == 0 || c->lead_zero || c->lg == f)
+		return "string"; /* codes (leading zeros, 全国地方公共団体コード) stay text */
+	if (c->ints == f)
+		return "integer";
+	if (c->ints + c->numbers == f)
+		return "number";
+	if (c->dates == f)
+		return "date";
+	if (f >= 5 && (c->ints + c->numbers) * 10 >= f * 8 && c->ints + c->numbers + c->with_unit == f)
+		return c->numbers ? "number" : "integer";
+	return "string";
+}
+
+static int discard(void *ctx, const kp_diag *d)
+{
+	(void)ctx;
+	(void)d;
+	return 0;
+}
+
+/* The header's labels, kept while the columns are counted. */
+typedef struct saved {
+	char **cells; /* owned */
+	size_t n;
+} saved;
+
+static void saved_free(saved *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->cells[i]);
+	free(s->cells);
+	s->cells = NULL;
+	s->n = 0;
+}
+
+static int save(saved *s, const kp_csvrecord *r)
+{
+	s->cells = calloc(r->ncells + 1, sizeof *s->cells);
+	if (!s->cells)
+		return -1;
+	for (size_t i = 0; i < r->ncells; i++) {
+		if (!(s->cells[i] = strndup(r->cells[i].data, r->cells[i].len)))
+			return -1;
+		s->n = i + 1;
+	}
+	return 0;
+}
+
+static size_t filled_cells(const kp_csvrecord *r)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < r->ncells; i++)
+		k += r->cells[i].len > 0;
+	return k;
+}
+
+static json_t *field_json(const kp_infer_opts *o, const col *c, const char *name, long rows)
+{
+	json_t *f = json_pack("{s:s, s:s}", "name", name, "type", type_of(c));
+	if (!f || !o->draft)
+		return f;
+	json_t *cons = json_object();
+	if (c->filled == rows && rows > 0)
+		json_object_set_new(cons, "required", json_true());
+	/* a small vocabulary over many rows reads as a code list */
+	if (!c->vocab_full && c->nvocab >= 2 && rows >= 4 * (long)c->nvocab &&
+	    strcmp(type_of(c), "string") == 0) {
+		json_t *e = json_array();
+		for (size_t i = 0; i < c->nvocab; i++)
+			json_array_append_new(e, json_string(c->vocab[i]));
+		json_object_set_new(cons, "enum", e);
+	}
+	if (json_object_size(cons))
+		json_object_set_new(f, "constraints", cons);
+	else
+		json_decref(cons);
+	if (c->lg && c->lg == c->filled)
+		json_object_set_new(f, "lgCode", json_true());
+	return f;
+}
+
+int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *out, kp_diag *err)
+{
+	memset(out, 0, sizeof *out);
+	if (strcmp(path, "-") == 0) {
+		kp_diag_set(err, KP_SEV_ERROR, "usage",
+			    "a table on standard input cannot be read twice: give it as a file, or "
+			    "give its schema (--schema)");
+		return -1;
+	}
+	kp_csvread_opts ro = {.file = path, .encoding = o->encoding, .guess_encoding = !o->encoding};
+	ro.sink = (kp_diag_sink){discard, NULL};
+	kp_csvread *rd = kp_csvread_open(path, &ro, err);
+	if (!rd)
+		return -1;
+	out->encoding = kp_csvread_encoding(rd);
+	out->guessed = kp_csvread_encoding_guessed(rd);
+	saved head = {0}, first = {0};
+	col *cols = NULL;
+	size_t ncols = 0;
+	long seen = 0;
+	int rc = 0;
+	kp_csvrecord rec;
+	while ((rc = kp_csvread_next(rd, &rec)) == 1) {
+		if (!cols) {
+			size_t k = filled_cells(&rec);
+			if (k && !first.cells && save(&first, &rec) != 0)
+				goto nomem;
+			if (k < 2 && ++seen < HEAD_SCAN)
+				continue;
+			/* two filled cells, or no such record early on: the first filled one */
+			if (k >= 2) {
+				if (save(&head, &rec) != 0)
+					goto nomem;
+			} else {
+				head = first;
+				first = (saved){0};
+			}
+			ncols = head.n;
+			cols = calloc(ncols + 1, sizeof *cols);
+			if (!cols)
+				goto nomem;
+			if (k >= 2)
+				continue;
+		}
+		if (rec.ncells == 0)
+			continue;
+		out->rows++;
+		for (size_t i = 0; i < ncols && i < rec.ncells; i++)
+			see(&cols[i], rec.cells[i].data, rec.cells[i].len);
+	}
+	if (!cols && first.cells) {
+		head = first; /* only single-cell records: one column */
+		first = (saved){0};
+		ncols = head.n;
+		cols = calloc(ncols + 1, sizeof *cols);
+		if (!cols)
+			goto nomem;
+	}
+	kp_csvread_free(rd);
+	rd = NULL;
+	if (rc < 0 && !cols) {
+		kp_diag_set(err, KP_SEV_ERROR, "source-error", "cannot read \"%s\"", path);
+		goto fail;
+	}
+	if (!cols || ncols == 0) {
+		kp_diag_set(err, KP_SEV_ERROR, "source-error",
+			    "\"%s\" holds no header: the first line with labels is missing", path);
+		goto fail;
+	}
+	json_t *fields = json_array();
+	for (size_t i = 0; fields && i < ncols; i++) {
+		char name[300];
+		if (head.cells[i][0])
+			snprintf(name, sizeof name, "%.280s", head.cells[i]);
+		else
+			snprintf(name, sizeof name, "field_%zu", i + 1);
+		/* a repeated label gets a suffix: names are unique in a schema */
+		for (int k = 2; k < 1000; k++) {
+			int dup = 0;
+			for (size_t j = 0; j < json_array_size(fields) && !dup; j++)
+				dup = strcmp(json_string_value(json_object_get(json_array_get(fields, j),
+									       "name")),
+					     name) == 0;
+			if (!dup)
+				break;
+			snprintf(name, sizeof name, "%.280s_%d", head.cells[i][0] ? head.cells[i] : "field", k);
+		}
+		json_array_append_new(fields, field_json(o, &cols[i], name, out->rows));
+	}
+	out->schema = fields ? json_pack("{s:o}", "fields", fields) : NULL;
+	if (out->schema && o->draft) {
+		char desc[400];
+		snprintf(desc, sizeof desc,
+			 "Draft inferred by kplan-describe from %ld row%s of %s: check every type, "
+			 "add titles, descriptions, constraints and a primaryKey",
+			 out->rows, out->rows == 1 ? "" : "s", path);
+		json_object_set_new(out->schema, "description", json_string(desc));
+		json_t *mv = json_array();
+		json_array_append_new(mv, json_string(""));
+		json_object_set_new(out->schema, "missingValues", mv);
+	}
+	for (size_t i = 0; i < ncols; i++)
+		for (size_t k = 0; k < cols[i].nvocab; k++)
+			free(cols[i].vocab[k]);
+	free(cols);
+	saved_free(&head);
+	saved_free(&first);
+	if (!out->schema) {
+		kp_diag_set(err, KP_SEV_ERROR, "io-error", "out of memory");
+		return -1;
+	}
+	return 0;
+nomem:
+	kp_diag_set(err, KP_SEV_ERROR, "io-error", "out of memory");
+fail:
+	if (rd)
+		kp_csvread_free(rd);
+	for (size_t i = 0; cols && i < ncols; i++)
+		for (size_t k = 0; k < cols[i].nvocab; k++)
+			free(cols[i].vocab[k]);
+	free(cols);
+	saved_free(&head);
+	saved_free(&first);
+	kp_diag_at(err, path, 0, 0, -1);
+	return -1;
+}
+
+void kp_infer_release(kp_infer_result *r)
+{
+	json_decref(r->schema);
+	r->schema = NULL;
+}
