@@ -36,7 +36,7 @@ LIB_SRC := $(sort $(wildcard src/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libkplan.a
 
-TOOLS := kplan-import kplan-validate kplan-export kplan-upload
+TOOLS := kplan-import kplan-validate kplan-describe kplan-export kplan-upload
 TOOL_BIN := $(TOOLS:%=$(BUILD)/bin/%)
 CLI_OBJ := $(BUILD)/cmd/cli.o
 

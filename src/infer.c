@@ -12,7 +12,7 @@
 enum { HEAD_SCAN = 20 }; /* records looked at for the header */
 
 typedef struct col {
-	long filled, ints, lead_zero, numbers, with_unit, dates, lg;
+	long filled, ints, lead_zero, numbers, with_unit, dates, bools, lg;
 	long longest;
 	int vocab_full;
 	size_t nvocab;
@@ -66,6 +66,9 @@ static int is_number_with_unit(const char *s, size_t n)
 	size_t e = a;
 	while (e < n && (is_digit(s[e]) || s[e] == ',' || s[e] == '.'))
 		e++;
+	for (size_t k = e; k < n; k++)
+		if (is_digit(s[k]))
+			return 0; /* "3;5", "1-2": more than one number, not a unit */
 	return n - e <= 12 && (a > 0 || e < n || memchr(s, ',', n));
 }
 
@@ -99,6 +102,8 @@ static void see(col *c, const char *s, size_t n)
 		c->numbers++;
 	} else if (is_date(s, n)) {
 		c->dates++;
+	} else if ((n == 4 && memcmp(s, "true", 4) == 0) || (n == 5 && memcmp(s, "false", 5) == 0)) {
+		c->bools++; /* Table Schema's default spellings */
 	} else if (is_number_with_unit(s, n)) {
 		c->with_unit++;
 	}
@@ -133,6 +138,8 @@ static const char *type_of(const col *c)
 		return "number";
 	if (c->dates == f)
 		return "date";
+	if (c->bools == f)
+		return "boolean";
 	if (f >= 5 && (c->ints + c->numbers) * 10 >= f * 8 && c->ints + c->numbers + c->with_unit == f)
 		return c->numbers ? "number" : "integer";
 	return "string";
@@ -211,8 +218,8 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 	memset(out, 0, sizeof *out);
 	if (strcmp(path, "-") == 0) {
 		kp_diag_set(err, KP_SEV_ERROR, "usage",
-			    "a table on standard input cannot be read twice: give it as a file, or "
-			    "give its schema (--schema)");
+			    "a table on standard input cannot be read twice (once to infer its "
+			    "schema, once to check it): give it as a file");
 		return -1;
 	}
 	kp_csvread_opts ro = {.file = path, .encoding = o->encoding, .guess_encoding = !o->encoding};
