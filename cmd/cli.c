@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +38,23 @@ void kp_cli_error(const char *tool, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int kp_cli_common_option(const char *tool, int c, const char *usage, char **argv)
+{
+	switch (c) {
+	case 'h':
+		fputs(usage, stdout);
+		return kp_cli_finish(tool, KP_EXIT_OK);
+	case 'V':
+		return kp_cli_finish(tool, kp_cli_version(tool));
+	case ':':
+		return kp_cli_usage_error(tool, "option '%s' needs an argument", argv[optind - 1]);
+	case '?':
+		return kp_cli_usage_error(tool, "unknown option '%s'", argv[optind - 1]);
+	default:
+		return -1;
+	}
 }
 
 static volatile sig_atomic_t *caught;

@@ -16,6 +16,12 @@
 /* Prints "tool: <message> (try 'tool --help')" on one line to stderr; returns KP_EXIT_USAGE. */
 int kp_cli_usage_error(const char *tool, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The options every tool shares, once getopt_long (with opterr = 0 and a leading ':' in
+ * its option string) returned c: 'h' prints usage to stdout, 'V' the version; ':' (a
+ * missing argument) and '?' (an unknown option) are usage errors.  Returns the status
+ * main returns, or -1 when c is none of these. */
+int kp_cli_common_option(const char *tool, int c, const char *usage, char **argv);
+
 /* Prints "tool <version>" to stdout; returns KP_EXIT_OK. */
 int kp_cli_version(const char *tool);
 

@@ -79,17 +79,12 @@ int main(int argc, char **argv)
 				return kp_cli_usage_error(tool, "--encoding needs an encoding name, e.g. cp932");
 			io.encoding = optarg;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return kp_cli_finish(tool, KP_EXIT_OK);
-		case 'V':
-			return kp_cli_finish(tool, kp_cli_version(tool));
-		case ':':
-			return kp_cli_usage_error(tool, "option '%s' needs an argument", argv[optind - 1]);
-		case '?':
-			return kp_cli_usage_error(tool, "unknown option '%s'", argv[optind - 1]);
-		default:
+		default: {
+			int st = kp_cli_common_option(tool, c, usage, argv);
+			if (st >= 0)
+				return st;
 			break;
+		}
 		}
 	}
 	if (optind >= argc)

@@ -185,18 +185,12 @@ int main(int argc, char **argv)
 				return kp_cli_usage_error(tool, "--lg-name is empty");
 			lg_name = optarg;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return kp_cli_finish(tool, KP_EXIT_OK);
-		case 'V':
-			return kp_cli_finish(tool, kp_cli_version(tool));
-		case ':':
-			return kp_cli_usage_error(tool, "option '%s' needs an argument",
-						  argv[optind - 1]);
-		case '?':
-			return kp_cli_usage_error(tool, "unknown option '%s'", argv[optind - 1]);
-		default:
+		default: {
+			int st = kp_cli_common_option(tool, c, usage, argv);
+			if (st >= 0)
+				return st;
 			break;
+		}
 		}
 	}
 	if (optind >= argc)
