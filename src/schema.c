@@ -1163,7 +1163,7 @@ static const char *const fields_match_names[] = {
 
 const char *kp_schema_fields_match_name(kp_fields_match m)
 {
-	return (unsigned)m < 5 ? fields_match_names[m] : "exact";
+	return (unsigned)m < 5 ? fields_match_names[m] : "labels";
 }
 
 /* Resolves reference.fields of a foreign key against the target schema. */
@@ -1285,6 +1285,7 @@ static void load_schema(loader *L, kp_schema *s, json_t *root)
 	check_unique_names(L, s);
 
 	json_t *fm = json_object_get(root, "fieldsMatch");
+	s->fields_match = KP_FIELDS_MATCH_LABELS;
 	if (fm) {
 		size_t old = jp_key(L, "fieldsMatch");
 		int found = 0;

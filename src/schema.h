@@ -123,12 +123,20 @@ typedef struct kp_foreign_key {
 	kp_fieldref reference_fields; /* indices into the referenced schema, once resolved */
 } kp_foreign_key;
 
+/* How header columns find their fields (Table Schema v2 `fieldsMatch`).  Without the
+ * key, kplan matches by label first: each column goes to the field its label names
+ * (name or title), whatever its position; columns and fields left over are paired in
+ * order (a renamed column: one incorrect-label, its cells checked against that field);
+ * what is still left is an extra-label or a missing-label.  So one inserted, dropped or
+ * moved column is one finding, never one per column to its right.  An explicit "exact"
+ * matches by position, as Frictionless v1 does. */
 typedef enum kp_fields_match {
-	KP_FIELDS_MATCH_EXACT = 0, /* default */
+	KP_FIELDS_MATCH_EXACT = 0,
 	KP_FIELDS_MATCH_EQUAL,
 	KP_FIELDS_MATCH_SUBSET,
 	KP_FIELDS_MATCH_SUPERSET,
-	KP_FIELDS_MATCH_PARTIAL
+	KP_FIELDS_MATCH_PARTIAL,
+	KP_FIELDS_MATCH_LABELS /* the default, when the schema says nothing */
 } kp_fields_match;
 
 /* Plan rules: a custom Table Schema property "rules" (see README "## Schemas").

@@ -615,13 +615,46 @@ static int header(tctx *t, const kp_csvrecord *h)
 	for (size_t f = 0; f < s->nfields; f++)
 		t->field_col[f] = -1;
 	int by_position = s->fields_match == KP_FIELDS_MATCH_EXACT;
+	int by_labels = s->fields_match == KP_FIELDS_MATCH_LABELS;
 	size_t matched = 0;
 	size_t lcap = 16;
 	while (lcap < 2 * nc)
 		lcap *= 2;
 	size_t *labels = calloc(lcap, sizeof *labels); /* column + 1 of each label, or 0 */
-	if (!labels)
+	/* by_labels: each column's field, decided before the findings (see schema.h) */
+	long *assign = by_labels ? malloc(nc * sizeof *assign) : NULL;
+	unsigned char *paired = by_labels ? calloc(nc, 1) : NULL;
+	if (!labels || (by_labels && (!assign || !paired))) {
+		free(labels);
+		free(assign);
+		free(paired);
 		return -1;
+	}
+	if (by_labels) {
+		for (size_t i = 0; i < t->ncols; i++) {
+			const kp_csvcell *c = &h->cells[i];
+			long f = c->len ? kp_schema_field_by_label(s, c->data, c->len) : -1;
+			assign[i] = f >= 0 && t->field_col[f] < 0 ? f : -1;
+			if (assign[i] >= 0)
+				t->field_col[f] = (long)i;
+		}
+		/* what is left over, in order: renamed columns */
+		size_t nf = 0;
+		for (size_t i = 0; i < t->ncols; i++) {
+			if (assign[i] >= 0)
+				continue; /* (a repeated label is left over too: its cells are
+					   * checked against the field left at its place) */
+			while (nf < s->nfields && t->field_col[nf] >= 0)
+				nf++;
+			if (nf == s->nfields)
+				break;
+			assign[i] = (long)nf;
+			paired[i] = 1;
+			t->field_col[nf] = (long)i;
+		}
+		for (size_t f = 0; f < s->nfields; f++)
+			t->field_col[f] = -1; /* set again below, column by column */
+	}
 	for (size_t i = 0; i < t->ncols; i++) {
 		const kp_csvcell *c = &h->cells[i];
 		t->col_field[i] = -1;
@@ -629,6 +662,8 @@ static int header(tctx *t, const kp_csvrecord *h)
 		if (by_position) {
 			if (i < s->nfields)
 				f = (long)i;
+		} else if (by_labels) {
+			f = assign[i];
 		} else if (c->len) {
 			f = kp_schema_field_by_label(s, c->data, c->len);
 			if (f >= 0 && t->field_col[f] >= 0)
@@ -673,8 +708,9 @@ static int header(tctx *t, const kp_csvrecord *h)
 				"column %zu '%.*s' is not in the schema (it has %zu fields): remove the "
 				"column or add the field to the schema",
 				i + 1, (int)(c->len > 200 ? 200 : c->len), c->data, s->nfields);
-		} else if (by_position && !label_matches(&s->fields[i], c)) {
-			const kp_field *fd = &s->fields[i];
+		} else if ((by_position && !label_matches(&s->fields[i], c)) ||
+			   (by_labels && paired[i])) {
+			const kp_field *fd = &s->fields[by_labels ? f : (long)i];
 			kp_diag_set(&d, KP_SEV_ERROR, "incorrect-label",
 				"column %zu is labelled '%.*s' but the schema expects '%s'%s%s%s here: "
 				"rename the column or reorder the columns",
@@ -682,6 +718,7 @@ static int header(tctx *t, const kp_csvrecord *h)
 				fd->title ? " (or '" : "", fd->title ? fd->title : "", fd->title ? "')" : "");
 		} else if (!by_position && f < 0 && s->fields_match != KP_FIELDS_MATCH_SUBSET &&
 			   s->fields_match != KP_FIELDS_MATCH_PARTIAL) {
+			/* (by_labels too: a column no field is left for) */
 			kp_diag_set(&d, KP_SEV_ERROR, "extra-label",
 				"column %zu '%.*s' is not a field of the schema: remove the column or "
 				"add the field",
@@ -699,10 +736,14 @@ static int header(tctx *t, const kp_csvrecord *h)
 		set_cell(&d, c->data, c->len);
 		if (emit(t, &d)) {
 			free(labels);
+			free(assign);
+			free(paired);
 			return 0;
 		}
 	}
 	free(labels);
+	free(assign);
+	free(paired);
 	for (size_t i = 0; i < t->ncols; i++)
 		if (t->col_field[i] >= 0 && s->fields[t->col_field[i]].constraints.required)
 			t->req_cols[t->nreq_cols++] = i;
@@ -724,7 +765,7 @@ static int header(tctx *t, const kp_csvrecord *h)
 	/* Fields without a column. */
 	int want_all = s->fields_match == KP_FIELDS_MATCH_EXACT ||
 		       s->fields_match == KP_FIELDS_MATCH_EQUAL ||
-		       s->fields_match == KP_FIELDS_MATCH_SUBSET;
+		       s->fields_match == KP_FIELDS_MATCH_SUBSET || by_labels;
 	for (size_t f = 0; f < s->nfields && want_all; f++) {
 		if (t->field_col[f] >= 0)
 			continue;
