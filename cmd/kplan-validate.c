@@ -269,9 +269,9 @@ int main(int argc, char **argv)
 					return kp_cli_usage_error(tool, "%s", err.message);
 				}
 				on_finding(&rep, &err);
-				st.unreadable = 1;
+				st.unreadable = ir.unreadable;
 				st.errors = 1;
-				rc = KP_EXIT_IO;
+				rc = ir.unreadable ? KP_EXIT_IO : KP_EXIT_INVALID;
 			} else if (kp_schema_load_json(ir.schema, argv[i], NULL, &schema, &schema_sink) != 0) {
 				kp_diag_set(&err, KP_SEV_ERROR, "source-error",
 					"no schema could be inferred from the table's header");

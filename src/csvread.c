@@ -845,6 +845,25 @@ int kp_csvread_next(kp_csvread *r, kp_csvrecord *rec)
 		while (r->len < 3 && !r->eof)
 			if (fill(r) < 0)
 				return -1;
+		/* A file that is no text table at all: one finding saying what it is */
+		static const struct {
+			const char *magic;
+			size_t len;
+			const char *what;
+		} kinds[] = {
+		    {"PK\x03\x04", 4, "a zip archive (an Excel .xlsx or .ods workbook?): save the sheet "
+				     "as CSV UTF-8 from Excel"},
+		    {"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8,
+		     "an old Excel .xls workbook: save the sheet as CSV UTF-8 from Excel"},
+		    {"%PDF-", 5, "a PDF document, not a table: publish the table itself as CSV"},
+		};
+		for (size_t k = 0; !r->converting && k < sizeof kinds / sizeof kinds[0]; k++)
+			if (r->len >= kinds[k].len && memcmp(r->buf, kinds[k].magic, kinds[k].len) == 0) {
+				report(r, KP_SEV_ERROR, "source-error", NULL, 0, 0, 0,
+					"the file is %s; it was not read further", kinds[k].what);
+				r->failed = 1;
+				return -1;
+			}
 		size_t bl = kp_text_bom_len(r->buf, r->len);
 		if (bl) {
 			r->st.bom = 1;

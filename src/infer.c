@@ -145,10 +145,20 @@ static const char *type_of(const col *c)
 	return "string";
 }
 
-static int discard(void *ctx, const kp_diag *d)
+/* The reader's findings are the validator's to report; the first source error is kept
+ * to say why a table could not be inferred at all. */
+typedef struct first_error {
+	kp_diag d;
+	int set;
+} first_error;
+
+static int keep_first_error(void *ctx, const kp_diag *d)
 {
-	(void)ctx;
-	(void)d;
+	first_error *fe = ctx;
+	if (!fe->set && d->severity == KP_SEV_ERROR && strcmp(d->code, "source-error") == 0) {
+		fe->d = *d;
+		fe->set = 1;
+	}
 	return 0;
 }
 
@@ -223,10 +233,13 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 		return -1;
 	}
 	kp_csvread_opts ro = {.file = path, .encoding = o->encoding, .guess_encoding = !o->encoding};
-	ro.sink = (kp_diag_sink){discard, NULL};
+	first_error fe = {.set = 0};
+	ro.sink = (kp_diag_sink){keep_first_error, &fe};
 	kp_csvread *rd = kp_csvread_open(path, &ro, err);
-	if (!rd)
+	if (!rd) {
+		out->unreadable = 1;
 		return -1;
+	}
 	out->encoding = kp_csvread_encoding(rd);
 	out->guessed = kp_csvread_encoding_guessed(rd);
 	saved head = {0}, first = {0};
@@ -274,7 +287,12 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 	kp_csvread_free(rd);
 	rd = NULL;
 	if (rc < 0 && !cols) {
-		kp_diag_set(err, KP_SEV_ERROR, "source-error", "cannot read \"%s\"", path);
+		if (fe.set) {
+			*err = fe.d; /* what the reader found (its file is path) */
+			err->file = path;
+		} else {
+			kp_diag_set(err, KP_SEV_ERROR, "source-error", "cannot read \"%s\"", path);
+		}
 		goto fail;
 	}
 	if (!cols || ncols == 0) {

@@ -35,6 +35,8 @@ typedef struct kp_infer_result {
 	long rows;            /* data rows read */
 	const char *encoding; /* what the file was read as (static name, or opts.encoding) */
 	int guessed;          /* the encoding was guessed */
+	int unreadable;       /* on failure: 1 the file could not be opened, 0 it was read
+			       * and is no table (err says why) */
 } kp_infer_result;
 
 /* Infers a schema for the CSV file at path (not standard input: it is read again to be

@@ -233,6 +233,10 @@ const char *kp_text_guess_encoding(const char *str, size_t n)
 		return "UTF-8";
 	if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF)))
 		return "UTF-16";
+	/* a PDF, zip or OLE file is no text: the reader names it */
+	if ((n >= 5 && memcmp(s, "%PDF-", 5) == 0) || (n >= 4 && memcmp(s, "PK\x03\x04", 4) == 0) ||
+	    (n >= 4 && memcmp(s, "\xD0\xCF\x11\xE0", 4) == 0))
+		return NULL;
 	/* a multi-byte character cut by the end of the sample is no error */
 	size_t m = n;
 	for (size_t k = 0; k < 3 && m > 0 && (s[m - 1] & 0xC0) == 0x80; k++)
