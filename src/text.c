@@ -24,6 +24,7 @@ static const kp_text_range ranges[] = {
 	{0x2060, 0x2064, KP_TEXT_CONTROL, "invisible formatting character"},
 	{0x2066, 0x2069, KP_TEXT_CONTROL, "text-direction isolate"},
 	{0xFFF9, 0xFFFB, KP_TEXT_CONTROL, "interlinear annotation character"},
+	{0xFFFD, 0xFFFD, KP_TEXT_LOSSY, "replacement character"},
 	{0x00A0, 0x00A0, KP_TEXT_LAYOUT_SPACE, "no-break space"},
 	{0x2000, 0x200B, KP_TEXT_LAYOUT_SPACE, "typographic space"},
 	{0x202F, 0x202F, KP_TEXT_LAYOUT_SPACE, "narrow no-break space"},
@@ -320,7 +321,7 @@ void kp_text_scan_cell(const char *str, size_t n, kp_text_scan *o)
 			if (l == 0) {
 				o->valid = 0;
 				l = 1;
-				cp = 0xFFFD;
+				cp = 0xFFFE; /* an encoding error (reported as such): no class */
 			}
 		}
 		unsigned cls = cp < 0x10000 ? bmp_class[cp] : kp_text_class(cp);

@@ -19,10 +19,11 @@ enum {
 	KP_TEXT_FULLWIDTH_ALNUM = 1u << 3, /* U+FF10–19, FF21–3A, FF41–5A */
 	KP_TEXT_LAYOUT_SPACE = 1u << 4,  /* U+3000 and other non-ASCII spaces used for layout */
 	KP_TEXT_FULLWIDTH_DIGIT = 1u << 5, /* U+FF10–FF19 (also FULLWIDTH_ALNUM) */
-	KP_TEXT_CONTROL = 1u << 6 /* control, invisible formatting and text-direction characters
+	KP_TEXT_CONTROL = 1u << 6, /* control, invisible formatting and text-direction characters
 				    * (C0 but TAB, DEL, C1, bidi controls, separators) */
+	KP_TEXT_LOSSY = 1u << 7 /* U+FFFD: a character lost in a conversion */
 };
-#define KP_TEXT_NCLASSES 7
+#define KP_TEXT_NCLASSES 8
 
 /* One row of the class table: [lo, hi] carries `cls`; `what` names it for messages. */
 typedef struct kp_text_range {

@@ -910,6 +910,9 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 			"use full-width katakana (ｶﾅ → カナ)"},
 		{KP_TEXT_FULLWIDTH_ALNUM, "fullwidth-alnum", KP_SEV_WARNING, NULL,
 			"use half-width letters and digits (Ａ１ → A1)"},
+		{KP_TEXT_LOSSY, "lossy-char", KP_SEV_WARNING, NULL,
+			"a character was lost when the text was converted (often from Shift_JIS): "
+			"retype it from the original"},
 		{KP_TEXT_CONTROL, "control-char", KP_SEV_ERROR, NULL,
 			"remove it: it is invisible, and may change how the text reads or break the "
 			"files made from the table"},

@@ -16,6 +16,7 @@
  *   rows     blank-row missing-cell extra-cell type-error constraint-error unique-error
  *            primary-key foreign-key
  *   Japan    platform-dependent-char halfwidth-kana fullwidth-alnum padding-space control-char
+ *            lossy-char
  *            repeat-mark number-with-unit blank-vs-zero lg-code
  *   plan     rule-error (rule = the schema rule's id)
  *   package  byte-count hash-count (the resource's declared bytes / sha256 hash differ)
