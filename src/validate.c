@@ -548,6 +548,131 @@ static int label_matches(const kp_field *f, const kp_csvcell *c)
 	return 0;
 }
 
+/* Characters a label may be spelt with in place of the schema's: width and dash
+ * variants, and what a spreadsheet's cell layout adds (spaces, line breaks).  Each folds
+ * to `to` (0: dropped); names are for the warning. */
+static const struct {
+	uint32_t cp, to;
+	const char *name;
+} label_fold[] = {
+    {0x0020, 0, "SPACE"},
+    {0x3000, 0, "IDEOGRAPHIC SPACE"},
+    {0x0009, 0, "TAB"},
+    {0x000A, 0, "LINE FEED"},
+    {0x000D, 0, "CARRIAGE RETURN"},
+    {0x002D, '-', "HYPHEN-MINUS"},
+    {0x2010, '-', "HYPHEN"},
+    {0x2012, '-', "FIGURE DASH"},
+    {0x2013, '-', "EN DASH"},
+    {0x2014, '-', "EM DASH"},
+    {0x2015, '-', "HORIZONTAL BAR"},
+    {0x2212, '-', "MINUS SIGN"},
+    {0x30FC, '-', "KATAKANA-HIRAGANA PROLONGED SOUND MARK"},
+    {0xFF0D, '-', "FULLWIDTH HYPHEN-MINUS"},
+    {0xFF70, '-', "HALFWIDTH KATAKANA-HIRAGANA PROLONGED SOUND MARK"},
+    {0x0028, '(', "LEFT PARENTHESIS"},
+    {0xFF08, '(', "FULLWIDTH LEFT PARENTHESIS"},
+    {0x0029, ')', "RIGHT PARENTHESIS"},
+    {0xFF09, ')', "FULLWIDTH RIGHT PARENTHESIS"},
+    {0x005F, '_', "LOW LINE"},
+    {0xFF3F, '_', "FULLWIDTH LOW LINE"},
+};
+
+static const char *fold_name(uint32_t cp)
+{
+	for (size_t i = 0; i < NELEM(label_fold); i++)
+		if (label_fold[i].cp == cp)
+			return label_fold[i].name;
+	if (cp >= 0xFF01 && cp <= 0xFF5E)
+		return "FULLWIDTH FORM";
+	return cp < 0x80 ? "ASCII" : "CHARACTER";
+}
+
+/* One character of a label, folded: -1 when it is dropped. */
+static long fold_char(uint32_t cp)
+{
+	for (size_t i = 0; i < NELEM(label_fold); i++)
+		if (label_fold[i].cp == cp)
+			return label_fold[i].to ? (long)label_fold[i].to : -1;
+	if (cp >= 0xFF01 && cp <= 0xFF5E)
+		return (long)(cp - 0xFF01 + 0x21); /* full-width ASCII */
+	return (long)cp;
+}
+
+/* s[0..n) folded into out (UTF-8; at most outsz - 1 bytes).  Returns its length. */
+static size_t fold_label(const char *s, size_t n, char *out, size_t outsz)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t l = kp_text_utf8_decode(s + i, n - i, &cp);
+		if (!l) {
+			cp = (unsigned char)s[i];
+			l = 1;
+		}
+		i += l;
+		long f = fold_char(cp);
+		if (f < 0)
+			continue;
+		char buf[5];
+		size_t k = kp_text_utf8_encode((uint32_t)f, buf);
+		if (o + k >= outsz)
+			break;
+		memcpy(out + o, buf, k);
+		o += k;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* The field whose name or title equals label up to the variants above, or -1. */
+static long field_by_folded_label(const kp_schema *s, const char *label, size_t n)
+{
+	char want[600], have[600];
+	size_t wl = fold_label(label, n, want, sizeof want);
+	if (wl == 0)
+		return -1;
+	for (size_t f = 0; f < s->nfields; f++) {
+		const char *cand[2] = {s->fields[f].name, s->fields[f].title};
+		for (int k = 0; k < 2; k++)
+			if (cand[k] && fold_label(cand[k], strlen(cand[k]), have, sizeof have) == wl &&
+			    memcmp(have, want, wl) == 0)
+				return (long)f;
+	}
+	return -1;
+}
+
+/* The first character where a label and the schema's spelling differ. */
+static void first_difference(const char *a, size_t an, const char *b, uint32_t *ca, uint32_t *cb)
+{
+	size_t i = 0, j = 0, bn = strlen(b);
+	*ca = *cb = 0;
+	while (i < an || j < bn) {
+		uint32_t x = 0, y = 0;
+		size_t lx = i < an ? kp_text_utf8_decode(a + i, an - i, &x) : 0;
+		size_t ly = j < bn ? kp_text_utf8_decode(b + j, bn - j, &y) : 0;
+		if (i < an && !lx)
+			x = (unsigned char)a[i], lx = 1;
+		if (j < bn && !ly)
+			y = (unsigned char)b[j], ly = 1;
+		if (x != y) {
+			/* a dropped character on one side only: report it against nothing */
+			if (lx && fold_char(x) < 0 && (!ly || fold_char(y) >= 0)) {
+				*ca = x;
+				return;
+			}
+			if (ly && fold_char(y) < 0 && (!lx || fold_char(x) >= 0)) {
+				*cb = y;
+				return;
+			}
+			*ca = x, *cb = y;
+			return;
+		}
+		i += lx;
+		j += ly;
+	}
+}
+
 /* Per data row only emptiness matters: stop at the first cell with text. */
 static int has_nonempty_cell(const kp_csvrecord *r)
 {
@@ -630,6 +755,13 @@ static int header(tctx *t, const kp_csvrecord *h)
 		free(paired);
 		return -1;
 	}
+	unsigned char *variant = by_labels ? calloc(nc, 1) : NULL;
+	if (by_labels && !variant) {
+		free(labels);
+		free(assign);
+		free(paired);
+		return -1;
+	}
 	if (by_labels) {
 		for (size_t i = 0; i < t->ncols; i++) {
 			const kp_csvcell *c = &h->cells[i];
@@ -637,6 +769,18 @@ static int header(tctx *t, const kp_csvrecord *h)
 			assign[i] = f >= 0 && t->field_col[f] < 0 ? f : -1;
 			if (assign[i] >= 0)
 				t->field_col[f] = (long)i;
+		}
+		/* then labels spelt with width or dash variants, spaces or line breaks */
+		for (size_t i = 0; i < t->ncols && s->nfields <= 2000; i++) {
+			const kp_csvcell *c = &h->cells[i];
+			if (assign[i] >= 0 || !c->len)
+				continue;
+			long f = field_by_folded_label(s, c->data, c->len);
+			if (f >= 0 && t->field_col[f] < 0) {
+				assign[i] = f;
+				variant[i] = 1;
+				t->field_col[f] = (long)i;
+			}
 		}
 		/* what is left over, in order: renamed columns */
 		size_t nf = 0;
@@ -723,6 +867,32 @@ static int header(tctx *t, const kp_csvrecord *h)
 				"column %zu '%.*s' is not a field of the schema: remove the column or "
 				"add the field",
 				i + 1, (int)(c->len > 200 ? 200 : c->len), c->data);
+		} else if (by_labels && variant[i]) {
+			const kp_field *fd = &s->fields[f];
+			/* the schema's spelling the label folds equal to: its title, else its name */
+			const char *want;
+			char a[600], b[600];
+			size_t al = fold_label(c->data, c->len, a, sizeof a);
+			if (fd->title && fold_label(fd->title, strlen(fd->title), b, sizeof b) == al &&
+			    memcmp(a, b, al) == 0)
+				want = fd->title;
+			else
+				want = fd->name;
+			uint32_t x, y;
+			first_difference(c->data, c->len, want, &x, &y);
+			char where[160];
+			if (x && y)
+				snprintf(where, sizeof where, "U+%04X %s where the schema has U+%04X %s",
+					 (unsigned)x, fold_name(x), (unsigned)y, fold_name(y));
+			else if (x)
+				snprintf(where, sizeof where, "an extra U+%04X %s", (unsigned)x, fold_name(x));
+			else
+				snprintf(where, sizeof where, "no U+%04X %s where the schema has one",
+					 (unsigned)y, fold_name(y));
+			kp_diag_set(&d, KP_SEV_WARNING, "label-variant",
+				"column %zu is labelled '%.*s', the schema's '%s' written with %s: the "
+				"column is read as that field; use the schema's spelling",
+				i + 1, (int)(c->len > 200 ? 200 : c->len), c->data, want, where);
 		} else {
 			if (f >= 0)
 				matched++;
@@ -738,12 +908,14 @@ static int header(tctx *t, const kp_csvrecord *h)
 			free(labels);
 			free(assign);
 			free(paired);
+			free(variant);
 			return 0;
 		}
 	}
 	free(labels);
 	free(assign);
 	free(paired);
+	free(variant);
 	for (size_t i = 0; i < t->ncols; i++)
 		if (t->col_field[i] >= 0 && s->fields[t->col_field[i]].constraints.required)
 			t->req_cols[t->nreq_cols++] = i;

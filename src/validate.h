@@ -11,7 +11,7 @@
  * name, the shortened cell and a message saying how to fix it.  Codes:
  *   source   encoding-error source-error bom line-endings unclosed-quote stray-quote
  *            line-break-in-cell
- *   header   title-row blank-label duplicate-label missing-label extra-label
+ *   header   title-row blank-label duplicate-label missing-label extra-label label-variant
  *            incorrect-label wide-format
  *   rows     blank-row missing-cell extra-cell type-error constraint-error unique-error
  *            primary-key foreign-key
