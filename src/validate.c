@@ -1018,6 +1018,10 @@ static int number_with_unit(tctx *t, long row, size_t col, const kp_csvcell *c, 
 	}
 	if (best_e == best_a && !fullwidth)
 		return 0;
+	/* "2.5" in an integer field holds no unit: it is not an integer (a type error) */
+	if (f->type == KP_TYPE_INTEGER && best_a == 0 && best_e == n &&
+	    memchr(s, '.', n) && !memchr(s, ',', n))
+		return 0;
 	kp_diag d;
 	if (best_e == best_a) {
 		kp_diag_set(&d, KP_SEV_ERROR, "number-with-unit",
@@ -1101,6 +1105,12 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 		for (size_t i = 0; i < sc.first_at[b]; i++)
 			at += ((unsigned char)c->data[i] & 0xC0) != 0x80;
 		kp_diag d;
+		size_t o = sc.first_at[b];
+		const char *fix = classes[k].fix;
+		/* ｰ between digits stands for a dash ("076ｰ220ｰ2111"), not for ー */
+		if (cp == 0xFF70 && o > 0 && o + 3 < c->len && c->data[o - 1] >= '0' &&
+		    c->data[o - 1] <= '9' && c->data[o + 3] >= '0' && c->data[o + 3] <= '9')
+			fix = "between digits it stands for a dash: write '-' (076-220-2111)";
 		if (classes[k].bit == KP_TEXT_CONTROL) /* never shown as it is */
 			kp_diag_set(&d, classes[k].sev, classes[k].code,
 				"U+%04X (%s) at character %zu of the cell: %s", (unsigned)cp,
@@ -1108,7 +1118,7 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 		else
 			kp_diag_set(&d, classes[k].sev, classes[k].code,
 				"'%s' (U+%04X, %s) at character %zu of the cell: %s", ch, (unsigned)cp,
-				rg ? rg->what : "character", at, classes[k].fix);
+				rg ? rg->what : "character", at, fix);
 		d.rule = classes[k].rule;
 		at_cell(t, &d, row, col, c);
 		if (emit(t, &d))
