@@ -6,6 +6,7 @@
 #include "cast.h"
 #include "pattern.h"
 #include "schema.h"
+#include "text.h"
 
 #include <limits.h>
 #include <math.h>
@@ -1318,14 +1319,6 @@ static kp_constraint constraint_error(kp_diag *err, kp_constraint c, const char 
 	return c;
 }
 
-static size_t utf8_length(const char *s, size_t n)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		k += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return k;
-}
-
 /* Length as Table Schema counts it for this type. */
 static long long value_length(const kp_field *f, const kp_value *v)
 {
@@ -1351,7 +1344,7 @@ static long long value_length(const kp_field *f, const kp_value *v)
 		return k;
 	}
 	default:
-		return (long long)utf8_length(v->text, v->len);
+		return (long long)kp_text_utf8_length(v->text, v->len);
 	}
 }
 

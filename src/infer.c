@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "csvread.h"
+#include "hash.h"
 #include "lgcode.h"
 
 enum { HEAD_SCAN = 20 }; /* records looked at for the header */
@@ -301,6 +302,7 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 		goto fail;
 	}
 	json_t *fields = json_array();
+	kp_strset used = {0}; /* the names so far (keys borrowed from fields) */
 	for (size_t i = 0; fields && i < ncols; i++) {
 		char name[300];
 		if (head.cells[i][0])
@@ -308,18 +310,17 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 		else
 			snprintf(name, sizeof name, "field_%zu", i + 1);
 		/* a repeated label gets a suffix: names are unique in a schema */
-		for (int k = 2; k < 1000; k++) {
-			int dup = 0;
-			for (size_t j = 0; j < json_array_size(fields) && !dup; j++)
-				dup = strcmp(json_string_value(json_object_get(json_array_get(fields, j),
-									       "name")),
-					     name) == 0;
-			if (!dup)
-				break;
+		for (int k = 2; k < 1000 && kp_strset_find(&used, name, strlen(name), NULL); k++)
 			snprintf(name, sizeof name, "%.280s_%d", head.cells[i][0] ? head.cells[i] : "field", k);
+		json_t *fj = field_json(o, &cols[i], name, out->rows);
+		const char *kept = json_string_value(json_object_get(fj, "name"));
+		json_array_append_new(fields, fj);
+		if (kept && kp_strset_add(&used, kept, strlen(kept), i, NULL) < 0) {
+			json_decref(fields);
+			fields = NULL;
 		}
-		json_array_append_new(fields, field_json(o, &cols[i], name, out->rows));
 	}
+	kp_strset_free(&used);
 	out->schema = fields ? json_pack("{s:o}", "fields", fields) : NULL;
 	if (out->schema && o->draft) {
 		char desc[400];

@@ -1,6 +1,7 @@
 /* pattern — see pattern.h. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "pattern.h"
+#include "text.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -108,11 +109,9 @@ kp_pattern *kp_pattern_compile(const char *pattern, size_t n, char *why, size_t 
 	if (!raw) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(code, msg, sizeof msg);
-		size_t chars = 0; /* the offset is in bytes; people count characters */
-		for (size_t i = 0; i < at && i < n; i++)
-			chars += ((unsigned char)pattern[i] & 0xC0) != 0x80;
-		snprintf(why, whylen, "invalid regular expression at character %zu: %s", chars + 1,
-			 (const char *)msg);
+		/* the offset is in bytes; people count characters */
+		snprintf(why, whylen, "invalid regular expression at character %zu: %s",
+			 kp_text_utf8_length(pattern, at < n ? at : n) + 1, (const char *)msg);
 		kp_pattern_free(p);
 		return NULL;
 	}

@@ -323,9 +323,6 @@ typedef struct name_index {
 	long *by_title; /* same, first field with that title */
 } name_index;
 
-/* Keyed (hash.h): a schema's names cannot be chosen to collide. */
-#define hash_bytes kp_hash_text
-
 static void index_free(name_index *ix)
 {
 	if (!ix)
@@ -338,7 +335,8 @@ static void index_free(name_index *ix)
 static long index_find(const long *table, size_t mask, const kp_field *fields, int title,
 	const char *s, size_t n)
 {
-	for (size_t h = hash_bytes(s, n) & mask;; h = (h + 1) & mask) {
+	/* keyed (hash.h): a schema's names cannot be chosen to collide */
+	for (size_t h = kp_hash_text(s, n) & mask;; h = (h + 1) & mask) {
 		long e = table[h];
 		if (!e)
 			return -1;
@@ -356,7 +354,7 @@ static void index_put(long *table, size_t mask, const kp_field *fields, int titl
 	size_t n = strlen(k);
 	if (index_find(table, mask, fields, title, k, n) >= 0)
 		return; /* the first one wins */
-	size_t h = hash_bytes(k, n) & mask;
+	size_t h = kp_hash_text(k, n) & mask;
 	while (table[h])
 		h = (h + 1) & mask;
 	table[h] = (long)i + 1;

@@ -3,6 +3,8 @@
 #define _GNU_SOURCE /* renameat2, RENAME_EXCHANGE */
 #include "stage.h"
 
+#include "text.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -455,28 +457,6 @@ static int invisible(uint32_t c)
 	return 0;
 }
 
-/* Decodes one UTF-8 character at p; returns its length (0: not valid UTF-8). */
-static int utf8_char(const unsigned char *p, uint32_t *out)
-{
-	unsigned char c = *p;
-	if (c < 0x80) {
-		*out = c;
-		return 1;
-	}
-	int len = c >= 0xF0 && c < 0xF5 ? 4 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-	uint32_t cp = len == 4 ? c & 7u : len == 3 ? c & 15u : c & 31u;
-	for (int k = 1; len && k < len; k++) {
-		if ((p[k] & 0xC0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[k] & 0x3Fu);
-	}
-	if (!len || (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-		return 0;
-	*out = cp;
-	return len;
-}
-
 int kp_stage_safe_name(const char *name, const char **why)
 {
 	const char *w = NULL;
@@ -487,7 +467,7 @@ int kp_stage_safe_name(const char *name, const char **why)
 		w = "it is longer than 200 bytes";
 	for (const unsigned char *p = (const unsigned char *)name; !w && p && *p;) {
 		uint32_t cp;
-		int len = utf8_char(p, &cp);
+		int len = (int)kp_text_utf8_decode((const char *)p, n - (size_t)(p - (const unsigned char *)name), &cp);
 		if (!len)
 			w = "it is not valid UTF-8";
 		else if (cp == '/' || cp == '\\')
@@ -514,12 +494,12 @@ int kp_stage_safe_name(const char *name, const char **why)
 
 const char *kp_stage_show_name(const char *name, char *buf, size_t size)
 {
-	size_t o = 0;
+	size_t o = 0, n = strlen(name);
 	if (!size)
 		return "";
 	for (const unsigned char *p = (const unsigned char *)name; *p && o + 12 < size;) {
 		uint32_t cp;
-		int len = utf8_char(p, &cp);
+		int len = (int)kp_text_utf8_decode((const char *)p, n - (size_t)(p - (const unsigned char *)name), &cp);
 		if (len && cp >= 0x20 && cp != 0x7F && !invisible(cp)) {
 			memcpy(buf + o, p, (size_t)len);
 			o += (size_t)len;

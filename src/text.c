@@ -132,6 +132,14 @@ size_t kp_text_utf8_decode(const char *str, size_t n, uint32_t *cp)
 	return len;
 }
 
+size_t kp_text_utf8_length(const char *s, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return k;
+}
+
 /* Eight bytes at a time while they are all ASCII: most cells and lines are. */
 static size_t ascii_prefix(const unsigned char *s, size_t n)
 {

@@ -43,6 +43,10 @@ const kp_text_range *kp_text_range_of(uint32_t cp);
  * scalar value (then *cp is untouched).  n must be > 0. */
 size_t kp_text_utf8_decode(const char *s, size_t n, uint32_t *cp);
 
+/* Characters in s[0..n): the bytes that are not UTF-8 continuation bytes (positions in
+ * messages are in characters, as people count them). */
+size_t kp_text_utf8_length(const char *s, size_t n);
+
 /* Returns 1 when s[0..n) is valid UTF-8; otherwise 0 and *bad (if non-NULL) gets the
  * offset of the first byte of the first invalid sequence.  An incomplete sequence at the
  * very end counts as invalid. */

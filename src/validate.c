@@ -625,21 +625,52 @@ static size_t fold_label(const char *s, size_t n, char *out, size_t outsz)
 	return o;
 }
 
-/* The field whose name or title equals label up to the variants above, or -1. */
-static long field_by_folded_label(const kp_schema *s, const char *label, size_t n)
+/* The fields' names and titles folded, each once: folded text -> field (the first field,
+ * its name before its title, wins). */
+typedef struct folded_index {
+	kp_strset set;
+	char **keys; /* owned: the folded texts the set borrows */
+	size_t nkeys;
+} folded_index;
+
+static void folded_index_free(folded_index *ix)
 {
-	char want[600], have[600];
-	size_t wl = fold_label(label, n, want, sizeof want);
-	if (wl == 0)
+	kp_strset_free(&ix->set);
+	for (size_t i = 0; i < ix->nkeys; i++)
+		free(ix->keys[i]);
+	free(ix->keys);
+	memset(ix, 0, sizeof *ix);
+}
+
+static int folded_index_build(const kp_schema *s, folded_index *ix)
+{
+	ix->keys = calloc(2 * s->nfields + 1, sizeof *ix->keys);
+	if (!ix->keys)
 		return -1;
+	char buf[600];
 	for (size_t f = 0; f < s->nfields; f++) {
 		const char *cand[2] = {s->fields[f].name, s->fields[f].title};
-		for (int k = 0; k < 2; k++)
-			if (cand[k] && fold_label(cand[k], strlen(cand[k]), have, sizeof have) == wl &&
-			    memcmp(have, want, wl) == 0)
-				return (long)f;
+		for (int k = 0; k < 2; k++) {
+			size_t l = cand[k] ? fold_label(cand[k], strlen(cand[k]), buf, sizeof buf) : 0;
+			if (!l)
+				continue;
+			char *key = strdup(buf);
+			if (!key)
+				return -1;
+			ix->keys[ix->nkeys++] = key;
+			if (kp_strset_add(&ix->set, key, l, f, NULL) < 0)
+				return -1;
+		}
 	}
-	return -1;
+	return 0;
+}
+
+/* The field whose name or title equals label up to the variants above, or -1. */
+static long folded_index_find(const folded_index *ix, const char *label, size_t n)
+{
+	char want[600];
+	size_t wl = fold_label(label, n, want, sizeof want), f;
+	return wl && kp_strset_find(&ix->set, want, wl, &f) ? (long)f : -1;
 }
 
 /* The first character where a label and the schema's spelling differ. */
@@ -771,17 +802,31 @@ static int header(tctx *t, const kp_csvrecord *h)
 				t->field_col[f] = (long)i;
 		}
 		/* then labels spelt with width or dash variants, spaces or line breaks */
+		folded_index fx = {0};
+		int built = 0;
 		for (size_t i = 0; i < t->ncols && s->nfields <= 2000; i++) {
 			const kp_csvcell *c = &h->cells[i];
 			if (assign[i] >= 0 || !c->len)
 				continue;
-			long f = field_by_folded_label(s, c->data, c->len);
+			if (!built) {
+				built = 1;
+				if (folded_index_build(s, &fx) != 0) {
+					folded_index_free(&fx);
+					free(labels);
+					free(assign);
+					free(paired);
+					free(variant);
+					return -1;
+				}
+			}
+			long f = folded_index_find(&fx, c->data, c->len);
 			if (f >= 0 && t->field_col[f] < 0) {
 				assign[i] = f;
 				variant[i] = 1;
 				t->field_col[f] = (long)i;
 			}
 		}
+		folded_index_free(&fx);
 		/* what is left over, in order: renamed columns */
 		size_t nf = 0;
 		for (size_t i = 0; i < t->ncols; i++) {
@@ -1101,9 +1146,7 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 		const kp_text_range *rg = kp_text_range_of(cp);
 		char ch[5];
 		kp_text_utf8_encode(cp, ch);
-		size_t at = 1; /* in characters, as a person counts them */
-		for (size_t i = 0; i < sc.first_at[b]; i++)
-			at += ((unsigned char)c->data[i] & 0xC0) != 0x80;
+		size_t at = kp_text_utf8_length(c->data, sc.first_at[b]) + 1;
 		kp_diag d;
 		size_t o = sc.first_at[b];
 		const char *fix = classes[k].fix;

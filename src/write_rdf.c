@@ -633,9 +633,7 @@ static int cell_error(rdf_writer *w, kp_diag *err, size_t col, long row, const c
 	uint32_t cp = (unsigned char)s[bad];
 	if (cp >= 0x80 && kp_text_utf8_decode(s + bad, len - (size_t)bad, &cp) == 0)
 		cp = 0xFFFD;
-	long at = 1; /* in characters */
-	for (long i = 0; i < bad; i++)
-		at += ((unsigned char)s[i] & 0xC0) != 0x80;
+	long at = (long)kp_text_utf8_length(s, (size_t)bad) + 1;
 	kp_diag_set(err, KP_SEV_ERROR, "xml-char",
 		    "cell of field \"%s\" holds U+%04X at character %ld, which XML 1.0 cannot carry: "
 		    "remove it",
