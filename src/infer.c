@@ -103,7 +103,8 @@ static void see(col *c, const char *s, size_t n)
 		c->numbers++;
 	} else if (is_date(s, n)) {
 		c->dates++;
-	} else if ((n == 4 && memcmp(s, "true", 4) == 0) || (n == 5 && memcmp(s, "false", 5) == 0)) {
+	} else if ((n == 4 && memcmp(s, "true", 4) == 0) ||
+		   (n == 5 && memcmp(s, "false", 5) == 0)) {
 		c->bools++; /* Table Schema's default spellings */
 	} else if (is_number_with_unit(s, n)) {
 		c->with_unit++;
@@ -141,7 +142,8 @@ static const char *type_of(const col *c)
 		return "date";
 	if (c->bools == f)
 		return "boolean";
-	if (f >= 5 && (c->ints + c->numbers) * 10 >= f * 8 && c->ints + c->numbers + c->with_unit == f)
+	if (f >= 5 && (c->ints + c->numbers) * 10 >= f * 8 &&
+	    c->ints + c->numbers + c->with_unit == f)
 		return c->numbers ? "number" : "integer";
 	return "string";
 }
@@ -233,7 +235,8 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 			    "schema, once to check it): give it as a file");
 		return -1;
 	}
-	kp_csvread_opts ro = {.file = path, .encoding = o->encoding, .guess_encoding = !o->encoding};
+	kp_csvread_opts ro = {
+	    .file = path, .encoding = o->encoding, .guess_encoding = !o->encoding};
 	first_error fe = {.set = 0};
 	ro.sink = (kp_diag_sink){keep_first_error, &fe};
 	kp_csvread *rd = kp_csvread_open(path, &ro, err);
@@ -311,7 +314,8 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 			snprintf(name, sizeof name, "field_%zu", i + 1);
 		/* a repeated label gets a suffix: names are unique in a schema */
 		for (int k = 2; k < 1000 && kp_strset_find(&used, name, strlen(name), NULL); k++)
-			snprintf(name, sizeof name, "%.280s_%d", head.cells[i][0] ? head.cells[i] : "field", k);
+			snprintf(name, sizeof name, "%.280s_%d",
+				 head.cells[i][0] ? head.cells[i] : "field", k);
 		json_t *fj = field_json(o, &cols[i], name, out->rows);
 		const char *kept = json_string_value(json_object_get(fj, "name"));
 		json_array_append_new(fields, fj);

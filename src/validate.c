@@ -155,11 +155,11 @@ static void ks_bulk(keyset *k, const keyslot *e, size_t n)
  * order builds the set from the list and the table goes on as usual, so the findings are
  * the same either way. */
 typedef struct keyrun {
-	int active;      /* the keys so far came in one of the two orders */
+	int active; /* the keys so far came in one of the two orders */
 	int shortlex, lex;
-	char *prev;      /* owned: the previous key, each field as a length (size_t) + bytes */
+	char *prev; /* owned: the previous key, each field as a length (size_t) + bytes */
 	size_t prev_len, prev_cap;
-	keyslot *list;   /* owned: (hash, row) of the keys so far */
+	keyslot *list; /* owned: (hash, row) of the keys so far */
 	size_t n, cap;
 } keyrun;
 
@@ -170,22 +170,29 @@ static void keyrun_free(keyrun *kr)
 	memset(kr, 0, sizeof *kr);
 }
 
-
-
 /* Cells that stand for "same as above" (L2-02). */
 static const struct {
 	const char *s;
 	size_t n; /* bytes, kept beside the text: the check runs on every cell */
 } repeat_marks[] = {
-#define MARK(x) {x, sizeof x - 1}
-	MARK("〃"), MARK("″"), MARK("同上"), MARK("同左"), MARK("仝"), MARK("々"), MARK("ゝ"), MARK("ヽ"),
+#define MARK(x)                                                                                    \
+	{                                                                                          \
+		x, sizeof x - 1                                                                    \
+	}
+    MARK("〃"), MARK("″"),  MARK("同上"), MARK("同左"),
+    MARK("仝"), MARK("々"), MARK("ゝ"),	  MARK("ヽ"),
 #undef MARK
 };
 
 /* Fields holding a 全国地方公共団体コード, recognised by name or title; a field may also
  * say so itself with the property "lgCode": true. */
-static const char *const lgcode_names[] = {"lg_code", "lgcode", "local_government_code",
-	"municipality_code", "全国地方公共団体コード", "地方公共団体コード", "団体コード"};
+static const char *const lgcode_names[] = {"lg_code",
+					   "lgcode",
+					   "local_government_code",
+					   "municipality_code",
+					   "全国地方公共団体コード",
+					   "地方公共団体コード",
+					   "団体コード"};
 
 /* Prefixes and suffixes of year-like column labels (wide format, L3-09). */
 static const char *const year_prefixes[] = {"FY", "令和", "平成", "昭和", "西暦", "R", "H", "S"};
@@ -198,49 +205,49 @@ static const char *const year_suffixes[] = {"年度", "年", "度"};
 typedef struct fk_state {
 	const kp_foreign_key *fk;
 	const keyset *target; /* borrowed: the referenced key set (other resource), or NULL */
-	keyset self;          /* self reference: keys of the reference fields seen so far */
+	keyset self;	      /* self reference: keys of the reference fields seen so far */
 	/* self reference: misses to re-check at the end (row, hash, first field's cell) */
 	struct fk_miss {
 		uint64_t h;
 		long row;
 		char cell[KP_DIAG_CELL_MAX];
-	} *miss;
+	} * miss;
 	size_t nmiss, capmiss;
 	const char *target_name;
 } fk_state;
 
 typedef struct rule_entry {
 	long row;
-	uint64_t group;      /* hash of the groupBy canonical texts */
+	uint64_t group; /* hash of the groupBy canonical texts */
 	union {
 		double okey;  /* numeric orderBy value, when order_numeric */
 		size_t order; /* else: offset of its canonical text in the arena */
 	} o;
-	size_t value;        /* offset of the value's canonical text in the arena */
+	size_t value; /* offset of the value's canonical text in the arena */
 } rule_entry;
 
 typedef struct rule_state {
 	const kp_rule *rule;
-	long group_col;    /* the last column of the groupBy fields (-1: none or absent) */
-	uint64_t early_g;  /* the row's group hash when early_known (see early_keys) */
-	long group_twin;   /* an earlier rule with the same groupBy (its hash is reused), or -1 */
+	long group_col;	  /* the last column of the groupBy fields (-1: none or absent) */
+	uint64_t early_g; /* the row's group hash when early_known (see early_keys) */
+	long group_twin;  /* an earlier rule with the same groupBy (its hash is reused), or -1 */
 	int early_known;
 	int order_numeric; /* orderBy is an integer, number or year: sort by okey */
 	const keyset *ref; /* whereReference: keys of the referenced rows that qualify */
-	rule_entry *e; /* owned */
+	rule_entry *e;	   /* owned */
 	size_t n, cap;
-	char *arena;   /* owned */
+	char *arena; /* owned */
 	size_t alen, acap;
 	int failed;
 	/* consistent rules are checked as rows come: group hash -> index+1 into first[],
 	 * the group's first value (memory grows with groups, not rows) */
 	keyset groups;
-	keyrun run;    /* the groups while they come in order (see keyrun) */
+	keyrun run; /* the groups while they come in order (see keyrun) */
 	struct rule_first {
 		uint64_t vhash;
 		long row;
 		size_t text; /* offset in arena */
-	} *first;      /* owned */
+	} * first;	     /* owned */
 	size_t nfirst, capfirst;
 } rule_state;
 
@@ -259,8 +266,8 @@ typedef struct want_keys {
 enum {
 	FC_ENUM_TEXT = 1u << 0, /* enum over text: compare bytes */
 	FC_INT_RANGE = 1u << 1, /* integer minimum/maximum/exclusive*: compare integers */
-	FC_INT_ENUM = 1u << 2,  /* enum over integers */
-	FC_GENERAL = 1u << 3    /* other constraints: kp_cast_check without a message */
+	FC_INT_ENUM = 1u << 2,	/* enum over integers */
+	FC_GENERAL = 1u << 3	/* other constraints: kp_cast_check without a message */
 };
 
 /* An allowed text of an enum, with its first eight bytes as one word: a cell is
@@ -274,15 +281,15 @@ typedef struct ehead {
 enum { FP_GENERAL = 0, FP_TEXT, FP_INTEGER, FP_CAST };
 
 typedef struct fplan {
-	const kp_field *f;        /* borrowed */
-	ehead *enums;             /* owned: FC_ENUM_TEXT values */
-	unsigned char kind;       /* FP_*: text, integers, other kp_cast_fast types, or none */
-	unsigned char empty_ok;   /* an empty cell is a null and nothing to report */
+	const kp_field *f;	      /* borrowed */
+	ehead *enums;		      /* owned: FC_ENUM_TEXT values */
+	unsigned char kind;	      /* FP_*: text, integers, other kp_cast_fast types, or none */
+	unsigned char empty_ok;	      /* an empty cell is a null and nothing to report */
 	unsigned char custom_missing; /* missing values other than exactly [""] */
-	unsigned char checks;     /* FC_* */
-	unsigned char canon;      /* keep the canonical text (keys, rules) */
+	unsigned char checks;	      /* FC_* */
+	unsigned char canon;	      /* keep the canonical text (keys, rules) */
 	unsigned char unique;
-	long long lo, hi;         /* FC_INT_RANGE: allowed integers, inclusive */
+	long long lo, hi; /* FC_INT_RANGE: allowed integers, inclusive */
 } fplan;
 
 typedef struct tctx {
@@ -294,39 +301,39 @@ typedef struct tctx {
 	int stop;
 	int stopped_reported;
 
-	size_t ncols;     /* header cells */
-	long *col_field;  /* owned: column -> field index or -1 */
-	long *field_col;  /* owned: field -> column or -1 */
+	size_t ncols;		    /* header cells */
+	long *col_field;	    /* owned: column -> field index or -1 */
+	long *field_col;	    /* owned: field -> column or -1 */
 	unsigned char *prev_filled; /* owned: column had a non-empty cell in the previous row */
 	unsigned char *early_at;    /* owned: per column: a key is known once it is read */
-	int general_only;           /* kp_validate_opts.general_only */
-	uint64_t marks;             /* mark_filter() */
-	long pk_col;                /* the last column of the primary key's fields, or -1:
+	int general_only;	    /* kp_validate_opts.general_only */
+	uint64_t marks;		    /* mark_filter() */
+	long pk_col;		    /* the last column of the primary key's fields, or -1:
 				     * once past it the key is known, and its slot is
 				     * prefetched long before the insert (see pend) */
-	uint64_t pk_h;              /* the row's primary-key hash, once known (0: null) */
+	uint64_t pk_h;		    /* the row's primary-key hash, once known (0: null) */
 	int pk_known;
-	size_t *req_cols;           /* owned: the columns of required fields (only those need
-				     * prev_filled) */
+	size_t *req_cols; /* owned: the columns of required fields (only those need
+			   * prev_filled) */
 	size_t nreq_cols;
-	unsigned char *is_lg;       /* owned: per field */
-	unsigned char *typed;       /* owned: per field: a type with a fixed lexical form */
-	unsigned char *need_canon;  /* owned: per field: canonical text needed for keys */
-	struct fplan *plan;         /* owned: per field: what the fast path may do */
+	unsigned char *is_lg;	   /* owned: per field */
+	unsigned char *typed;	   /* owned: per field: a type with a fixed lexical form */
+	unsigned char *need_canon; /* owned: per field: canonical text needed for keys */
+	struct fplan *plan;	   /* owned: per field: what the fast path may do */
 
 	/* the current row's canonical texts for the fields that need them */
-	char *canon;      /* owned */
+	char *canon; /* owned */
 	size_t canon_cap, canon_len;
-	size_t *canon_off; /* owned, per field */
-	size_t *canon_n;   /* owned, per field */
+	size_t *canon_off;	    /* owned, per field */
+	size_t *canon_n;	    /* owned, per field */
 	unsigned char *canon_state; /* per field: 0 absent, 1 value, 2 null, 3 error */
-	unsigned char *as_is;       /* owned, per field: KP_VALIDATE_CELL_* of this row */
+	unsigned char *as_is;	    /* owned, per field: KP_VALIDATE_CELL_* of this row */
 
-	keyset *unique;  /* owned array per field (used where the field is unique) */
+	keyset *unique; /* owned array per field (used where the field is unique) */
 	keyset pk;
-	keyrun pk_run;   /* the primary keys while they come in order (see keyrun) */
-	keyset *uk;      /* owned array per unique key */
-	fk_state *fks;   /* owned array per foreign key */
+	keyrun pk_run; /* the primary keys while they come in order (see keyrun) */
+	keyset *uk;    /* owned array per unique key */
+	fk_state *fks; /* owned array per foreign key */
 	rule_state *rules;
 	want_keys *wants;
 	size_t nwants;
@@ -342,9 +349,9 @@ typedef struct tctx {
 		keyset *ks;
 		uint64_t h;
 		long row;
-		int kind; /* PEND_UNIQUE, PEND_PK, PEND_UK, PEND_WANT */
+		int kind;   /* PEND_UNIQUE, PEND_PK, PEND_UK, PEND_WANT */
 		size_t idx; /* field (unique) or unique key index */
-	} *pend;      /* owned */
+	} * pend;	    /* owned */
 	size_t npend, cappend;
 } tctx;
 
@@ -401,15 +408,17 @@ static int emit(tctx *t, kp_diag *d)
 		t->stop = 1;
 		return 1;
 	}
-	if (t->max_errors > 0 && d->severity == KP_SEV_ERROR && t->counts[KP_SEV_ERROR] >= t->max_errors) {
+	if (t->max_errors > 0 && d->severity == KP_SEV_ERROR &&
+	    t->counts[KP_SEV_ERROR] >= t->max_errors) {
 		t->stop = 1;
 		if (!t->stopped_reported) {
 			t->stopped_reported = 1;
 			kp_diag s;
 			kp_diag_set(&s, KP_SEV_WARNING, "stopped-early",
-				"stopped after %ld errors (--max-errors): the rest of the table was not "
-				"checked; fix these and run again, or raise --max-errors",
-				t->max_errors);
+				    "stopped after %ld errors (--max-errors): the rest of the "
+				    "table was not "
+				    "checked; fix these and run again, or raise --max-errors",
+				    t->max_errors);
 			kp_diag_at(&s, t->file, 0, 0, -1);
 			t->counts[KP_SEV_WARNING]++;
 			kp_diag_emit(t->sink, &s);
@@ -425,7 +434,7 @@ static int reader_sink(void *ctx, const kp_diag *d)
 	kp_diag c = *d;
 	/* a finding of the reader in a data row's cell: name its field too */
 	if (c.column > 0 && !c.field && t->col_field && (size_t)c.column <= t->ncols &&
-		t->col_field[c.column - 1] >= 0)
+	    t->col_field[c.column - 1] >= 0)
 		c.field = t->s->fields[t->col_field[c.column - 1]].name;
 	return emit(t, &c);
 }
@@ -530,7 +539,7 @@ static int field_is_lgcode(const kp_field *f)
 	}
 	for (size_t k = 0; k < NELEM(lgcode_names); k++)
 		if (strcmp(f->name, lgcode_names[k]) == 0 ||
-			(f->title && strcmp(f->title, lgcode_names[k]) == 0))
+		    (f->title && strcmp(f->title, lgcode_names[k]) == 0))
 			return 1;
 	return 0;
 }
@@ -651,7 +660,8 @@ static int folded_index_build(const kp_schema *s, folded_index *ix)
 	for (size_t f = 0; f < s->nfields; f++) {
 		const char *cand[2] = {s->fields[f].name, s->fields[f].title};
 		for (int k = 0; k < 2; k++) {
-			size_t l = cand[k] ? fold_label(cand[k], strlen(cand[k]), buf, sizeof buf) : 0;
+			size_t l =
+			    cand[k] ? fold_label(cand[k], strlen(cand[k]), buf, sizeof buf) : 0;
 			if (!l)
 				continue;
 			char *key = strdup(buf);
@@ -727,7 +737,7 @@ static size_t matching_labels(const tctx *t, const kp_csvrecord *r)
 	size_t n = 0;
 	for (size_t i = 0; i < r->ncells; i++)
 		if (r->cells[i].len &&
-			kp_schema_field_by_label(t->s, r->cells[i].data, r->cells[i].len) >= 0)
+		    kp_schema_field_by_label(t->s, r->cells[i].data, r->cells[i].len) >= 0)
 			n++;
 	return n;
 }
@@ -882,43 +892,50 @@ static int header(tctx *t, const kp_csvrecord *h)
 		}
 		if (c->len == 0) {
 			kp_diag_set(&d, KP_SEV_ERROR, "blank-label",
-				"column %zu has no label: give every column a name%s%s%s", i + 1,
-				f >= 0 ? " (the schema expects '" : "", f >= 0 ? s->fields[f].name : "",
-				f >= 0 ? "')" : "");
+				    "column %zu has no label: give every column a name%s%s%s",
+				    i + 1, f >= 0 ? " (the schema expects '" : "",
+				    f >= 0 ? s->fields[f].name : "", f >= 0 ? "')" : "");
 			d.rule = "L1-05";
 		} else if (dup) {
-			kp_diag_set(&d, KP_SEV_ERROR, "duplicate-label",
-				"label '%.*s' is also the label of column %zu: column names must be "
-				"unique; join multi-row headings into one name",
-				(int)(c->len > 200 ? 200 : c->len), c->data, first + 1);
+			kp_diag_set(
+			    &d, KP_SEV_ERROR, "duplicate-label",
+			    "label '%.*s' is also the label of column %zu: column names must be "
+			    "unique; join multi-row headings into one name",
+			    (int)(c->len > 200 ? 200 : c->len), c->data, first + 1);
 			d.rule = "L2-03";
 		} else if (by_position && i >= s->nfields) {
 			kp_diag_set(&d, KP_SEV_ERROR, "extra-label",
-				"column %zu '%.*s' is not in the schema (it has %zu fields): remove the "
-				"column or add the field to the schema",
-				i + 1, (int)(c->len > 200 ? 200 : c->len), c->data, s->nfields);
+				    "column %zu '%.*s' is not in the schema (it has %zu fields): "
+				    "remove the "
+				    "column or add the field to the schema",
+				    i + 1, (int)(c->len > 200 ? 200 : c->len), c->data, s->nfields);
 		} else if ((by_position && !label_matches(&s->fields[i], c)) ||
 			   (by_labels && paired[i])) {
 			const kp_field *fd = &s->fields[by_labels ? f : (long)i];
-			kp_diag_set(&d, KP_SEV_ERROR, "incorrect-label",
-				"column %zu is labelled '%.*s' but the schema expects '%s'%s%s%s here: "
-				"rename the column or reorder the columns",
-				i + 1, (int)(c->len > 200 ? 200 : c->len), c->data, fd->name,
-				fd->title ? " (or '" : "", fd->title ? fd->title : "", fd->title ? "')" : "");
+			kp_diag_set(
+			    &d, KP_SEV_ERROR, "incorrect-label",
+			    "column %zu is labelled '%.*s' but the schema expects '%s'%s%s%s here: "
+			    "rename the column or reorder the columns",
+			    i + 1, (int)(c->len > 200 ? 200 : c->len), c->data, fd->name,
+			    fd->title ? " (or '" : "", fd->title ? fd->title : "",
+			    fd->title ? "')" : "");
 		} else if (!by_position && f < 0 && s->fields_match != KP_FIELDS_MATCH_SUBSET &&
 			   s->fields_match != KP_FIELDS_MATCH_PARTIAL) {
 			/* (by_labels too: a column no field is left for) */
-			kp_diag_set(&d, KP_SEV_ERROR, "extra-label",
-				"column %zu '%.*s' is not a field of the schema: remove the column or "
-				"add the field",
-				i + 1, (int)(c->len > 200 ? 200 : c->len), c->data);
+			kp_diag_set(
+			    &d, KP_SEV_ERROR, "extra-label",
+			    "column %zu '%.*s' is not a field of the schema: remove the column or "
+			    "add the field",
+			    i + 1, (int)(c->len > 200 ? 200 : c->len), c->data);
 		} else if (by_labels && variant[i]) {
 			const kp_field *fd = &s->fields[f];
-			/* the schema's spelling the label folds equal to: its title, else its name */
+			/* the schema's spelling the label folds equal to: its title, else its name
+			 */
 			const char *want;
 			char a[600], b[600];
 			size_t al = fold_label(c->data, c->len, a, sizeof a);
-			if (fd->title && fold_label(fd->title, strlen(fd->title), b, sizeof b) == al &&
+			if (fd->title &&
+			    fold_label(fd->title, strlen(fd->title), b, sizeof b) == al &&
 			    memcmp(a, b, al) == 0)
 				want = fd->title;
 			else
@@ -927,17 +944,21 @@ static int header(tctx *t, const kp_csvrecord *h)
 			first_difference(c->data, c->len, want, &x, &y);
 			char where[160];
 			if (x && y)
-				snprintf(where, sizeof where, "U+%04X %s where the schema has U+%04X %s",
-					 (unsigned)x, fold_name(x), (unsigned)y, fold_name(y));
+				snprintf(where, sizeof where,
+					 "U+%04X %s where the schema has U+%04X %s", (unsigned)x,
+					 fold_name(x), (unsigned)y, fold_name(y));
 			else if (x)
-				snprintf(where, sizeof where, "an extra U+%04X %s", (unsigned)x, fold_name(x));
+				snprintf(where, sizeof where, "an extra U+%04X %s", (unsigned)x,
+					 fold_name(x));
 			else
-				snprintf(where, sizeof where, "no U+%04X %s where the schema has one",
-					 (unsigned)y, fold_name(y));
-			kp_diag_set(&d, KP_SEV_WARNING, "label-variant",
-				"column %zu is labelled '%.*s', the schema's '%s' written with %s: the "
-				"column is read as that field; use the schema's spelling",
-				i + 1, (int)(c->len > 200 ? 200 : c->len), c->data, want, where);
+				snprintf(where, sizeof where,
+					 "no U+%04X %s where the schema has one", (unsigned)y,
+					 fold_name(y));
+			kp_diag_set(
+			    &d, KP_SEV_WARNING, "label-variant",
+			    "column %zu is labelled '%.*s', the schema's '%s' written with %s: the "
+			    "column is read as that field; use the schema's spelling",
+			    i + 1, (int)(c->len > 200 ? 200 : c->len), c->data, want, where);
 		} else {
 			if (f >= 0)
 				matched++;
@@ -972,8 +993,10 @@ static int header(tctx *t, const kp_csvrecord *h)
 		rs->group_col = last_col(t, &rs->rule->group_by);
 		rs->group_twin = -1;
 		for (size_t j = 0; j < k && rs->group_twin < 0; j++) {
-			const kp_fieldref *a = &t->rules[j].rule->group_by, *b = &rs->rule->group_by;
-			if (a->len == b->len && (!a->len || !memcmp(a->idx, b->idx, a->len * sizeof *a->idx)))
+			const kp_fieldref *a = &t->rules[j].rule->group_by,
+					  *b = &rs->rule->group_by;
+			if (a->len == b->len &&
+			    (!a->len || !memcmp(a->idx, b->idx, a->len * sizeof *a->idx)))
 				rs->group_twin = (long)j;
 		}
 		if (rs->group_col >= 0)
@@ -988,10 +1011,11 @@ static int header(tctx *t, const kp_csvrecord *h)
 			continue;
 		kp_diag d;
 		kp_diag_set(&d, KP_SEV_ERROR, "missing-label",
-			"the schema's field %zu '%s'%s%s%s has no column in the header: add the column%s",
-			f + 1, s->fields[f].name, s->fields[f].title ? " ('" : "",
-			s->fields[f].title ? s->fields[f].title : "", s->fields[f].title ? "')" : "",
-			by_position ? " at this position" : "");
+			    "the schema's field %zu '%s'%s%s%s has no column in the header: add "
+			    "the column%s",
+			    f + 1, s->fields[f].name, s->fields[f].title ? " ('" : "",
+			    s->fields[f].title ? s->fields[f].title : "",
+			    s->fields[f].title ? "')" : "", by_position ? " at this position" : "");
 		kp_diag_at(&d, t->file, h->number, (long)f + 1, h->offset);
 		d.field = s->fields[f].name;
 		if (emit(t, &d))
@@ -999,9 +1023,10 @@ static int header(tctx *t, const kp_csvrecord *h)
 	}
 	if (s->fields_match == KP_FIELDS_MATCH_PARTIAL && matched == 0 && s->nfields) {
 		kp_diag d;
-		kp_diag_set(&d, KP_SEV_ERROR, "missing-label",
-			"none of the schema's fields is in the header (fieldsMatch is 'partial'): "
-			"check that the header row holds the field names or titles");
+		kp_diag_set(
+		    &d, KP_SEV_ERROR, "missing-label",
+		    "none of the schema's fields is in the header (fieldsMatch is 'partial'): "
+		    "check that the header row holds the field names or titles");
 		kp_diag_at(&d, t->file, h->number, 0, h->offset);
 		if (emit(t, &d))
 			return 0;
@@ -1013,10 +1038,11 @@ static int header(tctx *t, const kp_csvrecord *h)
 			first_year = i;
 	if (years >= 2) {
 		kp_diag d;
-		kp_diag_set(&d, KP_SEV_WARNING, "wide-format",
-			"%zu column labels look like years (from column %zu '%s'): publish one row "
-			"per year (long format) with a year column and a value column",
-			years, first_year + 1, h->cells[first_year].data);
+		kp_diag_set(
+		    &d, KP_SEV_WARNING, "wide-format",
+		    "%zu column labels look like years (from column %zu '%s'): publish one row "
+		    "per year (long format) with a year column and a value column",
+		    years, first_year + 1, h->cells[first_year].data);
 		d.rule = "L3-09";
 		kp_diag_at(&d, t->file, h->number, (long)first_year + 1, h->offset);
 		emit(t, &d);
@@ -1048,8 +1074,8 @@ static int number_with_unit(tctx *t, long row, size_t col, const kp_csvcell *c, 
 				a--;
 			size_t e = i;
 			while (e < n && ((s[e] >= '0' && s[e] <= '9') ||
-					 ((s[e] == ',' || s[e] == '.') && e + 1 < n && s[e + 1] >= '0' &&
-						 s[e + 1] <= '9')))
+					 ((s[e] == ',' || s[e] == '.') && e + 1 < n &&
+					  s[e + 1] >= '0' && s[e + 1] <= '9')))
 				e++;
 			if (e - a > best_e - best_a)
 				best_a = a, best_e = e;
@@ -1057,22 +1083,23 @@ static int number_with_unit(tctx *t, long row, size_t col, const kp_csvcell *c, 
 			continue;
 		}
 		if (n - i >= 3 && (unsigned char)s[i] == 0xEF && (unsigned char)s[i + 1] == 0xBC &&
-			(unsigned char)s[i + 2] >= 0x90 && (unsigned char)s[i + 2] <= 0x99)
+		    (unsigned char)s[i + 2] >= 0x90 && (unsigned char)s[i + 2] <= 0x99)
 			fullwidth = 1;
 		i++;
 	}
 	if (best_e == best_a && !fullwidth)
 		return 0;
 	/* "2.5" in an integer field holds no unit: it is not an integer (a type error) */
-	if (f->type == KP_TYPE_INTEGER && best_a == 0 && best_e == n &&
-	    memchr(s, '.', n) && !memchr(s, ',', n))
+	if (f->type == KP_TYPE_INTEGER && best_a == 0 && best_e == n && memchr(s, '.', n) &&
+	    !memchr(s, ',', n))
 		return 0;
 	kp_diag d;
 	if (best_e == best_a) {
-		kp_diag_set(&d, KP_SEV_ERROR, "number-with-unit",
-			"the number is written with full-width digits: write it with half-width "
-			"digits 0-9 only (field '%s' is %s)",
-			f->name, kp_cast_type_name(f->type));
+		kp_diag_set(
+		    &d, KP_SEV_ERROR, "number-with-unit",
+		    "the number is written with full-width digits: write it with half-width "
+		    "digits 0-9 only (field '%s' is %s)",
+		    f->name, kp_cast_type_name(f->type));
 	} else {
 		char num[64];
 		size_t k = 0;
@@ -1087,19 +1114,22 @@ static int number_with_unit(tctx *t, long row, size_t col, const kp_csvcell *c, 
 		num[k] = '\0';
 		int before = best_a > 0, after = best_e < n;
 		if (!before && !after && commas) {
-			kp_diag_set(&d, KP_SEV_ERROR, "number-with-unit",
-				"digit-group commas in a number: write %s (without commas) in this %s "
-				"column",
-				num, kp_cast_type_name(f->type));
+			kp_diag_set(
+			    &d, KP_SEV_ERROR, "number-with-unit",
+			    "digit-group commas in a number: write %s (without commas) in this %s "
+			    "column",
+			    num, kp_cast_type_name(f->type));
 		} else {
 			kp_diag_set(&d, KP_SEV_ERROR, "number-with-unit",
-				"the cell mixes the number %s with text%s%.*s%s%s%.*s%s: put only %s in "
-				"'%s', and move the unit, note or footnote mark to its own column (e.g. "
-				"a unit column)%s",
-				num, before ? " before it ('" : "", (int)(before ? best_a : 0), s,
-				before ? "')" : "", after ? " after it ('" : "",
-				(int)(after ? n - best_e : 0), s + best_e, after ? "')" : "", num,
-				f->name, commas ? "; drop the digit-group commas" : "");
+				    "the cell mixes the number %s with text%s%.*s%s%s%.*s%s: put "
+				    "only %s in "
+				    "'%s', and move the unit, note or footnote mark to its own "
+				    "column (e.g. "
+				    "a unit column)%s",
+				    num, before ? " before it ('" : "", (int)(before ? best_a : 0),
+				    s, before ? "')" : "", after ? " after it ('" : "",
+				    (int)(after ? n - best_e : 0), s + best_e, after ? "')" : "",
+				    num, f->name, commas ? "; drop the digit-group commas" : "");
 		}
 	}
 	d.rule = "L2-01";
@@ -1123,20 +1153,20 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 		const char *rule;
 		const char *fix;
 	} classes[] = {
-		{KP_TEXT_PLATFORM, "platform-dependent-char", KP_SEV_ERROR, "L1-08",
-			"replace it with ordinary characters (e.g. ① → 1, Ⅱ → II, ㈱ → (株), ㎡ → m2)"},
-		{KP_TEXT_PLATFORM_INFO, "platform-dependent-char", KP_SEV_INFO, "L1-08",
-			"a unit symbol is tolerated, but plain letters (m2, kg, cm) are safer"},
-		{KP_TEXT_HALFWIDTH_KANA, "halfwidth-kana", KP_SEV_ERROR, "L1-08",
-			"use full-width katakana (ｶﾅ → カナ)"},
-		{KP_TEXT_FULLWIDTH_ALNUM, "fullwidth-alnum", KP_SEV_WARNING, NULL,
-			"use half-width letters and digits (Ａ１ → A1)"},
-		{KP_TEXT_LOSSY, "lossy-char", KP_SEV_WARNING, NULL,
-			"a character was lost when the text was converted (often from Shift_JIS): "
-			"retype it from the original"},
-		{KP_TEXT_CONTROL, "control-char", KP_SEV_ERROR, NULL,
-			"remove it: it is invisible, and may change how the text reads or break the "
-			"files made from the table"},
+	    {KP_TEXT_PLATFORM, "platform-dependent-char", KP_SEV_ERROR, "L1-08",
+	     "replace it with ordinary characters (e.g. ① → 1, Ⅱ → II, ㈱ → (株), ㎡ → m2)"},
+	    {KP_TEXT_PLATFORM_INFO, "platform-dependent-char", KP_SEV_INFO, "L1-08",
+	     "a unit symbol is tolerated, but plain letters (m2, kg, cm) are safer"},
+	    {KP_TEXT_HALFWIDTH_KANA, "halfwidth-kana", KP_SEV_ERROR, "L1-08",
+	     "use full-width katakana (ｶﾅ → カナ)"},
+	    {KP_TEXT_FULLWIDTH_ALNUM, "fullwidth-alnum", KP_SEV_WARNING, NULL,
+	     "use half-width letters and digits (Ａ１ → A1)"},
+	    {KP_TEXT_LOSSY, "lossy-char", KP_SEV_WARNING, NULL,
+	     "a character was lost when the text was converted (often from Shift_JIS): "
+	     "retype it from the original"},
+	    {KP_TEXT_CONTROL, "control-char", KP_SEV_ERROR, NULL,
+	     "remove it: it is invisible, and may change how the text reads or break the "
+	     "files made from the table"},
 	};
 	for (size_t k = 0; k < NELEM(classes); k++) {
 		if (!(sc.classes & classes[k].bit))
@@ -1156,12 +1186,12 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 			fix = "between digits it stands for a dash: write '-' (076-220-2111)";
 		if (classes[k].bit == KP_TEXT_CONTROL) /* never shown as it is */
 			kp_diag_set(&d, classes[k].sev, classes[k].code,
-				"U+%04X (%s) at character %zu of the cell: %s", (unsigned)cp,
-				rg ? rg->what : "control character", at, classes[k].fix);
+				    "U+%04X (%s) at character %zu of the cell: %s", (unsigned)cp,
+				    rg ? rg->what : "control character", at, classes[k].fix);
 		else
 			kp_diag_set(&d, classes[k].sev, classes[k].code,
-				"'%s' (U+%04X, %s) at character %zu of the cell: %s", ch, (unsigned)cp,
-				rg ? rg->what : "character", at, fix);
+				    "'%s' (U+%04X, %s) at character %zu of the cell: %s", ch,
+				    (unsigned)cp, rg ? rg->what : "character", at, fix);
 		d.rule = classes[k].rule;
 		at_cell(t, &d, row, col, c);
 		if (emit(t, &d))
@@ -1171,16 +1201,17 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 		kp_diag d;
 		if (sc.lead_space || sc.trail_space)
 			kp_diag_set(&d, KP_SEV_ERROR, "padding-space",
-				"%s space%s: remove spaces used for layout",
-				sc.lead_space && sc.trail_space ? "leading and trailing"
-				: sc.lead_space			  ? "leading"
-								  : "trailing",
-				sc.lead_space && sc.trail_space ? "s" : "");
+				    "%s space%s: remove spaces used for layout",
+				    sc.lead_space && sc.trail_space ? "leading and trailing"
+				    : sc.lead_space		    ? "leading"
+								    : "trailing",
+				    sc.lead_space && sc.trail_space ? "s" : "");
 		else
-			kp_diag_set(&d, KP_SEV_WARNING, "padding-space",
-				"spaces used for layout inside the text (a full-width space U+3000 or "
-				"several spaces): write the text without them, or split the parts into "
-				"separate columns");
+			kp_diag_set(
+			    &d, KP_SEV_WARNING, "padding-space",
+			    "spaces used for layout inside the text (a full-width space U+3000 or "
+			    "several spaces): write the text without them, or split the parts into "
+			    "separate columns");
 		d.rule = "L1-06";
 		at_cell(t, &d, row, col, c);
 		emit(t, &d);
@@ -1218,13 +1249,13 @@ static void plan_field(fplan *p, const kp_field *f, int is_lg)
 	p->f = f;
 	const kp_strlist *m = f->missing;
 	int empty_null = !m || (m->len == 1 && m->lens[0] == 0);
-	int text = (f->type == KP_TYPE_STRING || f->type == KP_TYPE_ANY) &&
-		   f->format == KP_FORMAT_DEFAULT;
-	p->kind = is_lg ? FP_GENERAL
-		  : text ? FP_TEXT
-		  : f->type == KP_TYPE_INTEGER ? FP_INTEGER
+	int text =
+	    (f->type == KP_TYPE_STRING || f->type == KP_TYPE_ANY) && f->format == KP_FORMAT_DEFAULT;
+	p->kind = is_lg							    ? FP_GENERAL
+		  : text						    ? FP_TEXT
+		  : f->type == KP_TYPE_INTEGER				    ? FP_INTEGER
 		  : f->type == KP_TYPE_NUMBER || f->type == KP_TYPE_BOOLEAN ? FP_CAST
-									 : FP_GENERAL;
+									    : FP_GENERAL;
 	p->empty_ok = p->kind != FP_GENERAL && empty_null && !f->constraints.required;
 	p->custom_missing = !empty_null;
 	p->unique = (unsigned char)f->constraints.unique;
@@ -1241,8 +1272,7 @@ static void plan_field(fplan *p, const kp_field *f, int is_lg)
 				p->enums[i] = (ehead){head_word(e->text, e->len), e->len, e->text};
 			}
 			p->checks |= FC_ENUM_TEXT, has &= ~BIT(ENUM);
-		}
-		else if (all && f->type == KP_TYPE_INTEGER)
+		} else if (all && f->type == KP_TYPE_INTEGER)
 			p->checks |= FC_INT_ENUM, has &= ~BIT(ENUM);
 	}
 	if (f->type == KP_TYPE_INTEGER) {
@@ -1251,17 +1281,18 @@ static void plan_field(fplan *p, const kp_field *f, int is_lg)
 			size_t off;
 			int lower, exclusive;
 		} bounds[] = {
-			{BIT(MINIMUM), offsetof(kp_constraints, minimum), 1, 0},
-			{BIT(MAXIMUM), offsetof(kp_constraints, maximum), 0, 0},
-			{BIT(EXCLUSIVE_MINIMUM), offsetof(kp_constraints, exclusive_minimum), 1, 1},
-			{BIT(EXCLUSIVE_MAXIMUM), offsetof(kp_constraints, exclusive_maximum), 0, 1},
+		    {BIT(MINIMUM), offsetof(kp_constraints, minimum), 1, 0},
+		    {BIT(MAXIMUM), offsetof(kp_constraints, maximum), 0, 0},
+		    {BIT(EXCLUSIVE_MINIMUM), offsetof(kp_constraints, exclusive_minimum), 1, 1},
+		    {BIT(EXCLUSIVE_MAXIMUM), offsetof(kp_constraints, exclusive_maximum), 0, 1},
 		};
 		p->lo = LLONG_MIN;
 		p->hi = LLONG_MAX;
 		for (size_t k = 0; k < NELEM(bounds); k++) {
 			if (!(has & bounds[k].bit))
 				continue;
-			const kp_value *b = (const kp_value *)(const void *)((const char *)c + bounds[k].off);
+			const kp_value *b =
+			    (const kp_value *)(const void *)((const char *)c + bounds[k].off);
 			if (b->is_null || b->type != KP_TYPE_INTEGER)
 				continue; /* left to kp_cast_check */
 			long long x = b->u.i;
@@ -1300,7 +1331,7 @@ static int plan_check(const fplan *p, const kp_value *v)
 		for (; i < c->enum_len; i++) {
 			const ehead *e = &p->enums[i];
 			if (e->head == h && e->len == v->len &&
-				(v->len <= 8 || memcmp(e->text + 8, v->text + 8, v->len - 8) == 0))
+			    (v->len <= 8 || memcmp(e->text + 8, v->text + 8, v->len - 8) == 0))
 				break;
 		}
 		if (i == c->enum_len)
@@ -1354,7 +1385,7 @@ static int is_repeat_mark(const tctx *t, const kp_csvcell *c)
 {
 	/* every mark is one or two 3-byte characters: most cells are rejected here */
 	if ((c->len != 3 && c->len != 6) || (unsigned char)c->data[0] < 0xE2 ||
-		!(t->marks & mark_bit(c->data)))
+	    !(t->marks & mark_bit(c->data)))
 		return 0;
 	for (size_t k = 0; k < NELEM(repeat_marks); k++)
 		if (repeat_marks[k].n == c->len && same_bytes(c->data, repeat_marks[k].s, c->len))
@@ -1404,8 +1435,8 @@ static int canon_put(tctx *t, size_t f, const kp_field *fd, const kp_value *v)
 		 * '-'), written here because snprintf was a tenth of the run time */
 		char d[24];
 		int k = 0;
-		unsigned long long u = v->u.i < 0 ? 0ull - (unsigned long long)v->u.i
-						 : (unsigned long long)v->u.i;
+		unsigned long long u =
+		    v->u.i < 0 ? 0ull - (unsigned long long)v->u.i : (unsigned long long)v->u.i;
 		do
 			d[k++] = (char)('0' + u % 10);
 		while ((u /= 10) != 0);
@@ -1460,25 +1491,29 @@ static void flush_pending(tctx *t)
 		if (p->kind == PEND_UNIQUE) {
 			const kp_field *f = &s->fields[p->idx];
 			const char *txt = t->canon + t->canon_off[p->idx];
-			kp_diag_set(&d, KP_SEV_ERROR, "unique-error",
-				"'%s' repeats the value of row %ld: every value of '%s' must be unique",
-				txt, first, f->name);
+			kp_diag_set(
+			    &d, KP_SEV_ERROR, "unique-error",
+			    "'%s' repeats the value of row %ld: every value of '%s' must be unique",
+			    txt, first, f->name);
 			col = t->field_col[p->idx];
 			at_cell(t, &d, p->row, col >= 0 ? (size_t)col : 0, NULL);
 			set_cell(&d, txt, t->canon_n[p->idx]);
 		} else {
-			const kp_fieldref *fr = p->kind == PEND_PK ? &s->primary_key : &s->unique_keys[p->idx];
+			const kp_fieldref *fr =
+			    p->kind == PEND_PK ? &s->primary_key : &s->unique_keys[p->idx];
 			key_text(t, fr, buf, sizeof buf);
 			field_names(s, fr, names, sizeof names);
 			if (p->kind == PEND_PK)
 				kp_diag_set(&d, KP_SEV_ERROR, "primary-key",
-					"primary key (%s) = (%s) repeats row %ld: each row needs its own key",
-					names, buf, first);
+					    "primary key (%s) = (%s) repeats row %ld: each row "
+					    "needs its own key",
+					    names, buf, first);
 			else
 				kp_diag_set(&d, KP_SEV_ERROR, "unique-error",
-					"(%s) = (%s) repeats row %ld: the schema's uniqueKeys make this "
-					"combination unique",
-					names, buf, first);
+					    "(%s) = (%s) repeats row %ld: the schema's uniqueKeys "
+					    "make this "
+					    "combination unique",
+					    names, buf, first);
 			col = t->field_col[fr->idx[0]];
 			at_cell(t, &d, p->row, col >= 0 ? (size_t)col : 0, NULL);
 		}
@@ -1498,7 +1533,8 @@ static int plain_edge(char ch)
 /* The key of a unique field, deferred (see tctx.pend). */
 static void unique_key(tctx *t, size_t fi, long row)
 {
-	uint64_t h = kp_hash_nonzero(kp_hash_bytes(HASH_SEED, t->canon + t->canon_off[fi], t->canon_n[fi]));
+	uint64_t h =
+	    kp_hash_nonzero(kp_hash_bytes(HASH_SEED, t->canon + t->canon_off[fi], t->canon_n[fi]));
 	defer(t, &t->unique[fi], h, row, PEND_UNIQUE, fi);
 }
 
@@ -1510,7 +1546,7 @@ static inline int blank_byte(char ch)
 /* The fast path: 1 when the cell is taken (nothing to report), 0 when the general path
  * must look at it. */
 static inline __attribute__((always_inline)) int cell_fast(tctx *t, const kp_csvrecord *r,
-	const kp_csvcell *c, size_t fi)
+							   const kp_csvcell *c, size_t fi)
 {
 	const fplan *p = &t->plan[fi];
 	size_t n = c->len;
@@ -1528,8 +1564,8 @@ static inline __attribute__((always_inline)) int cell_fast(tctx *t, const kp_csv
 	case FP_TEXT: {
 		/* a plain record (see KP_CSVREC_PLAIN) leaves only the cell's ends to look at */
 		int plain = r->flags & KP_CSVREC_PLAIN
-				    ? !blank_byte(c->data[0]) && !blank_byte(c->data[n - 1])
-				    : kp_text_plain(c->data, n);
+				? !blank_byte(c->data[0]) && !blank_byte(c->data[n - 1])
+				: kp_text_plain(c->data, n);
 		if (!plain || is_repeat_mark(t, c))
 			return 0;
 		v.text = c->data; /* plain text is its own value (kp_cast_fast's answer) */
@@ -1580,7 +1616,8 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 	kp_diag d;
 	if (is_repeat_mark(t, c)) {
 		kp_diag_set(&d, KP_SEV_ERROR, "repeat-mark",
-			"'%s' stands for the value above: write the value itself in every row", c->data);
+			    "'%s' stands for the value above: write the value itself in every row",
+			    c->data);
 		d.rule = "L2-02";
 		at_cell(t, &d, r->number, col, c);
 		emit(t, &d);
@@ -1589,11 +1626,12 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 	}
 	if (c->len == 0 && is_numeric_type(f->type) && !missing_has_empty(f)) {
 		const kp_strlist *m = f->missing;
-		kp_diag_set(&d, KP_SEV_ERROR, "blank-vs-zero",
-			"empty cell in the %s field '%s', whose schema marks missing data as '%s': "
-			"write 0 for zero or '%s' for no data",
-			kp_cast_type_name(f->type), f->name, m && m->len ? m->items[0] : "",
-			m && m->len ? m->items[0] : "");
+		kp_diag_set(
+		    &d, KP_SEV_ERROR, "blank-vs-zero",
+		    "empty cell in the %s field '%s', whose schema marks missing data as '%s': "
+		    "write 0 for zero or '%s' for no data",
+		    kp_cast_type_name(f->type), f->name, m && m->len ? m->items[0] : "",
+		    m && m->len ? m->items[0] : "");
 		d.rule = "L1-09";
 		at_cell(t, &d, r->number, col, c);
 		emit(t, &d);
@@ -1603,7 +1641,8 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 	kp_value v;
 	kp_diag err;
 	int rc;
-	if ((f->type == KP_TYPE_STRING || f->type == KP_TYPE_ANY) && f->format == KP_FORMAT_DEFAULT) {
+	if ((f->type == KP_TYPE_STRING || f->type == KP_TYPE_ANY) &&
+	    f->format == KP_FORMAT_DEFAULT) {
 		/* plain text casts to itself: skip the general caster (a fifth of the time) */
 		v.type = f->type;
 		v.text = c->data;
@@ -1615,7 +1654,8 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 	}
 	if (rc == KP_CAST_ERROR) {
 		t->canon_state[fi] = 3;
-		if (typed && !(c->len && (plain_edge(c->data[0]) || plain_edge(c->data[c->len - 1]))))
+		if (typed &&
+		    !(c->len && (plain_edge(c->data[0]) || plain_edge(c->data[c->len - 1]))))
 			char_checks(t, r->number, col, c);
 		if (is_numeric_type(f->type) && number_with_unit(t, r->number, col, c, f))
 			return;
@@ -1626,7 +1666,7 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 		return;
 	}
 	if ((f->constraints.has || f->constraints.required) &&
-		kp_cast_check(f, &v, &err) != KP_CONSTRAINT_NONE) {
+	    kp_cast_check(f, &v, &err) != KP_CONSTRAINT_NONE) {
 		err.code = "constraint-error";
 		err.severity = KP_SEV_ERROR;
 		at_cell(t, &err, r->number, col, c);
@@ -1636,10 +1676,11 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 	if (rc == KP_CAST_MISSING) {
 		t->canon_state[fi] = 2;
 		if (c->len == 0 && f->constraints.required && t->prev_filled[col]) {
-			kp_diag_set(&d, KP_SEV_WARNING, "repeat-mark",
-				"empty cell under a filled one in the required field '%s': if it means "
-				"\"same as above\", write the value again",
-				f->name);
+			kp_diag_set(
+			    &d, KP_SEV_WARNING, "repeat-mark",
+			    "empty cell under a filled one in the required field '%s': if it means "
+			    "\"same as above\", write the value again",
+			    f->name);
 			d.rule = "L2-02";
 			at_cell(t, &d, r->number, col, c);
 			emit(t, &d);
@@ -1651,15 +1692,18 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 		enum kp_lgcode_result lr = kp_lgcode_check(c->data, c->len, &want);
 		if (lr != KP_LGCODE_OK) {
 			if (lr == KP_LGCODE_BAD_CHECK_DIGIT)
-				kp_diag_set(&d, KP_SEV_ERROR, "lg-code",
-					"'%s' has a wrong check digit for 全国地方公共団体コード: it should end "
-					"in %d (%.5s%d); check the code against the official list",
-					c->data, want, c->data, want);
+				kp_diag_set(
+				    &d, KP_SEV_ERROR, "lg-code",
+				    "'%s' has a wrong check digit for 全国地方公共団体コード: it "
+				    "should end "
+				    "in %d (%.5s%d); check the code against the official list",
+				    c->data, want, c->data, want);
 			else
 				kp_diag_set(&d, KP_SEV_ERROR, "lg-code",
-					"'%s' is not a 6-digit 全国地方公共団体コード (5 digits + check digit, "
-					"e.g. 172014 for 金沢市)",
-					c->data);
+					    "'%s' is not a 6-digit 全国地方公共団体コード (5 "
+					    "digits + check digit, "
+					    "e.g. 172014 for 金沢市)",
+					    c->data);
 			at_cell(t, &d, r->number, col, c);
 			if (emit(t, &d))
 				return;
@@ -1692,7 +1736,7 @@ static void key_text(const tctx *t, const kp_fieldref *fr, char *buf, size_t siz
 	for (size_t k = 0; k < fr->len && o + 1 < size; k++) {
 		size_t f = fr->idx[k];
 		int n = snprintf(buf + o, size - o, "%s%s", k ? ", " : "",
-			t->canon_state[f] == 1 ? t->canon + t->canon_off[f] : "");
+				 t->canon_state[f] == 1 ? t->canon + t->canon_off[f] : "");
 		if (n < 0)
 			break;
 		o += (size_t)n;
@@ -1704,7 +1748,8 @@ static void field_names(const kp_schema *s, const kp_fieldref *fr, char *buf, si
 	size_t o = 0;
 	buf[0] = '\0';
 	for (size_t k = 0; k < fr->len && o + 1 < size; k++) {
-		int n = snprintf(buf + o, size - o, "%s%s", k ? ", " : "", s->fields[fr->idx[k]].name);
+		int n =
+		    snprintf(buf + o, size - o, "%s%s", k ? ", " : "", s->fields[fr->idx[k]].name);
 		if (n < 0)
 			break;
 		o += (size_t)n;
@@ -1763,12 +1808,12 @@ static inline const char *field_text(const tctx *t, size_t f, size_t *n)
 }
 
 /* One key of a run (see keyrun) over the fields fr, with its hash h and the value the
- * set would map it to (ks NULL: only the order is followed, nothing is listed).  Returns KR_NEW when it came after the previous key and was listed,
- * KR_SAME when it equals the previous key and same_ok (rule groups: rows of one group in
- * a row), else KR_OVER: the run is over and ks now holds every listed key (treat this key
- * as usual). */
-static int keyrun_step(tctx *t, keyrun *kr, const kp_fieldref *fr, keyset *ks, uint64_t h,
-	long val, int same_ok)
+ * set would map it to (ks NULL: only the order is followed, nothing is listed).  Returns KR_NEW
+ * when it came after the previous key and was listed, KR_SAME when it equals the previous key and
+ * same_ok (rule groups: rows of one group in a row), else KR_OVER: the run is over and ks now holds
+ * every listed key (treat this key as usual). */
+static int keyrun_step(tctx *t, keyrun *kr, const kp_fieldref *fr, keyset *ks, uint64_t h, long val,
+		       int same_ok)
 {
 	if (kr->n > 0) {
 		/* the first field whose text differs decides both orders; none: the same key */
@@ -1849,9 +1894,9 @@ static void consistent_row(tctx *t, rule_state *rs, uint64_t group, long row)
 	/* groups that come in order (see keyrun): the previous row's group, a new one, or
 	 * the set once they do not */
 	int k = rs->run.active ? keyrun_step(t, &rs->run, &ru->group_by, &rs->groups, group,
-					 (long)rs->nfirst + 1, 1)
+					     (long)rs->nfirst + 1, 1)
 			       : KR_OVER;
-	long idx = k == KR_SAME ? (long)rs->nfirst
+	long idx = k == KR_SAME	 ? (long)rs->nfirst
 		   : k == KR_NEW ? 0
 				 : ks_insert(&rs->groups, group, (long)rs->nfirst + 1);
 	if (!idx) {
@@ -1865,8 +1910,10 @@ static void consistent_row(tctx *t, rule_state *rs, uint64_t group, long row)
 	if (f->vhash == vh)
 		return;
 	kp_diag d;
-	kp_diag_set(&d, ru->severity, "rule-error", "'%s' differs from '%s' in row %ld of the same group: %s",
-		val, rs->arena + f->text, f->row, ru->message ? ru->message : "use one value for the whole group");
+	kp_diag_set(&d, ru->severity, "rule-error",
+		    "'%s' differs from '%s' in row %ld of the same group: %s", val,
+		    rs->arena + f->text, f->row,
+		    ru->message ? ru->message : "use one value for the whole group");
 	d.rule = ru->id;
 	long col = t->field_col[ru->field];
 	kp_diag_at(&d, t->file, row, col >= 0 ? col + 1 : 0, -1);
@@ -1917,10 +1964,11 @@ static void early_keys(tctx *t, size_t col)
 		if (rs->group_col != (long)col)
 			continue;
 		rs->early_g = rs->group_twin >= 0 ? t->rules[rs->group_twin].early_g
-						   : group_hash(t, &rs->rule->group_by);
+						  : group_hash(t, &rs->rule->group_by);
 		rs->early_known = 1;
 		if (rs->groups.cap && !rs->run.active)
-			__builtin_prefetch(&rs->groups.slots[rs->early_g & (rs->groups.cap - 1)], 1);
+			__builtin_prefetch(&rs->groups.slots[rs->early_g & (rs->groups.cap - 1)],
+					   1);
 	}
 }
 
@@ -1971,9 +2019,10 @@ static void rule_collect(tctx *t, rule_state *rs, long row)
 	if (rs->order_numeric)
 		e->o.okey = order_key(t->canon + t->canon_off[ru->order_by]);
 	else
-		e->o.order = ru->order_by >= 0 ? arena_add(rs, t->canon + t->canon_off[ru->order_by],
-							 t->canon_n[ru->order_by])
-					       : 0;
+		e->o.order = ru->order_by >= 0
+				 ? arena_add(rs, t->canon + t->canon_off[ru->order_by],
+					     t->canon_n[ru->order_by])
+				 : 0;
 	e->value = arena_add(rs, t->canon + t->canon_off[ru->field], t->canon_n[ru->field]);
 	if (!rs->failed)
 		rs->n++;
@@ -2032,8 +2081,8 @@ static void row(tctx *t, const kp_csvrecord *r)
 	if (!has_nonempty_cell(r)) {
 		kp_diag d;
 		kp_diag_set(&d, KP_SEV_ERROR, "blank-row",
-			"row %ld is empty: remove blank rows, the table must not be split",
-			r->number);
+			    "row %ld is empty: remove blank rows, the table must not be split",
+			    r->number);
 		d.rule = "L1-03";
 		kp_diag_at(&d, t->file, r->number, 0, r->offset);
 		emit(t, &d);
@@ -2060,11 +2109,12 @@ static void row(tctx *t, const kp_csvrecord *r)
 	for (size_t i = r->ncells; i < t->ncols && !t->stop; i++) {
 		kp_diag d;
 		long f = t->col_field[i];
-		kp_diag_set(&d, KP_SEV_ERROR, "missing-cell",
-			"row has %zu cells, the header %zu: cell %zu%s%s%s is missing; add it (empty "
-			"if there is no value)",
-			r->ncells, t->ncols, i + 1, f >= 0 ? " ('" : "", f >= 0 ? s->fields[f].name : "",
-			f >= 0 ? "')" : "");
+		kp_diag_set(
+		    &d, KP_SEV_ERROR, "missing-cell",
+		    "row has %zu cells, the header %zu: cell %zu%s%s%s is missing; add it (empty "
+		    "if there is no value)",
+		    r->ncells, t->ncols, i + 1, f >= 0 ? " ('" : "",
+		    f >= 0 ? s->fields[f].name : "", f >= 0 ? "')" : "");
 		at_cell(t, &d, r->number, i, NULL);
 		emit(t, &d);
 		if (f >= 0) {
@@ -2072,7 +2122,7 @@ static void row(tctx *t, const kp_csvrecord *r)
 			kp_value v;
 			kp_diag err;
 			if (kp_cast_cell(&s->fields[f], "", 0, &v, &err) != KP_CAST_ERROR &&
-				kp_cast_check(&s->fields[f], &v, &err) != KP_CONSTRAINT_NONE) {
+			    kp_cast_check(&s->fields[f], &v, &err) != KP_CONSTRAINT_NONE) {
 				err.code = "constraint-error";
 				at_cell(t, &err, r->number, i, NULL);
 				emit(t, &err);
@@ -2082,10 +2132,11 @@ static void row(tctx *t, const kp_csvrecord *r)
 	}
 	for (size_t i = t->ncols; i < r->ncells && !t->stop; i++) {
 		kp_diag d;
-		kp_diag_set(&d, KP_SEV_ERROR, "extra-cell",
-			"row has %zu cells, the header %zu: cell %zu is extra; a comma inside a value "
-			"must be quoted (\"1,500\"), or remove the extra cell",
-			r->ncells, t->ncols, i + 1);
+		kp_diag_set(
+		    &d, KP_SEV_ERROR, "extra-cell",
+		    "row has %zu cells, the header %zu: cell %zu is extra; a comma inside a value "
+		    "must be quoted (\"1,500\"), or remove the extra cell",
+		    r->ncells, t->ncols, i + 1);
 		d.rule = "L1-15";
 		at_cell(t, &d, r->number, i, &r->cells[i]);
 		emit(t, &d);
@@ -2100,8 +2151,8 @@ static void row(tctx *t, const kp_csvrecord *r)
 	char buf[200], names[200];
 	if (s->primary_key.len) {
 		uint64_t h = t->pk_known ? t->pk_h : key_hash(t, &s->primary_key);
-		if (h && !(t->pk_run.active &&
-			     keyrun_step(t, &t->pk_run, &s->primary_key, &t->pk, h, r->number, 0) == KR_NEW))
+		if (h && !(t->pk_run.active && keyrun_step(t, &t->pk_run, &s->primary_key, &t->pk,
+							   h, r->number, 0) == KR_NEW))
 			defer(t, &t->pk, h, r->number, PEND_PK, 0);
 	}
 	for (size_t u = 0; u < s->nunique_keys; u++) {
@@ -2151,10 +2202,11 @@ static void row(tctx *t, const kp_csvrecord *r)
 		key_text(t, &fk->fields, buf, sizeof buf);
 		field_names(s, &fk->fields, names, sizeof names);
 		kp_diag d;
-		kp_diag_set(&d, KP_SEV_ERROR, "foreign-key",
-			"(%s) = (%s) is not found in resource '%s': add that row there or correct "
-			"the value",
-			names, buf, fs->target_name ? fs->target_name : "?");
+		kp_diag_set(
+		    &d, KP_SEV_ERROR, "foreign-key",
+		    "(%s) = (%s) is not found in resource '%s': add that row there or correct "
+		    "the value",
+		    names, buf, fs->target_name ? fs->target_name : "?");
 		long col = t->field_col[fk->fields.idx[0]];
 		at_cell(t, &d, r->number, col >= 0 ? (size_t)col : 0, NULL);
 		kp_diag_set_cell(&d, buf, strlen(buf));
@@ -2181,9 +2233,10 @@ static void finish_self_fks(tctx *t)
 				continue;
 			kp_diag d;
 			kp_diag_set(&d, KP_SEV_ERROR, "foreign-key",
-				"(%s) = (%s) is not a value of (%s) in this table: correct the reference "
-				"or add the row it points to",
-				names, fs->miss[m].cell, ref);
+				    "(%s) = (%s) is not a value of (%s) in this table: correct the "
+				    "reference "
+				    "or add the row it points to",
+				    names, fs->miss[m].cell, ref);
 			long col = t->field_col[fs->fk->fields.idx[0]];
 			kp_diag_at(&d, t->file, fs->miss[m].row, col >= 0 ? col + 1 : 0, -1);
 			d.field = s->fields[fs->fk->fields.idx[0]].name;
@@ -2201,8 +2254,8 @@ static int cmp_typed(const kp_field *f, const char *a, const char *b)
 {
 	kp_value va, vb;
 	if (f && f->type != KP_TYPE_STRING && f->type != KP_TYPE_ANY &&
-		kp_cast_plain(f->type, KP_FORMAT_DEFAULT, a, strlen(a), &va, NULL) == KP_CAST_OK &&
-		kp_cast_plain(f->type, KP_FORMAT_DEFAULT, b, strlen(b), &vb, NULL) == KP_CAST_OK)
+	    kp_cast_plain(f->type, KP_FORMAT_DEFAULT, a, strlen(a), &va, NULL) == KP_CAST_OK &&
+	    kp_cast_plain(f->type, KP_FORMAT_DEFAULT, b, strlen(b), &vb, NULL) == KP_CAST_OK)
 		return kp_cast_compare(&va, &vb);
 	return strcmp(a, b);
 }
@@ -2217,7 +2270,8 @@ static int cmp_entry(const void *pa, const void *pb)
 			return a->o.okey < b->o.okey ? -1 : 1;
 	} else if (sort_order_field) {
 		int c;
-		c = cmp_typed(sort_order_field, sort_rs->arena + a->o.order, sort_rs->arena + b->o.order);
+		c = cmp_typed(sort_order_field, sort_rs->arena + a->o.order,
+			      sort_rs->arena + b->o.order);
 		if (c)
 			return c;
 	}
@@ -2290,8 +2344,8 @@ static void finish_rules(tctx *t)
 		const kp_field *vf = &s->fields[ru->field];
 		sort_rs = rs;
 		sort_order_field = ru->type == KP_RULE_NON_DECREASING && ru->order_by >= 0
-					   ? &s->fields[ru->order_by]
-					   : NULL;
+				       ? &s->fields[ru->order_by]
+				       : NULL;
 		/* Unsorted (already grouped) entries give the same findings, but the cap on
 		 * findings must cut the same ones: when it is reached, sort and start over. */
 		int unsorted = rs->n > 1 && already_grouped(rs);
@@ -2314,37 +2368,44 @@ static void finish_rules(tctx *t)
 				if (i > gstart && strcmp(first, val) != 0) {
 					bad = 1;
 					kp_diag_set(&d, ru->severity, "rule-error",
-						"'%s' differs from '%s' in row %ld of the same group: %s",
-						val, first, rs->e[gstart].row,
-						ru->message ? ru->message : "use one value for the whole group");
+						    "'%s' differs from '%s' in row %ld of the same "
+						    "group: %s",
+						    val, first, rs->e[gstart].row,
+						    ru->message
+							? ru->message
+							: "use one value for the whole group");
 				}
 			} else if (ru->order.len) {
 				long rk = rank_of(ru, val);
 				if (rk < 0) {
 					bad = 1;
 					kp_diag_set(&d, ru->severity, "rule-error",
-						"'%s' is not one of the ranked values of rule '%s': use one of "
-						"the listed values",
-						val, ru->id);
+						    "'%s' is not one of the ranked values of rule "
+						    "'%s': use one of "
+						    "the listed values",
+						    val, ru->id);
 				} else if (p) {
 					long rp = rank_of(ru, rs->arena + p->value);
 					if (rp >= 0 && (rk < rp || (ru->strict && rk == rp))) {
 						bad = 1;
 						kp_diag_set(&d, ru->severity, "rule-error",
-							"'%s' comes after '%s' (row %ld) but ranks lower: %s",
-							val, rs->arena + p->value, p->row,
-							ru->message ? ru->message
-								    : "values must not go backwards");
+							    "'%s' comes after '%s' (row %ld) but "
+							    "ranks lower: %s",
+							    val, rs->arena + p->value, p->row,
+							    ru->message
+								? ru->message
+								: "values must not go backwards");
 					}
 				}
 			} else if (p) {
 				int c = cmp_typed(vf, val, rs->arena + p->value);
 				if (c < 0 || (ru->strict && c == 0)) {
 					bad = 1;
-					kp_diag_set(&d, ru->severity, "rule-error",
-						"%s is less than %s in row %ld of the same group: %s", val,
-						rs->arena + p->value, p->row,
-						ru->message ? ru->message : "values must not decrease");
+					kp_diag_set(
+					    &d, ru->severity, "rule-error",
+					    "%s is less than %s in row %ld of the same group: %s",
+					    val, rs->arena + p->value, p->row,
+					    ru->message ? ru->message : "values must not decrease");
 				}
 			}
 			if (!bad)
@@ -2388,7 +2449,8 @@ static void finish_rules(tctx *t)
 		if (rs->failed) {
 			kp_diag d;
 			kp_diag_set(&d, KP_SEV_WARNING, "rule-error",
-				"out of memory: rule '%s' was checked on part of the rows only", ru->id);
+				    "out of memory: rule '%s' was checked on part of the rows only",
+				    ru->id);
 			kp_diag_at(&d, t->file, 0, 0, -1);
 			emit(t, &d);
 		}
@@ -2399,12 +2461,12 @@ static void finish_rules(tctx *t)
 /* ------------------------------------------------------------------------------------ */
 
 typedef struct table_env {
-	const keyset **targets;     /* per foreign key: the other resource's key set or NULL */
-	const char **target_names;  /* per foreign key */
+	const keyset **targets;	   /* per foreign key: the other resource's key set or NULL */
+	const char **target_names; /* per foreign key */
 	want_keys *wants;
 	size_t nwants;
-	const keyset **rule_refs;   /* per rule: the whereReference key set or NULL */
-	const char *root;           /* the folder the file must lie in (a package's), or NULL */
+	const keyset **rule_refs; /* per rule: the whereReference key set or NULL */
+	const char *root;	  /* the folder the file must lie in (a package's), or NULL */
 } table_env;
 
 static void tctx_release(tctx *t)
@@ -2478,8 +2540,9 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 	t->uk = calloc(s->nunique_keys + 1, sizeof *t->uk);
 	t->fks = calloc(s->nforeign_keys + 1, sizeof *t->fks);
 	t->rules = calloc(s->nrules + 1, sizeof *t->rules);
-	if (!t->field_col || !t->is_lg || !t->typed || !t->need_canon || !t->canon_off || !t->canon_n ||
-		!t->canon_state || !t->as_is || !t->unique || !t->uk || !t->fks || !t->rules)
+	if (!t->field_col || !t->is_lg || !t->typed || !t->need_canon || !t->canon_off ||
+	    !t->canon_n || !t->canon_state || !t->as_is || !t->unique || !t->uk || !t->fks ||
+	    !t->rules)
 		return -1;
 	t->marks = mark_filter();
 	t->pk_run.active = t->pk_run.shortlex = t->pk_run.lex = s->primary_key.len > 0;
@@ -2524,8 +2587,8 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 			t->rules[k].ref = env->rule_refs[k];
 		if (ru->order_by >= 0) {
 			kp_type ot = s->fields[ru->order_by].type;
-			t->rules[k].order_numeric = ot == KP_TYPE_INTEGER || ot == KP_TYPE_NUMBER ||
-						    ot == KP_TYPE_YEAR;
+			t->rules[k].order_numeric =
+			    ot == KP_TYPE_INTEGER || ot == KP_TYPE_NUMBER || ot == KP_TYPE_YEAR;
 		}
 	}
 	if (env) {
@@ -2539,13 +2602,14 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 		}
 	}
 	for (size_t f = 0; f < s->nfields; f++)
-		t->plan[f].canon = t->need_canon[f]; /* final once keys, rules and wants are known */
+		t->plan[f].canon =
+		    t->need_canon[f]; /* final once keys, rules and wants are known */
 	return 0;
 }
 
 static int run_table(const char *path, const char *display, const kp_schema *s,
-	const kp_validate_opts *opts, const kp_diag_sink *sink, kp_validate_stats *st,
-	const table_env *env, const kp_resource *res)
+		     const kp_validate_opts *opts, const kp_diag_sink *sink, kp_validate_stats *st,
+		     const table_env *env, const kp_resource *res)
 {
 	const kp_validate_hooks *hk = opts ? opts->hooks : NULL;
 	int hk_started = 0;
@@ -2566,7 +2630,9 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 	memset(&ro, 0, sizeof ro);
 	ro.file = t.file;
 	/* --encoding, else the resource's "encoding", else what the file's bytes show */
-	ro.encoding = opts && opts->encoding ? opts->encoding : res && res->encoding ? res->encoding : NULL;
+	ro.encoding = opts && opts->encoding ? opts->encoding
+		      : res && res->encoding ? res->encoding
+					     : NULL;
 	ro.guess_encoding = !ro.encoding;
 	ro.sha256 = !(opts && opts->no_sha256);
 	ro.root = env ? env->root : NULL;
@@ -2615,11 +2681,12 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 			if (strcmp(names[i].name, st->encoding) == 0)
 				shown = names[i].shown, option = names[i].option;
 		kp_diag d;
-		kp_diag_set(&d, KP_SEV_WARNING, "encoding",
-			"the file is %s, not UTF-8, and was read as such: publish it as UTF-8 (in "
-			"Excel: save as \"CSV UTF-8\"), or declare the encoding (the resource's "
-			"\"encoding\", or --encoding %s)",
-			shown, option);
+		kp_diag_set(
+		    &d, KP_SEV_WARNING, "encoding",
+		    "the file is %s, not UTF-8, and was read as such: publish it as UTF-8 (in "
+		    "Excel: save as \"CSV UTF-8\"), or declare the encoding (the resource's "
+		    "\"encoding\", or --encoding %s)",
+		    shown, option);
 		d.rule = "L3-08";
 		kp_diag_at(&d, t.file, 0, 0, -1);
 		emit(&t, &d);
@@ -2637,11 +2704,14 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 			if (titles < 20 && looks_like_title(&t, &rec)) {
 				if (titles++ == 0) {
 					kp_diag d;
-					kp_diag_set(&d, KP_SEV_ERROR, "title-row",
-						"row %ld is %s, not the header: put the header (the field "
-						"names) on the first line and the data from the second line; "
-						"move titles and notes to the dataset's description",
-						rec.number, nonempty_cells(&rec) ? "a title" : "blank");
+					kp_diag_set(
+					    &d, KP_SEV_ERROR, "title-row",
+					    "row %ld is %s, not the header: put the header (the "
+					    "field "
+					    "names) on the first line and the data from the second "
+					    "line; "
+					    "move titles and notes to the dataset's description",
+					    rec.number, nonempty_cells(&rec) ? "a title" : "blank");
 					d.rule = "L3-01";
 					kp_diag_at(&d, t.file, rec.number, 0, rec.offset);
 					if (rec.ncells)
@@ -2694,7 +2764,8 @@ done:
 }
 
 int kp_validate_table(const char *path, const char *display, const kp_schema *schema,
-	const kp_validate_opts *opts, const kp_diag_sink *sink, kp_validate_stats *stats)
+		      const kp_validate_opts *opts, const kp_diag_sink *sink,
+		      kp_validate_stats *stats)
 {
 	return run_table(path, display, schema, opts, sink, stats, NULL, NULL);
 }
@@ -2703,7 +2774,7 @@ int kp_validate_table(const char *path, const char *display, const kp_schema *sc
 /* Packages */
 
 typedef struct pkg_want {
-	size_t resource;        /* referenced resource */
+	size_t resource;	   /* referenced resource */
 	const kp_fieldref *fields; /* its fields */
 	const kp_rule_where *cond; /* whereReference conditions (NULL: a foreign key) */
 	size_t ncond;
@@ -2740,32 +2811,34 @@ static char *resource_file(const kp_package *pkg, const kp_resource *r, const ch
 	if (data_dir && r->path)
 		return join_path(data_dir, r->path);
 	if (r->full_path)
-		return strdup(strncmp(r->full_path, "./", 2) == 0 ? r->full_path + 2 : r->full_path);
+		return strdup(strncmp(r->full_path, "./", 2) == 0 ? r->full_path + 2
+								  : r->full_path);
 	return join_path(pkg->dir, r->path);
 }
 
 /* The resource's declared `bytes` and `hash` (sha256) against the file read
  * (Frictionless byte-count / hash-count).  Returns the number of errors reported. */
 static int integrity(const kp_resource *res, const char *file, kp_validate_stats *st,
-	const kp_diag_sink *sink)
+		     const kp_diag_sink *sink)
 {
 	int n = 0;
 	kp_diag d;
 	if (res->bytes >= 0 && st->bytes != res->bytes) {
-		kp_diag_set(&d, KP_SEV_ERROR, "byte-count",
-			"the file has %lld bytes but the package says %lld: update \"bytes\" in "
-			"datapackage.json (or the file is not the one described)",
-			st->bytes, res->bytes);
+		kp_diag_set(
+		    &d, KP_SEV_ERROR, "byte-count",
+		    "the file has %lld bytes but the package says %lld: update \"bytes\" in "
+		    "datapackage.json (or the file is not the one described)",
+		    st->bytes, res->bytes);
 		kp_diag_at(&d, file, 0, 0, -1);
 		kp_diag_emit(sink, &d);
 		n++;
 	}
 	if (res->hash && st->sha256[0] && strncmp(res->hash, "sha256:", 7) == 0 &&
-		strcasecmp(res->hash + 7, st->sha256) != 0) {
+	    strcasecmp(res->hash + 7, st->sha256) != 0) {
 		kp_diag_set(&d, KP_SEV_ERROR, "hash-count",
-			"the file's SHA-256 is %s but the package says %s: update \"hash\" in "
-			"datapackage.json (or the file is not the one described)",
-			st->sha256, res->hash + 7);
+			    "the file's SHA-256 is %s but the package says %s: update \"hash\" in "
+			    "datapackage.json (or the file is not the one described)",
+			    st->sha256, res->hash + 7);
 		kp_diag_at(&d, file, 0, 0, -1);
 		kp_diag_emit(sink, &d);
 		n++;
@@ -2777,7 +2850,7 @@ static int integrity(const kp_resource *res, const char *file, kp_validate_stats
 /* Appends the key set a foreign key (with whereReference conditions, if any) needs from
  * its target resource.  Returns 0 when memory runs out. */
 static int want_push(pkg_want **wants, size_t *nw, size_t *capw, const kp_foreign_key *fk,
-	const kp_rule_where *cond, size_t ncond)
+		     const kp_rule_where *cond, size_t ncond)
 {
 	if (*nw == *capw) {
 		size_t nc = *capw ? *capw * 2 : 8;
@@ -2796,9 +2869,8 @@ static int want_push(pkg_want **wants, size_t *nw, size_t *capw, const kp_foreig
 	return 1;
 }
 
-int kp_validate_package(const kp_package *pkg, const char *data_dir,
-	const kp_validate_opts *opts, const kp_diag_sink *sink, kp_validate_table_fn done,
-	void *ctx)
+int kp_validate_package(const kp_package *pkg, const char *data_dir, const kp_validate_opts *opts,
+			const kp_diag_sink *sink, kp_validate_table_fn done, void *ctx)
 {
 	size_t nr = pkg->nresources;
 	int status = 0;
@@ -2837,7 +2909,7 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 			if (fk->resource_index < 0 || (size_t)fk->resource_index >= nr)
 				continue;
 			if (!want_push(&wants, &nw, &capw, fk, ru->reference_where,
-				    ru->nreference_where)) {
+				       ru->nreference_where)) {
 				status = KP_EXIT_IO;
 				goto out;
 			}
@@ -2883,14 +2955,16 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 		memset(&st, 0, sizeof st);
 		/* A resource that says it is not a table (e.g. the JSON and RDF files listed in
 		 * kplan-export's datapackage.json) has nothing to check here. */
-		const char *profile = res->json ? json_string_value(json_object_get(res->json, "profile")) : NULL;
+		const char *profile =
+		    res->json ? json_string_value(json_object_get(res->json, "profile")) : NULL;
 		if (!s && profile && strcmp(profile, "data-resource") == 0)
 			continue;
 		if (!s || !files[i]) {
 			kp_diag d;
 			kp_diag_set(&d, KP_SEV_ERROR, "source-error",
-				"resource '%s' has %s: give it a path and a schema", res->name,
-				!files[i] ? "no path (inline data is not validated)" : "no schema");
+				    "resource '%s' has %s: give it a path and a schema", res->name,
+				    !files[i] ? "no path (inline data is not validated)"
+					      : "no schema");
 			kp_diag_at(&d, files[i] ? files[i] : res->name, 0, 0, -1);
 			kp_diag_emit(sink, &d);
 			st.errors = 1;
@@ -2926,7 +3000,9 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 			if (fk->resource_index < 0 || (size_t)fk->resource_index >= nr)
 				continue;
 			/* wants[] were appended in resource/fk order: find this fk's entry */
-			for (w = 0; w < nw && (wants[w].fields != &fk->reference_fields || wants[w].cond); w++)
+			for (w = 0;
+			     w < nw && (wants[w].fields != &fk->reference_fields || wants[w].cond);
+			     w++)
 				;
 			if (w == nw)
 				continue;
@@ -2940,8 +3016,8 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 				o2.max_errors = 0;
 				o2.no_sha256 = 1;
 				o2.hooks = NULL;
-				run_table(files[ti], NULL, pkg->resources[ti].schema, &o2, &quiet, NULL, &e2,
-					NULL);
+				run_table(files[ti], NULL, pkg->resources[ti].schema, &o2, &quiet,
+					  NULL, &e2, NULL);
 				wants[w].filled = 1;
 			}
 			targets[k] = &wants[w].ks;
@@ -2952,19 +3028,20 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 			const kp_rule *ru = &s->rules[k];
 			for (size_t x = 0; x < nw; x++)
 				if (wants[x].cond && wants[x].cond == ru->reference_where &&
-					wants[x].ncond == ru->nreference_where) {
+				    wants[x].ncond == ru->nreference_where) {
 					if (!wants[x].filled && wants[x].resource != i) {
-						want_keys one = {wants[x].fields, &wants[x].ks, wants[x].cond,
-							wants[x].ncond};
+						want_keys one = {wants[x].fields, &wants[x].ks,
+								 wants[x].cond, wants[x].ncond};
 						table_env e2 = {NULL, NULL, &one, 1, NULL, root};
 						kp_diag_sink quiet = {sink_discard, NULL};
-						kp_validate_opts o2 = opts ? *opts : (kp_validate_opts){0};
+						kp_validate_opts o2 =
+						    opts ? *opts : (kp_validate_opts){0};
 						o2.max_errors = 0;
 						o2.no_sha256 = 1;
 						o2.hooks = NULL;
 						run_table(files[wants[x].resource], NULL,
-							pkg->resources[wants[x].resource].schema, &o2, &quiet,
-							NULL, &e2, NULL);
+							  pkg->resources[wants[x].resource].schema,
+							  &o2, &quiet, NULL, &e2, NULL);
 						wants[x].filled = 1;
 					}
 					rule_refs[k] = &wants[x].ks;
