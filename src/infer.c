@@ -8,6 +8,7 @@
 
 #include "csvread.h"
 #include "hash.h"
+#include "layout.h"
 #include "lgcode.h"
 
 enum { HEAD_SCAN = 20 }; /* records looked at for the header */
@@ -247,6 +248,8 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 	out->encoding = kp_csvread_encoding(rd);
 	out->guessed = kp_csvread_encoding_guessed(rd);
 	saved head = {0}, first = {0};
+	kp_layout lay;
+	int lay_on = 0;
 	col *cols = NULL;
 	size_t ncols = 0;
 	long seen = 0;
@@ -271,11 +274,26 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 			cols = calloc(ncols + 1, sizeof *cols);
 			if (!cols)
 				goto nomem;
-			if (k >= 2)
+			if (k >= 2) {
+				/* the table ends where the validator says it does (layout.h) */
+				lay_on = 1; /* released even if it fails half way */
+				if (kp_layout_init(&lay, &rec) != 0)
+					goto nomem;
 				continue;
+			}
 		}
 		if (rec.ncells == 0)
 			continue;
+		if (lay_on) {
+			kp_layout_run split;
+			kp_layout_kind kind = kp_layout_next(&lay, &rec, &split);
+			if (kind == KP_LAYOUT_TABLE) {
+				out->second_table = rec.number;
+				break; /* a second table is not this one's */
+			}
+			if (kind != KP_LAYOUT_DATA)
+				continue;
+		}
 		out->rows++;
 		for (size_t i = 0; i < ncols && i < rec.ncells; i++)
 			see(&cols[i], rec.cells[i].data, rec.cells[i].len);
@@ -290,6 +308,9 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 	}
 	kp_csvread_free(rd);
 	rd = NULL;
+	if (lay_on)
+		kp_layout_release(&lay);
+	lay_on = 0;
 	if (rc < 0 && !cols) {
 		if (fe.set) {
 			*err = fe.d; /* what the reader found (its file is path) */
@@ -328,10 +349,15 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 	out->schema = fields ? json_pack("{s:o}", "fields", fields) : NULL;
 	if (out->schema && o->draft) {
 		char desc[400];
-		snprintf(desc, sizeof desc,
-			 "Draft inferred by kplan-describe from %ld row%s of %s: check every type, "
-			 "add titles, descriptions, constraints and a primaryKey",
-			 out->rows, out->rows == 1 ? "" : "s", path);
+		char tail[100] = "";
+		if (out->second_table)
+			snprintf(tail, sizeof tail, " (a second table starts on row %ld: left out)",
+				 out->second_table);
+		snprintf(
+		    desc, sizeof desc,
+		    "Draft inferred by kplan-describe from %ld row%s of %s%s: check every type, "
+		    "add titles, descriptions, constraints and a primaryKey",
+		    out->rows, out->rows == 1 ? "" : "s", path, tail);
 		json_object_set_new(out->schema, "description", json_string(desc));
 		json_t *mv = json_array();
 		json_array_append_new(mv, json_string(""));
@@ -353,6 +379,8 @@ nomem:
 fail:
 	if (rd)
 		kp_csvread_free(rd);
+	if (lay_on)
+		kp_layout_release(&lay);
 	for (size_t i = 0; cols && i < ncols; i++)
 		for (size_t k = 0; k < cols[i].nvocab; k++)
 			free(cols[i].vocab[k]);

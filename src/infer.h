@@ -32,7 +32,8 @@ typedef struct kp_infer_opts {
 
 typedef struct kp_infer_result {
 	json_t *schema;       /* owned: the Table Schema */
-	long rows;            /* data rows read */
+	long rows;            /* data rows read (notes and blank rows below the table left out) */
+	long second_table;    /* the record that starts a second table (not read), or 0 */
 	const char *encoding; /* what the file was read as (static name, or opts.encoding) */
 	int guessed;          /* the encoding was guessed */
 	int unreadable;       /* on failure: 1 the file could not be opened, 0 it was read

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,6 +12,7 @@
 
 #include "csvread.h"
 #include "hash.h"
+#include "layout.h"
 #include "lgcode.h"
 #include "status.h"
 #include "text.h"
@@ -340,6 +342,12 @@ typedef struct tctx {
 
 	long rows;
 	long long file_size; /* bytes of a regular file, or 0 */
+	kp_layout layout;    /* where the table ends (see layout.h) */
+	size_t *blank_cols;  /* owned: columns without a label, no value seen yet */
+	size_t nblank_cols;
+	long header_row;
+	long long header_offset;
+	int layout_on; /* layout holds what it owns */
 
 	/* Key inserts are deferred by one row: the slot is prefetched when the key is
 	 * known and the insert (and its finding) happens when the next row starts, so the
@@ -715,14 +723,6 @@ static void first_difference(const char *a, size_t an, const char *b, uint32_t *
 }
 
 /* Per data row only emptiness matters: stop at the first cell with text. */
-static int has_nonempty_cell(const kp_csvrecord *r)
-{
-	for (size_t i = 0; i < r->ncells; i++)
-		if (r->cells[i].len)
-			return 1;
-	return 0;
-}
-
 static size_t nonempty_cells(const kp_csvrecord *r)
 {
 	size_t n = 0;
@@ -767,6 +767,14 @@ static long last_col(const tctx *t, const kp_fieldref *fr)
 	return last;
 }
 
+/* The name an inferred schema gives column i when it has no label ("field_3"). */
+static int placeholder(const kp_field *f, size_t i)
+{
+	char want[32];
+	snprintf(want, sizeof want, "field_%zu", i + 1);
+	return !f->title && strcmp(f->name, want) == 0;
+}
+
 static int header(tctx *t, const kp_csvrecord *h)
 {
 	const kp_schema *s = t->s;
@@ -776,8 +784,11 @@ static int header(tctx *t, const kp_csvrecord *h)
 	t->prev_filled = calloc(nc, 1);
 	t->req_cols = calloc(nc, sizeof *t->req_cols);
 	t->early_at = calloc(nc, 1);
-	if (!t->col_field || !t->prev_filled || !t->req_cols || !t->early_at)
+	t->blank_cols = malloc(nc * sizeof *t->blank_cols);
+	if (!t->col_field || !t->prev_filled || !t->req_cols || !t->early_at || !t->blank_cols)
 		return -1;
+	t->header_row = h->number;
+	t->header_offset = h->offset;
 	for (size_t f = 0; f < s->nfields; f++)
 		t->field_col[f] = -1;
 	int by_position = s->fields_match == KP_FIELDS_MATCH_EXACT;
@@ -890,7 +901,11 @@ static int header(tctx *t, const kp_csvrecord *h)
 			if (!dup)
 				labels[j] = i + 1;
 		}
-		if (c->len == 0) {
+		if (c->len == 0 && (f < 0 || placeholder(&s->fields[f], i)) && !t->stop) {
+			/* reported once its column is known to hold a value, or to hold none */
+			t->blank_cols[t->nblank_cols++] = i;
+			continue;
+		} else if (c->len == 0) {
 			kp_diag_set(&d, KP_SEV_ERROR, "blank-label",
 				    "column %zu has no label: give every column a name%s%s%s",
 				    i + 1, f >= 0 ? " (the schema expects '" : "",
@@ -2072,26 +2087,147 @@ static void reserve_keys(tctx *t, const kp_csvrecord *r)
 	}
 }
 
+/* Column i has no label.  Once a value is seen in it: blank-label, as any tool says
+ * (L1-05).  A column with neither (hold == 0: at the end of the table) is reported
+ * with the blank columns beside it in one finding: it splits the table (L1-03). */
+static void blank_label(tctx *t, size_t i, size_t last)
+{
+	kp_diag d;
+	if (last == i)
+		kp_diag_set(&d, KP_SEV_ERROR, "blank-label",
+			    "column %zu has no label: give every column a name", i + 1);
+	else
+		kp_diag_set(
+		    &d, KP_SEV_ERROR, "blank-label",
+		    "columns %zu to %zu have no label and no value: remove the empty columns",
+		    i + 1, last + 1);
+	d.rule = last == i ? "L1-05" : "L1-03";
+	kp_diag_at(&d, t->file, t->header_row, (long)i + 1, t->header_offset);
+	set_cell(&d, "", 0);
+	emit(t, &d);
+}
+
+static void blank_cols_seen(tctx *t, const kp_csvrecord *r)
+{
+	for (size_t k = 0; k < t->nblank_cols;) {
+		size_t i = t->blank_cols[k];
+		if (i < r->ncells && r->cells[i].len) {
+			blank_label(t, i, i);
+			t->blank_cols[k] = t->blank_cols[--t->nblank_cols];
+		} else {
+			k++;
+		}
+	}
+}
+
+/* At the end of the table: the columns with no label and no value, in runs. */
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void blank_cols_end(tctx *t)
+{
+	qsort(t->blank_cols, t->nblank_cols, sizeof *t->blank_cols, cmp_size);
+	for (size_t k = 0; k < t->nblank_cols && !t->stop;) {
+		size_t j = k;
+		while (j + 1 < t->nblank_cols && t->blank_cols[j + 1] == t->blank_cols[j] + 1)
+			j++;
+		if (t->rows == 0 || j == k) {
+			/* nothing to tell it from a column yet to be filled: blank-label; a
+			 * lone empty column: the same finding, with the fix for both */
+			kp_diag d;
+			kp_diag_set(&d, KP_SEV_ERROR, "blank-label",
+				    t->rows
+					? "column %zu has no label and no value: remove the empty "
+					  "column, or name it and fill it in"
+					: "column %zu has no label: give every column a name",
+				    t->blank_cols[k] + 1);
+			d.rule = t->rows ? "L1-03" : "L1-05";
+			kp_diag_at(&d, t->file, t->header_row, (long)t->blank_cols[k] + 1,
+				   t->header_offset);
+			set_cell(&d, "", 0);
+			emit(t, &d);
+		} else {
+			blank_label(t, t->blank_cols[k], t->blank_cols[j]);
+		}
+		k = j + 1;
+	}
+	t->nblank_cols = 0;
+}
+
+/* A run of blank rows that splits the table: one finding. */
+static void blank_run(tctx *t, const kp_layout_run *run)
+{
+	kp_diag d;
+	t->rows += run->last - run->first + 1; /* rows of the table, if blank */
+	if (run->first == run->last)
+		kp_diag_set(&d, KP_SEV_ERROR, "blank-row",
+			    "row %ld is empty: remove blank rows, the table must not be split",
+			    run->first);
+	else
+		kp_diag_set(
+		    &d, KP_SEV_ERROR, "blank-row",
+		    "rows %ld to %ld are empty: remove blank rows, the table must not be split",
+		    run->first, run->last);
+	d.rule = "L1-03";
+	kp_diag_at(&d, t->file, run->first, 0, run->offset);
+	emit(t, &d);
+}
+
+/* What lies outside the table (a note, a second table, the header again): one finding
+ * each, on the record that starts it. */
+static void outside(tctx *t, const kp_csvrecord *r, kp_layout_kind k)
+{
+	kp_diag d;
+	size_t first = 0;
+	while (first < r->ncells && !r->cells[first].len)
+		first++;
+	switch (k) {
+	case KP_LAYOUT_NOTE:
+		kp_diag_set(
+		    &d, KP_SEV_ERROR, "note-row",
+		    "row %ld is a note below the table, not data: move notes (and any below it) "
+		    "to the dataset's description, or into a column of their own",
+		    r->number);
+		d.rule = "L1-04";
+		break;
+	case KP_LAYOUT_TABLE:
+		kp_diag_set(
+		    &d, KP_SEV_ERROR, "second-table",
+		    "row %ld starts a second table below a blank row: put each table in a file "
+		    "of its own (one table per file); the rows from here on were not checked",
+		    r->number);
+		d.rule = "L1-02";
+		break;
+	default:
+		kp_diag_set(
+		    &d, KP_SEV_ERROR, "repeated-header",
+		    "row %ld repeats the header: remove it, the header belongs on the first line "
+		    "only and the table must not be split",
+		    r->number);
+		d.rule = "L1-03";
+		break;
+	}
+	kp_diag_at(&d, t->file, r->number, first < r->ncells ? first + 1 : 0, r->offset);
+	if (first < r->ncells)
+		set_cell(&d, r->cells[first].data, r->cells[first].len);
+	emit(t, &d);
+}
+
 static void row(tctx *t, const kp_csvrecord *r)
 {
 	const kp_schema *s = t->s;
 	flush_pending(t);
 	if (++t->rows == 4096)
 		reserve_keys(t, r);
-	if (!has_nonempty_cell(r)) {
-		kp_diag d;
-		kp_diag_set(&d, KP_SEV_ERROR, "blank-row",
-			    "row %ld is empty: remove blank rows, the table must not be split",
-			    r->number);
-		d.rule = "L1-03";
-		kp_diag_at(&d, t->file, r->number, 0, r->offset);
-		emit(t, &d);
-		return;
-	}
 	/* Quote problems make the cells a guess: report them, but do not pile up findings
 	 * on guessed cells. */
 	if (r->flags & (KP_CSVREC_QUOTE_PROBLEM | KP_CSVREC_CUT))
 		return;
+	if (t->nblank_cols)
+		blank_cols_seen(t, r);
 	memset(t->canon_state, 0, s->nfields);
 	memset(t->as_is, 0, s->nfields);
 	t->canon_len = 0;
@@ -2115,6 +2251,8 @@ static void row(tctx *t, const kp_csvrecord *r)
 		    "if there is no value)",
 		    r->ncells, t->ncols, i + 1, f >= 0 ? " ('" : "",
 		    f >= 0 ? s->fields[f].name : "", f >= 0 ? "')" : "");
+		d.rule =
+		    "L1-15"; /* a record of the wrong width: quoting (a comma) or a lost cell */
 		at_cell(t, &d, r->number, i, NULL);
 		emit(t, &d);
 		if (f >= 0) {
@@ -2472,11 +2610,14 @@ typedef struct table_env {
 static void tctx_release(tctx *t)
 {
 	const kp_schema *s = t->s;
+	if (t->layout_on)
+		kp_layout_release(&t->layout);
 	free(t->col_field);
 	free(t->field_col);
 	free(t->prev_filled);
 	free(t->req_cols);
 	free(t->early_at);
+	free(t->blank_cols);
 	free(t->is_lg);
 	free(t->typed);
 	free(t->need_canon);
@@ -2721,12 +2862,26 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 				continue;
 			}
 			have_header = 1;
-			if (header(&t, &rec) != 0) {
+			int hr = header(&t, &rec);
+			if (hr == 0)
+				t.layout_on = 1; /* released even when it fails half way */
+			if (hr != 0 || kp_layout_init(&t.layout, &rec) != 0) {
 				kp_diag_set(&err, KP_SEV_ERROR, "source-error", "out of memory");
 				emit(&t, &err);
 				status = KP_EXIT_IO;
 				goto done;
 			}
+			continue;
+		}
+		kp_layout_run split;
+		kp_layout_kind kind = kp_layout_next(&t.layout, &rec, &split);
+		if (split.first)
+			blank_run(&t, &split);
+		if (kind == KP_LAYOUT_BLANK)
+			continue;
+		if (kind != KP_LAYOUT_DATA) {
+			if (kind != KP_LAYOUT_SKIP)
+				outside(&t, &rec, kind);
 			continue;
 		}
 		row(&t, &rec);
@@ -2739,6 +2894,13 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 	if (kp_csvread_failed(rd) == 1 && kp_csvread_stats_get(rd)->bytes == 0 && !have_header)
 		st->unreadable = 1;
 	flush_pending(&t);
+	if (have_header && !t.stop) {
+		kp_layout_run split;
+		kp_layout_end(&t.layout, &split);
+		if (split.first)
+			blank_run(&t, &split);
+		blank_cols_end(&t);
+	}
 	if (!t.stop) {
 		finish_self_fks(&t);
 		finish_rules(&t);
