@@ -490,7 +490,8 @@ static inline void block_masks(const char *s, unsigned *eol, unsigned *spc, unsi
 	*ctl = (unsigned)_mm_movemask_epi8(_mm_or_si128(
 		   _mm_andnot_si128(_mm_cmplt_epi8(v, _mm_setzero_si128()),
 				    _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))),
-		   _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))));
+		   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)),
+				_mm_cmpeq_epi8(v, _mm_set1_epi8('?')))));
 	*blank = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))) |
 		 (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
 	*eol = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))) |
@@ -511,7 +512,7 @@ static inline void block_masks(const char *s, unsigned *eol, unsigned *spc, unsi
 	for (unsigned i = 0; i < BLOCK; i++) {
 		unsigned char c = (unsigned char)s[i];
 		*ctl |= (unsigned)((c > 0 && c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
-				   c == 0x7F) << i;
+				   c == 0x7F || c == '?') << i;
 		*blank |= (unsigned)(c == ' ' || c == '\t') << i;
 		*eol |= (unsigned)(c == '\n' || c == '\r') << i;
 		*quo |= (unsigned)(c == '"') << i;

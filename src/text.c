@@ -269,9 +269,34 @@ static int is_ascii_space(unsigned c)
 	return c == ' ' || c == '\t';
 }
 
+static int ascii_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* A '?' where a conversion lost a character: between two digits ("047?335?6481": a
+ * dash Shift_JIS cannot hold), before Japanese text, or after it before a letter or
+ * digit ("caf?オレ").  A '?' at the end of the text, or before a space, is a question
+ * mark.  Returns its offset + 1, or 0. */
+static size_t lost_mark(const unsigned char *s, size_t n)
+{
+	for (const unsigned char *q = memchr(s, '?', n); q;
+	     q = memchr(q + 1, '?', (size_t)(s + n - q - 1))) {
+		size_t i = (size_t)(q - s);
+		if (i == 0 || i + 1 >= n)
+			continue;
+		unsigned char a = s[i - 1], b = s[i + 1];
+		if ((a >= '0' && a <= '9' && b >= '0' && b <= '9') || (b >= 0x80 && a != ' ') ||
+		    (a >= 0x80 && ascii_alnum(b)))
+			return i + 1;
+	}
+	return 0;
+}
+
 void kp_text_scan_cell(const char *str, size_t n, kp_text_scan *o)
 {
 	const unsigned char *s = (const unsigned char *)str;
+	o->lost_mark = n ? lost_mark(s, n) : 0;
 	/* first[]/first_at[] are only read for classes met: not cleared (hot path) */
 	o->classes = 0;
 	o->lead_space = o->trail_space = o->inner_layout = 0;
@@ -436,8 +461,9 @@ int kp_text_plain(const char *str, size_t n)
 			/* two blanks in a row are layout; one between words is not */
 			if (is_blank_byte((unsigned char)c) && is_blank_byte(s[i + 1]))
 				return 0;
-			if ((c < 0x20 && c != '\t') || c == 0x7F)
-				return 0; /* a control character (or a NUL: the reader reports it) */
+			if ((c < 0x20 && c != '\t') || c == 0x7F || c == '?')
+				return 0; /* a control character (or a NUL: the reader reports it);
+					   * '?' may stand for a lost character */
 			i++;
 			continue;
 		}

@@ -74,6 +74,8 @@ typedef struct kp_text_scan {
 	int lead_space;      /* starts with ASCII space/tab or a layout space */
 	int trail_space;     /* ends with one */
 	int inner_layout;    /* a layout space (U+3000 …) or a run of 2+ spaces inside */
+	size_t lost_mark;    /* offset + 1 of a '?' standing where a conversion lost a
+			      * character (between digits, next to Japanese text), or 0 */
 	uint32_t first[KP_TEXT_NCLASSES]; /* first code point met per class bit index (set
 					   * only for the bits in `classes`) */
 	size_t first_at[KP_TEXT_NCLASSES];  /* its byte offset in the cell */

@@ -1159,8 +1159,21 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 		return; /* no character to check: skip the scan (many cells are empty) */
 	kp_text_scan sc;
 	kp_text_scan_cell(c->data, c->len, &sc);
-	if (sc.ascii && !sc.classes && !sc.lead_space && !sc.trail_space && !sc.inner_layout)
+	if (sc.ascii && !sc.classes && !sc.lead_space && !sc.trail_space && !sc.inner_layout &&
+	    !sc.lost_mark)
 		return;
+	if (sc.lost_mark && !(sc.classes & KP_TEXT_LOSSY)) {
+		kp_diag d;
+		kp_diag_set(&d, KP_SEV_WARNING, "lossy-char",
+			    "'?' at character %zu of the cell stands where a character seems lost: "
+			    "saving as Shift_JIS turns characters it cannot hold (the dash "
+			    "'–', 'é', some kanji) into '?'; retype it from the original, and save "
+			    "as CSV UTF-8",
+			    kp_text_utf8_length(c->data, sc.lost_mark - 1) + 1);
+		at_cell(t, &d, row, col, c);
+		if (emit(t, &d))
+			return;
+	}
 	static const struct {
 		unsigned bit;
 		const char *code;

@@ -148,7 +148,8 @@ static void plain_agrees_with_scan(void **state)
 		plain++;
 		kp_text_scan sc;
 		kp_text_scan_cell(c, n, &sc);
-		if (sc.classes || sc.lead_space || sc.trail_space || sc.inner_layout || !sc.valid)
+		if (sc.classes || sc.lead_space || sc.trail_space || sc.inner_layout || !sc.valid ||
+		    sc.lost_mark)
 			fail_msg("'%s' called plain, but the scan flags it", c);
 	}
 	assert_true(kp_text_plain("中核市平均以下に抑制", strlen("中核市平均以下に抑制")));
@@ -158,6 +159,31 @@ static void plain_agrees_with_scan(void **state)
 	assert_false(kp_text_plain("金沢　市", strlen("金沢　市")));
 	assert_false(kp_text_plain("Ａ１", strlen("Ａ１")));
 	assert_true(plain >= 10);
+}
+
+/* '?' where a character was lost, and '?' as a question mark or in a URL */
+static void lost_question_marks(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		size_t at; /* byte offset + 1, or 0 */
+	} cases[] = {
+	    {"047?335?6481", 4},	{"caf?オレ", 4},	 {"株式会社?山", 13},
+	    {"第?1回", 4},		{"ですか?", 0},	 {"本当? はい", 0},
+	    {"https://x.jp/a?id=3", 0}, {"?", 0},	 {"what?", 0},
+	    {"a?b", 0},		{"12?", 0},		 {"?12", 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		kp_text_scan sc;
+		kp_text_scan_cell(cases[i].s, strlen(cases[i].s), &sc);
+		if (sc.lost_mark != cases[i].at)
+			fail_msg("'%s': lost mark at %zu, want %zu", cases[i].s, sc.lost_mark,
+				 cases[i].at);
+		/* the quick answer never calls such a cell plain */
+		if (cases[i].at)
+			assert_false(kp_text_plain(cases[i].s, strlen(cases[i].s)));
+	}
 }
 
 int main(void)
@@ -171,6 +197,7 @@ int main(void)
 		cmocka_unit_test(bom_and_encode),
 		cmocka_unit_test(iconv_cp932),
 		cmocka_unit_test(plain_agrees_with_scan),
+		cmocka_unit_test(lost_question_marks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
