@@ -315,6 +315,39 @@ static int get_strlist(loader *L, json_t *obj, const char *key, kp_strlist *out,
 	return rc;
 }
 
+/* CSVW "titles": a string, an array of strings, or a language map ({"ja": …, "en":
+ * …}) whose values are either; every one is an alternative label. */
+static int get_titles(loader *L, json_t *obj, kp_strlist *out)
+{
+	json_t *v = json_object_get(obj, "titles");
+	if (!v)
+		return 0;
+	size_t old = jp_key(L, "titles");
+	int rc = 1;
+	if (!json_is_object(v)) {
+		rc = parse_strlist(L, v, out, 0, 1);
+	} else {
+		const char *lang;
+		json_t *x;
+		json_object_foreach(v, lang, x)
+		{
+			size_t o2 = jp_key(L, lang);
+			kp_strlist one = {0};
+			if (parse_strlist(L, x, &one, 0, 1) < 0)
+				rc = -1;
+			for (size_t i = 0; i < one.len; i++)
+				if (strlist_push(out, one.items[i], one.lens[i]) < 0) {
+					out_of_memory(L);
+					break;
+				}
+			strlist_free(&one);
+			jp_pop(L, o2);
+		}
+	}
+	jp_pop(L, old);
+	return rc;
+}
+
 /* ---- name index (open addressing over field indices) ---- */
 
 typedef struct name_index {
@@ -332,32 +365,52 @@ static void index_free(name_index *ix)
 	free(ix);
 }
 
-static long index_find(const long *table, size_t mask, const kp_field *fields, int title,
-	const char *s, size_t n)
+size_t kp_field_nlabels(const kp_field *f)
+{
+	return 2 + f->titles.len;
+}
+
+const char *kp_field_label(const kp_field *f, size_t k, size_t *len)
+{
+	const char *l = k == 0 ? f->name : k == 1 ? f->title : NULL;
+	if (k >= 2 && k - 2 < f->titles.len) {
+		*len = f->titles.lens[k - 2];
+		return f->titles.items[k - 2];
+	}
+	if (l)
+		*len = strlen(l);
+	return l;
+}
+
+/* An entry is (label number k << 32) | (field index + 1); 0 is an empty slot. */
+static long index_find(const long *table, size_t mask, const kp_field *fields, const char *s,
+	size_t n)
 {
 	/* keyed (hash.h): a schema's names cannot be chosen to collide */
 	for (size_t h = kp_hash_text(s, n) & mask;; h = (h + 1) & mask) {
 		long e = table[h];
 		if (!e)
 			return -1;
-		const char *k = title ? fields[e - 1].title : fields[e - 1].name;
-		if (k && strlen(k) == n && memcmp(k, s, n) == 0)
-			return e - 1;
+		long i = (e & 0xFFFFFFFFL) - 1;
+		size_t kl = 0;
+		const char *k = kp_field_label(&fields[i], (size_t)(e >> 32), &kl);
+		if (k && kl == n && memcmp(k, s, n) == 0)
+			return i;
 	}
 }
 
-static void index_put(long *table, size_t mask, const kp_field *fields, int title, size_t i)
+static void index_put(long *table, size_t mask, const kp_field *fields, size_t k, size_t i)
 {
-	const char *k = title ? fields[i].title : fields[i].name;
-	if (!k)
+	size_t n = 0;
+	const char *key = kp_field_label(&fields[i], k, &n);
+	if (!key)
 		return;
-	size_t n = strlen(k);
-	if (index_find(table, mask, fields, title, k, n) >= 0)
+	if (index_find(table, mask, fields, key, n) >= 0)
 		return; /* the first one wins */
-	size_t h = kp_hash_text(k, n) & mask;
+	size_t h = kp_hash_text(key, n) & mask;
 	while (table[h])
 		h = (h + 1) & mask;
-	table[h] = (long)i + 1;
+	table[h] = (long)((uint64_t)k << 32 | (i + 1));
 }
 
 static int index_build(kp_schema *s)
@@ -366,8 +419,10 @@ static int index_build(kp_schema *s)
 	name_index *ix = calloc(1, sizeof *ix);
 	if (!ix)
 		return -1;
-	size_t cap = 8;
-	while (cap < s->nfields * 2 + 1)
+	size_t cap = 8, labels = 0;
+	for (size_t i = 0; i < s->nfields; i++)
+		labels += 1 + s->fields[i].titles.len;
+	while (cap < labels * 2 + 1)
 		cap *= 2;
 	ix->mask = cap - 1;
 	ix->by_name = calloc(cap, sizeof *ix->by_name);
@@ -376,9 +431,17 @@ static int index_build(kp_schema *s)
 		index_free(ix);
 		return -1;
 	}
-	for (size_t i = 0; i < s->nfields; i++) {
+	for (size_t i = 0; i < s->nfields; i++)
 		index_put(ix->by_name, ix->mask, s->fields, 0, i);
-		index_put(ix->by_title, ix->mask, s->fields, 1, i);
+	for (size_t k = 1;; k++) { /* every field's title before any alternative one */
+		int more = 0;
+		for (size_t i = 0; i < s->nfields; i++)
+			if (k < kp_field_nlabels(&s->fields[i])) {
+				index_put(ix->by_title, ix->mask, s->fields, k, i);
+				more = 1;
+			}
+		if (!more)
+			break;
 	}
 	s->index_ = ix;
 	return 0;
@@ -389,7 +452,7 @@ long kp_schema_field_index(const kp_schema *s, const char *name)
 	const name_index *ix = s ? s->index_ : NULL;
 	if (!ix || !name)
 		return -1;
-	return index_find(ix->by_name, ix->mask, s->fields, 0, name, strlen(name));
+	return index_find(ix->by_name, ix->mask, s->fields, name, strlen(name));
 }
 
 long kp_schema_field_by_label(const kp_schema *s, const char *label, size_t len)
@@ -397,9 +460,9 @@ long kp_schema_field_by_label(const kp_schema *s, const char *label, size_t len)
 	const name_index *ix = s ? s->index_ : NULL;
 	if (!ix || !label)
 		return -1;
-	long i = index_find(ix->by_name, ix->mask, s->fields, 0, label, len);
+	long i = index_find(ix->by_name, ix->mask, s->fields, label, len);
 	if (i < 0)
-		i = index_find(ix->by_title, ix->mask, s->fields, 1, label, len);
+		i = index_find(ix->by_title, ix->mask, s->fields, label, len);
 	return i;
 }
 
@@ -777,6 +840,7 @@ static void load_field(loader *L, kp_schema *s, kp_field *f, json_t *jf)
 		f->name = dup_or_oom(L, json_string_value(name));
 	}
 	get_string(L, jf, "title", &f->title);
+	get_titles(L, jf, &f->titles);
 	get_string(L, jf, "description", &f->description);
 	json_t *type = json_object_get(jf, "type");
 	if (type) {
@@ -1087,6 +1151,7 @@ static void field_free(kp_field *f)
 {
 	free(f->name);
 	free(f->title);
+	strlist_free(&f->titles);
 	free(f->description);
 	free(f->format_pattern);
 	strlist_free(&f->true_values);

@@ -82,6 +82,8 @@ typedef struct kp_constraints {
 typedef struct kp_field {
 	char *name;        /* required, unique within the schema */
 	char *title;       /* or NULL */
+	kp_strlist titles; /* alternative labels (CSVW "titles": a string, an array, or a
+			    * language map of either) */
 	char *description; /* or NULL */
 	kp_type type;
 	kp_format format;
@@ -248,6 +250,12 @@ long kp_schema_field_index(const kp_schema *s, const char *name);
 /* Index of the field whose name or, failing that, title equals label (header cells
  * may use either), or -1. */
 long kp_schema_field_by_label(const kp_schema *s, const char *label, size_t len);
+
+/* The labels a column of field f may carry: k = 0 its name, 1 its title, 2 … its
+ * alternative titles; NULL for k past the last (or k = 1 without a title), with *len
+ * its byte length otherwise.  Loop k from 0 to kp_field_nlabels(f). */
+size_t kp_field_nlabels(const kp_field *f);
+const char *kp_field_label(const kp_field *f, size_t k, size_t *len);
 
 const char *kp_schema_fields_match_name(kp_fields_match m);
 

@@ -554,12 +554,10 @@ static int field_is_lgcode(const kp_field *f)
 
 static int label_matches(const kp_field *f, const kp_csvcell *c)
 {
-	size_t nl = strlen(f->name);
-	if (nl == c->len && memcmp(f->name, c->data, nl) == 0)
-		return 1;
-	if (f->title) {
-		size_t tl = strlen(f->title);
-		if (tl == c->len && memcmp(f->title, c->data, tl) == 0)
+	for (size_t k = 0; k < kp_field_nlabels(f); k++) {
+		size_t n = 0;
+		const char *l = kp_field_label(f, k, &n);
+		if (l && n == c->len && memcmp(l, c->data, n) == 0)
 			return 1;
 	}
 	return 0;
@@ -661,15 +659,18 @@ static void folded_index_free(folded_index *ix)
 
 static int folded_index_build(const kp_schema *s, folded_index *ix)
 {
-	ix->keys = calloc(2 * s->nfields + 1, sizeof *ix->keys);
+	size_t nlabels = 0;
+	for (size_t f = 0; f < s->nfields; f++)
+		nlabels += kp_field_nlabels(&s->fields[f]);
+	ix->keys = calloc(nlabels + 1, sizeof *ix->keys);
 	if (!ix->keys)
 		return -1;
 	char buf[600];
 	for (size_t f = 0; f < s->nfields; f++) {
-		const char *cand[2] = {s->fields[f].name, s->fields[f].title};
-		for (int k = 0; k < 2; k++) {
-			size_t l =
-			    cand[k] ? fold_label(cand[k], strlen(cand[k]), buf, sizeof buf) : 0;
+		for (size_t k = 0; k < kp_field_nlabels(&s->fields[f]); k++) {
+			size_t cl = 0;
+			const char *cand = kp_field_label(&s->fields[f], k, &cl);
+			size_t l = cand ? fold_label(cand, cl, buf, sizeof buf) : 0;
 			if (!l)
 				continue;
 			char *key = strdup(buf);
@@ -946,15 +947,15 @@ static int header(tctx *t, const kp_csvrecord *h)
 			const kp_field *fd = &s->fields[f];
 			/* the schema's spelling the label folds equal to: its title, else its name
 			 */
-			const char *want;
+			const char *want = fd->name;
 			char a[600], b[600];
 			size_t al = fold_label(c->data, c->len, a, sizeof a);
-			if (fd->title &&
-			    fold_label(fd->title, strlen(fd->title), b, sizeof b) == al &&
-			    memcmp(a, b, al) == 0)
-				want = fd->title;
-			else
-				want = fd->name;
+			for (size_t k = kp_field_nlabels(fd); k-- > 1;) {
+				size_t wl = 0;
+				const char *w = kp_field_label(fd, k, &wl);
+				if (w && fold_label(w, wl, b, sizeof b) == al && memcmp(a, b, al) == 0)
+					want = w; /* the title, before any alternative one */
+			}
 			uint32_t x, y;
 			first_difference(c->data, c->len, want, &x, &y);
 			char where[160];
