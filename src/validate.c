@@ -723,6 +723,67 @@ static void first_difference(const char *a, size_t an, const char *b, uint32_t *
 	}
 }
 
+/* Characters of a and b shared at the start, and at the end (not overlapping). */
+static void common_ends(const char *a, size_t an, const char *b, size_t bn, size_t *pre,
+	size_t *pre_bytes_a, size_t *pre_bytes_b, size_t *suf)
+{
+	size_t i = 0, j = 0, n = 0;
+	while (i < an && j < bn) {
+		uint32_t x, y;
+		size_t lx = kp_text_utf8_decode(a + i, an - i, &x);
+		size_t ly = kp_text_utf8_decode(b + j, bn - j, &y);
+		if (!lx || !ly || lx != ly || x != y)
+			break;
+		i += lx, j += ly, n++;
+	}
+	*pre = n, *pre_bytes_a = i, *pre_bytes_b = j;
+	size_t ea = an, eb = bn, m = 0;
+	while (ea > i && eb > j) {
+		size_t ka = ea - 1, kb = eb - 1; /* back to the start of the last characters */
+		while (ka > i && ((unsigned char)a[ka] & 0xC0) == 0x80)
+			ka--;
+		while (kb > j && ((unsigned char)b[kb] & 0xC0) == 0x80)
+			kb--;
+		if (ea - ka != eb - kb || memcmp(a + ka, b + kb, ea - ka) != 0)
+			break;
+		ea = ka, eb = kb, m++;
+	}
+	*suf = m;
+}
+
+/* For an incorrect label that is a near miss of the schema's spelling want (same
+ * start or same end): " (character N is 'X' U+XXXX NAME where the schema has 'Y' …)";
+ * else "". */
+static void label_near_miss(const char *a, size_t an, const char *want, char *out, size_t cap)
+{
+	out[0] = '\0';
+	size_t wn = strlen(want), pre, pa, pb, suf;
+	common_ends(a, an, want, wn, &pre, &pa, &pb, &suf);
+	if (pre + suf == 0)
+		return;
+	uint32_t x = 0, y = 0;
+	size_t lx = pa < an ? kp_text_utf8_decode(a + pa, an - pa, &x) : 0;
+	size_t ly = pb < wn ? kp_text_utf8_decode(want + pb, wn - pb, &y) : 0;
+	const kp_text_range *rx = lx ? kp_text_range_of(x) : NULL, *ry = ly ? kp_text_range_of(y) : NULL;
+	char cx[5] = "", cy[5] = "";
+	if (lx)
+		kp_text_utf8_encode(x, cx);
+	if (ly)
+		kp_text_utf8_encode(y, cy);
+	if (lx && ly)
+		snprintf(out, cap,
+			 " (character %zu is '%s' U+%04X%s%s where the schema's '%s' has '%s' "
+			 "U+%04X%s%s)",
+			 pre + 1, cx, (unsigned)x, rx ? ", " : "", rx ? rx->what : "", want, cy,
+			 (unsigned)y, ry ? ", " : "", ry ? ry->what : "");
+	else if (lx)
+		snprintf(out, cap, " (it has '%s' U+%04X at character %zu, which the schema's '%s' lacks)",
+			 cx, (unsigned)x, pre + 1, want);
+	else if (ly)
+		snprintf(out, cap, " (it lacks the schema's '%s' U+%04X at character %zu of '%s')",
+			 cy, (unsigned)y, pre + 1, want);
+}
+
 /* Per data row only emptiness matters: stop at the first cell with text. */
 static size_t nonempty_cells(const kp_csvrecord *r)
 {
@@ -928,13 +989,19 @@ static int header(tctx *t, const kp_csvrecord *h)
 		} else if ((by_position && !label_matches(&s->fields[i], c)) ||
 			   (by_labels && paired[i])) {
 			const kp_field *fd = &s->fields[by_labels ? f : (long)i];
+			/* the spelling the label is nearest to: the title, else the name */
+			char miss[400];
+			label_near_miss(c->data, c->len, fd->title ? fd->title : fd->name, miss,
+					sizeof miss);
+			if (!miss[0] && fd->title)
+				label_near_miss(c->data, c->len, fd->name, miss, sizeof miss);
 			kp_diag_set(
 			    &d, KP_SEV_ERROR, "incorrect-label",
-			    "column %zu is labelled '%.*s' but the schema expects '%s'%s%s%s here: "
+			    "column %zu is labelled '%.*s' but the schema expects '%s'%s%s%s here%s: "
 			    "rename the column or reorder the columns",
 			    i + 1, (int)(c->len > 200 ? 200 : c->len), c->data, fd->name,
 			    fd->title ? " (or '" : "", fd->title ? fd->title : "",
-			    fd->title ? "')" : "");
+			    fd->title ? "')" : "", miss);
 		} else if (!by_position && f < 0 && s->fields_match != KP_FIELDS_MATCH_SUBSET &&
 			   s->fields_match != KP_FIELDS_MATCH_PARTIAL) {
 			/* (by_labels too: a column no field is left for) */
