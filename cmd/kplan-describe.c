@@ -90,36 +90,44 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		return kp_cli_usage_error(tool, "no table given");
 	package = package || argc - optind > 1;
-	json_t *doc = package ? json_pack("{s:s, s:s, s:[]}", "name", "draft", "title",
-					  "(a title for the portal)", "resources")
-			      : NULL;
-	int status = KP_EXIT_OK;
+	size_t ntables = (size_t)(argc - optind), done = 0;
+	kp_infer_result *irs = calloc(ntables, sizeof *irs);
+	const kp_infer_result **views = calloc(ntables, sizeof *views);
+	json_t *resources = json_array(), *doc = NULL;
+	int status = irs && views && resources ? KP_EXIT_OK : KP_EXIT_IO;
 	for (int i = optind; i < argc && status == KP_EXIT_OK; i++) {
-		kp_infer_result ir;
+		kp_infer_result *ir = &irs[done];
 		kp_diag err;
 		kp_diag_clear(&err);
-		if (kp_infer_table(argv[i], &io, &ir, &err) != 0) {
+		if (kp_infer_table(argv[i], &io, ir, &err) != 0) {
 			if (strcmp(err.code, "usage") == 0) {
-				json_decref(doc);
-				return kp_cli_usage_error(tool, "%s", err.message);
+				status = kp_cli_usage_error(tool, "%s", err.message);
+				break;
 			}
 			kp_cli_print_diag(tool, &err);
 			status = KP_EXIT_IO;
 			break;
 		}
+		views[done++] = ir;
 		if (!package) {
-			doc = json_incref(ir.schema);
+			doc = json_incref(ir->schema);
 		} else {
 			char *name = resource_name(argv[i], (size_t)(i - optind));
-			json_t *r = json_pack("{s:s?, s:s, s:s, s:O}", "name", name, "path", argv[i],
-					      "profile", "tabular-data-resource", "schema", ir.schema);
-			if (r && strcmp(ir.encoding, "UTF-8") != 0)
-				json_object_set_new(r, "encoding", json_string(ir.encoding));
-			json_array_append_new(json_object_get(doc, "resources"), r);
+			json_t *r = name ? kp_infer_resource(ir, name, argv[i]) : NULL;
+			if (!r || json_array_append_new(resources, r) != 0)
+				status = KP_EXIT_IO;
 			free(name);
 		}
-		kp_infer_release(&ir);
 	}
+	if (status == KP_EXIT_OK && package)
+		doc = kp_infer_package(views, done, json_incref(resources));
+	for (size_t k = 0; k < done; k++)
+		kp_infer_release(&irs[k]);
+	free(irs);
+	free(views);
+	json_decref(resources);
+	if (status == KP_EXIT_USAGE)
+		return status;
 	if (status == KP_EXIT_OK && !doc) {
 		kp_cli_error(tool, "out of memory");
 		status = KP_EXIT_IO;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "csvread.h"
 #include "hash.h"
@@ -16,6 +17,12 @@ enum { HEAD_SCAN = 20 }; /* records looked at for the header */
 typedef struct col {
 	long filled, ints, lead_zero, numbers, with_unit, dates, bools, lg;
 	long longest;
+	/* unique-key candidate: the hash of every value, checked for repeats at the end */
+	uint64_t *keys; /* owned */
+	size_t nkeys, capkeys;
+	int not_key; /* a value repeats, or the budget ran out (key_unknown) */
+	int key_unknown;
+	int non_ascii; /* a candidate's value held a byte >= 0x80 (codes and IDs do not) */
 	int vocab_full;
 	size_t nvocab;
 	char *vocab[KP_INFER_VOCAB]; /* owned */
@@ -85,11 +92,99 @@ static int is_date(const char *s, size_t n)
 	return m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
-static void see(col *c, const char *s, size_t n)
+/* Keeps the hash of a value of a column that may be a key.  At most *budget hashes
+ * are kept over all columns (the columns on the left first: keys are there); a column
+ * that needs more is left out, its uniqueness unknown. */
+static void key_see(col *c, const char *s, size_t n, size_t *budget)
 {
-	if (n == 0)
+	if (c->nkeys == c->capkeys) {
+		size_t nc = c->capkeys ? c->capkeys * 2 : 1024;
+		uint64_t *k = nc - c->capkeys <= *budget ? realloc(c->keys, nc * sizeof *k) : NULL;
+		if (!k) {
+			free(c->keys);
+			c->keys = NULL;
+			*budget += c->capkeys;
+			c->nkeys = c->capkeys = 0;
+			c->not_key = c->key_unknown = 1;
+			return;
+		}
+		*budget -= nc - c->capkeys;
+		c->keys = k;
+		c->capkeys = nc;
+	}
+	c->keys[c->nkeys++] = kp_hash_text(s, n);
+}
+
+static void key_drop(col *c, size_t *budget)
+{
+	*budget += c->capkeys;
+	free(c->keys);
+	c->keys = NULL;
+	c->nkeys = c->capkeys = 0;
+	c->not_key = 1;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* At the end: a candidate is a key when no hash repeats (keyed hashes, so a chance
+ * collision, about n^2 / 2^65, could only make a key look repeated, never the reverse). */
+static int is_key(col *c, long rows)
+{
+	if (c->not_key || rows < 2 || c->filled != rows || (long)c->nkeys != rows)
+		return 0;
+	qsort(c->keys, c->nkeys, sizeof *c->keys, cmp_u64);
+	for (size_t i = 1; i < c->nkeys; i++)
+		if (c->keys[i] == c->keys[i - 1])
+			return 0;
+	return 1;
+}
+
+/* Labels that name a key: an ASCII word of them, or a Japanese part; and parts that
+ * say the column is a contact number, unique as it may be. */
+static const char *const key_words[] = {"id", "no", "code", "key", "number", "num"};
+static const char *const key_parts[] = {"番号", "コード", "識別", "ＩＤ", "ＮＯ", "Ｎｏ"};
+static const char *const not_key_parts[] = {"電話", "FAX", "Fax", "fax", "ＦＡＸ",
+					    "ファクス", "内線", "郵便", "携帯", "法人番号"};
+
+static int names_a_key(const char *label)
+{
+	for (size_t k = 0; k < sizeof not_key_parts / sizeof *not_key_parts; k++)
+		if (strstr(label, not_key_parts[k]))
+			return 0;
+	for (size_t k = 0; k < sizeof key_parts / sizeof *key_parts; k++)
+		if (strstr(label, key_parts[k]))
+			return 1;
+	for (const char *p = label; *p;) {
+		while (*p && !((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
+			p++;
+		const char *w = p;
+		while ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z')
+			p++;
+		for (size_t k = 0; p > w && k < sizeof key_words / sizeof *key_words; k++)
+			if (strlen(key_words[k]) == (size_t)(p - w) &&
+			    strncasecmp(w, key_words[k], (size_t)(p - w)) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+static void see(col *c, const char *s, size_t n, size_t *budget)
+{
+	if (n == 0) {
+		if (!c->not_key)
+			key_drop(c, budget); /* a key has no blank */
 		return;
+	}
 	c->filled++;
+	if (!c->not_key) {
+		key_see(c, s, n, budget);
+		for (size_t i = 0; i < n && !c->non_ascii; i++)
+			c->non_ascii = (unsigned char)s[i] >= 0x80;
+	}
 	if ((long)n > c->longest)
 		c->longest = (long)n;
 	int lz = 0;
@@ -113,8 +208,11 @@ static void see(col *c, const char *s, size_t n)
 	if (c->vocab_full)
 		return;
 	for (size_t i = 0; i < c->nvocab; i++)
-		if (c->vocab_len[i] == n && memcmp(c->vocab[i], s, n) == 0)
+		if (c->vocab_len[i] == n && memcmp(c->vocab[i], s, n) == 0) {
+			if (!c->not_key)
+				key_drop(c, budget); /* a value repeats */
 			return;
+		}
 	if (c->nvocab == KP_INFER_VOCAB || n > 64) {
 		c->vocab_full = 1;
 		return;
@@ -250,6 +348,7 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 	saved head = {0}, first = {0};
 	kp_layout lay;
 	int lay_on = 0;
+	size_t budget = KP_INFER_KEY_BUDGET;
 	col *cols = NULL;
 	size_t ncols = 0;
 	long seen = 0;
@@ -296,7 +395,10 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 		}
 		out->rows++;
 		for (size_t i = 0; i < ncols && i < rec.ncells; i++)
-			see(&cols[i], rec.cells[i].data, rec.cells[i].len);
+			see(&cols[i], rec.cells[i].data, rec.cells[i].len, &budget);
+		for (size_t i = rec.ncells; i < ncols; i++)
+			if (!cols[i].not_key)
+				key_drop(&cols[i], &budget); /* a missing cell is a blank */
 	}
 	if (!cols && first.cells) {
 		head = first; /* only single-cell records: one column */
@@ -348,24 +450,69 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 	kp_strset_free(&used);
 	out->schema = fields ? json_pack("{s:o}", "fields", fields) : NULL;
 	if (out->schema && o->draft) {
-		char desc[400];
+		/* Key candidates: columns where every row has a value of its own.  The
+		 * primary key proposed is the leftmost that reads as a code or an ID: an
+		 * integer or ASCII text, labelled as one (ID, NO, 番号, コード …, not a phone
+		 * number); the others are named in the description. */
+		const char *pk = NULL;
+		char others[600] = "";
+		size_t ol = 0;
+		int unknown = 0;
+		for (size_t i = 0; i < ncols; i++) {
+			unknown |= cols[i].key_unknown && cols[i].filled == out->rows;
+			if (!is_key(&cols[i], out->rows))
+				continue;
+			const char *t = type_of(&cols[i]);
+			const char *nm =
+			    json_string_value(json_object_get(json_array_get(fields, i), "name"));
+			if (!pk && !cols[i].non_ascii && nm && names_a_key(head.cells[i]) &&
+			    (strcmp(t, "integer") == 0 || strcmp(t, "string") == 0)) {
+				pk = nm;
+				continue;
+			}
+			if (nm && ol + strlen(nm) + 8 < sizeof others)
+				ol += (size_t)snprintf(others + ol, sizeof others - ol, "%s'%s'",
+						       ol ? ", " : "", nm);
+		}
+		if (pk)
+			json_object_set_new(out->schema, "primaryKey", json_string(pk));
+		char desc[1200];
 		char tail[100] = "";
 		if (out->second_table)
 			snprintf(tail, sizeof tail, " (a second table starts on row %ld: left out)",
 				 out->second_table);
-		snprintf(
+		size_t dl = (size_t)snprintf(
 		    desc, sizeof desc,
 		    "Draft inferred by kplan-describe from %ld row%s of %s%s: check every type, "
-		    "add titles, descriptions, constraints and a primaryKey",
-		    out->rows, out->rows == 1 ? "" : "s", path, tail);
+		    "add titles, descriptions and constraints%s",
+		    out->rows, out->rows == 1 ? "" : "s", path, tail,
+		    pk ? "; the primaryKey is a guess from values that never repeat"
+		       : ", and a primaryKey");
+		if (ol && dl < sizeof desc)
+			dl += (size_t)snprintf(desc + dl, sizeof desc - dl,
+					       "; also unique in every row: %s", others);
+		if (unknown && dl < sizeof desc)
+			snprintf(desc + dl, sizeof desc - dl,
+				 "; some columns were too large to check for repeats");
 		json_object_set_new(out->schema, "description", json_string(desc));
 		json_t *mv = json_array();
 		json_array_append_new(mv, json_string(""));
 		json_object_set_new(out->schema, "missingValues", mv);
 	}
-	for (size_t i = 0; i < ncols; i++)
+	/* what the rows say of who publishes them */
+	for (size_t i = 0; i < ncols; i++) {
+		const col *c = &cols[i];
+		int one = c->filled == out->rows && c->filled && !c->vocab_full && c->nvocab == 1;
+		if (one && c->lg == c->filled && !out->lg_code[0] && c->vocab_len[0] == 6)
+			memcpy(out->lg_code, c->vocab[0], 7);
+		if (one && !out->lg_name && strcmp(head.cells[i], "地方公共団体名") == 0)
+			out->lg_name = strdup(c->vocab[0]);
+	}
+	for (size_t i = 0; i < ncols; i++) {
 		for (size_t k = 0; k < cols[i].nvocab; k++)
 			free(cols[i].vocab[k]);
+		free(cols[i].keys);
+	}
 	free(cols);
 	saved_free(&head);
 	saved_free(&first);
@@ -381,9 +528,11 @@ fail:
 		kp_csvread_free(rd);
 	if (lay_on)
 		kp_layout_release(&lay);
-	for (size_t i = 0; cols && i < ncols; i++)
+	for (size_t i = 0; cols && i < ncols; i++) {
 		for (size_t k = 0; k < cols[i].nvocab; k++)
 			free(cols[i].vocab[k]);
+		free(cols[i].keys);
+	}
 	free(cols);
 	saved_free(&head);
 	saved_free(&first);
@@ -395,4 +544,46 @@ void kp_infer_release(kp_infer_result *r)
 {
 	json_decref(r->schema);
 	r->schema = NULL;
+	free(r->lg_name);
+	r->lg_name = NULL;
+}
+
+json_t *kp_infer_resource(const kp_infer_result *r, const char *name, const char *path)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:b, s:b}, s:O}", "name",
+			 name, "path", path, "profile", "tabular-data-resource", "title", "",
+			 "description", "", "format", "csv", "encoding", r->encoding, "dialect",
+			 "delimiter", ",", "quoteChar", "\"", "doubleQuote", 1, "header", 1,
+			 "schema", r->schema);
+}
+
+json_t *kp_infer_package(const kp_infer_result *const *tables, size_t n, json_t *res)
+{
+	const char *code = n ? tables[0]->lg_code : "", *lg_name = n ? tables[0]->lg_name : NULL;
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp(tables[i]->lg_code, code) != 0)
+			code = "";
+		if (!tables[i]->lg_name || !lg_name || strcmp(tables[i]->lg_name, lg_name) != 0)
+			lg_name = NULL;
+	}
+	/* the dataset's name: the first table's, if a portal can take it (lower-case
+	 * ASCII, digits, '-', '_'), else "draft" */
+	const char *name = json_string_value(json_object_get(json_array_get(res, 0), "name"));
+	for (const char *p = name; p && *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			name = NULL;
+	if (!name || strlen(name) < 2)
+		name = "draft";
+	char spatial[64] = "";
+	if (code[0]) /* e-Stat's area code URI: the code without its check digit */
+		snprintf(spatial, sizeof spatial, "http://data.e-stat.go.jp/lod/sac/C%.5s", code);
+	return json_pack(
+	    "{s:s, s:s, s:s, s:[], s:[{s:s, s:s, s:s}], s:{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s, "
+	    "s:s, s:s, s:s, s:s, s:s, s:[], s:s}, s:o}",
+	    "name", name, "title", "", "description", "", "keywords", "licenses", "name", "CC-BY-4.0",
+	    "title", "Creative Commons Attribution 4.0", "path",
+	    "https://creativecommons.org/licenses/by/4.0/", "dcat", "lg_code", code, "lg_name",
+	    lg_name ? lg_name : "", "publisher", "", "author", "", "contact", "name", "", "email", "",
+	    "issued", "", "modified", "", "frequency", "irregular", "spatial", spatial, "landing_page", "", "download_base", "", "theme",
+	    "language", "ja", "resources", res);
 }

@@ -23,6 +23,8 @@
 #include "diag.h"
 
 #define KP_INFER_VOCAB 12 /* distinct values kept per column for an enum */
+#define KP_INFER_KEY_BUDGET ((size_t)1 << 22) /* value hashes kept for key candidates
+					       * (8 bytes each: 32 MiB) */
 
 typedef struct kp_infer_opts {
 	const char *encoding; /* NULL: guessed from the file's bytes */
@@ -36,6 +38,9 @@ typedef struct kp_infer_result {
 	long second_table;    /* the record that starts a second table (not read), or 0 */
 	const char *encoding; /* what the file was read as (static name, or opts.encoding) */
 	int guessed;          /* the encoding was guessed */
+	char lg_code[7];      /* the one 全国地方公共団体コード of the leftmost code column,
+			       * when all its rows hold the same, else "" */
+	char *lg_name;        /* owned: the one 地方公共団体名 of the rows, or NULL */
 	int unreadable;       /* on failure: 1 the file could not be opened, 0 it was read
 			       * and is no table (err says why) */
 } kp_infer_result;
@@ -46,5 +51,19 @@ typedef struct kp_infer_result {
 int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *out, kp_diag *err);
 
 void kp_infer_release(kp_infer_result *r);
+
+/* A Data Package resource for a described table: name, path, profile, format, the
+ * encoding it was read in, the CSV dialect kplan reads, and its schema (a new reference).
+ * NULL out of memory. */
+json_t *kp_infer_resource(const kp_infer_result *r, const char *name, const char *path);
+
+/* The dataset metadata a portal needs (name: the first table's when a portal can take
+ * it, else "draft"; title, description, keywords, licenses, dcat:
+ * lg_code, lg_name, publisher, contact, dates, frequency, spatial, theme, language),
+ * with an empty string or list wherever the tables do not say: a person fills them in,
+ * and kplan-validate --package names each one missing.  lg_code and lg_name come from
+ * the tables when every row of every table states the same (and spatial from the code).
+ * res is the resources array (owned by the result).  NULL out of memory. */
+json_t *kp_infer_package(const kp_infer_result *const *tables, size_t n, json_t *res);
 
 #endif
