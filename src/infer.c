@@ -325,6 +325,13 @@ static json_t *field_json(const kp_infer_opts *o, const col *c, const char *name
 	return f;
 }
 
+/* A schema to validate with needs only the types: no vocabularies, no key hashes. */
+static void types_only(const kp_infer_opts *o, col *cols, size_t n)
+{
+	for (size_t i = 0; i < n && !o->draft; i++)
+		cols[i].vocab_full = cols[i].not_key = 1;
+}
+
 int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *out, kp_diag *err)
 {
 	memset(out, 0, sizeof *out);
@@ -373,6 +380,7 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 			cols = calloc(ncols + 1, sizeof *cols);
 			if (!cols)
 				goto nomem;
+			types_only(o, cols, ncols);
 			if (k >= 2) {
 				/* the table ends where the validator says it does (layout.h) */
 				lay_on = 1; /* released even if it fails half way */
@@ -407,6 +415,7 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 		cols = calloc(ncols + 1, sizeof *cols);
 		if (!cols)
 			goto nomem;
+		types_only(o, cols, ncols);
 	}
 	kp_csvread_free(rd);
 	rd = NULL;

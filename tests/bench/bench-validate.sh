@@ -33,28 +33,7 @@ cc -O2 -o "$dir/bare-libcsv" "$top/tests/bench/bare-libcsv.c" -lcsv
 timer=/usr/bin/time
 [ -x "$timer" ] || { echo "bench: /usr/bin/time is missing (apt-get install time)"; exit 1; }
 
-# run NAME ROWS CMD...: one line of figures from /usr/bin/time (wall, user, sys, max RSS).
-run() {
-	name=$1 n=$2
-	shift 2
-	best=
-	k=0
-	while [ $k -lt "$repeat" ]; do
-		k=$((k + 1))
-		"$timer" -f '%e %U %S %M' -o "$dir/time.out" "$@" >"$dir/out.txt" 2>"$dir/err.txt" || true
-		read -r w _ <"$dir/time.out"
-		if [ -z "$best" ] || awk -v a="$w" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-			best=$w
-			cp "$dir/time.out" "$dir/best.out"
-		fi
-	done
-	read -r wall user sys rss <"$dir/best.out"
-	awk -v name="$name" -v n="$n" -v b="$bytes" -v rows="$rows" -v w="$wall" -v u="$user" -v s="$sys" -v rss="$rss" 'BEGIN {
-		cpu = u + s; if (w < 0.001) w = 0.001; if (cpu < 0.001) cpu = 0.001
-		mb = b / 1e6 * (n / rows)
-		printf "%-26s %8.2f %8.2f %9.1f %9.1f %11.0f %11.0f %9.1f\n", name, w, cpu, mb / w, mb / cpu, n / w, n / cpu, rss / 1024
-	}'
-}
+. "$top/tests/bench/timing.sh"
 
 echo "table: $data ($rows rows, $bytes bytes); machine: $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg); best of $repeat runs each; MB = 10^6 bytes"
 printf "%-26s %8s %8s %9s %9s %11s %11s %9s\n" tool wall_s cpu_s MB/s MB/s_cpu rows/s rows/s_cpu RSS_MB

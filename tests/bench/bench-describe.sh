@@ -1,0 +1,51 @@
+#!/bin/sh
+# Benchmark of schema inference on the 1,000,000-row targets table (bench-validate's):
+#   kplan-validate with the package's schema, and with none (inferred: the file is read
+#   twice, once to infer the types, once to check);
+#   kplan-describe (a draft schema from every row: types, vocabularies, key candidates);
+#   the peer tableschema-js `infer` (npm `tableschema`), told to look at every row of
+#   PEER_ROWS (default 20,000: it takes about 0.4 ms a row), compared per row.
+# Figures, not a pass/fail test: wall and CPU seconds, MB/s, rows/s, peak RSS.
+set -eu
+top=${KPLAN_TOP:?}
+bin=${KPLAN_BIN:?}
+dir=${KPLAN_BENCH_DIR:?}
+py=${KPLAN_PYTHON:-/usr/bin/python3}
+rows=${BENCH_ROWS:-1000000}
+peer_rows=${PEER_ROWS:-20000}
+repeat=${BENCH_REPEAT:-3}
+schema="$top/schemas/kanazawa-plan/targets.schema.json"
+data="$dir/targets-$rows.csv"
+mkdir -p "$dir"
+if [ ! -s "$data" ]; then
+	echo "generating $data ..."
+	"$py" "$top/tests/bench/gen-targets.py" "$data.tmp" "$rows" && mv "$data.tmp" "$data"
+fi
+bytes=$(wc -c <"$data")
+timer=/usr/bin/time
+[ -x "$timer" ] || { echo "bench: /usr/bin/time is missing (apt-get install time)"; exit 1; }
+. "$top/tests/bench/timing.sh"
+
+echo "table: $data ($rows rows, $bytes bytes); machine: $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg); best of $repeat runs each; MB = 10^6 bytes"
+printf "%-26s %8s %8s %9s %9s %11s %11s %9s\n" tool wall_s cpu_s MB/s MB/s_cpu rows/s rows/s_cpu RSS_MB
+run "kplan-validate --schema" "$rows" "$bin/kplan-validate" --schema "$schema" "$data"
+run "kplan-validate (inferred)" "$rows" "$bin/kplan-validate" "$data"
+grep -m1 "rows, " "$dir/out.txt" | sed "s/^/  (kplan-validate says: /; s/$/)/"
+run "kplan-describe" "$rows" "$bin/kplan-describe" "$data"
+grep '"description"' "$dir/out.txt" | sed 's/^ */  (kplan-describe says: /; s/$/)/'
+
+npmdir="$dir/npm"
+if [ ! -d "$npmdir/node_modules/tableschema" ] && command -v npm >/dev/null; then
+	mkdir -p "$npmdir"
+	(cd "$npmdir" && npm install --no-audit --no-fund --silent tableschema@1.12.6 >/dev/null 2>&1) ||
+		echo "bench: npm install tableschema failed; peer skipped"
+fi
+if [ -d "$npmdir/node_modules/tableschema" ] && command -v node >/dev/null; then
+	peer_data="$dir/targets-peer-$peer_rows.csv"
+	[ -s "$peer_data" ] || head -n $((peer_rows + 1)) "$data" >"$peer_data"
+	repeat=1 NODE_PATH="$npmdir/node_modules" run "tableschema-js infer (peer)" "$peer_rows" \
+		node "$top/tests/bench/peer-infer.js" "$peer_data" "$peer_rows"
+	echo "  (peer says: $(cat "$dir/out.txt") = rows, fields, seconds in-process)"
+else
+	echo "tableschema-js infer (peer): not run (needs node and npm)"
+fi

@@ -1,0 +1,25 @@
+# Sourced by bench-validate.sh and bench-describe.sh: the timing of one tool, as one
+# line of figures.  Needs $dir, $repeat, $bytes and $rows (the whole table's) set.
+# run NAME ROWS CMD...: one line of figures from /usr/bin/time (wall, user, sys, max RSS).
+run() {
+	name=$1 n=$2
+	shift 2
+	best=
+	k=0
+	while [ $k -lt "$repeat" ]; do
+		k=$((k + 1))
+		"$timer" -f '%e %U %S %M' -o "$dir/time.out" "$@" >"$dir/out.txt" 2>"$dir/err.txt" || true
+		read -r w _ <"$dir/time.out"
+		if [ -z "$best" ] || awk -v a="$w" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+			best=$w
+			cp "$dir/time.out" "$dir/best.out"
+		fi
+	done
+	read -r wall user sys rss <"$dir/best.out"
+	awk -v name="$name" -v n="$n" -v b="$bytes" -v rows="$rows" -v w="$wall" -v u="$user" -v s="$sys" -v rss="$rss" 'BEGIN {
+		cpu = u + s; if (w < 0.001) w = 0.001; if (cpu < 0.001) cpu = 0.001
+		mb = b / 1e6 * (n / rows)
+		printf "%-26s %8.2f %8.2f %9.1f %9.1f %11.0f %11.0f %9.1f\n", name, w, cpu, mb / w, mb / cpu, n / w, n / cpu, rss / 1024
+	}'
+}
+
