@@ -282,13 +282,16 @@ static int number_error(kp_diag *err, const opts *o, int why, const char *s, siz
 			"(write 1000, not 1,000) or declare \"groupChar\" in the schema",
 			shown, s, what);
 	case NUM_UNIT:
+		if (unit_len >= 2 && strchr("_-/:", unit[0]) && unit[1] >= '0' && unit[1] <= '9')
+			break; /* "1_000", "3-5": numbers joined, no unit */
 		return type_error(err, "\"%.*s\" is not %s: move the unit or note \"%.*s\" to its "
 			"own column and keep only the number here",
 			shown, s, what, shown_len(unit, unit_len), unit);
 	default:
-		return type_error(err, "\"%.*s\" is not %s: write digits only, e.g. %s", shown, s,
-			what, strcmp(what, "an integer") == 0 ? "1500 or -3" : "1500, -3 or 2.5");
+		break;
 	}
+	return type_error(err, "\"%.*s\" is not %s: write digits only, e.g. %s", shown, s, what,
+		strcmp(what, "an integer") == 0 ? "1500 or -3" : "1500, -3 or 2.5");
 }
 
 #define NUM_STACK 128

@@ -1172,6 +1172,13 @@ static int number_with_unit(tctx *t, long row, size_t col, const kp_csvcell *c, 
 	}
 	if (best_e == best_a && !fullwidth)
 		return 0;
+	/* numbers joined by '_', '-', '/' or ':' ("1_000", "3-5", "2024/4"): no single
+	 * number to keep, so no unit to move: a type error ("12※1" keeps its footnote) */
+	if ((best_a >= 2 && strchr("_-/:", s[best_a - 1]) && s[best_a - 2] >= '0' &&
+	     s[best_a - 2] <= '9') ||
+	    (best_e + 1 < n && strchr("_-/:", s[best_e]) && s[best_e + 1] >= '0' &&
+	     s[best_e + 1] <= '9'))
+		return 0;
 	/* "2.5" in an integer field holds no unit: it is not an integer (a type error) */
 	if (f->type == KP_TYPE_INTEGER && best_a == 0 && best_e == n && memchr(s, '.', n) &&
 	    !memchr(s, ',', n))
