@@ -72,6 +72,8 @@ struct kp_csvread {
 	size_t carry_len;
 
 	long line; /* physical line of buf[pos] */
+	long bad_lines;     /* lines with bytes that are not UTF-8 (the first few reported) */
+	long last_bad_line;
 	long first_line_of[3];
 	kp_csvread_stats st;
 	int failed;
@@ -388,6 +390,8 @@ static int fill(kp_csvread *r)
 }
 
 /* UTF-8 check of the text the parser is about to see, across chunk boundaries. */
+enum { BAD_LINES_SHOWN = 3 }; /* lines whose encoding error is reported one by one */
+
 static void check_text(kp_csvread *r, const char *s, size_t n, int complete)
 {
 	size_t i = 0;
@@ -439,6 +443,11 @@ static void check_text(kp_csvread *r, const char *s, size_t n, int complete)
 	if (r->flags & KP_CSVREC_BAD_TEXT)
 		return;
 	r->flags |= KP_CSVREC_BAD_TEXT;
+	/* One cause, the file's encoding: the first lines show it, the rest are counted
+	 * (see finish) */
+	r->last_bad_line = r->line;
+	if (++r->bad_lines > BAD_LINES_SHOWN)
+		return;
 	long long off = r->base + (long long)(t + bad - r->buf);
 	int sjis = kp_text_looks_sjis(s, n);
 	/* the cell it is in, when the record starts on this line (a quoted cell carried over
@@ -816,6 +825,12 @@ static void finish(kp_csvread *r)
 		kp_files_sha256_final(&r->sha, r->st.sha256);
 		r->sha_open = 0;
 	}
+	if (r->bad_lines > BAD_LINES_SHOWN)
+		report(r, KP_SEV_ERROR, "encoding-error", NULL, 0, 0, -1,
+			"%ld more lines hold bytes that are not UTF-8 (the last on line %ld): the "
+			"file is in another encoding; save it as UTF-8 (in Excel: CSV UTF-8), or "
+			"give its encoding with --encoding (e.g. latin1, cp932)",
+			r->bad_lines - BAD_LINES_SHOWN, r->last_bad_line);
 	int kinds = (r->st.lf > 0) + (r->st.crlf > 0) + (r->st.cr > 0);
 	if (kinds > 1) {
 		static const char *const names[3] = {"LF", "CRLF", "CR"};

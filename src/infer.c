@@ -11,6 +11,7 @@
 #include "hash.h"
 #include "layout.h"
 #include "lgcode.h"
+#include "text.h"
 
 enum { HEAD_SCAN = 20 }; /* records looked at for the header */
 
@@ -300,9 +301,35 @@ static size_t filled_cells(const kp_csvrecord *r)
 	return k;
 }
 
+/* A label as a field name.  Bytes that are not UTF-8 (the validator reports them) stay
+ * as they are in a schema to validate with, so that the name is the label; a draft to
+ * write down gets U+FFFD for each, as JSON must be UTF-8. */
+static json_t *name_json(const kp_infer_opts *o, const char *name)
+{
+	size_t n = strlen(name);
+	if (!o->draft)
+		return json_stringn_nocheck(name, n);
+	char out[300 * 3 + 4];
+	size_t k = 0;
+	for (size_t i = 0; i < n && k + 4 < sizeof out;) {
+		uint32_t cp;
+		size_t l = kp_text_utf8_decode(name + i, n - i, &cp);
+		if (l == 0) {
+			memcpy(out + k, "\xEF\xBF\xBD", 3);
+			k += 3;
+			i++;
+		} else {
+			memcpy(out + k, name + i, l);
+			k += l;
+			i += l;
+		}
+	}
+	return json_stringn(out, k);
+}
+
 static json_t *field_json(const kp_infer_opts *o, const col *c, const char *name, long rows)
 {
-	json_t *f = json_pack("{s:s, s:s}", "name", name, "type", type_of(c));
+	json_t *f = json_pack("{s:o, s:s}", "name", name_json(o, name), "type", type_of(c));
 	if (!f || !o->draft)
 		return f;
 	json_t *cons = json_object();
