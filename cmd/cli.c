@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -111,4 +112,46 @@ int kp_cli_finish(const char *tool, int status)
 		return KP_EXIT_IO;
 	}
 	return status;
+}
+
+int kp_cli_data_path(const char *rel, char *out, size_t outsz)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(out, outsz, "%s/../../schemas/%s", exe, rel);
+			if (access(out, R_OK) == 0)
+				return 0;
+		}
+	}
+	snprintf(out, outsz, "%s/schemas/%s", KPLAN_DATADIR, rel);
+	return access(out, R_OK) == 0 ? 0 : -1;
+}
+
+static kp_lgcode_list lg_list;
+
+static void free_lg_list(void)
+{
+	kp_lgcode_list_free(&lg_list);
+}
+
+int kp_cli_lg_codes(const char *tool, const kp_lgcode_list **out)
+{
+	char path[4096], why[512];
+	*out = NULL;
+	if (kp_cli_data_path("lgcodes/local-gov-codes.json", path, sizeof path) != 0)
+		return 0;
+	if (!lg_list.n) {
+		if (kp_lgcode_list_load(&lg_list, path, why, sizeof why) != 0) {
+			kp_cli_error(tool, "%s", why);
+			return -1;
+		}
+		atexit(free_lg_list);
+	}
+	*out = &lg_list;
+	return 0;
 }

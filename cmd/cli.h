@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include "../src/diag.h"
+#include "../src/lgcode.h"
 #include "../src/status.h"
 
 #ifndef KPLAN_VERSION
@@ -42,5 +43,15 @@ void kp_cli_reraise(const volatile sig_atomic_t *flag);
 /* Flushes and closes stdout; a failed write turns status into KP_EXIT_IO with a message.
  * Every main returns through this. */
 int kp_cli_finish(const char *tool, int status);
+
+/* A file of kplan's data (rel is under schemas/, e.g. "portal/portal.json"): the
+ * schemas/ of the build tree this tool runs from (build/bin/../../schemas), else the
+ * installed copy under KPLAN_DATADIR.  Returns 0 with out filled when it is readable. */
+int kp_cli_data_path(const char *rel, char *out, size_t outsz);
+
+/* 総務省's list of codes (schemas/lgcodes/local-gov-codes.json), loaded once and freed
+ * at exit: *out gets it, or stays NULL when kplan's data is not found.  Returns 0, or
+ * -1 (reported) when the file is there but broken. */
+int kp_cli_lg_codes(const char *tool, const kp_lgcode_list **out);
 
 #endif

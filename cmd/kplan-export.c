@@ -197,6 +197,10 @@ int main(int argc, char **argv)
 	static volatile sig_atomic_t interrupted;
 	kp_cli_catch_signals(&interrupted);
 	o.interrupted = &interrupted;
+	/* 総務省's codes, checked wherever a 全国地方公共団体コード is */
+	if (kp_cli_lg_codes(tool, &o.lg_codes) != 0) {
+		return kp_cli_finish(tool, KP_EXIT_IO);
+	}
 	int status = kp_export_run(&o);
 	if (status == KP_EXIT_INVALID)
 		fprintf(stderr, "%s: invalid: nothing written to %s\n", tool, o.out_dir);

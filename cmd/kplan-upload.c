@@ -179,24 +179,11 @@ static int clean_token(char *t)
 	return 0;
 }
 
-/* The portal rules file: the option, else the schemas/ of the build tree this tool
- * runs from (build/bin/../../schemas), else the installed copy. */
+/* The portal rules file: the schemas/ of the build tree this tool runs from, else the
+ * installed copy (kp_cli_data_path). */
 static int find_rules(char *out, size_t outsz)
 {
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(out, outsz, "%s/../../schemas/portal/portal.json", exe);
-			if (access(out, R_OK) == 0)
-				return 0;
-		}
-	}
-	snprintf(out, outsz, "%s/schemas/portal/portal.json", KPLAN_DATADIR);
-	return access(out, R_OK) == 0 ? 0 : -1;
+	return kp_cli_data_path("portal/portal.json", out, outsz);
 }
 
 struct findings {

@@ -8,6 +8,7 @@
 
 #include "../src/schema.h"
 #include "../src/infer.h"
+#include "../src/standard.h"
 #include "../src/validate.h"
 #include "cli.h"
 
@@ -28,6 +29,10 @@ static const char usage[] =
 	"                        (default: the descriptor's folder)\n"
 	"  -f, --format FMT      report format: text (default) or json\n"
 	"  -m, --max-errors N    stop a table after N errors (default 1000, 0 = no limit)\n"
+	"      --standard ID     check against a standard dataset's schema: its number\n"
+	"                        (08), key (08-aed-new) or name (AED設置箇所一覧); without\n"
+	"                        a schema the header picks the standard, if it is one\n"
+	"      --list-standards  list the standard datasets kplan knows and exit\n"
 	"  -e, --encoding ENC    the tables' encoding, e.g. cp932 (converted with iconv;\n"
 	"                        default: the resource's \"encoding\", else what the\n"
 	"                        file's bytes show: UTF-8, UTF-16, CP932 or EUC-JP)\n"
@@ -37,7 +42,7 @@ static const char usage[] =
 	"\n"
 	"exit status: 0 valid, 1 invalid, 2 usage error or bad schema, 3 I/O error\n";
 
-enum { OPT_STRICT = 256 };
+enum { OPT_STRICT = 256, OPT_STANDARD, OPT_LIST_STANDARDS };
 
 /* Collects one table's findings for the JSON report; text mode prints them at once. */
 typedef struct report {
@@ -80,18 +85,16 @@ static void begin_table(report *r)
 	r->omitted = 0;
 }
 
-/* schema: the schema file the table was checked against, or "inferred". */
-static void end_table(report *r, const char *file, const kp_validate_stats *st, int strict,
-	const char *schema)
+/* schema: the schema file the table was checked against, "inferred", or
+ * "standard:KEY"; note: what the text summary adds about it. */
+static void end_table_note(report *r, const char *file, const kp_validate_stats *st, int strict,
+	const char *schema, const char *note)
 {
 	if (!r->json) {
 		int ok = st->errors == 0 && !(strict && st->warnings);
 		printf("%s: %s: %s: %ld rows, %ld fields, %lld bytes, %ld errors, %ld warnings%s%s\n",
 			tool, file, st->unreadable ? "unreadable" : ok ? "valid" : "invalid", st->rows, st->fields, st->bytes,
-			st->errors, st->warnings, st->stopped ? " (stopped early)" : "",
-			schema && strcmp(schema, "inferred") == 0 ? " (no schema given: checked against "
-								    "one inferred from the table)"
-								  : "");
+			st->errors, st->warnings, st->stopped ? " (stopped early)" : "", note);
 		return;
 	}
 	json_t *stats = json_pack("{s:I, s:I, s:I, s:s, s:I, s:I, s:I}", "rows", (json_int_t)st->rows,
@@ -110,6 +113,44 @@ static void end_table(report *r, const char *file, const kp_validate_stats *st, 
 	if (t)
 		json_array_append_new(r->tables, t);
 	r->errors = r->warnings = r->infos = NULL;
+}
+
+static void end_table(report *r, const char *file, const kp_validate_stats *st, int strict,
+	const char *schema)
+{
+	end_table_note(r, file, st, strict, schema, "");
+}
+
+/* The JSON report's table says which standard it was checked as, and how well. */
+static void attach_standard(report *r, const kp_standard *sd, const kp_standard_match *m)
+{
+	json_t *t = json_array_get(r->tables, json_array_size(r->tables) - 1);
+	if (t)
+		json_object_set_new(t, "standard",
+				    json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "key", sd->key, "id",
+					      sd->id, "name", sd->name, "generation", sd->generation,
+					      "matched", (json_int_t)m->matched, "columns",
+					      (json_int_t)m->columns));
+}
+
+/* The standard a table is checked against: one of those --standard names (the best
+ * match of its header among them), or the one its header is (none: -1). */
+static long pick_standard(const kp_standards *s, const size_t *forced, size_t nforced,
+	const kp_infer_result *ir, kp_standard_match *m)
+{
+	if (!nforced) {
+		kp_standard_recognise(s, ir->labels, ir->nlabels, m);
+		return m->index;
+	}
+	kp_standard_match best = {.index = -1};
+	for (size_t k = 0; k < nforced; k++) {
+		kp_standard_match x;
+		kp_standard_score(s, forced[k], ir->labels, ir->nlabels, &x);
+		if (best.index < 0 || x.matched > best.matched)
+			best = x;
+	}
+	*m = best;
+	return m->index;
 }
 
 typedef struct pkg_ctx {
@@ -159,6 +200,8 @@ int main(int argc, char **argv)
 		{"max-errors", required_argument, NULL, 'm'},
 		{"encoding", required_argument, NULL, 'e'},
 		{"strict", no_argument, NULL, OPT_STRICT},
+		{"standard", required_argument, NULL, OPT_STANDARD},
+		{"list-standards", no_argument, NULL, OPT_LIST_STANDARDS},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -166,7 +209,8 @@ int main(int argc, char **argv)
 	const char *schema_path = NULL, *package_path = NULL, *data_dir = NULL;
 	const char *format = "text";
 	long max_errors = 1000;
-	int strict = 0;
+	int strict = 0, list_standards = 0;
+	const char *standard_word = NULL;
 	kp_validate_opts vo;
 	memset(&vo, 0, sizeof vo);
 	int c;
@@ -200,6 +244,12 @@ int main(int argc, char **argv)
 		case OPT_STRICT:
 			strict = 1;
 			break;
+		case OPT_STANDARD:
+			standard_word = optarg;
+			break;
+		case OPT_LIST_STANDARDS:
+			list_standards = 1;
+			break;
 		default: {
 			int st = kp_cli_common_option(tool, c, usage, argv);
 			if (st >= 0)
@@ -215,11 +265,57 @@ int main(int argc, char **argv)
 	if (package_path && optind < argc)
 		return kp_cli_usage_error(tool, "--package validates the package's own resources: "
 						"drop the table arguments");
-	if (!package_path && optind >= argc)
+	if (!package_path && optind >= argc && !list_standards)
 		return kp_cli_usage_error(tool, "no table given");
 	if (data_dir && !package_path)
 		return kp_cli_usage_error(tool, "--data goes with --package");
 	vo.max_errors = max_errors;
+	kp_standards stds = {0};
+	int have_stds = 0;
+	if (list_standards || standard_word || (!schema_path && !package_path)) {
+		char dir[4096];
+		kp_diag err;
+		kp_diag_clear(&err);
+		if (kp_cli_data_path("standard/index.json", dir, sizeof dir) == 0) {
+			*strrchr(dir, '/') = '\0';
+			if (kp_standards_load(&stds, dir, &err) != 0) {
+				kp_cli_print_diag(tool, &err);
+				return kp_cli_finish(tool, KP_EXIT_IO);
+			}
+			have_stds = 1;
+		} else if (list_standards || standard_word) {
+			kp_cli_error(tool, "cannot find the standard datasets (schemas/standard/index.json): "
+					   "reinstall kplan");
+			return kp_cli_finish(tool, KP_EXIT_IO);
+		}
+	}
+	if (list_standards) {
+		for (size_t i = 0; i < stds.n; i++)
+			printf("%-24s %s %s（%s）, %zu columns\n", stds.items[i].key, stds.items[i].id,
+			       stds.items[i].name, kp_standard_generation_name(&stds.items[i]),
+			       stds.items[i].schema->nfields);
+		kp_standards_free(&stds);
+		return kp_cli_finish(tool, KP_EXIT_OK);
+	}
+	/* 総務省's codes, checked wherever a 全国地方公共団体コード is */
+	if (kp_cli_lg_codes(tool, &vo.lg_codes) != 0) {
+		kp_standards_free(&stds);
+		return kp_cli_finish(tool, KP_EXIT_IO);
+	}
+	size_t forced[64], nforced = 0;
+	if (standard_word) {
+		if (schema_path || package_path) {
+			kp_standards_free(&stds);
+			return kp_cli_usage_error(tool, "--standard is a schema: give it instead of "
+							"--schema or --package");
+		}
+		nforced = stds.n <= 64 ? kp_standard_find(&stds, standard_word, forced) : 0;
+		if (!nforced) {
+			kp_standards_free(&stds);
+			return kp_cli_usage_error(tool, "no standard dataset '%s': see --list-standards",
+						  standard_word);
+		}
+	}
 
 	report rep;
 	memset(&rep, 0, sizeof rep);
@@ -263,15 +359,30 @@ int main(int argc, char **argv)
 			kp_diag_clear(&err);
 			kp_schema *schema = NULL;
 			int rc;
+			long std = -1;
+			kp_standard_match sm;
+			char used[200] = "inferred", note[600] =
+				" (no schema given: checked against one inferred from the table)";
 			if (kp_infer_table(argv[i], &io, &ir, &err) != 0) {
 				if (strcmp(err.code, "usage") == 0) {
 					json_decref(rep.tables);
+					kp_standards_free(&stds);
 					return kp_cli_usage_error(tool, "%s", err.message);
 				}
 				on_finding(&rep, &err);
 				st.unreadable = ir.unreadable;
 				st.errors = 1;
 				rc = ir.unreadable ? KP_EXIT_IO : KP_EXIT_INVALID;
+			} else if (have_stds && (std = pick_standard(&stds, forced, nforced, &ir, &sm)) >= 0) {
+				/* a standard dataset: checked against its schema */
+				const kp_standard *sd = &stds.items[std];
+				snprintf(used, sizeof used, "standard:%s", sd->key);
+				snprintf(note, sizeof note,
+					 " (checked as the standard dataset %s %s（%s）: %zu of its %zu "
+					 "columns in the header)",
+					 sd->id, sd->name, kp_standard_generation_name(sd), sm.matched,
+					 sm.columns);
+				rc = kp_validate_table(argv[i], NULL, sd->schema, &vo, &sink, &st);
 			} else if (kp_schema_load_json(ir.schema, argv[i], NULL, &schema, &schema_sink) != 0) {
 				kp_diag_set(&err, KP_SEV_ERROR, "source-error",
 					"no schema could be inferred from the table's header");
@@ -285,7 +396,9 @@ int main(int argc, char **argv)
 			if (ir.schema)
 				kp_infer_release(&ir);
 			kp_schema_free(schema);
-			end_table(&rep, argv[i], &st, strict, "inferred");
+			end_table_note(&rep, argv[i], &st, strict, used, note);
+			if (std >= 0 && rep.json)
+				attach_standard(&rep, &stds.items[std], &sm);
 			warnings += st.warnings;
 			if (rc == KP_EXIT_IO)
 				status = KP_EXIT_IO;
@@ -329,5 +442,6 @@ int main(int argc, char **argv)
 		json_decref(rep.tables);
 		printf("%s: %s\n", tool, status == KP_EXIT_OK ? "valid" : status == KP_EXIT_IO ? "not all tables could be read" : "invalid");
 	}
+	kp_standards_free(&stds);
 	return kp_cli_finish(tool, status);
 }

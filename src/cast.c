@@ -1401,6 +1401,10 @@ kp_constraint kp_cast_check(const kp_field *f, const kp_value *v, kp_diag *err)
 				v->text, len, unit, c->max_length);
 	}
 	int pm = HAS(PATTERN) && c->pattern_re ? kp_pattern_match(c->pattern_re, v->text, v->len) : 1;
+	if (pm == 0 && f->description) /* the schema says what the pattern means */
+		return constraint_error(err, KP_CONSTRAINT_PATTERN,
+			"\"%.*s\" does not match the pattern %.200s (%.300s)", shown, v->text,
+			c->pattern, f->description);
 	if (pm == 0)
 		return constraint_error(err, KP_CONSTRAINT_PATTERN,
 			"\"%.*s\" does not match the pattern %.200s: check for stray spaces, "

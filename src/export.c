@@ -1189,7 +1189,8 @@ int kp_export_run(const kp_export_opts *o)
 				       .encoding = o->encoding,
 				       .no_sha256 = 1,
 				       .hooks = ready ? &hooks : NULL,
-				       .interrupted = o->interrupted};
+				       .interrupted = o->interrupted,
+				       .lg_codes = o->lg_codes};
 		int rc = kp_validate_package(c.pkg, o->data_dir, &vo, &o->sink, NULL, NULL);
 		status = rc == 0 ? KP_EXIT_OK : rc == 1 ? KP_EXIT_INVALID : KP_EXIT_IO;
 		if (o->interrupted && *o->interrupted) {

@@ -25,6 +25,7 @@
 #include <signal.h>
 
 #include "diag.h"
+#include "lgcode.h"
 
 enum {
 	KP_EXPORT_CSV = 1u << 0,
@@ -50,6 +51,7 @@ typedef struct kp_export_opts {
 	const volatile sig_atomic_t *interrupted; /* optional: set (to the signal number) by
 				    * the caller's signal handler; the run then stops, removes
 				    * what it wrote and returns KP_EXIT_IO */
+	const kp_lgcode_list *lg_codes; /* optional: 総務省's codes (kp_validate_opts) */
 } kp_export_opts;
 
 /* Sets the defaults: all formats, OUT "dist", BOM, CRLF, titles, no date. */

@@ -550,9 +550,12 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 		free(cols[i].keys);
 	}
 	free(cols);
-	saved_free(&head);
+	out->labels = head.cells; /* the header's labels go to the caller */
+	out->nlabels = head.n;
+	head = (saved){0};
 	saved_free(&first);
 	if (!out->schema) {
+		kp_infer_release(out);
 		kp_diag_set(err, KP_SEV_ERROR, "io-error", "out of memory");
 		return -1;
 	}
@@ -582,6 +585,11 @@ void kp_infer_release(kp_infer_result *r)
 	r->schema = NULL;
 	free(r->lg_name);
 	r->lg_name = NULL;
+	for (size_t i = 0; i < r->nlabels; i++)
+		free(r->labels[i]);
+	free(r->labels);
+	r->labels = NULL;
+	r->nlabels = 0;
 }
 
 json_t *kp_infer_resource(const kp_infer_result *r, const char *name, const char *path)

@@ -41,6 +41,8 @@ typedef struct kp_infer_result {
 	char lg_code[7];      /* the one 全国地方公共団体コード of the leftmost code column,
 			       * when all its rows hold the same, else "" */
 	char *lg_name;        /* owned: the one 地方公共団体名 of the rows, or NULL */
+	char **labels;        /* owned: the header's labels, as read */
+	size_t nlabels;
 	int unreadable;       /* on failure: 1 the file could not be opened, 0 it was read
 			       * and is no table (err says why) */
 } kp_infer_result;

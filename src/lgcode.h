@@ -18,4 +18,26 @@ int kp_lgcode_check_digit(const char *five);
 /* Classifies s[0..len).  When the check digit is wrong, *expected (if non-NULL) gets it. */
 enum kp_lgcode_result kp_lgcode_check(const char *s, size_t len, int *expected);
 
+/* 総務省's list of codes (schemas/lgcodes/local-gov-codes.json): a code with a right
+ * check digit may still be no code ("018201"). */
+typedef struct kp_lgcode_entry {
+	char code[7];
+	char *name;      /* owned: prefecture and municipality, "石川県金沢市" */
+	char *pref_name; /* owned: "石川県" */
+	char *city_name; /* owned: "金沢市" (for a ward "札幌市中央区"), "" for a prefecture */
+} kp_lgcode_entry;
+
+typedef struct kp_lgcode_list {
+	kp_lgcode_entry *entries; /* owned, sorted by code */
+	size_t n;
+} kp_lgcode_list;
+
+/* Loads the list from the JSON file at path.  Returns 0, -1 with err set. */
+int kp_lgcode_list_load(kp_lgcode_list *l, const char *path, char *err, size_t errsz);
+
+void kp_lgcode_list_free(kp_lgcode_list *l);
+
+/* The entry of the six characters at code, or NULL. */
+const kp_lgcode_entry *kp_lgcode_list_find(const kp_lgcode_list *l, const char *code);
+
 #endif

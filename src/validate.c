@@ -343,6 +343,11 @@ typedef struct tctx {
 	long rows;
 	long long file_size; /* bytes of a regular file, or 0 */
 	kp_layout layout;    /* where the table ends (see layout.h) */
+	const kp_lgcode_list *lg_codes; /* kp_validate_opts.lg_codes */
+	long lg_name_bad[2]; /* rows whose names are not their code's: [0] another name,
+			      * [1] the municipality without its prefecture */
+	long lg_col, lg_name_col, pref_col, city_col; /* the code of the body that publishes
+				      * the rows and its names (-1: none), see lg_names */
 	size_t *blank_cols;  /* owned: columns without a label, no value seen yet */
 	size_t nblank_cols;
 	long header_row;
@@ -640,6 +645,11 @@ static size_t fold_label(const char *s, size_t n, char *out, size_t outsz)
 	return o;
 }
 
+size_t kp_validate_fold_label(const char *s, size_t n, char *out, size_t outsz)
+{
+	return fold_label(s, n, out, outsz);
+}
+
 /* The fields' names and titles folded, each once: folded text -> field (the first field,
  * its name before its title, wins). */
 typedef struct folded_index {
@@ -835,6 +845,11 @@ static int placeholder(const kp_field *f, size_t i)
 	char want[32];
 	snprintf(want, sizeof want, "field_%zu", i + 1);
 	return !f->title && strcmp(f->name, want) == 0;
+}
+
+static int cell_is(const kp_csvcell *c, const char *text)
+{
+	return c->len == strlen(text) && memcmp(c->data, text, c->len) == 0;
 }
 
 static int header(tctx *t, const kp_csvrecord *h)
@@ -1113,6 +1128,21 @@ static int header(tctx *t, const kp_csvrecord *h)
 		kp_diag_at(&d, t->file, h->number, 0, h->offset);
 		if (emit(t, &d))
 			return 0;
+	}
+	/* The columns that say who publishes the rows (see lg_names) */
+	t->lg_col = t->lg_name_col = t->pref_col = t->city_col = -1;
+	for (size_t i = 0; i < t->ncols; i++) {
+		const kp_csvcell *c = &h->cells[i];
+		long f = t->col_field[i];
+		if (t->lg_col < 0 && f >= 0 && t->is_lg[f] &&
+		    (cell_is(c, "全国地方公共団体コード") || cell_is(c, "都道府県コード又は市区町村コード")))
+			t->lg_col = (long)i;
+		else if (t->lg_name_col < 0 && cell_is(c, "地方公共団体名"))
+			t->lg_name_col = (long)i;
+		else if (t->pref_col < 0 && cell_is(c, "都道府県名"))
+			t->pref_col = (long)i;
+		else if (t->city_col < 0 && cell_is(c, "市区町村名"))
+			t->city_col = (long)i;
 	}
 	/* Years as column headings: wide format (L3-09). */
 	size_t years = 0, first_year = 0;
@@ -1702,6 +1732,25 @@ static inline __attribute__((always_inline)) int cell_fast(tctx *t, const kp_csv
 	return 1;
 }
 
+static int five_digits(const kp_csvcell *c)
+{
+	if (c->len != 5)
+		return 0;
+	for (size_t i = 0; i < 5; i++)
+		if (c->data[i] < '0' || c->data[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* The five digits of c with their check digit, in out (7 bytes). */
+static const char *with_digit(const kp_csvcell *c, char *out)
+{
+	memcpy(out, c->data, 5);
+	out[5] = (char)('0' + kp_lgcode_check_digit(c->data));
+	out[6] = '\0';
+	return out;
+}
+
 /* The general path: every check, every finding. */
 static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 {
@@ -1792,6 +1841,7 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 	}
 	if (t->is_lg[fi]) {
 		int want = 0;
+		char code6[7];
 		enum kp_lgcode_result lr = kp_lgcode_check(c->data, c->len, &want);
 		if (lr != KP_LGCODE_OK) {
 			if (lr == KP_LGCODE_BAD_CHECK_DIGIT)
@@ -1801,12 +1851,25 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 				    "should end "
 				    "in %d (%.5s%d); check the code against the official list",
 				    c->data, want, c->data, want);
+			else if (five_digits(c) && kp_lgcode_list_find(t->lg_codes, with_digit(c, code6)))
+				kp_diag_set(&d, KP_SEV_ERROR, "lg-code",
+					    "'%s' has 5 digits: a 全国地方公共団体コード has 6, the check "
+					    "digit last: write %s (%s)",
+					    c->data, code6, kp_lgcode_list_find(t->lg_codes, code6)->name);
 			else
 				kp_diag_set(&d, KP_SEV_ERROR, "lg-code",
 					    "'%s' is not a 6-digit 全国地方公共団体コード (5 "
 					    "digits + check digit, "
 					    "e.g. 172014 for 金沢市)",
 					    c->data);
+			at_cell(t, &d, r->number, col, c);
+			if (emit(t, &d))
+				return;
+		} else if (t->lg_codes && !kp_lgcode_list_find(t->lg_codes, c->data)) {
+			kp_diag_set(&d, KP_SEV_ERROR, "lg-code",
+				    "'%s' has a right check digit but is no 全国地方公共団体コード in "
+				    "総務省's list (%zu codes, as of 令和6年1月1日): check the code",
+				    c->data, t->lg_codes->n);
 			at_cell(t, &d, r->number, col, c);
 			if (emit(t, &d))
 				return;
@@ -2304,6 +2367,63 @@ static void outside(tctx *t, const kp_csvrecord *r, kp_layout_kind k)
 	emit(t, &d);
 }
 
+/* The names beside a 全国地方公共団体コード are its names in 総務省's list:
+ * 地方公共団体名 is prefecture and municipality ("千葉県市川市"); the old layout's
+ * 都道府県名 and 市区町村名 are the two parts.  The first row that differs is reported,
+ * the others counted (lg_names_end). */
+static void lg_names(tctx *t, const kp_csvrecord *r)
+{
+	if ((size_t)t->lg_col >= r->ncells || r->cells[t->lg_col].len != 6)
+		return;
+	const kp_lgcode_entry *e = kp_lgcode_list_find(t->lg_codes, r->cells[t->lg_col].data);
+	if (!e)
+		return; /* the code's own finding says so */
+	const struct {
+		long col;
+		const char *want, *what;
+	} checks[] = {{t->lg_name_col, e->name, "地方公共団体名"},
+		      {t->pref_col, e->pref_name, "都道府県名"},
+		      {t->city_col, e->city_name, "市区町村名"}};
+	for (size_t k = 0; k < NELEM(checks); k++) {
+		long col = checks[k].col;
+		if (col < 0 || (size_t)col >= r->ncells || !r->cells[col].len ||
+		    cell_is(&r->cells[col], checks[k].want))
+			continue;
+		const kp_csvcell *c = &r->cells[col];
+		kp_diag d;
+		int short_form = k == 0 && strcmp(e->city_name, "") != 0 && cell_is(c, e->city_name);
+		if (t->lg_name_bad[short_form]++)
+			return;
+		kp_diag_set(&d, short_form ? KP_SEV_WARNING : KP_SEV_ERROR, "lg-name",
+			    short_form ? "%s '%.*s' lacks the prefecture: write '%s' (the prefecture "
+					 "and the municipality of %s)"
+				       : "%s '%.*s' is not the name of %s beside it: 総務省's list "
+					 "has '%s'; correct the name or the code",
+			    checks[k].what, (int)(c->len > 100 ? 100 : c->len), c->data,
+			    short_form ? e->name : e->code, short_form ? e->code : checks[k].want);
+		at_cell(t, &d, r->number, (size_t)col, c);
+		emit(t, &d);
+		return;
+	}
+}
+
+static void lg_names_end(tctx *t)
+{
+	for (int k = 0; k < 2 && !t->stop; k++) {
+		if (t->lg_name_bad[k] <= 1)
+			continue;
+		kp_diag d;
+		kp_diag_set(&d, k ? KP_SEV_WARNING : KP_SEV_ERROR, "lg-name",
+			    k ? "%ld more rows write 地方公共団体名 without the prefecture (as the first "
+				"one reported)"
+			      : "%ld more rows have a name that is not their code's in 総務省's list "
+				"(as the first one reported)",
+			    t->lg_name_bad[k] - 1);
+		kp_diag_at(&d, t->file, 0, 0, -1);
+		emit(t, &d);
+	}
+}
+
 static void row(tctx *t, const kp_csvrecord *r)
 {
 	const kp_schema *s = t->s;
@@ -2369,6 +2489,8 @@ static void row(tctx *t, const kp_csvrecord *r)
 	}
 	if (t->stop)
 		return;
+	if (t->lg_codes && t->lg_col >= 0)
+		lg_names(t, r);
 	for (size_t k = 0; k < t->nreq_cols; k++) {
 		size_t i = t->req_cols[k];
 		t->prev_filled[i] = i < r->ncells && r->cells[i].len > 0;
@@ -2848,6 +2970,7 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 	t.sink = sink;
 	t.max_errors = opts ? opts->max_errors : 0;
 	t.general_only = opts && opts->general_only;
+	t.lg_codes = opts ? opts->lg_codes : NULL;
 	kp_validate_stats local;
 	if (!st)
 		st = &local;
@@ -2988,6 +3111,7 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 		if (split.first)
 			blank_run(&t, &split);
 		blank_cols_end(&t);
+		lg_names_end(&t);
 	}
 	if (!t.stop) {
 		finish_self_fks(&t);

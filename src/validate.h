@@ -36,6 +36,7 @@
 #include "csvread.h"
 #include "diag.h"
 #include "files.h"
+#include "lgcode.h"
 #include "schema.h"
 
 struct kp_validate_stats;
@@ -81,6 +82,9 @@ typedef struct kp_validate_opts {
 			       * path must never change a finding) */
 	const volatile sig_atomic_t *interrupted; /* optional: once set, the run stops at the
 				       * next record and returns KP_EXIT_IO, reporting nothing */
+	const kp_lgcode_list *lg_codes; /* optional: 総務省's codes; a 全国地方公共団体コード
+				       * must be one of them, and 地方公共団体名 (or the old
+				       * layout's 都道府県名/市区町村名) its name */
 } kp_validate_opts;
 
 typedef struct kp_validate_stats {
@@ -115,5 +119,10 @@ typedef void (*kp_validate_table_fn)(void *ctx, const kp_resource *res, const ch
 int kp_validate_package(const kp_package *pkg, const char *data_dir,
 	const kp_validate_opts *opts, const kp_diag_sink *sink, kp_validate_table_fn done,
 	void *ctx);
+
+/* A label folded the way columns are matched to fields: width and dash variants to one
+ * form, spaces and line breaks dropped (see label-variant).  Writes at most outsz bytes
+ * with a NUL; returns the length, 0 when the label folds to nothing or does not fit. */
+size_t kp_validate_fold_label(const char *s, size_t n, char *out, size_t outsz);
 
 #endif
