@@ -724,6 +724,32 @@ static const char *const any_datetime[] = {"%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:
 	"%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
 	"%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", NULL};
 
+/* A 5-digit number a date cell becomes when Excel saves it as a number: days since
+ * 1899-12-30 (Excel's 1900 system, its leap day 1900-02-29 counted), for the years
+ * 1955-2099.  Fills the date it stands for. */
+static int excel_serial(const char *s, size_t n, int *y, int *m, int *d)
+{
+	if (n != 5)
+		return 0;
+	long days = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		days = days * 10 + (s[i] - '0');
+	}
+	if (days < 20090 || days > 73050)
+		return 0;
+	/* days from 1970-01-01, then the civil date (H. Hinnant's algorithm) */
+	long z = days - 25569 + 719468;
+	long era = z / 146097, doe = z - era * 146097;
+	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+	return 1;
+}
+
 static int cast_temporal(const opts *o, const char *s, size_t n, kp_value *v, kp_diag *err)
 {
 	kp_datetime *t = &v->u.t.parts;
@@ -774,6 +800,12 @@ static int cast_temporal(const opts *o, const char *s, size_t n, kp_value *v, kp
 				"the schema",
 				shown, s, what, o->pattern ? o->pattern : "");
 	}
+	int y, m, d;
+	if (!ok && o->type == KP_TYPE_DATE && excel_serial(s, n, &y, &m, &d))
+		return type_error(err, "\"%.*s\" is not a date: it is Excel's serial number for "
+			"%04d-%02d-%02d (a date cell saved as a number); write %04d-%02d-%02d, or "
+			"format the column as dates (yyyy-mm-dd) before saving the CSV",
+			shown, s, y, m, d, y, m, d);
 	if (!ok)
 		return type_error(err, "\"%.*s\" is not %s: write it as %s", shown, s, what, example);
 	if ((o->type != KP_TYPE_TIME && !valid_date(t)) || !valid_time(t))
@@ -1438,6 +1470,10 @@ kp_constraint kp_cast_check(const kp_field *f, const kp_value *v, kp_diag *err)
 				}
 				k += (size_t)w;
 			}
+			if (f->description) /* the schema says what the values mean */
+				return constraint_error(err, KP_CONSTRAINT_ENUM,
+					"\"%.*s\" is not one of the allowed values %s (%.300s)", shown,
+					v->text, list, f->description);
 			return constraint_error(err, KP_CONSTRAINT_ENUM,
 				"\"%.*s\" is not one of the allowed values: use one of %s", shown,
 				v->text, list);

@@ -870,28 +870,31 @@ static int header(tctx *t, const kp_csvrecord *h)
 		t->field_col[f] = -1;
 	int by_position = s->fields_match == KP_FIELDS_MATCH_EXACT;
 	int by_labels = s->fields_match == KP_FIELDS_MATCH_LABELS;
+	/* every mode but exact matches by label, variants included; only the default one
+	 * also pairs the columns and fields left over (renamed columns) */
+	int by_names = !by_position;
 	size_t matched = 0;
 	size_t lcap = 16;
 	while (lcap < 2 * nc)
 		lcap *= 2;
 	size_t *labels = calloc(lcap, sizeof *labels); /* column + 1 of each label, or 0 */
 	/* by_labels: each column's field, decided before the findings (see schema.h) */
-	long *assign = by_labels ? malloc(nc * sizeof *assign) : NULL;
-	unsigned char *paired = by_labels ? calloc(nc, 1) : NULL;
-	if (!labels || (by_labels && (!assign || !paired))) {
+	long *assign = by_names ? malloc(nc * sizeof *assign) : NULL;
+	unsigned char *paired = by_names ? calloc(nc, 1) : NULL;
+	if (!labels || (by_names && (!assign || !paired))) {
 		free(labels);
 		free(assign);
 		free(paired);
 		return -1;
 	}
-	unsigned char *variant = by_labels ? calloc(nc, 1) : NULL;
-	if (by_labels && !variant) {
+	unsigned char *variant = by_names ? calloc(nc, 1) : NULL;
+	if (by_names && !variant) {
 		free(labels);
 		free(assign);
 		free(paired);
 		return -1;
 	}
-	if (by_labels) {
+	if (by_names) {
 		for (size_t i = 0; i < t->ncols; i++) {
 			const kp_csvcell *c = &h->cells[i];
 			long f = c->len ? kp_schema_field_by_label(s, c->data, c->len) : -1;
@@ -927,7 +930,7 @@ static int header(tctx *t, const kp_csvrecord *h)
 		folded_index_free(&fx);
 		/* what is left over, in order: renamed columns */
 		size_t nf = 0;
-		for (size_t i = 0; i < t->ncols; i++) {
+		for (size_t i = 0; i < t->ncols && by_labels; i++) {
 			if (assign[i] >= 0)
 				continue; /* (a repeated label is left over too: its cells are
 					   * checked against the field left at its place) */
@@ -949,12 +952,8 @@ static int header(tctx *t, const kp_csvrecord *h)
 		if (by_position) {
 			if (i < s->nfields)
 				f = (long)i;
-		} else if (by_labels) {
+		} else {
 			f = assign[i];
-		} else if (c->len) {
-			f = kp_schema_field_by_label(s, c->data, c->len);
-			if (f >= 0 && t->field_col[f] >= 0)
-				f = -1; /* second column with the same label: a duplicate */
 		}
 		if (f >= 0) {
 			t->col_field[i] = f;
@@ -1025,7 +1024,7 @@ static int header(tctx *t, const kp_csvrecord *h)
 			    "column %zu '%.*s' is not a field of the schema: remove the column or "
 			    "add the field",
 			    i + 1, (int)(c->len > 200 ? 200 : c->len), c->data);
-		} else if (by_labels && variant[i]) {
+		} else if (by_names && variant[i]) {
 			const kp_field *fd = &s->fields[f];
 			/* the schema's spelling the label folds equal to: its title, else its name
 			 */
