@@ -7,6 +7,7 @@
 
 #include "../src/files.h"
 #include "../src/infer.h"
+#include "../src/standard.h"
 #include "../src/stage.h"
 #include "cli.h"
 
@@ -19,6 +20,9 @@ static const char usage[] =
     "\n"
     "  -o, --output OUT      write the draft to OUT (default: standard output)\n"
     "      --package         a Data Package even for one table\n"
+    "      --standard ID     write an empty table of a standard dataset instead (its\n"
+    "                        header, UTF-8 with BOM, CRLF) to fill in: ID is its\n"
+    "                        number (08: the new layout), key (08-aed-old) or name\n"
     "  -e, --encoding ENC    the tables' encoding (default: what the bytes show)\n"
     "  -h, --help            show this help and exit\n"
     "  -V, --version         show the version and exit\n"
@@ -26,7 +30,9 @@ static const char usage[] =
     "The draft keeps each column's label as its name; types come from every filled cell\n"
     "(codes with leading zeros stay text); a column with no blank cell is required; a\n"
     "small vocabulary becomes an enum; a column of 全国地方公共団体コード is marked lgCode.\n"
-    "Check it before use: it describes the table as it is, mistakes included.\n"
+    "Check it before use: it describes the table as it is, mistakes included.  A table\n"
+    "whose header is a standard dataset's (kplan-validate --list-standards) gets that\n"
+    "standard's schema instead.\n"
     "\n"
     "exit status: 0 written, 2 usage error, 3 a table could not be read or OUT written\n";
 
@@ -51,18 +57,95 @@ static char *resource_name(const char *path, size_t i)
 	return n;
 }
 
+/* A table whose header is a standard dataset's gets the standard's schema, as shipped,
+ * saying so in its description. */
+static void adopt_standard(const kp_standards *s, kp_infer_result *ir, const char *path)
+{
+	kp_standard_match m;
+	kp_standard_recognise(s, ir->labels, ir->nlabels, &m);
+	if (m.index < 0)
+		return;
+	const kp_standard *sd = &s->items[m.index];
+	json_t *sch = json_load_file(sd->path, 0, NULL);
+	if (!sch)
+		return;
+	char desc[1200];
+	const char *was = json_string_value(json_object_get(sch, "description"));
+	snprintf(desc, sizeof desc,
+		 "The standard dataset %s %s（%s）: %zu of its %zu columns are in the header of "
+		 "%s, so this is the standard's schema, unchanged (kplan-validate recognises the "
+		 "table too). %s",
+		 sd->id, sd->name, kp_standard_generation_name(sd), m.matched, m.columns, path,
+		 was ? was : "");
+	json_object_set_new(sch, "description", json_string(desc));
+	json_object_del(sch, "$comment");
+	json_decref(ir->schema);
+	ir->schema = sch;
+}
+
+/* An empty table of a standard dataset: its header, UTF-8 with a BOM and CRLF (what
+ * Excel opens right), to fill in. */
+static int write_template(const kp_standards *s, const char *word, const char *out)
+{
+	size_t idx[64], n = s->n <= 64 ? kp_standard_find(s, word, idx) : 0;
+	if (!n)
+		return kp_cli_usage_error(tool, "no standard dataset '%s': see kplan-validate "
+						"--list-standards",
+					  word);
+	const kp_standard *sd = &s->items[idx[0]];
+	for (size_t k = 0; k < n; k++) /* a number names both layouts: the new one */
+		if (strcmp(s->items[idx[k]].generation, "new") == 0)
+			sd = &s->items[idx[k]];
+	kp_atomic a;
+	kp_diag err;
+	FILE *fp = stdout;
+	if (out) {
+		if (kp_files_atomic_open(&a, out, &err) != 0) {
+			kp_cli_print_diag(tool, &err);
+			return kp_cli_finish(tool, KP_EXIT_IO);
+		}
+		fp = a.fp;
+	}
+	fputs("\xEF\xBB\xBF", fp);
+	for (size_t i = 0; i < sd->schema->nfields; i++) {
+		const kp_field *f = &sd->schema->fields[i];
+		const char *l = f->title ? f->title : f->name;
+		if (i)
+			fputc(',', fp);
+		if (!strpbrk(l, ",\"\r\n")) {
+			fputs(l, fp);
+			continue;
+		}
+		fputc('"', fp);
+		for (const char *p = l; *p; p++) {
+			if (*p == '"')
+				fputc('"', fp);
+			fputc(*p, fp);
+		}
+		fputc('"', fp);
+	}
+	fputs("\r\n", fp);
+	if (out && kp_files_atomic_commit(&a, &err) != 0) {
+		kp_cli_print_diag(tool, &err);
+		return kp_cli_finish(tool, KP_EXIT_IO);
+	}
+	return kp_cli_finish(tool, KP_EXIT_OK);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"output", required_argument, NULL, 'o'},
 	    {"package", no_argument, NULL, 'P'},
 	    {"encoding", required_argument, NULL, 'e'},
+	    {"standard", required_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *out = NULL;
 	int package = 0;
+	const char *template_of = NULL;
 	kp_infer_opts io = {.draft = 1};
 	int c;
 	opterr = 0;
@@ -73,6 +156,9 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			package = 1;
+			break;
+		case 'S':
+			template_of = optarg;
 			break;
 		case 'e':
 			if (!*optarg)
@@ -87,8 +173,29 @@ int main(int argc, char **argv)
 		}
 		}
 	}
-	if (optind >= argc)
+	if (template_of && optind < argc)
+		return kp_cli_usage_error(tool, "--standard writes an empty table: drop the table "
+						"arguments");
+	kp_standards stds = {0};
+	char dir[4096];
+	if (kp_cli_data_path("standard/index.json", dir, sizeof dir) == 0) {
+		kp_diag err;
+		kp_diag_clear(&err);
+		*strrchr(dir, '/') = '\0';
+		if (kp_standards_load(&stds, dir, &err) != 0) {
+			kp_cli_print_diag(tool, &err);
+			return kp_cli_finish(tool, KP_EXIT_IO);
+		}
+	}
+	if (template_of) {
+		int st = write_template(&stds, template_of, out);
+		kp_standards_free(&stds);
+		return st;
+	}
+	if (optind >= argc) {
+		kp_standards_free(&stds);
 		return kp_cli_usage_error(tool, "no table given");
+	}
 	package = package || argc - optind > 1;
 	size_t ntables = (size_t)(argc - optind), done = 0;
 	kp_infer_result *irs = calloc(ntables, sizeof *irs);
@@ -109,6 +216,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		views[done++] = ir;
+		adopt_standard(&stds, ir, argv[i]);
 		if (!package) {
 			doc = json_incref(ir->schema);
 		} else {
@@ -126,6 +234,7 @@ int main(int argc, char **argv)
 	free(irs);
 	free(views);
 	json_decref(resources);
+	kp_standards_free(&stds);
 	if (status == KP_EXIT_USAGE)
 		return status;
 	if (status == KP_EXIT_OK && !doc) {

@@ -114,9 +114,10 @@ LG = {'type': 'string', 'lgCode': True, 'constraints': {'pattern': '[0-9]{6}'},
       'description': '全国地方公共団体コード: write the 6 digits with the check digit (JIS X 0402), e.g. 172014'}
 TIME = {'type': 'string', 'constraints': {'pattern': '([01][0-9]|2[0-3]):[0-5][0-9]|24:00'},
         'description': '時刻（hh:mm）: write the time with two-digit hours, 24-hour, e.g. 09:00 or 17:45'}
-HAVE = {'type': 'string', 'constraints': {'enum': ['有', '無']}, 'description': '有 or 無'}
+HAVE = {'type': 'string', 'constraints': {'enum': ['有', '無']},
+        'description': '有無: write 有 or 無, not ○ or ×'}
 ONE = {'type': 'string', 'constraints': {'enum': ['1']},
-       'description': '1 when it applies, empty when not'}
+       'description': 'write 1 when it applies and leave the cell empty when not (not ○)'}
 URI = {'type': 'string', 'format': 'uri'}
 PHONE = {'type': 'string', 'constraints': {
     'pattern': r'0[0-9]{1,4}-[0-9]{1,4}-[0-9]{3,4}|\(0[0-9]{1,4}\)[0-9]{1,4}-[0-9]{3,4}|0[0-9]{9,10}'},
@@ -158,7 +159,9 @@ RULES = [
 
 # titles written two ways in the official definitions themselves (both are accepted)
 SPELLINGS = [('料金（基本）', '料金(基本)'), ('料金（詳細）', '料金(詳細)'),
-             ('利用可能時間特記事項', '利用可能日時特記事項'), ('建物名等(方書)', '建物名等（方書）')]
+             ('利用可能時間特記事項', '利用可能日時特記事項'), ('建物名等(方書)', '建物名等（方書）'),
+             # the new set names it 名称_英語 in some datasets and 名称_英字 in others
+             ('名称_英語', '名称_英字')]
 
 GEN = {'new': '自治体標準オープンデータセット', 'old': '推奨データセット'}
 
