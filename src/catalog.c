@@ -312,6 +312,23 @@ int kp_catalog_write_dcat(kp_writer *rdf, const kp_package *pkg, const kp_catalo
 		lit(&c, "skos:prefLabel", json_string_value(th), NULL, "ja");
 		close_node(&c, 1);
 	}
+	/* a table of a standard dataset: the dataset conforms to that standard (its
+	 * schema's "standard", as schemas/standard/build.py writes it) */
+	for (size_t i = 0; i < pkg->nresources; i++) {
+		const kp_schema *rs = pkg->resources[i].schema;
+		const char *std = rs ? kp_schema_pointer_string(rs->json, "/standard/conformsTo") : NULL;
+		int seen = 0;
+		for (size_t k = 0; std && k < i && !seen; k++) {
+			const kp_schema *ks = pkg->resources[k].schema;
+			const char *o2 = ks ? kp_schema_pointer_string(ks->json, "/standard/conformsTo") : NULL;
+			seen = o2 && strcmp(o2, std) == 0;
+		}
+		if (!std || seen)
+			continue;
+		open_node(&c, "dct:conformsTo", "dct:Standard", NULL);
+		lit(&c, "dct:title", std, NULL, "ja");
+		close_node(&c, 1);
+	}
 	typed_ref(&c, "dcat:landingPage", "foaf:Document", landing);
 	for (size_t i = 0; i < nfiles; i++)
 		if (strcmp(files[i].format, "csvw") != 0)

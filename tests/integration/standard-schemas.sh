@@ -41,3 +41,21 @@ for b in bad:
     print('  ' + b)
 sys.exit(1 if bad else 0)
 PY
+
+# Published: a table of a standard dataset, described and exported, says in its DCAT
+# that the dataset conforms to the standard (rapper parses the RDF/XML).
+mkdir "$work/pk"
+cp "$work/08-aed-new/valid.csv" "$work/pk/aed.csv"
+(cd "$work/pk" && "$KPLAN_BIN/kplan-describe" --package -o datapackage.json aed.csv)
+SOURCE_DATE_EPOCH=1700000000 "$KPLAN_BIN/kplan-export" --package "$work/pk/datapackage.json" -o "$work/out" --format rdf
+rapper -q -i rdfxml -o ntriples "$work/out/aed.rdf" >"$work/aed.nt"
+grep -q 'http://purl.org/dc/terms/conformsTo' "$work/aed.nt" || { echo "no dct:conformsTo in the DCAT"; exit 1; }
+"$PY" - "$work/aed.nt" <<'PY'
+import sys
+# N-Triples escapes non-ASCII as \uXXXX: read it back
+nt = open(sys.argv[1], encoding='ascii').read().encode().decode('unicode_escape')
+node = [l.split()[2] for l in nt.splitlines() if '/dc/terms/conformsTo>' in l]
+titles = [l for l in nt.splitlines() if node and l.startswith(node[0] + ' ') and '/dc/terms/title>' in l]
+assert titles and '"自治体標準オープンデータセット 08 AED設置箇所一覧"@ja' in titles[0], (node, titles)
+PY
+echo "standard schemas: the exported DCAT conforms to 08 AED設置箇所一覧"
