@@ -116,6 +116,48 @@ static json_t *as_text(const json_t *v)
 	return s;
 }
 
+static int has_tag(const json_t *tags, const char *name)
+{
+	size_t i;
+	const json_t *t;
+	json_array_foreach(tags, i, t)
+	{
+		const char *n = jstr(t, "name");
+		if (n && strcmp(n, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void add_tag(json_t *tags, const char *name)
+{
+	if (!has_tag(tags, name))
+		json_array_append_new(tags, json_pack("{s:s}", "name", name));
+}
+
+/* A table of a standard dataset (its schema's "standard", see schemas/standard/) gets
+ * the tags aggregators such as BODIK recognise it by: 自治体標準ODS (推奨データセット for
+ * the old layout) and the dataset's name without 一覧 ("AED設置箇所"). */
+static void add_standard_tags(const json_t *root, json_t *tags)
+{
+	size_t i;
+	const json_t *r;
+	json_array_foreach(json_object_get(root, "resources"), i, r)
+	{
+		const json_t *st = json_object_get(json_object_get(r, "schema"), "standard");
+		const char *name = jstr(st, "name"), *gen = jstr(st, "generation");
+		if (!name || !gen)
+			continue;
+		add_tag(tags, strcmp(gen, "new") == 0 ? "自治体標準ODS" : "推奨データセット");
+		char tag[200];
+		size_t n = strlen(name), suffix = strlen("一覧");
+		if (n > suffix && strcmp(name + n - suffix, "一覧") == 0)
+			n -= suffix;
+		snprintf(tag, sizeof tag, "%.*s", (int)n, name);
+		add_tag(tags, tag);
+	}
+}
+
 json_t *kp_ckan_desired(const kp_upload_pkg *pkg, const char *name, const char *org_id)
 {
 	json_t *d = json_object();
@@ -137,6 +179,7 @@ json_t *kp_ckan_desired(const kp_upload_pkg *pkg, const char *name, const char *
 		if (json_is_string(k) && json_string_length(k))
 			json_array_append_new(tags, json_pack("{s:O}", "name", k));
 	}
+	add_standard_tags(pkg->root, tags);
 	json_object_set_new(d, "tags", tags);
 	json_t *extras = json_array();
 	const json_t *dcat = json_object_get(pkg->root, "dcat");

@@ -258,6 +258,37 @@ static const char *extra(const json_t *d, const char *key)
 	return NULL;
 }
 
+/* A table of a standard dataset gets the tags BODIK recognises it by, once, beside the
+ * package's keywords; the old layout gets 推奨データセット. */
+static void test_standard_tags(void **state)
+{
+	(void)state;
+	kp_upload_pkg p = make_pkg();
+	json_t *res = json_pack("[{s:s, s:{s:{s:s, s:s}}}, {s:s, s:{s:{s:s, s:s}}}, {s:s}]",
+				"name", "aed", "schema", "standard", "name", "AED設置箇所一覧",
+				"generation", "new", "name", "aed2", "schema", "standard", "name",
+				"AED設置箇所一覧", "generation", "new", "name", "other");
+	json_object_set_new(p.root, "resources", res);
+	json_t *d = kp_ckan_desired(&p, "172014-aed", "org-uuid");
+	json_t *tags = json_object_get(d, "tags");
+	assert_int_equal(json_array_size(tags), 4); /* 2 keywords + 自治体標準ODS + AED設置箇所 */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(tags, 2), "name")),
+			    "自治体標準ODS");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(tags, 3), "name")),
+			    "AED設置箇所");
+	json_decref(d);
+	json_object_set_new(json_object_get(json_object_get(json_array_get(res, 0), "schema"),
+					    "standard"),
+			    "generation", json_string("old"));
+	json_array_remove(res, 1);
+	d = kp_ckan_desired(&p, "172014-aed", "org-uuid");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(json_object_get(d, "tags"), 2), "name")),
+	    "推奨データセット");
+	json_decref(d);
+	kp_upload_pkg_release(&p);
+}
+
 static void test_desired_and_diff(void **state)
 {
 	(void)state;
@@ -406,6 +437,7 @@ int main(void)
 	    cmocka_unit_test(test_http_refusals),
 	    cmocka_unit_test(test_default_name),
 	    cmocka_unit_test(test_desired_and_diff),
+	    cmocka_unit_test(test_standard_tags),
 	    cmocka_unit_test(test_resources),
 	    cmocka_unit_test(test_pkg_load),
 	};
