@@ -163,6 +163,24 @@ SPELLINGS = [('料金（基本）', '料金(基本)'), ('料金（詳細）', '�
              # the new set names it 名称_英語 in some datasets and 名称_英字 in others
              ('名称_英語', '名称_英字')]
 
+# RDF: what a column says of the row's thing, in schema.org terms (the row is a
+# schema:Place, or a schema:Event for 12); columns not listed are kplan-export's own
+# column properties.  The 全国地方公共団体コード links the row to e-Stat's area code.
+PROPERTIES = [
+    (r'名称|介護サービス事業所名称|施設名称|イベント名|データ名称|データセット_タイトル', 'schema:name'),
+    (r'.*_(カナ|英語|英字|通称)', 'schema:alternateName'),
+    (r'住所|所在地_連結表記|施設所在地', 'schema:address'),
+    (r'緯度', 'schema:latitude'), (r'経度', 'schema:longitude'),
+    (r'電話番号|施設電話番号|連絡先電話番号', 'schema:telephone'), (r'FAX番号', 'schema:faxNumber'),
+    (r'連絡先メールアドレス', 'schema:email'), (r'郵便番号', 'schema:postalCode'),
+    (r'URL', 'schema:url'), (r'画像|画像1|画像2', 'schema:image'),
+    (r'説明|概要|データ概要', 'schema:description'),
+    (r'開始日', 'schema:startDate'), (r'終了日', 'schema:endDate'),
+    (r'ID|NO|データセット_ID', 'dct:identifier'),
+    (r'法人番号', 'schema:taxID'),
+]
+TYPES = {'12': 'schema:Event', '04': None, '06': 'dcat:Dataset', '15': 'schema:LocalBusiness'}
+
 GEN = {'new': '自治体標準オープンデータセット', 'old': '推奨データセット'}
 
 
@@ -186,6 +204,13 @@ def field(title, d):
         f.setdefault('constraints', {})['enum'] = vals
     if title in d['required']:
         f.setdefault('constraints', {})['required'] = True
+    for pat, prop in PROPERTIES:
+        if re.fullmatch(pat, title):
+            f['propertyUrl'] = prop
+            break
+    if title in ('全国地方公共団体コード', '都道府県コード又は市区町村コード'):
+        f['propertyUrl'] = 'dct:spatial'
+        f['valueUrl'] = 'http://data.e-stat.go.jp/lod/sac/C{' + f['name'] + ':5}'
     return f
 
 
@@ -206,7 +231,7 @@ def schema(d):
                      'slug': d['slug'], 'conformsTo': GEN[d['generation']] + ' ' + d['no'] + ' ' + d['title']},
         'fieldsMatch': 'subset',
         'fields': fields,
-    }
+    } | ({'rdfType': TYPES.get(d['no'], 'schema:Place')} if TYPES.get(d['no'], 'schema:Place') else {})
 
 
 def main():

@@ -58,4 +58,9 @@ node = [l.split()[2] for l in nt.splitlines() if '/dc/terms/conformsTo>' in l]
 titles = [l for l in nt.splitlines() if node and l.startswith(node[0] + ' ') and '/dc/terms/title>' in l]
 assert titles and '"自治体標準オープンデータセット 08 AED設置箇所一覧"@ja' in titles[0], (node, titles)
 PY
-echo "standard schemas: the exported DCAT conforms to 08 AED設置箇所一覧"
+for p in http://schema.org/name http://schema.org/latitude http://purl.org/dc/terms/spatial; do
+	grep -q "<$p>" "$work/aed.nt" || { echo "the rows' RDF has no <$p>"; exit 1; }
+done
+grep -q '<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://schema.org/Place>' "$work/aed.nt" ||
+	{ echo "the rows are not schema:Place"; exit 1; }
+echo "standard schemas: the exported DCAT conforms to 08 AED設置箇所一覧; rows are schema:Place"
