@@ -27,6 +27,22 @@ enum kp_lgcode_result kp_lgcode_check(const char *s, size_t len, int *expected)
 	return cd == s[5] - '0' ? KP_LGCODE_OK : KP_LGCODE_BAD_CHECK_DIGIT;
 }
 
+int kp_lgcode_corporate_check(const char *s, size_t len, int *expected)
+{
+	if (len != 13)
+		return -1;
+	int sum = 0;
+	for (size_t i = 0; i < 13; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+	for (size_t n = 1; n <= 12; n++) /* n-th digit from the last */
+		sum += (s[13 - n] - '0') * (n % 2 ? 1 : 2);
+	int cd = 9 - sum % 9;
+	if (expected)
+		*expected = cd;
+	return cd == s[0] - '0';
+}
+
 static int cmp_entry(const void *a, const void *b)
 {
 	return memcmp(((const kp_lgcode_entry *)a)->code, ((const kp_lgcode_entry *)b)->code, 6);

@@ -18,6 +18,11 @@ int kp_lgcode_check_digit(const char *five);
 /* Classifies s[0..len).  When the check digit is wrong, *expected (if non-NULL) gets it. */
 enum kp_lgcode_result kp_lgcode_check(const char *s, size_t len, int *expected);
 
+/* 法人番号 (corporate number, 国税庁): 13 digits, the first the check digit of the twelve
+ * after it: 9 - (sum of the digits weighted 1, 2, 1, 2 … from the last) mod 9.  Returns
+ * 1 valid, 0 a wrong check digit (*expected gets the right one), -1 not 13 digits. */
+int kp_lgcode_corporate_check(const char *s, size_t len, int *expected);
+
 /* 総務省's list of codes (schemas/lgcodes/local-gov-codes.json): a code with a right
  * check digit may still be no code ("018201"). */
 typedef struct kp_lgcode_entry {

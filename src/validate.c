@@ -543,9 +543,12 @@ static int typed_kind(kp_type ty)
 	}
 }
 
+/* 2 for a field of 法人番号 ("corporateNumber": true), 1 for 全国地方公共団体コード. */
 static int field_is_lgcode(const kp_field *f)
 {
 	if (f->json) {
+		if (json_is_true(json_object_get(f->json, "corporateNumber")))
+			return 2;
 		json_t *v = json_object_get(f->json, "lgCode");
 		if (v)
 			return json_is_true(v);
@@ -1133,7 +1136,7 @@ static int header(tctx *t, const kp_csvrecord *h)
 	for (size_t i = 0; i < t->ncols; i++) {
 		const kp_csvcell *c = &h->cells[i];
 		long f = t->col_field[i];
-		if (t->lg_col < 0 && f >= 0 && t->is_lg[f] &&
+		if (t->lg_col < 0 && f >= 0 && t->is_lg[f] == 1 &&
 		    (cell_is(c, "全国地方公共団体コード") || cell_is(c, "都道府県コード又は市区町村コード")))
 			t->lg_col = (long)i;
 		else if (t->lg_name_col < 0 && cell_is(c, "地方公共団体名"))
@@ -1838,7 +1841,20 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 		}
 		return;
 	}
-	if (t->is_lg[fi]) {
+	if (t->is_lg[fi] == 2) {
+		int want = 0;
+		int cr = kp_lgcode_corporate_check(c->data, c->len, &want);
+		if (cr == 0) {
+			kp_diag_set(&d, KP_SEV_ERROR, "corporate-number",
+				    "'%s' has a wrong check digit for a 法人番号: the first digit "
+				    "should be %d for the twelve after it; check the number (国税庁's "
+				    "法人番号公表サイト)",
+				    c->data, want);
+			at_cell(t, &d, r->number, col, c);
+			if (emit(t, &d))
+				return;
+		}
+	} else if (t->is_lg[fi]) {
 		int want = 0;
 		char code6[7];
 		enum kp_lgcode_result lr = kp_lgcode_check(c->data, c->len, &want);

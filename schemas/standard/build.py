@@ -141,7 +141,7 @@ RULES = [
                            'description': '内線番号: digits only'}),
     (r'郵便番号', {'type': 'string', 'constraints': {'pattern': '[0-9]{7}'},
                'description': '郵便番号: write the 7 digits without a hyphen, e.g. 9208577'}),
-    (r'法人番号', {'type': 'string', 'constraints': {'pattern': '[1-9][0-9]{12}'},
+    (r'法人番号', {'type': 'string', 'corporateNumber': True, 'constraints': {'pattern': '[1-9][0-9]{12}'},
                'description': '法人番号: the 13 digits of the corporate number'}),
     (r'.*(開始時間|終了時間|開所時間|閉所時間|参加申込終了時間)', TIME),
     (r'.*(有無|の有無)', HAVE),

@@ -46,7 +46,7 @@ def good(f, row):
     if p == '[0-9]+':
         return '123'
     if p == '[1-9][0-9]{12}':
-        return '1234567890123'
+        return '4000020172014'  # 金沢市's 法人番号: 000020 + its code, check digit 4
     if p.startswith('([01]'):
         return '09:00'
     if p.startswith('[0-9A-Za-z'):
@@ -118,6 +118,8 @@ for st in index:
            'constraint-error')
     mutate('blank-required', lambda f: f.get('constraints', {}).get('required'), '',
            'constraint-error')
+    mutate('corporate-check-digit', lambda f: f.get('corporateNumber'), '5000020172014',
+           'corporate-number', 'should be 4')
     mutate('latitude-outside', lambda f: f['name'] == 'latitude', '136.656205', 'constraint-error')
     # the header as real files write it: a full-width ＿, ― for ー, two columns swapped,
     # the last two columns dropped; recognised all the same
