@@ -310,20 +310,7 @@ static json_t *name_json(const kp_infer_opts *o, const char *name)
 	if (!o->draft)
 		return json_stringn_nocheck(name, n);
 	char out[300 * 3 + 4];
-	size_t k = 0;
-	for (size_t i = 0; i < n && k + 4 < sizeof out;) {
-		uint32_t cp;
-		size_t l = kp_text_utf8_decode(name + i, n - i, &cp);
-		if (l == 0) {
-			memcpy(out + k, "\xEF\xBF\xBD", 3);
-			k += 3;
-			i++;
-		} else {
-			memcpy(out + k, name + i, l);
-			k += l;
-			i += l;
-		}
-	}
+	size_t k = kp_text_utf8_repair(name, n, out, sizeof out);
 	return json_stringn(out, k);
 }
 

@@ -544,3 +544,23 @@ void kp_text_conv_close(kp_text_conv *c)
 		iconv_close((iconv_t)c->cd);
 	c->cd = NULL;
 }
+
+size_t kp_text_utf8_repair(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n && o + 4 < cap;) {
+		uint32_t cp;
+		size_t l = kp_text_utf8_decode(s + i, n - i, &cp);
+		if (l == 0) {
+			memcpy(out + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i++;
+		} else {
+			memcpy(out + o, s + i, l);
+			o += l;
+			i += l;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}

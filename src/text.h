@@ -121,4 +121,9 @@ void kp_text_conv_close(kp_text_conv *c);
 /* Returns 1 when the name means UTF-8 (case-insensitive "utf-8", "utf8"). */
 int kp_text_is_utf8_name(const char *encoding);
 
+/* Copies s[0..n) into out (room for cap bytes, NUL included), each byte that does not
+ * start a valid UTF-8 sequence replaced by U+FFFD; stops before a character that would
+ * not fit.  Returns the length written. */
+size_t kp_text_utf8_repair(const char *s, size_t n, char *out, size_t cap);
+
 #endif

@@ -373,29 +373,6 @@ enum { PEND_UNIQUE, PEND_PK, PEND_UK, PEND_WANT };
 /* Bytes allocated past canon_cap: hash_bytes reads whole words. */
 #define CANON_SLACK 8
 
-/* Copies s[0..n) into out (room for cap bytes, NUL included), each byte that does not
- * start a valid UTF-8 sequence replaced by U+FFFD; stops before a character that would
- * not fit.  Returns the length written. */
-static size_t utf8_repair(const char *s, size_t n, char *out, size_t cap)
-{
-	size_t o = 0;
-	for (size_t i = 0; i < n && o + 4 < cap;) {
-		uint32_t cp;
-		size_t l = kp_text_utf8_decode(s + i, n - i, &cp);
-		if (l == 0) {
-			memcpy(out + o, "\xEF\xBF\xBD", 3);
-			o += 3;
-			i++;
-		} else {
-			memcpy(out + o, s + i, l);
-			o += l;
-			i += l;
-		}
-	}
-	out[o] = '\0';
-	return o;
-}
-
 /* Replaces bytes that are not UTF-8 by U+FFFD in a NUL-terminated buffer of `size`
  * (messages quote cells, and JSON needs valid text). */
 static void sanitize(char *s, size_t size)
@@ -404,7 +381,7 @@ static void sanitize(char *s, size_t size)
 	if (kp_text_utf8_valid(s, n, NULL))
 		return;
 	char tmp[KP_DIAG_MESSAGE_MAX];
-	size_t o = utf8_repair(s, n, tmp, size < sizeof tmp ? size : sizeof tmp);
+	size_t o = kp_text_utf8_repair(s, n, tmp, size < sizeof tmp ? size : sizeof tmp);
 	memcpy(s, tmp, o + 1);
 }
 
@@ -466,7 +443,7 @@ static void set_cell(kp_diag *d, const char *s, size_t n)
 		}
 	}
 	char tmp[KP_DIAG_CELL_MAX * 2];
-	kp_diag_set_cell(d, tmp, utf8_repair(s, n, tmp, sizeof tmp));
+	kp_diag_set_cell(d, tmp, kp_text_utf8_repair(s, n, tmp, sizeof tmp));
 }
 
 static void at_cell(tctx *t, kp_diag *d, long row, size_t col, const kp_csvcell *cell)
@@ -2350,32 +2327,25 @@ static void outside(tctx *t, const kp_csvrecord *r, kp_layout_kind k)
 	size_t first = 0;
 	while (first < r->ncells && !r->cells[first].len)
 		first++;
-	switch (k) {
-	case KP_LAYOUT_NOTE:
-		kp_diag_set(
-		    &d, KP_SEV_ERROR, "note-row",
-		    "row %ld is a note below the table, not data: move notes (and any below it) "
-		    "to the dataset's description, or into a column of their own",
-		    r->number);
-		d.rule = "L1-04";
-		break;
-	case KP_LAYOUT_TABLE:
-		kp_diag_set(
-		    &d, KP_SEV_ERROR, "second-table",
-		    "row %ld starts a second table below a blank row: put each table in a file "
-		    "of its own (one table per file); the rows from here on were not checked",
-		    r->number);
-		d.rule = "L1-02";
-		break;
-	default:
-		kp_diag_set(
-		    &d, KP_SEV_ERROR, "repeated-header",
-		    "row %ld repeats the header: remove it, the header belongs on the first line "
-		    "only and the table must not be split",
-		    r->number);
-		d.rule = "L1-03";
-		break;
-	}
+	static const struct {
+		kp_layout_kind kind;
+		const char *code, *rule, *text; /* the message, after "row N " */
+	} what[] = {
+	    {KP_LAYOUT_NOTE, "note-row", "L1-04",
+	     "is a note below the table, not data: move notes (and any below it) to the "
+	     "dataset's description, or into a column of their own"},
+	    {KP_LAYOUT_TABLE, "second-table", "L1-02",
+	     "starts a second table below a blank row: put each table in a file of its "
+	     "own (one table per file); the rows from here on were not checked"},
+	    {KP_LAYOUT_AGAIN, "repeated-header", "L1-03",
+	     "repeats the header: remove it, the header belongs on the first line only "
+	     "and the table must not be split"},
+	};
+	size_t w = 0;
+	while (w + 1 < NELEM(what) && what[w].kind != k)
+		w++;
+	kp_diag_set(&d, KP_SEV_ERROR, what[w].code, "row %ld %s", r->number, what[w].text);
+	d.rule = what[w].rule;
 	kp_diag_at(&d, t->file, r->number, first < r->ncells ? first + 1 : 0, r->offset);
 	if (first < r->ncells)
 		set_cell(&d, r->cells[first].data, r->cells[first].len);

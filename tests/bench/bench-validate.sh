@@ -10,30 +10,8 @@
 #   BENCH_REPEAT (default 3)       runs per tool; the fastest (least disturbed) is shown,
 #                                  the same for every tool
 set -eu
-top=${KPLAN_TOP:?}
-bin=${KPLAN_BIN:?}
-dir=${KPLAN_BENCH_DIR:?}
-py=${KPLAN_PYTHON:-/usr/bin/python3}
-rows=${BENCH_ROWS:-1000000}
 peer_rows=${PEER_ROWS:-100000}
-repeat=${BENCH_REPEAT:-3}
-schema="$top/schemas/kanazawa-plan/targets.schema.json"
-data="$dir/targets-$rows.csv"
-mkdir -p "$dir"
-
-# The table is generated once and reused (also by bench-export).
-if [ ! -s "$data" ]; then
-	echo "generating $data ..."
-	"$py" "$top/tests/bench/gen-targets.py" "$data.tmp" "$rows" && mv "$data.tmp" "$data"
-fi
-bytes=$(wc -c <"$data")
-
-cc -O2 -o "$dir/bare-libcsv" "$top/tests/bench/bare-libcsv.c" -lcsv
-
-timer=/usr/bin/time
-[ -x "$timer" ] || { echo "bench: /usr/bin/time is missing (apt-get install time)"; exit 1; }
-
-. "$top/tests/bench/timing.sh"
+. "${KPLAN_TOP:?}/tests/bench/timing.sh"
 
 echo "table: $data ($rows rows, $bytes bytes); machine: $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg); best of $repeat runs each; MB = 10^6 bytes"
 printf "%-26s %8s %8s %9s %9s %11s %11s %9s\n" tool wall_s cpu_s MB/s MB/s_cpu rows/s rows/s_cpu RSS_MB

@@ -1,5 +1,24 @@
-# Sourced by bench-validate.sh and bench-describe.sh: the timing of one tool, as one
-# line of figures.  Needs $dir, $repeat, $bytes and $rows (the whole table's) set.
+# Sourced by bench-validate.sh and bench-describe.sh: the benchmark table (generated
+# once), and the timing of one tool as one line of figures (run).
+top=${KPLAN_TOP:?}
+bin=${KPLAN_BIN:?}
+dir=${KPLAN_BENCH_DIR:?}
+py=${KPLAN_PYTHON:-/usr/bin/python3}
+rows=${BENCH_ROWS:-1000000}
+repeat=${BENCH_REPEAT:-3}
+schema="$top/schemas/kanazawa-plan/targets.schema.json"
+data="$dir/targets-$rows.csv"
+mkdir -p "$dir"
+
+# The table is generated once and reused (also by bench-export).
+if [ ! -s "$data" ]; then
+	echo "generating $data ..."
+	"$py" "$top/tests/bench/gen-targets.py" "$data.tmp" "$rows" && mv "$data.tmp" "$data"
+fi
+bytes=$(wc -c <"$data")
+timer=/usr/bin/time
+[ -x "$timer" ] || { echo "bench: /usr/bin/time is missing (apt-get install time)"; exit 1; }
+
 # run NAME ROWS CMD...: one line of figures from /usr/bin/time (wall, user, sys, max RSS).
 run() {
 	name=$1 n=$2
