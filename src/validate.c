@@ -349,6 +349,11 @@ typedef struct tctx {
 	long lg_col, lg_name_col, pref_col, city_col; /* the code of the body that publishes
 				      * the rows and its names (-1: none), see lg_names */
 	size_t *blank_cols;  /* owned: columns without a label, no value seen yet */
+	struct rec_field {   /* a field the schema recommends ("recommended": ○ 推奨) */
+		size_t field;
+		long empty, first; /* rows where it is empty, the first of them */
+	} *recs;             /* owned */
+	size_t nrecs;
 	size_t nblank_cols;
 	long header_row;
 	long long header_offset;
@@ -2392,6 +2397,25 @@ static void lg_names(tctx *t, const kp_csvrecord *r)
 	}
 }
 
+/* A recommended (○ 推奨) column left empty: one finding per column, with how often. */
+static void recommended_end(tctx *t)
+{
+	for (size_t k = 0; k < t->nrecs && !t->stop; k++) {
+		const struct rec_field *rf = &t->recs[k];
+		if (!rf->empty)
+			continue;
+		const kp_field *f = &t->s->fields[rf->field];
+		kp_diag d;
+		kp_diag_set(&d, KP_SEV_WARNING, "recommended-empty",
+			    "'%s' is recommended (○ 推奨) by the standard but empty in %ld of %ld rows "
+			    "(first row %ld): fill it in where the value is known",
+			    f->title ? f->title : f->name, rf->empty, t->rows, rf->first);
+		kp_diag_at(&d, t->file, t->header_row, t->field_col[rf->field] + 1, t->header_offset);
+		d.field = f->name;
+		emit(t, &d);
+	}
+}
+
 static void lg_names_end(tctx *t)
 {
 	for (int k = 0; k < 2 && !t->stop; k++) {
@@ -2476,6 +2500,11 @@ static void row(tctx *t, const kp_csvrecord *r)
 		return;
 	if (t->lg_codes && t->lg_col >= 0)
 		lg_names(t, r);
+	for (size_t k = 0; k < t->nrecs; k++) {
+		long c = t->field_col[t->recs[k].field];
+		if (c >= 0 && ((size_t)c >= r->ncells || !r->cells[c].len) && !t->recs[k].empty++)
+			t->recs[k].first = r->number;
+	}
 	for (size_t k = 0; k < t->nreq_cols; k++) {
 		size_t i = t->req_cols[k];
 		t->prev_filled[i] = i < r->ncells && r->cells[i].len > 0;
@@ -2813,6 +2842,7 @@ static void tctx_release(tctx *t)
 	free(t->req_cols);
 	free(t->early_at);
 	free(t->blank_cols);
+	free(t->recs);
 	free(t->is_lg);
 	free(t->typed);
 	free(t->need_canon);
@@ -2883,8 +2913,12 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 	t->marks = mark_filter();
 	t->pk_run.active = t->pk_run.shortlex = t->pk_run.lex = s->primary_key.len > 0;
 	t->plan = calloc(nf, sizeof *t->plan);
-	if (!t->plan)
+	t->recs = calloc(nf, sizeof *t->recs);
+	if (!t->plan || !t->recs)
 		return -1;
+	for (size_t f = 0; f < s->nfields; f++)
+		if (s->fields[f].json && json_is_true(json_object_get(s->fields[f].json, "recommended")))
+			t->recs[t->nrecs++] = (struct rec_field){f, 0, 0};
 	for (size_t f = 0; f < s->nfields; f++) {
 		t->field_col[f] = -1;
 		t->is_lg[f] = (unsigned char)field_is_lgcode(&s->fields[f]);
@@ -3097,6 +3131,7 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 			blank_run(&t, &split);
 		blank_cols_end(&t);
 		lg_names_end(&t);
+		recommended_end(&t);
 	}
 	if (!t.stop) {
 		finish_self_fks(&t);

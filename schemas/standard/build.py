@@ -204,6 +204,8 @@ def field(title, d):
         f.setdefault('constraints', {})['enum'] = vals
     if title in d['required']:
         f.setdefault('constraints', {})['required'] = True
+    if title in d.get('recommended', []):
+        f['recommended'] = True  # ○ 推奨: kplan warns when the column is left empty
     for pat, prop in PROPERTIES:
         if re.fullmatch(pat, title):
             f['propertyUrl'] = prop
