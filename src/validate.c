@@ -832,6 +832,8 @@ static int placeholder(const kp_field *f, size_t i)
 	return !f->title && strcmp(f->name, want) == 0;
 }
 
+enum { MISSING_ONE_BY_ONE = 3 }; /* missing fields reported one by one, at most */
+
 static int cell_is(const kp_csvcell *c, const char *text)
 {
 	return c->len == strlen(text) && memcmp(c->data, text, c->len) == 0;
@@ -1088,16 +1090,54 @@ static int header(tctx *t, const kp_csvrecord *h)
 	int want_all = s->fields_match == KP_FIELDS_MATCH_EXACT ||
 		       s->fields_match == KP_FIELDS_MATCH_EQUAL ||
 		       s->fields_match == KP_FIELDS_MATCH_SUBSET || by_labels;
-	for (size_t f = 0; f < s->nfields && want_all; f++) {
+	/* Several missing are one finding (a table that keeps only part of a standard's
+	 * columns is one cause); a few are one each, with the unmatched column at that
+	 * place named when there is one (a renamed column, in modes that do not pair). */
+	size_t nmissing = 0, first_missing = 0;
+	for (size_t f = 0; f < s->nfields && want_all; f++)
+		if (t->field_col[f] < 0 && nmissing++ == 0)
+			first_missing = f;
+	if (nmissing > MISSING_ONE_BY_ONE && !by_position) {
+		char list[600];
+		size_t k = 0, shown = 0;
+		for (size_t f = 0; f < s->nfields && k + 8 < sizeof list; f++) {
+			if (t->field_col[f] >= 0)
+				continue;
+			const char *l = s->fields[f].title ? s->fields[f].title : s->fields[f].name;
+			int w = snprintf(list + k, sizeof list - k, "%s'%s'", shown ? ", " : "", l);
+			if (w < 0 || (size_t)w >= sizeof list - k)
+				break;
+			k += (size_t)w;
+			shown++;
+		}
+		kp_diag d;
+		kp_diag_set(&d, KP_SEV_ERROR, "missing-label",
+			    "%zu of the schema's %zu fields have no column in the header: %s%s; add "
+			    "the columns (empty where there is no value)",
+			    nmissing, s->nfields, list, shown < nmissing ? ", …" : "");
+		kp_diag_at(&d, t->file, h->number, (long)first_missing + 1, h->offset);
+		d.field = s->fields[first_missing].name;
+		if (emit(t, &d))
+			return 0;
+		nmissing = 0;
+	}
+	for (size_t f = 0; f < s->nfields && want_all && nmissing; f++) {
 		if (t->field_col[f] >= 0)
 			continue;
 		kp_diag d;
+		char near[300] = "";
+		if (!by_labels && !by_position && f < t->ncols && t->col_field[f] < 0 &&
+		    h->cells[f].len)
+			snprintf(near, sizeof near, " (column %zu '%.*s', at its place, is no field: "
+				 "is it this one?)",
+				 f + 1, (int)(h->cells[f].len > 100 ? 100 : h->cells[f].len),
+				 h->cells[f].data);
 		kp_diag_set(&d, KP_SEV_ERROR, "missing-label",
 			    "the schema's field %zu '%s'%s%s%s has no column in the header: add "
-			    "the column%s",
+			    "the column%s%s",
 			    f + 1, s->fields[f].name, s->fields[f].title ? " ('" : "",
 			    s->fields[f].title ? s->fields[f].title : "",
-			    s->fields[f].title ? "')" : "", by_position ? " at this position" : "");
+			    s->fields[f].title ? "')" : "", by_position ? " at this position" : "", near);
 		kp_diag_at(&d, t->file, h->number, (long)f + 1, h->offset);
 		d.field = s->fields[f].name;
 		if (emit(t, &d))
