@@ -18,15 +18,8 @@ grep -m1 "rows, " "$dir/out.txt" | sed "s/^/  (kplan-validate says: /; s/$/)/"
 run "kplan-describe" "$rows" "$bin/kplan-describe" "$data"
 grep '"description"' "$dir/out.txt" | sed 's/^ */  (kplan-describe says: /; s/$/)/'
 
-npmdir="$dir/npm"
-if [ ! -d "$npmdir/node_modules/tableschema" ] && command -v npm >/dev/null; then
-	mkdir -p "$npmdir"
-	(cd "$npmdir" && npm install --no-audit --no-fund --silent tableschema@1.12.6 >/dev/null 2>&1) ||
-		echo "bench: npm install tableschema failed; peer skipped"
-fi
-if [ -d "$npmdir/node_modules/tableschema" ] && command -v node >/dev/null; then
-	peer_data="$dir/targets-peer-$peer_rows.csv"
-	[ -s "$peer_data" ] || head -n $((peer_rows + 1)) "$data" >"$peer_data"
+# The peer (installed once, see timing.sh).
+if peer_ready; then
 	repeat=1 NODE_PATH="$npmdir/node_modules" run "tableschema-js infer (peer)" "$peer_rows" \
 		node "$top/tests/bench/peer-infer.js" "$peer_data" "$peer_rows"
 	echo "  (peer says: $(cat "$dir/out.txt") = rows, fields, seconds in-process)"

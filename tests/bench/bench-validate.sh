@@ -12,6 +12,7 @@
 set -eu
 peer_rows=${PEER_ROWS:-100000}
 . "${KPLAN_TOP:?}/tests/bench/timing.sh"
+cc -O2 -o "$dir/bare-libcsv" "$top/tests/bench/bare-libcsv.c" -lcsv
 
 echo "table: $data ($rows rows, $bytes bytes); machine: $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg); best of $repeat runs each; MB = 10^6 bytes"
 printf "%-26s %8s %8s %9s %9s %11s %11s %9s\n" tool wall_s cpu_s MB/s MB/s_cpu rows/s rows/s_cpu RSS_MB
@@ -20,16 +21,8 @@ run "bare libcsv parse" "$rows" "$dir/bare-libcsv" "$data"
 run "kplan-validate" "$rows" "$bin/kplan-validate" --schema "$schema" "$data"
 tail -n 1 "$dir/out.txt" | sed 's/^/  (kplan-validate says: /; s/$/)/'
 
-# The peer.  npm install only when it is not there yet.
-npmdir="$dir/npm"
-if [ ! -d "$npmdir/node_modules/tableschema" ] && command -v npm >/dev/null; then
-	mkdir -p "$npmdir"
-	(cd "$npmdir" && npm install --no-audit --no-fund --silent tableschema@1.12.6 >/dev/null 2>&1) ||
-		echo "bench: npm install tableschema failed; peer skipped"
-fi
-if [ -d "$npmdir/node_modules/tableschema" ] && command -v node >/dev/null; then
-	peer_data="$dir/targets-peer-$peer_rows.csv"
-	[ -s "$peer_data" ] || head -n $((peer_rows + 1)) "$data" >"$peer_data"
+# The peer (installed once, see timing.sh).
+if peer_ready; then
 	NODE_PATH="$npmdir/node_modules" run "tableschema-js (peer)" "$peer_rows" \
 		node "$top/tests/bench/peer-tableschema.js" "$schema" "$peer_data"
 	echo "  (peer says: $(cat "$dir/out.txt") = rows, row errors, seconds in-process)"

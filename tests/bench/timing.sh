@@ -42,3 +42,18 @@ run() {
 	}'
 }
 
+
+# peer_ready: installs the peer (npm `tableschema`) into $dir/npm once, and cuts the
+# table's first $peer_rows rows for it into $peer_data.  Fails (1) when node or npm
+# is missing, or the install failed: the peer is then skipped.
+peer_ready() {
+	npmdir="$dir/npm"
+	if [ ! -d "$npmdir/node_modules/tableschema" ] && command -v npm >/dev/null; then
+		mkdir -p "$npmdir"
+		(cd "$npmdir" && npm install --no-audit --no-fund --silent tableschema@1.12.6 >/dev/null 2>&1) ||
+			echo "bench: npm install tableschema failed; peer skipped"
+	fi
+	[ -d "$npmdir/node_modules/tableschema" ] && command -v node >/dev/null || return 1
+	peer_data="$dir/targets-peer-$peer_rows.csv"
+	[ -s "$peer_data" ] || head -n $((peer_rows + 1)) "$data" >"$peer_data"
+}
