@@ -344,6 +344,7 @@ typedef struct tctx {
 	long long file_size; /* bytes of a regular file, or 0 */
 	kp_layout layout;    /* where the table ends (see layout.h) */
 	const kp_lgcode_list *lg_codes; /* kp_validate_opts.lg_codes */
+	int legacy_text;     /* the file is not in a Unicode encoding (see run_table) */
 	long lg_name_bad[2]; /* rows whose names are not their code's: [0] another name,
 			      * [1] the municipality without its prefecture */
 	long lg_col, lg_name_col, pref_col, city_col; /* the code of the body that publishes
@@ -1337,6 +1338,14 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 		kp_diag d;
 		size_t o = sc.first_at[b];
 		const char *fix = classes[k].fix;
+		kp_severity sev = classes[k].sev;
+		if (classes[k].bit == KP_TEXT_PLATFORM && !t->legacy_text) {
+			/* as the Digital Agency's checker decides L1-08: a warning in UTF-8 */
+			sev = KP_SEV_WARNING;
+			fix = "in UTF-8 it reaches every reader, but a Shift_JIS copy loses it and "
+			      "it reads badly in plain text: prefer ordinary characters (① → 1, "
+			      "Ⅱ → II, ㈱ → (株))";
+		}
 		/* ｰ between digits stands for a dash ("076ｰ220ｰ2111"), not for ー */
 		if (cp == 0xFF70 && o > 0 && o + 3 < c->len && c->data[o - 1] >= '0' &&
 		    c->data[o - 1] <= '9' && c->data[o + 3] >= '0' && c->data[o + 3] <= '9')
@@ -1346,7 +1355,7 @@ static void char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 				    "U+%04X (%s) at character %zu of the cell: %s", (unsigned)cp,
 				    rg ? rg->what : "control character", at, classes[k].fix);
 		else
-			kp_diag_set(&d, classes[k].sev, classes[k].code,
+			kp_diag_set(&d, sev, classes[k].code,
 				    "'%s' (U+%04X, %s) at character %zu of the cell: %s", ch,
 				    (unsigned)cp, rg ? rg->what : "character", at, fix);
 		d.rule = classes[k].rule;
@@ -3080,6 +3089,9 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 		goto done;
 	}
 	st->encoding = kp_csvread_encoding(rd);
+	/* a file in a legacy encoding (CP932, EUC-JP) holds 機種依存文字 only as a vendor's
+	 * extension: there they are errors; UTF-8 and UTF-16 hold them for every reader */
+	t.legacy_text = st->encoding && strncasecmp(st->encoding, "UTF", 3) != 0;
 	if (kp_csvread_encoding_guessed(rd)) {
 		/* Read as it is (no flood of mojibake findings); one finding says what it was */
 		static const struct {
