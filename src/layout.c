@@ -53,27 +53,33 @@ int kp_layout_init(kp_layout *l, const kp_csvrecord *h)
 	size_t total = 0;
 	for (size_t i = 0; i < h->ncells; i++)
 		total += h->cells[i].len + 1;
-	if (!(l->labels = malloc(total + 1)))
+	if (!(l->labels = malloc(total + 1)) ||
+	    !(l->label_at = malloc((h->ncells + 1) * sizeof *l->label_at)))
 		return -1;
 	char *p = l->labels;
 	for (size_t i = 0; i < h->ncells; i++) {
 		const kp_csvcell *c = &h->cells[i];
+		l->label_at[i] = (size_t)(p - l->labels);
 		memcpy(p, c->data, c->len);
 		p[c->len] = '\0';
 		if (c->len && kp_strset_add(&l->set, p, c->len, i, NULL) < 0)
 			return -1;
 		p += c->len + 1;
 	}
+	l->label_at[h->ncells] = (size_t)(p - l->labels); /* the end: lengths by difference */
 	return 0;
 }
 
-/* Every filled cell is the header's label of its column. */
+/* Every filled cell is the header's label of its column (compared in place: a data
+ * row differs at its first filled cell, so this costs one comparison a row). */
 static int repeats_header(const kp_layout *l, const kp_csvrecord *r)
 {
+	if (r->ncells > l->ncols)
+		return 0;
 	for (size_t i = 0; i < r->ncells; i++) {
 		const kp_csvcell *c = &r->cells[i];
-		size_t col;
-		if (c->len && !(kp_strset_find(&l->set, c->data, c->len, &col) && col == i))
+		size_t len = l->label_at[i + 1] - l->label_at[i] - 1;
+		if (c->len && (len != c->len || memcmp(l->labels + l->label_at[i], c->data, len) != 0))
 			return 0;
 	}
 	return 1;
@@ -98,6 +104,10 @@ static int looks_like_header(const kp_layout *l, const kp_csvrecord *r, size_t n
 kp_layout_kind kp_layout_next(kp_layout *l, const kp_csvrecord *r, kp_layout_run *split)
 {
 	split->first = 0;
+	/* the common case first: a row of the table whose first two cells are filled */
+	if (l->state == 0 && !l->held.first && r->ncells >= 2 && r->cells[0].len &&
+	    r->cells[1].len)
+		return repeats_header(l, r) ? KP_LAYOUT_AGAIN : KP_LAYOUT_DATA;
 	size_t last = 0, n = filled(r, &last);
 	if (n == 0) {
 		if (l->state == 0) {
@@ -143,5 +153,7 @@ void kp_layout_release(kp_layout *l)
 {
 	kp_strset_free(&l->set);
 	free(l->labels);
+	free(l->label_at);
 	l->labels = NULL;
+	l->label_at = NULL;
 }

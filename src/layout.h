@@ -43,6 +43,8 @@ typedef struct kp_layout_run {
 typedef struct kp_layout {
 	size_t ncols;	    /* cells of the header */
 	char *labels;	    /* owned: the header's labels, each NUL-terminated */
+	size_t *label_at;   /* owned: per column, the offset of its label in labels (one
+			     * more entry: the end) */
 	kp_strset set;	    /* the labels (keys point into labels) */
 	int state;	    /* 0 in the table, 1 among notes, 2 in a second table */
 	kp_layout_run held; /* blank rows not yet judged */
