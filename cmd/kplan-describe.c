@@ -62,7 +62,7 @@ static char *resource_name(const char *path, size_t i)
 static void adopt_standard(const kp_standards *s, kp_infer_result *ir, const char *path)
 {
 	kp_standard_match m;
-	kp_standard_recognise(s, ir->labels, ir->nlabels, &m);
+	kp_standard_recognise(s, (const char *const *)ir->labels, ir->nlabels, &m);
 	if (m.index < 0)
 		return;
 	const kp_standard *sd = &s->items[m.index];

@@ -139,13 +139,13 @@ static long pick_standard(const kp_standards *s, const size_t *forced, size_t nf
 	const kp_infer_result *ir, kp_standard_match *m)
 {
 	if (!nforced) {
-		kp_standard_recognise(s, ir->labels, ir->nlabels, m);
+		kp_standard_recognise(s, (const char *const *)ir->labels, ir->nlabels, m);
 		return m->index;
 	}
 	kp_standard_match best = {.index = -1};
 	for (size_t k = 0; k < nforced; k++) {
 		kp_standard_match x;
-		kp_standard_score(s, forced[k], ir->labels, ir->nlabels, &x);
+		kp_standard_score(s, forced[k], (const char *const *)ir->labels, ir->nlabels, &x);
 		if (best.index < 0 || x.matched > best.matched)
 			best = x;
 	}

@@ -111,7 +111,7 @@ typedef struct folded {
 	size_t n, labels;
 } folded;
 
-static int fold_header(char *const *labels, size_t n, folded *f)
+static int fold_header(const char *const *labels, size_t n, folded *f)
 {
 	memset(f, 0, sizeof *f);
 	f->bufs = calloc(n + 1, sizeof *f->bufs);
@@ -159,7 +159,7 @@ static void score(const kp_standard *st, const folded *f, size_t *matched)
 	}
 }
 
-void kp_standard_score(const kp_standards *s, size_t i, char *const *labels, size_t n,
+void kp_standard_score(const kp_standards *s, size_t i, const char *const *labels, size_t n,
 	kp_standard_match *m)
 {
 	folded f;
@@ -172,7 +172,7 @@ void kp_standard_score(const kp_standards *s, size_t i, char *const *labels, siz
 	folded_free(&f);
 }
 
-void kp_standard_recognise(const kp_standards *s, char *const *labels, size_t n,
+void kp_standard_recognise(const kp_standards *s, const char *const *labels, size_t n,
 	kp_standard_match *m)
 {
 	memset(m, 0, sizeof *m);

@@ -46,11 +46,11 @@ int kp_standards_load(kp_standards *s, const char *dir, kp_diag *err);
 void kp_standards_free(kp_standards *s);
 
 /* The standard a header is (see above); m->index -1 when none. */
-void kp_standard_recognise(const kp_standards *s, char *const *labels, size_t n,
+void kp_standard_recognise(const kp_standards *s, const char *const *labels, size_t n,
 	kp_standard_match *m);
 
 /* How well the header matches standard i (m->index = i whatever the score). */
-void kp_standard_score(const kp_standards *s, size_t i, char *const *labels, size_t n,
+void kp_standard_score(const kp_standards *s, size_t i, const char *const *labels, size_t n,
 	kp_standard_match *m);
 
 /* The standards a user's word names: a key ("08-aed-new"), a number ("08" or "8": both
