@@ -1905,8 +1905,8 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 			else
 				kp_diag_set(&d, KP_SEV_ERROR, "lg-code",
 					    "'%s' is not a 6-digit 全国地方公共団体コード (5 "
-					    "digits + check digit, "
-					    "e.g. 172014 for 金沢市)",
+					    "digits and a check digit, as 総務省's list writes "
+					    "them)",
 					    c->data);
 			at_cell(t, &d, r->number, col, c);
 			if (emit(t, &d))
