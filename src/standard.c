@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "hash.h"
-#include "validate.h"
+#include "label.h"
 
 enum { FOLD_MAX = 600, MIN_MATCH = 5 };
 
@@ -119,7 +119,7 @@ static int fold_header(const char *const *labels, size_t n, folded *f)
 		return -1;
 	char tmp[FOLD_MAX];
 	for (size_t i = 0; i < n; i++) {
-		size_t l = labels[i] ? kp_validate_fold_label(labels[i], strlen(labels[i]), tmp, sizeof tmp)
+		size_t l = labels[i] ? kp_label_fold(labels[i], strlen(labels[i]), tmp, sizeof tmp)
 				     : 0;
 		if (!l)
 			continue;
@@ -150,7 +150,7 @@ static void score(const kp_standard *st, const folded *f, size_t *matched)
 		for (size_t j = 0; j < kp_field_nlabels(fd); j++) {
 			size_t ln = 0;
 			const char *l = kp_field_label(fd, j, &ln);
-			size_t fl = l ? kp_validate_fold_label(l, ln, tmp, sizeof tmp) : 0;
+			size_t fl = l ? kp_label_fold(l, ln, tmp, sizeof tmp) : 0;
 			if (fl && kp_strset_find(&f->set, tmp, fl, NULL)) {
 				(*matched)++;
 				break;

@@ -120,9 +120,4 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir,
 	const kp_validate_opts *opts, const kp_diag_sink *sink, kp_validate_table_fn done,
 	void *ctx);
 
-/* A label folded the way columns are matched to fields: width and dash variants to one
- * form, spaces and line breaks dropped (see label-variant).  Writes at most outsz bytes
- * with a NUL; returns the length, 0 when the label folds to nothing or does not fit. */
-size_t kp_validate_fold_label(const char *s, size_t n, char *out, size_t outsz);
-
 #endif
