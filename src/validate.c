@@ -347,6 +347,8 @@ typedef struct tctx {
 	kp_layout layout;    /* where the table ends (see layout.h) */
 	const kp_lgcode_list *lg_codes; /* kp_validate_opts.lg_codes */
 	int legacy_text;     /* the file is not in a Unicode encoding (see run_table) */
+	const char **sep;    /* owned array (or NULL): per field, the list separator its
+			      * schema names ("separator"), borrowed from the schema */
 	long lg_name_bad[2]; /* rows whose names are not their code's: [0] another name,
 			      * [1] the municipality without its prefecture */
 	long lg_col, lg_name_col, pref_col, city_col; /* the code of the body that publishes
@@ -1588,6 +1590,37 @@ static int kana_is_the_cause(const kp_field *f, const kp_csvcell *c)
 	return f->constraints.pattern_re && kp_pattern_match(f->constraints.pattern_re, buf, k) == 1;
 }
 
+/* Separators people write between the values of a list cell instead of the one the
+ * schema names (the standards' 「;」（半角のセミコロン）区切り). */
+static const char *const other_separators[] = {"、", "，", ",", "／", "/", "\n", "；"};
+
+static int holds(const kp_csvcell *c, const char *text)
+{
+	size_t n = strlen(text);
+	for (const char *p = c->data; p && (size_t)(c->data + c->len - p) >= n;
+	     p = memchr(p + 1, text[0], (size_t)(c->data + c->len - p - 1)))
+		if (*p == text[0] && memcmp(p, text, n) == 0)
+			return 1;
+	return 0;
+}
+
+static void list_separator(tctx *t, long row, size_t col, const kp_csvcell *c, const char *sep)
+{
+	for (size_t k = 0; k < NELEM(other_separators); k++) {
+		const char *o = other_separators[k];
+		if (strcmp(o, sep) == 0 || !holds(c, o))
+			continue;
+		kp_diag d;
+		kp_diag_set(&d, KP_SEV_WARNING, "list-separator",
+			    "the values are separated by '%s': write them joined by '%s' only (as "
+			    "the schema says), e.g. 内科%s外科",
+			    strcmp(o, "\n") == 0 ? "a line break" : o, sep, sep);
+		at_cell(t, &d, row, col, c);
+		emit(t, &d);
+		return;
+	}
+}
+
 /* The general path: every check, every finding. */
 static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 {
@@ -1680,6 +1713,8 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 		}
 		return;
 	}
+	if (t->sep && t->sep[fi])
+		list_separator(t, r->number, col, c, t->sep[fi]);
 	if (t->is_lg[fi] == 2) {
 		int want = 0;
 		int cr = kp_lgcode_corporate_check(c->data, c->len, &want);
@@ -2700,6 +2735,7 @@ static void tctx_release(tctx *t)
 	free(t->early_at);
 	free(t->blank_cols);
 	free(t->recs);
+	free(t->sep);
 	free(t->is_lg);
 	free(t->typed);
 	free(t->need_canon);
@@ -2779,7 +2815,13 @@ static int tctx_init(tctx *t, const kp_schema *s, const table_env *env)
 	for (size_t f = 0; f < s->nfields; f++) {
 		t->field_col[f] = -1;
 		t->is_lg[f] = (unsigned char)field_is_lgcode(&s->fields[f]);
-		plan_field(&t->plan[f], &s->fields[f], t->is_lg[f]);
+		const char *sep = s->fields[f].json ? json_string_value(json_object_get(
+							  s->fields[f].json, "separator"))
+						    : NULL;
+		if (sep && *sep && (t->sep || (t->sep = calloc(nf, sizeof *t->sep))))
+			t->sep[f] = sep;
+		/* a list separator to check: the general path sees every cell */
+		plan_field(&t->plan[f], &s->fields[f], t->is_lg[f] || (t->sep && t->sep[f]));
 		t->typed[f] = (unsigned char)typed_kind(s->fields[f].type);
 		if (s->fields[f].constraints.unique)
 			t->need_canon[f] = 1;

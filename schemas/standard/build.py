@@ -154,7 +154,8 @@ RULES = [
      r'[0-9-]+歳.*|員数（数）', COUNT),
     (r'高度の値|標高|口径', {'type': 'number'}),
     (r'診療科目|文化財分類|バリアフリー情報|対象となる町会・自治会',
-     {'type': 'string', 'description': 'several values joined by ";" (half-width semicolon)'}),
+     {'type': 'string', 'separator': ';',
+      'description': 'several values joined by ";" (half-width semicolon)'}),
 ]
 
 # titles written two ways in the official definitions themselves (both are accepted)

@@ -120,6 +120,7 @@ for st in index:
            'constraint-error')
     mutate('corporate-check-digit', lambda f: f.get('corporateNumber'), '5000020172014',
            'corporate-number', 'should be 4')
+    mutate('list-separator', lambda f: f.get('separator') == ';', '内科、外科', 'list-separator')
     mutate('recommended-empty', lambda f: f.get('recommended'), '', 'recommended-empty')
     mutate('latitude-outside', lambda f: f['name'] == 'latitude', '136.656205', 'constraint-error')
     # the header as real files write it: a full-width ＿, ― for ー, two columns swapped,
