@@ -1546,7 +1546,9 @@ static json_t *read_json(loader *L, const char *path)
 	json_error_t je;
 	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
 	free(data);
-	if (!root && json_error_code(&je) == json_error_out_of_memory) {
+	/* jansson names most failed allocations; one inside its parser (appending to an
+	 * array or object) fails without setting any error: no text means no memory */
+	if (!root && (json_error_code(&je) == json_error_out_of_memory || !je.text[0])) {
 		kp_diag d;
 		kp_diag_set(&d, KP_SEV_ERROR, "io-error",
 			    "%s%sout of memory reading \"%.200s\" (%zu bytes): free memory or "
