@@ -155,3 +155,24 @@ int kp_cli_lg_codes(const char *tool, const kp_lgcode_list **out)
 	*out = &lg_list;
 	return 0;
 }
+
+int kp_cli_standards(const char *tool, kp_standards *out, int needed)
+{
+	char dir[4096];
+	memset(out, 0, sizeof *out);
+	if (kp_cli_data_path("standard/index.json", dir, sizeof dir) != 0) {
+		if (!needed)
+			return 0;
+		kp_cli_error(tool, "cannot find the standard datasets (schemas/standard/index.json): "
+				   "reinstall kplan");
+		return -1;
+	}
+	*strrchr(dir, '/') = '\0';
+	kp_diag err;
+	kp_diag_clear(&err);
+	if (kp_standards_load(out, dir, &err) != 0) {
+		kp_cli_print_diag(tool, &err);
+		return -1;
+	}
+	return 0;
+}

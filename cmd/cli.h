@@ -8,6 +8,7 @@
 
 #include "../src/diag.h"
 #include "../src/lgcode.h"
+#include "../src/standard.h"
 #include "../src/status.h"
 
 #ifndef KPLAN_VERSION
@@ -53,5 +54,10 @@ int kp_cli_data_path(const char *rel, char *out, size_t outsz);
  * at exit: *out gets it, or stays NULL when kplan's data is not found.  Returns 0, or
  * -1 (reported) when the file is there but broken. */
 int kp_cli_lg_codes(const char *tool, const kp_lgcode_list **out);
+
+/* The standard datasets (schemas/standard/index.json) into *out.  Not found: *out stays
+ * empty and 0 is returned, unless needed (then it is reported, -1).  A broken index or
+ * schema is reported, -1. */
+int kp_cli_standards(const char *tool, kp_standards *out, int needed);
 
 #endif

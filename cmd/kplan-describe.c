@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/csvout.h"
 #include "../src/files.h"
 #include "../src/infer.h"
 #include "../src/standard.h"
@@ -66,7 +67,7 @@ static void adopt_standard(const kp_standards *s, kp_infer_result *ir, const cha
 	if (m.index < 0)
 		return;
 	const kp_standard *sd = &s->items[m.index];
-	json_t *sch = json_load_file(sd->path, 0, NULL);
+	json_t *sch = json_deep_copy(sd->schema->json); /* as loaded: no second read */
 	if (!sch)
 		return;
 	char desc[1200];
@@ -107,24 +108,13 @@ static int write_template(const kp_standards *s, const char *word, const char *o
 		fp = a.fp;
 	}
 	fputs("\xEF\xBB\xBF", fp);
+	kp_csvout w;
+	kp_csvout_init(&w, fp, "\r\n");
 	for (size_t i = 0; i < sd->schema->nfields; i++) {
 		const kp_field *f = &sd->schema->fields[i];
-		const char *l = f->title ? f->title : f->name;
-		if (i)
-			fputc(',', fp);
-		if (!strpbrk(l, ",\"\r\n")) {
-			fputs(l, fp);
-			continue;
-		}
-		fputc('"', fp);
-		for (const char *p = l; *p; p++) {
-			if (*p == '"')
-				fputc('"', fp);
-			fputc(*p, fp);
-		}
-		fputc('"', fp);
+		kp_csvout_str(&w, f->title ? f->title : f->name);
 	}
-	fputs("\r\n", fp);
+	kp_csvout_end_row(&w);
 	if (out && kp_files_atomic_commit(&a, &err) != 0) {
 		kp_cli_print_diag(tool, &err);
 		return kp_cli_finish(tool, KP_EXIT_IO);
@@ -176,17 +166,9 @@ int main(int argc, char **argv)
 	if (template_of && optind < argc)
 		return kp_cli_usage_error(tool, "--standard writes an empty table: drop the table "
 						"arguments");
-	kp_standards stds = {0};
-	char dir[4096];
-	if (kp_cli_data_path("standard/index.json", dir, sizeof dir) == 0) {
-		kp_diag err;
-		kp_diag_clear(&err);
-		*strrchr(dir, '/') = '\0';
-		if (kp_standards_load(&stds, dir, &err) != 0) {
-			kp_cli_print_diag(tool, &err);
-			return kp_cli_finish(tool, KP_EXIT_IO);
-		}
-	}
+	kp_standards stds;
+	if (kp_cli_standards(tool, &stds, template_of != NULL) != 0)
+		return kp_cli_finish(tool, KP_EXIT_IO);
 	if (template_of) {
 		int st = write_template(&stds, template_of, out);
 		kp_standards_free(&stds);

@@ -271,24 +271,10 @@ int main(int argc, char **argv)
 		return kp_cli_usage_error(tool, "--data goes with --package");
 	vo.max_errors = max_errors;
 	kp_standards stds = {0};
-	int have_stds = 0;
-	if (list_standards || standard_word || (!schema_path && !package_path)) {
-		char dir[4096];
-		kp_diag err;
-		kp_diag_clear(&err);
-		if (kp_cli_data_path("standard/index.json", dir, sizeof dir) == 0) {
-			*strrchr(dir, '/') = '\0';
-			if (kp_standards_load(&stds, dir, &err) != 0) {
-				kp_cli_print_diag(tool, &err);
-				return kp_cli_finish(tool, KP_EXIT_IO);
-			}
-			have_stds = 1;
-		} else if (list_standards || standard_word) {
-			kp_cli_error(tool, "cannot find the standard datasets (schemas/standard/index.json): "
-					   "reinstall kplan");
-			return kp_cli_finish(tool, KP_EXIT_IO);
-		}
-	}
+	if ((list_standards || standard_word || (!schema_path && !package_path)) &&
+	    kp_cli_standards(tool, &stds, list_standards || standard_word) != 0)
+		return kp_cli_finish(tool, KP_EXIT_IO);
+	int have_stds = stds.n > 0;
 	if (list_standards) {
 		for (size_t i = 0; i < stds.n; i++)
 			printf("%-24s %s %s（%s）, %zu columns\n", stds.items[i].key, stds.items[i].id,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ckan.h"
 #include "csvread.h"
 #include "hash.h"
 #include "layout.h"
@@ -339,11 +340,14 @@ static json_t *field_json(const kp_infer_opts *o, const col *c, const char *name
 	return f;
 }
 
-/* A schema to validate with needs only the types: no vocabularies, no key hashes. */
-static void types_only(const kp_infer_opts *o, col *cols, size_t n)
+/* The counters of n columns.  A schema to validate with needs only the types: no
+ * vocabularies, no key hashes. */
+static col *new_columns(const kp_infer_opts *o, size_t n)
 {
-	for (size_t i = 0; i < n && !o->draft; i++)
+	col *cols = calloc(n + 1, sizeof *cols);
+	for (size_t i = 0; cols && i < n && !o->draft; i++)
 		cols[i].vocab_full = cols[i].not_key = 1;
+	return cols;
 }
 
 int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *out, kp_diag *err)
@@ -391,10 +395,8 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 				first = (saved){0};
 			}
 			ncols = head.n;
-			cols = calloc(ncols + 1, sizeof *cols);
-			if (!cols)
+			if (!(cols = new_columns(o, ncols)))
 				goto nomem;
-			types_only(o, cols, ncols);
 			if (k >= 2) {
 				/* the table ends where the validator says it does (layout.h) */
 				lay_on = 1; /* released even if it fails half way */
@@ -426,10 +428,8 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 		head = first; /* only single-cell records: one column */
 		first = (saved){0};
 		ncols = head.n;
-		cols = calloc(ncols + 1, sizeof *cols);
-		if (!cols)
+		if (!(cols = new_columns(o, ncols)))
 			goto nomem;
-		types_only(o, cols, ncols);
 	}
 	kp_csvread_free(rd);
 	rd = NULL;
@@ -600,10 +600,7 @@ json_t *kp_infer_package(const kp_infer_result *const *tables, size_t n, json_t 
 	/* the dataset's name: the first table's, if a portal can take it (lower-case
 	 * ASCII, digits, '-', '_'), else "draft" */
 	const char *name = json_string_value(json_object_get(json_array_get(res, 0), "name"));
-	for (const char *p = name; p && *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
-			name = NULL;
-	if (!name || strlen(name) < 2)
+	if (!name || !kp_ckan_valid_name(name))
 		name = "draft";
 	char spatial[64] = "";
 	if (code[0]) /* e-Stat's area code URI: the code without its check digit */
