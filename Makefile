@@ -21,7 +21,7 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wwrite-strings -Wvla -Wformat=2 -Wpointer-arith -Wcast-qual -Wundef
-PKGS := libxml-2.0 jansson libcurl libcrypto libpcre2-8
+PKGS := libxml-2.0 jansson libcurl libcrypto libpcre2-8 libzip
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -176,3 +176,64 @@ int kp_cli_standards(const char *tool, kp_standards *out, int needed)
 	}
 	return 0;
 }
+
+int kp_cli_tables_expand(const char *tool, char **files, size_t nfiles, const char *sheet,
+			 kp_cli_tables *out)
+{
+	memset(out, 0, sizeof *out);
+	size_t cap = nfiles ? nfiles : 1;
+	out->items = calloc(cap, sizeof *out->items);
+	if (!out->items)
+		goto oom;
+	for (size_t i = 0; i < nfiles; i++) {
+		char **names = NULL;
+		size_t n = 0;
+		kp_diag err;
+		kp_diag_clear(&err);
+		if (sheet || !kp_rows_is_workbook(files[i]) ||
+		    kp_rows_sheets(files[i], NULL, NULL, &names, &n, &err) != 0 || n == 0) {
+			n = 0;
+			names = NULL;
+		}
+		size_t need = out->n + (n ? n : 1);
+		if (need > cap) {
+			while (cap < need)
+				cap *= 2;
+			kp_cli_table *items = realloc(out->items, cap * sizeof *items);
+			if (!items) {
+				kp_rows_sheets_free(names, n);
+				goto oom;
+			}
+			out->items = items;
+		}
+		if (n) {
+			char **all = realloc(out->names, (out->nnames + n) * sizeof *all);
+			if (!all) {
+				kp_rows_sheets_free(names, n);
+				goto oom;
+			}
+			out->names = all;
+		}
+		for (size_t k = 0; k < n; k++) {
+			out->names[out->nnames++] = names[k];
+			out->items[out->n++] = (kp_cli_table){files[i], names[k], k == 0};
+		}
+		free(names); /* the names themselves now belong to out */
+		if (!n)
+			out->items[out->n++] = (kp_cli_table){files[i], sheet, 1};
+	}
+	return 0;
+oom:
+	kp_cli_error(tool, "out of memory");
+	kp_cli_tables_free(out);
+	return -1;
+}
+
+void kp_cli_tables_free(kp_cli_tables *t)
+{
+	for (size_t i = 0; i < t->nnames; i++)
+		free(t->names[i]);
+	free(t->names);
+	free(t->items);
+	memset(t, 0, sizeof *t);
+}

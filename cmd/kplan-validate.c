@@ -42,7 +42,7 @@ static const char usage[] =
 	"\n"
 	"exit status: 0 valid, 1 invalid, 2 usage error or bad schema, 3 I/O error\n";
 
-enum { OPT_STRICT = 256, OPT_STANDARD, OPT_LIST_STANDARDS };
+enum { OPT_STRICT = 256, OPT_STANDARD, OPT_LIST_STANDARDS, OPT_SHEET };
 
 /* Collects one table's findings for the JSON report; text mode prints them at once. */
 typedef struct report {
@@ -51,6 +51,7 @@ typedef struct report {
 	json_t *tables;  /* owned array */
 	json_t *errors, *warnings, *infos; /* current table's lists (owned until attached) */
 	long omitted;
+	const char *sheet; /* the workbook's sheet of the current table, or NULL */
 } report;
 
 
@@ -92,8 +93,9 @@ static void end_table_note(report *r, const char *file, const kp_validate_stats 
 {
 	if (!r->json) {
 		int ok = st->errors == 0 && !(strict && st->warnings);
-		printf("%s: %s: %s: %ld rows, %ld fields, %lld bytes, %ld errors, %ld warnings%s%s\n",
-			tool, file, st->unreadable ? "unreadable" : ok ? "valid" : "invalid", st->rows, st->fields, st->bytes,
+		printf("%s: %s%s%s%s: %s: %ld rows, %ld fields, %lld bytes, %ld errors, %ld warnings%s%s\n",
+			tool, file, r->sheet ? " (sheet '" : "", r->sheet ? r->sheet : "",
+			r->sheet ? "')" : "", st->unreadable ? "unreadable" : ok ? "valid" : "invalid", st->rows, st->fields, st->bytes,
 			st->errors, st->warnings, st->stopped ? " (stopped early)" : "", note);
 		return;
 	}
@@ -106,6 +108,8 @@ static void end_table_note(report *r, const char *file, const kp_validate_stats 
 		"warnings", r->warnings, "infos", r->infos, "stopped", st->stopped);
 	if (t && r->omitted)
 		json_object_set_new(t, "omitted", json_integer(r->omitted));
+	if (t && (r->sheet || st->sheet[0]))
+		json_object_set_new(t, "sheet", json_string(r->sheet ? r->sheet : st->sheet));
 	if (t)
 		json_object_set_new(t, "encoding", st->encoding ? json_string(st->encoding) : json_null());
 	if (t)
@@ -199,6 +203,7 @@ int main(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"max-errors", required_argument, NULL, 'm'},
 		{"encoding", required_argument, NULL, 'e'},
+		{"sheet", required_argument, NULL, OPT_SHEET},
 		{"strict", no_argument, NULL, OPT_STRICT},
 		{"standard", required_argument, NULL, OPT_STANDARD},
 		{"list-standards", no_argument, NULL, OPT_LIST_STANDARDS},
@@ -243,6 +248,11 @@ int main(int argc, char **argv)
 			break;
 		case OPT_STRICT:
 			strict = 1;
+			break;
+		case OPT_SHEET:
+			if (!*optarg)
+				return kp_cli_usage_error(tool, "--sheet needs a sheet's name or number");
+			vo.sheet = optarg;
 			break;
 		case OPT_STANDARD:
 			standard_word = optarg;
@@ -303,6 +313,13 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* the tables: each file, or each visible sheet of a workbook (--sheet: that one) */
+	kp_cli_tables tables = {0};
+	if (!package_path && kp_cli_tables_expand(tool, argv + optind, (size_t)(argc - optind),
+						  vo.sheet, &tables) != 0) {
+		kp_standards_free(&stds);
+		return kp_cli_finish(tool, KP_EXIT_USAGE);
+	}
 	report rep;
 	memset(&rep, 0, sizeof rep);
 	rep.json = strcmp(format, "json") == 0;
@@ -321,6 +338,7 @@ int main(int argc, char **argv)
 			json_decref(rep.tables);
 			kp_cli_error(tool, "cannot use the package '%s': %s", package_path,
 				lrc == -2 ? "out of memory" : "fix the problems above");
+			kp_cli_tables_free(&tables);
 			return kp_cli_finish(tool, lrc == -2 ? KP_EXIT_IO : KP_EXIT_USAGE);
 		}
 		pkg_ctx pc = {&rep, strict, 0, pkg->path};
@@ -335,11 +353,15 @@ int main(int argc, char **argv)
 		/* No schema: each table is checked against one inferred from itself, so every
 		 * check that needs no schema still runs (encoding, structure, labels, Japan's
 		 * character rules, numbers with units, codes). */
-		for (int i = optind; i < argc; i++) {
+		for (size_t ti = 0; ti < tables.n; ti++) {
+			const char *path = tables.items[ti].path;
 			kp_validate_stats st;
 			memset(&st, 0, sizeof st);
 			begin_table(&rep);
-			kp_infer_opts io = {.encoding = vo.encoding};
+			rep.sheet = tables.items[ti].sheet;
+			vo.sheet = tables.items[ti].sheet;
+			vo.book_findings = tables.items[ti].first;
+			kp_infer_opts io = {.encoding = vo.encoding, .sheet = vo.sheet};
 			kp_infer_result ir;
 			kp_diag err;
 			kp_diag_clear(&err);
@@ -349,10 +371,11 @@ int main(int argc, char **argv)
 			kp_standard_match sm;
 			char used[200] = "inferred", note[600] =
 				" (no schema given: checked against one inferred from the table)";
-			if (kp_infer_table(argv[i], &io, &ir, &err) != 0) {
+			if (kp_infer_table(path, &io, &ir, &err) != 0) {
 				if (strcmp(err.code, "usage") == 0) {
 					json_decref(rep.tables);
 					kp_standards_free(&stds);
+					kp_cli_tables_free(&tables);
 					return kp_cli_usage_error(tool, "%s", err.message);
 				}
 				on_finding(&rep, &err);
@@ -368,21 +391,21 @@ int main(int argc, char **argv)
 					 "columns in the header)",
 					 sd->id, sd->name, kp_standard_generation_name(sd), sm.matched,
 					 sm.columns);
-				rc = kp_validate_table(argv[i], NULL, sd->schema, &vo, &sink, &st);
-			} else if (kp_schema_load_json(ir.schema, argv[i], NULL, &schema, &schema_sink) != 0) {
+				rc = kp_validate_table(path, NULL, sd->schema, &vo, &sink, &st);
+			} else if (kp_schema_load_json(ir.schema, path, NULL, &schema, &schema_sink) != 0) {
 				kp_diag_set(&err, KP_SEV_ERROR, "source-error",
 					"no schema could be inferred from the table's header");
-				kp_diag_at(&err, argv[i], 1, 0, -1);
+				kp_diag_at(&err, path, 1, 0, -1);
 				on_finding(&rep, &err);
 				st.errors = 1;
 				rc = KP_EXIT_INVALID;
 			} else {
-				rc = kp_validate_table(argv[i], NULL, schema, &vo, &sink, &st);
+				rc = kp_validate_table(path, NULL, schema, &vo, &sink, &st);
 			}
 			if (ir.schema)
 				kp_infer_release(&ir);
 			kp_schema_free(schema);
-			end_table_note(&rep, argv[i], &st, strict, used, note);
+			end_table_note(&rep, path, &st, strict, used, note);
 			if (std >= 0 && rep.json)
 				attach_standard(&rep, &stds.items[std], &sm);
 			warnings += st.warnings;
@@ -399,13 +422,16 @@ int main(int argc, char **argv)
 			json_decref(rep.tables);
 			kp_cli_error(tool, "cannot use the schema '%s': %s", schema_path,
 				lrc == -2 ? "out of memory" : "fix the problems above");
+			kp_cli_tables_free(&tables);
 			return kp_cli_finish(tool, lrc == -2 ? KP_EXIT_IO : KP_EXIT_USAGE);
 		}
-		for (int i = optind; i < argc; i++) {
+		for (size_t ti = 0; ti < tables.n; ti++) {
 			kp_validate_stats st;
 			begin_table(&rep);
-			int rc = kp_validate_table(argv[i], NULL, schema, &vo, &sink, &st);
-			end_table(&rep, argv[i], &st, strict, schema_path);
+			rep.sheet = vo.sheet = tables.items[ti].sheet;
+			vo.book_findings = tables.items[ti].first;
+			int rc = kp_validate_table(tables.items[ti].path, NULL, schema, &vo, &sink, &st);
+			end_table(&rep, tables.items[ti].path, &st, strict, schema_path);
 			warnings += st.warnings;
 			if (rc == KP_EXIT_IO)
 				status = KP_EXIT_IO;
@@ -429,5 +455,6 @@ int main(int argc, char **argv)
 		printf("%s: %s\n", tool, status == KP_EXIT_OK ? "valid" : status == KP_EXIT_IO ? "not all tables could be read" : "invalid");
 	}
 	kp_standards_free(&stds);
+	kp_cli_tables_free(&tables);
 	return kp_cli_finish(tool, status);
 }

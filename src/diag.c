@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "text.h"
+#include "xlsx.h"
 
 static const char *const severity_names[] = {
 	[KP_SEV_ERROR] = "error",
@@ -129,12 +130,29 @@ int kp_diag_write_text(FILE *fp, const char *tool, const kp_diag *d)
 	fprintf(fp, "%s: [%s%s%s] ", kp_severity_name(d->severity), d->code, d->rule ? " " : "",
 		d->rule ? d->rule : "");
 	put_visible(fp, d->message);
+	const char *open = " (";
+	if (d->sheet) {
+		fputs(open, fp);
+		open = ", ";
+		if (d->row > 0) {
+			char ref[24];
+			kp_xlsx_cell_name(d->column, d->row, ref, sizeof ref);
+			put_visible(fp, d->sheet);
+			fprintf(fp, "!%s", ref);
+		} else {
+			fputs("sheet '", fp);
+			put_visible(fp, d->sheet);
+			fputc('\'', fp);
+		}
+	}
 	if (d->field) {
-		fputs(" (field '", fp);
+		fprintf(fp, "%sfield '", open);
 		put_visible(fp, d->field);
 		fputs(d->has_cell ? "', cell \"" : "')", fp);
 	} else if (d->has_cell) {
-		fputs(" (cell \"", fp);
+		fprintf(fp, "%scell \"", open);
+	} else if (d->sheet) {
+		fputc(')', fp);
 	}
 	if (d->has_cell) {
 		put_visible(fp, d->cell);
@@ -163,6 +181,14 @@ json_t *kp_diag_to_json(const kp_diag *d)
 		put(o, "rule", json_string(d->rule), &ok);
 	if (d->file)
 		put(o, "file", json_string(d->file), &ok);
+	if (d->sheet) {
+		put(o, "sheet", json_string(d->sheet), &ok);
+		if (d->row > 0) {
+			char ref[24];
+			kp_xlsx_cell_name(d->column, d->row, ref, sizeof ref);
+			put(o, "ref", json_pack("s++", d->sheet, "!", ref), &ok);
+		}
+	}
 	if (d->row > 0)
 		put(o, "row", json_integer(d->row), &ok);
 	if (d->column > 0)

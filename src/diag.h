@@ -31,6 +31,8 @@ typedef struct kp_diag {
 	long column;       /* 1-based field number, 0 when not applicable */
 	long long offset;  /* byte offset in the file, -1 when not applicable */
 	const char *field; /* borrowed field name, or NULL */
+	const char *sheet; /* borrowed name of the workbook's sheet, or NULL (CSV): the
+			    * position is then also Sheet!B7 (column = the sheet's column) */
 	int has_cell;      /* cell[] holds the (shortened) offending cell */
 	char cell[KP_DIAG_CELL_MAX];
 	char message[KP_DIAG_MESSAGE_MAX];
@@ -66,13 +68,13 @@ int kp_diag_emit(const kp_diag_sink *sink, const kp_diag *d);
 const char *kp_severity_name(kp_severity sev);
 
 /* Writes `tool: file:row:col: severity: [code] message` plus a newline.
- * With a rule id the bracket reads `[code L1-03]`; the field name and the shortened
- * cell, when set, follow as ` (field 'name', cell "text")`.  Parts of the position
+ * With a rule id the bracket reads `[code L1-03]`; the sheet's cell, the field name and
+ * the shortened cell, when set, follow as ` (Sheet1!B7, field 'name', cell "text")`.  Parts of the position
  * that do not apply are left out.  Returns 0, or -1 when the stream reports an error. */
 int kp_diag_write_text(FILE *fp, const char *tool, const kp_diag *d);
 
-/* New JSON object {code, severity, rule?, file?, row?, column?, field?, offset?,
- * cell?, message}; NULL on allocation failure.  Caller owns the reference. */
+/* New JSON object {code, severity, rule?, file?, sheet?, ref?, row?, column?, field?,
+ * offset?, cell?, message} (ref = "Sheet1!B7"); NULL on allocation failure.  Caller owns the reference. */
 json_t *kp_diag_to_json(const kp_diag *d);
 
 /* A growable list of diagnostics, usable as a sink (kp_diag_list_sink). */

@@ -2,6 +2,8 @@
  * row, so it must cost about what reading does. */
 #include "infer.h"
 
+#include "rows.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,17 +361,21 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 			    "schema, once to check it): give it as a file");
 		return -1;
 	}
-	kp_csvread_opts ro = {
-	    .file = path, .encoding = o->encoding, .guess_encoding = !o->encoding};
+	kp_rows_opts ro = {.csv = {.file = path, .encoding = o->encoding,
+				   .guess_encoding = !o->encoding},
+			   .sheet = o->sheet};
 	first_error fe = {.set = 0};
-	ro.sink = (kp_diag_sink){keep_first_error, &fe};
-	kp_csvread *rd = kp_csvread_open(path, &ro, err);
+	ro.csv.sink = (kp_diag_sink){keep_first_error, &fe};
+	kp_rows *rd = kp_rows_open(path, &ro, err);
 	if (!rd) {
-		out->unreadable = 1;
+		/* not a workbook, or a damaged one, is the table's fault, not an I/O error */
+		out->unreadable = strcmp(err->code, "file-format") != 0 &&
+				  strcmp(err->code, "workbook-error") != 0;
 		return -1;
 	}
-	out->encoding = kp_csvread_encoding(rd);
-	out->guessed = kp_csvread_encoding_guessed(rd);
+	out->encoding = kp_rows_encoding(rd);
+	out->guessed = kp_rows_encoding_guessed(rd);
+	out->workbook = kp_rows_sheet(rd) != NULL;
 	saved head = {0}, first = {0};
 	kp_layout lay;
 	int lay_on = 0;
@@ -379,7 +385,7 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 	long seen = 0;
 	int rc = 0;
 	kp_csvrecord rec;
-	while ((rc = kp_csvread_next(rd, &rec)) == 1) {
+	while ((rc = kp_rows_next(rd, &rec)) == 1) {
 		if (!cols) {
 			size_t k = filled_cells(&rec);
 			if (k && !first.cells && save(&first, &rec) != 0)
@@ -431,7 +437,7 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 		if (!(cols = new_columns(o, ncols)))
 			goto nomem;
 	}
-	kp_csvread_free(rd);
+	kp_rows_free(rd);
 	rd = NULL;
 	if (lay_on)
 		kp_layout_release(&lay);
@@ -551,7 +557,7 @@ nomem:
 	kp_diag_set(err, KP_SEV_ERROR, "io-error", "out of memory");
 fail:
 	if (rd)
-		kp_csvread_free(rd);
+		kp_rows_free(rd);
 	if (lay_on)
 		kp_layout_release(&lay);
 	for (size_t i = 0; cols && i < ncols; i++) {

@@ -30,6 +30,7 @@ typedef struct kp_infer_opts {
 	const char *encoding; /* NULL: guessed from the file's bytes */
 	int draft;            /* 1: also required, enum, lgCode and a description (kplan-
 			       * describe); 0: types only (a schema to validate the table with) */
+	const char *sheet;    /* a workbook's sheet (name or number); NULL: the first visible */
 } kp_infer_opts;
 
 typedef struct kp_infer_result {
@@ -38,6 +39,7 @@ typedef struct kp_infer_result {
 	long second_table;    /* the record that starts a second table (not read), or 0 */
 	const char *encoding; /* what the file was read as (static name, or opts.encoding) */
 	int guessed;          /* the encoding was guessed */
+	int workbook;         /* the table is a workbook's sheet */
 	char lg_code[7];      /* the one 全国地方公共団体コード of the leftmost code column,
 			       * when all its rows hold the same, else "" */
 	char *lg_name;        /* owned: the one 地方公共団体名 of the rows, or NULL */

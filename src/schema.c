@@ -1504,6 +1504,86 @@ static size_t count_values(const char *t, size_t n)
 }
 
 /* Reads and parses a JSON file; a parse error is a schema error with line and column. */
+/* 1 when data is well-formed JSON text, checked without allocating: tells jansson's
+ * failed allocations from real syntax errors.  Nesting past 2048 counts as malformed
+ * (jansson's own limit). */
+static int well_formed_json(const char *s, size_t n)
+{
+	char stack[2048]; /* '{' or '[' */
+	size_t depth = 0, i = 0;
+	enum { VALUE, KEY_OR_END, KEY, COLON, NEXT, DONE } want = VALUE;
+	int first_in_array = 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			i++;
+			continue;
+		}
+		if (want == DONE)
+			return 0;
+		if (want == COLON) {
+			if (c != ':')
+				return 0;
+			i++;
+			want = VALUE;
+			continue;
+		}
+		if (want == NEXT || (want == VALUE && first_in_array && c == ']') ||
+		    (want == KEY_OR_END && c == '}')) {
+			first_in_array = 0;
+			if (c == ',' && want == NEXT && depth) {
+				want = stack[depth - 1] == '{' ? KEY : VALUE;
+				i++;
+				continue;
+			}
+			if ((c == '}' || c == ']') && depth && stack[depth - 1] == (c == '}' ? '{' : '[')) {
+				depth--;
+				i++;
+				want = depth ? NEXT : DONE;
+				continue;
+			}
+			return 0;
+		}
+		first_in_array = 0;
+		if (want == KEY || want == KEY_OR_END) {
+			if (c != '"')
+				return 0;
+		}
+		if (c == '"') {
+			for (i++; i < n && s[i] != '"'; i++) {
+				if ((unsigned char)s[i] < 0x20)
+					return 0;
+				if (s[i] == '\\' && ++i >= n)
+					return 0;
+			}
+			if (i >= n)
+				return 0;
+			i++;
+			want = want == KEY || want == KEY_OR_END ? COLON : depth ? NEXT : DONE;
+		} else if (c == '{' || c == '[') {
+			if (depth == sizeof stack)
+				return 0;
+			stack[depth++] = (char)c;
+			i++;
+			want = c == '{' ? KEY_OR_END : VALUE;
+			first_in_array = c == '[';
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			while (i < n && (strchr("+-.eE", s[i]) || (s[i] >= '0' && s[i] <= '9')))
+				i++;
+			want = depth ? NEXT : DONE;
+		} else if (n - i >= 4 && (memcmp(s + i, "true", 4) == 0 || memcmp(s + i, "null", 4) == 0)) {
+			i += 4;
+			want = depth ? NEXT : DONE;
+		} else if (n - i >= 5 && memcmp(s + i, "false", 5) == 0) {
+			i += 5;
+			want = depth ? NEXT : DONE;
+		} else {
+			return 0;
+		}
+	}
+	return want == DONE;
+}
+
 static json_t *read_json(loader *L, const char *path)
 {
 	char *data = NULL;
@@ -1545,10 +1625,14 @@ static json_t *read_json(loader *L, const char *path)
 	}
 	json_error_t je;
 	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
-	free(data);
 	/* jansson names most failed allocations; one inside its parser (appending to an
-	 * array or object) fails without setting any error: no text means no memory */
-	if (!root && (json_error_code(&je) == json_error_out_of_memory || !je.text[0])) {
+	 * array or object) fails without setting any error, and one in its lexer says
+	 * "invalid token": well-formed text that failed to parse ran out of memory */
+	int oom = !root && (json_error_code(&je) == json_error_out_of_memory || !je.text[0] ||
+			    (json_error_code(&je) != json_error_duplicate_key &&
+			     well_formed_json(data, len)));
+	free(data);
+	if (oom) {
 		kp_diag d;
 		kp_diag_set(&d, KP_SEV_ERROR, "io-error",
 			    "%s%sout of memory reading \"%.200s\" (%zu bytes): free memory or "

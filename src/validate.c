@@ -1,5 +1,7 @@
 #include "validate.h"
 
+#include "rows.h"
+
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -347,6 +349,7 @@ typedef struct tctx {
 	kp_layout layout;    /* where the table ends (see layout.h) */
 	const kp_lgcode_list *lg_codes; /* kp_validate_opts.lg_codes */
 	int legacy_text;     /* the file is not in a Unicode encoding (see run_table) */
+	const char *sheet;   /* a workbook's sheet (borrowed from the reader), or NULL */
 	const char **sep;    /* owned array (or NULL): per field, the list separator its
 			      * schema names ("separator"), borrowed from the schema */
 	long lg_name_bad[2]; /* rows whose names are not their code's: [0] another name,
@@ -402,6 +405,8 @@ static int emit(tctx *t, kp_diag *d)
 	sanitize(d->message, sizeof d->message);
 	if (!d->file)
 		d->file = t->file;
+	if (!d->sheet)
+		d->sheet = t->sheet;
 	if ((unsigned)d->severity < 3)
 		t->counts[d->severity]++;
 	if (kp_diag_emit(t->sink, d)) {
@@ -2896,21 +2901,32 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 	st->fields = (long)s->nfields;
 	int status = 0;
 
-	kp_csvread_opts ro;
+	kp_rows_opts ro;
 	memset(&ro, 0, sizeof ro);
-	ro.file = t.file;
+	ro.csv.file = t.file;
 	/* --encoding, else the resource's "encoding", else what the file's bytes show */
-	ro.encoding = opts && opts->encoding ? opts->encoding
+	ro.csv.encoding = opts && opts->encoding ? opts->encoding
 		      : res && res->encoding ? res->encoding
 					     : NULL;
-	ro.guess_encoding = !ro.encoding;
-	ro.sha256 = !(opts && opts->no_sha256);
-	ro.root = env ? env->root : NULL;
-	ro.sink.fn = reader_sink;
-	ro.sink.ctx = &t;
+	ro.csv.guess_encoding = !ro.csv.encoding;
+	ro.csv.sha256 = !(opts && opts->no_sha256);
+	ro.csv.root = env ? env->root : NULL;
+	ro.csv.sink.fn = reader_sink;
+	ro.csv.sink.ctx = &t;
+	/* a workbook's sheet: --sheet, else the resource's "sheet" */
+	ro.sheet = opts && opts->sheet ? opts->sheet : NULL;
+	json_t *jsheet = !ro.sheet && res && res->json ? json_object_get(res->json, "sheet") : NULL;
+	char sheet_no[24];
+	if (json_is_string(jsheet))
+		ro.sheet = json_string_value(jsheet);
+	else if (json_is_integer(jsheet)) {
+		snprintf(sheet_no, sizeof sheet_no, "%lld", (long long)json_integer_value(jsheet));
+		ro.sheet = sheet_no;
+	}
+	ro.book_findings = opts ? opts->book_findings || (res && !opts->sheet) : 1;
 	kp_diag err;
 	kp_diag_clear(&err);
-	kp_csvread *rd = NULL;
+	kp_rows *rd = NULL;
 	if (tctx_init(&t, s, env) != 0) {
 		kp_diag_set(&err, KP_SEV_ERROR, "source-error", "out of memory");
 		kp_diag_at(&err, t.file, 0, 0, -1);
@@ -2928,21 +2944,27 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 	struct stat sb;
 	if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
 		t.file_size = (long long)sb.st_size;
-	rd = kp_csvread_open(path, &ro, &err);
+	rd = kp_rows_open(path, &ro, &err);
 	if (!rd) {
 		kp_diag_at(&err, t.file, 0, 0, -1);
 		if (strcmp(err.code, "usage") == 0)
 			err.code = "source-error";
 		emit(&t, &err);
+		/* not a workbook, or a damaged one: the file was read, its content is wrong */
+		if (strcmp(err.code, "file-format") == 0 || strcmp(err.code, "workbook-error") == 0)
+			goto done;
 		st->unreadable = 1;
 		status = KP_EXIT_IO;
 		goto done;
 	}
-	st->encoding = kp_csvread_encoding(rd);
+	t.sheet = kp_rows_sheet(rd);
+	if (t.sheet)
+		snprintf(st->sheet, sizeof st->sheet, "%s", t.sheet);
+	st->encoding = kp_rows_encoding(rd);
 	/* a file in a legacy encoding (CP932, EUC-JP) holds 機種依存文字 only as a vendor's
 	 * extension: there they are errors; UTF-8 and UTF-16 hold them for every reader */
 	t.legacy_text = st->encoding && strncasecmp(st->encoding, "UTF", 3) != 0;
-	if (kp_csvread_encoding_guessed(rd)) {
+	if (kp_rows_encoding_guessed(rd)) {
 		/* Read as it is (no flood of mojibake findings); one finding says what it was */
 		static const struct {
 			const char *name, *shown, *option;
@@ -2968,7 +2990,7 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 	int rc;
 	int have_header = 0, titles = 0;
 	const volatile sig_atomic_t *intr = opts ? opts->interrupted : NULL;
-	while (!t.stop && (rc = kp_csvread_next(rd, &rec)) == 1) {
+	while (!t.stop && (rc = kp_rows_next(rd, &rec)) == 1) {
 		if (intr && *intr) {
 			status = KP_EXIT_IO;
 			goto done; /* no end-of-table findings either */
@@ -3023,7 +3045,7 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 			break;
 		}
 	}
-	if (kp_csvread_failed(rd) == 1 && kp_csvread_stats_get(rd)->bytes == 0 && !have_header)
+	if (kp_rows_failed(rd) == 1 && kp_rows_bytes(rd) == 0 && !have_header)
 		st->unreadable = 1;
 	flush_pending(&t);
 	if (have_header && !t.stop) {
@@ -3039,16 +3061,15 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 		finish_self_fks(&t);
 		finish_rules(&t);
 	}
-	const kp_csvread_stats *rs = kp_csvread_stats_get(rd);
-	st->bytes = rs->bytes;
-	memcpy(st->sha256, rs->sha256, sizeof st->sha256);
+	st->bytes = kp_rows_bytes(rd);
+	snprintf(st->sha256, sizeof st->sha256, "%s", kp_rows_sha256(rd));
 done:
 	st->rows = t.rows;
 	st->errors = t.counts[KP_SEV_ERROR];
 	st->warnings = t.counts[KP_SEV_WARNING];
 	st->infos = t.counts[KP_SEV_INFO];
 	st->stopped = t.stopped_reported;
-	kp_csvread_free(rd);
+	kp_rows_free(rd);
 	tctx_release(&t);
 	if (hk_started && hk && hk->table_end && hk->table_end(hk->ctx, res, st) != 0 && !status)
 		status = KP_EXIT_IO;

@@ -82,6 +82,10 @@ typedef struct kp_validate_opts {
 			       * path must never change a finding) */
 	const volatile sig_atomic_t *interrupted; /* optional: once set, the run stops at the
 				       * next record and returns KP_EXIT_IO, reporting nothing */
+	const char *sheet;    /* a workbook's sheet (name or 1-based number); NULL: the
+			       * resource's "sheet", else the first visible worksheet */
+	int book_findings;    /* also report the workbook's own findings (macros, hidden
+			       * sheets); always on for a package's resource without --sheet */
 	const kp_lgcode_list *lg_codes; /* optional: 総務省's codes; a 全国地方公共団体コード
 				       * must be one of them, and 地方公共団体名 (or the old
 				       * layout's 都道府県名/市区町村名) its name */
@@ -97,6 +101,8 @@ typedef struct kp_validate_stats {
 	const char *encoding; /* what the file was read as ("UTF-8", "CP932", …; borrowed:
 			       * a static name or the caller's), NULL if it was not opened */
 	int unreadable;  /* 1 when the file could not be opened or read (I/O) */
+	char sheet[128]; /* the workbook's sheet that was read (Excel's names are at most 31
+			  * characters), "" for a CSV */
 } kp_validate_stats;
 
 /* Validates one CSV file ("-" = standard input) against schema.  `display` names the
