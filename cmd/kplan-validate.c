@@ -93,9 +93,10 @@ static void end_table_note(report *r, const char *file, const kp_validate_stats 
 {
 	if (!r->json) {
 		int ok = st->errors == 0 && !(strict && st->warnings);
+		const char *sheet = st->sheet[0] ? st->sheet : r->sheet;
 		printf("%s: %s%s%s%s: %s: %ld rows, %ld fields, %lld bytes, %ld errors, %ld warnings%s%s\n",
-			tool, file, r->sheet ? " (sheet '" : "", r->sheet ? r->sheet : "",
-			r->sheet ? "')" : "", st->unreadable ? "unreadable" : ok ? "valid" : "invalid", st->rows, st->fields, st->bytes,
+			tool, file, sheet ? " (sheet '" : "", sheet ? sheet : "",
+			sheet ? "')" : "", st->unreadable ? "unreadable" : ok ? "valid" : "invalid", st->rows, st->fields, st->bytes,
 			st->errors, st->warnings, st->stopped ? " (stopped early)" : "", note);
 		return;
 	}
@@ -109,7 +110,7 @@ static void end_table_note(report *r, const char *file, const kp_validate_stats 
 	if (t && r->omitted)
 		json_object_set_new(t, "omitted", json_integer(r->omitted));
 	if (t && (r->sheet || st->sheet[0]))
-		json_object_set_new(t, "sheet", json_string(r->sheet ? r->sheet : st->sheet));
+		json_object_set_new(t, "sheet", json_string(st->sheet[0] ? st->sheet : r->sheet));
 	if (t)
 		json_object_set_new(t, "encoding", st->encoding ? json_string(st->encoding) : json_null());
 	if (t)

@@ -261,8 +261,10 @@ typedef struct first_error {
 static int keep_first_error(void *ctx, const kp_diag *d)
 {
 	first_error *fe = ctx;
-	if (!fe->set && d->severity == KP_SEV_ERROR && strcmp(d->code, "source-error") == 0) {
+	if (!fe->set && d->severity == KP_SEV_ERROR &&
+	    (strcmp(d->code, "source-error") == 0 || strcmp(d->code, "workbook-error") == 0)) {
 		fe->d = *d;
+		fe->d.sheet = NULL; /* borrowed from the workbook, which is closed first */
 		fe->set = 1;
 	}
 	return 0;

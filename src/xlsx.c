@@ -985,6 +985,12 @@ static int read_workbook(kp_xlsx *x, const char *name, const rels *wr, char *why
 									   : KP_XLSX_HIDDEN;
 			const char *id = attr(&p, "id");
 			const rel *r = id ? rels_by_id(wr, id) : NULL;
+			if (r && !r->target) {
+				say(p.why, sizeof p.why,
+				    "the sheet '%.64s' names a part outside the package: refused", sname);
+				rc = -1;
+				break;
+			}
 			if (r && r->target) {
 				e->table = strcmp(r->type, "worksheet") == 0;
 				e->part = strdup(r->target);
@@ -1076,11 +1082,11 @@ kp_xlsx *kp_xlsx_open(const char *path, const kp_xlsx_opts *opts, kp_diag *err)
 	char why[200] = "";
 	rels root = {0}, wr = {0};
 	const char *wb = NULL;
-	part mp;
-	if (part_open(x, "mimetype", &mp) == 1) {
+	zip_file_t *mf = zip_fopen(x->za, "mimetype", 0);
+	if (mf) {
 		char m[64] = "";
-		zip_int64_t n = zip_fread(mp.zf, m, sizeof m - 1);
-		part_close(&mp);
+		zip_int64_t n = zip_fread(mf, m, sizeof m - 1);
+		zip_fclose(mf);
 		if (n > 0 && strncmp(m, "application/vnd.oasis.opendocument", 34) == 0) {
 			set_error(err, "file-format", file,
 				  "this is an OpenDocument file (.ods), not an Excel workbook: save "
@@ -1291,6 +1297,8 @@ static size_t number_text(const char *v, char *out, size_t size)
 		else if (!(v[i] == '.' || (v[i] == '-' && i == 0)))
 			plain = 0;
 	}
+	if (plain && v[0] == '-' && strspn(v + 1, "0.") == n - 1)
+		plain = 0; /* -0 is shown as 0 */
 	if (plain && digits <= 15 && !(n > 1 && v[n - 1] == '.')) {
 		memcpy(out, v, n + 1);
 		return n;
@@ -1357,7 +1365,7 @@ struct kp_xlsx_sheet {
 	first_refs hidden_rows, formulas, errors;
 	long hidden_cols, hidden_col_first[FIRST_MAX];
 	long nhidden_col_ranges;
-	first_refs head_merges, data_merges, title_merges, comments;
+	first_refs head_merges, data_merges, title_merges, comments, breaks;
 	long uncached;        /* formulas with no saved result */
 	colstat *cols;        /* owned: per column */
 	size_t ncols;
@@ -1421,7 +1429,6 @@ kp_xlsx_sheet *kp_xlsx_sheet_open(kp_xlsx *x, size_t i, const kp_diag_sink *sink
 		set_error(err, "workbook-error", x->file,
 			  "%s: open it in Excel and save it again",
 			  rc < 0 ? sh->p.why : "the sheet's part is missing from the package");
-		err->sheet = sh->e->name;
 		free(sh);
 		return NULL;
 	}
@@ -1605,6 +1612,28 @@ static int cell_done(kp_xlsx_sheet *sh, long row, long col, const char *type, lo
 		return -1;
 	if (col > sh->row_cols)
 		sh->row_cols = col;
+	if (memchr(out, '\n', olen) || memchr(out, '\r', olen)) {
+		char shown[40];
+		size_t k = 0, i = 0;
+		for (; i < olen && k + 3 < sizeof shown; i++) {
+			if (out[i] == '\n' || out[i] == '\r') {
+				shown[k++] = '\\';
+				shown[k++] = out[i] == '\n' ? 'n' : 'r';
+			} else if ((unsigned char)out[i] < 0x80 || k + 6 < sizeof shown) {
+				shown[k++] = out[i];
+			} else {
+				break;
+			}
+		}
+		if (i < olen && (unsigned char)out[i] >= 0x80 && ((unsigned char)out[i] & 0xC0) == 0x80) {
+			while (k && ((unsigned char)shown[k - 1] & 0xC0) == 0x80)
+				k--; /* a character cut in the middle */
+			if (k && (unsigned char)shown[k - 1] >= 0xC0)
+				k--;
+		}
+		shown[k] = '\0';
+		refs_add(&sh->breaks, row, col, shown);
+	}
 	/* body facts */
 	if (sh->header_row && row > sh->header_row) {
 		colstat *c = col_stat(sh, col);
@@ -2211,6 +2240,12 @@ static void findings(kp_xlsx_sheet *sh)
 		d.row = 0;
 		sheet_emit(sh, &d);
 	}
+	refs_finding(sh, &sh->breaks, KP_SEV_WARNING, "line-break", "L1-07",
+		     sh->breaks.count == 1 ? "cell holds a line break" : "cells hold line breaks",
+		     "one value per cell: split lines that are separate values into rows or "
+		     "columns, and let Excel wrap long text (折り返して全体を表示) instead of "
+		     "breaking it",
+		     1);
 	column_findings(sh);
 	/* the sheet's relationships: drawings and comments */
 	rels r;

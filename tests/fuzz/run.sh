@@ -10,7 +10,7 @@ cd "$top"
 secs=${FUZZ_SECONDS:-60}
 out=build-fuzz
 mkdir -p "$out"
-pkg=$(pkg-config --cflags --libs libxml-2.0 jansson libcurl libcrypto libpcre2-8)
+pkg=$(pkg-config --cflags --libs libxml-2.0 jansson libcurl libcrypto libpcre2-8 libzip)
 found=0
 for f in tests/fuzz/fuzz_*.c; do
 	[ -f "$f" ] || continue
