@@ -1537,7 +1537,7 @@ static int reads_as_date(const char *s, size_t n)
 	char a[4], b[4];
 	char tail;
 	char tmp[40];
-	if (n < 8 || n >= sizeof tmp)
+	if (n < 8 || n >= sizeof tmp || !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[3]))
 		return 0;
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
