@@ -162,7 +162,7 @@ static void xl_part_error(void *ctx, xmlErrorPtr e)
 /* Opens the entry `name` (NOCASE: part names are case-insensitive in OPC).  Returns 1,
  * 0 when the package has no such entry, -1 with why set (a ratio or size over a limit,
  * a zip error). */
-int xl_part_open(kp_xlsx *x, const char *name, xl_part *p)
+int xl_part_open_raw(kp_xlsx *x, const char *name, xl_part *p)
 {
 	memset(p, 0, sizeof *p);
 	p->x = x;
@@ -197,6 +197,14 @@ int xl_part_open(kp_xlsx *x, const char *name, xl_part *p)
 			 zip_strerror(x->za));
 		return -1;
 	}
+	return 1;
+}
+
+int xl_part_open(kp_xlsx *x, const char *name, xl_part *p)
+{
+	int rc = xl_part_open_raw(x, name, p);
+	if (rc <= 0)
+		return rc;
 	/* no entity substitution (no XML_PARSE_NOENT), no DTD loading, no network */
 	p->xr = xmlReaderForIO(xl_part_read, NULL, p, NULL, NULL,
 			       XML_PARSE_NONET | XML_PARSE_COMPACT | XML_PARSE_NOERROR |

@@ -89,6 +89,8 @@ int xl_buf_add(xl_buf *b, const char *s, size_t n);
 
 /* A part: 1 opened, 0 no such entry, -1 with p->why (a limit, a zip error). */
 int xl_part_open(kp_xlsx *x, const char *name, xl_part *p);
+/* The same without the xmlReader: the entry alone, read with xl_part_read. */
+int xl_part_open_raw(kp_xlsx *x, const char *name, xl_part *p);
 void xl_part_close(xl_part *p);
 /* The next node of an xmlReader part: 1, 0 at the end, -1 (why set; a DOCTYPE too). */
 int xl_part_next(xl_part *p);

@@ -8,6 +8,9 @@
 
 #include "xlsx.h"
 #include "xlsx_int.h"
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 /* ------------------------------------------------------------------------------------ */
 /* Cell values */
 
@@ -131,8 +134,26 @@ struct kp_xlsx_sheet {
 	size_t index;
 	const sheet_entry *e;
 	kp_diag_sink sink;
-	xl_part p;
-	int opened, done, failed, stopped;
+	xl_part p;            /* the sheet's entry, read raw into the push parser */
+	xmlParserCtxtPtr sax; /* owned: libxml2's SAX2 push parser over p */
+	int opened, done, failed, stopped, eof;
+	char why[200];        /* what stopped the parse, set inside a callback */
+	char xml_error[160];  /* libxml2's first error */
+
+	/* the parse's state inside sheetData */
+	long prow, pcol, pstyle;
+	char ptype[16];
+	int in_row, in_c, in_v, in_f, in_is, in_t, skip, has_f;
+
+	/* rows parsed and not yet returned: their cells are (offset + 1, length) pairs in
+	 * qcells, into text; both are emptied when the queue has been returned */
+	struct qrow {
+		long number, ncols;
+		size_t first; /* index of its first pair in qcells */
+	} *q;                 /* owned */
+	size_t qlen, qhead, qcap;
+	size_t *qcells;       /* owned */
+	size_t qcells_len, qcells_cap;
 
 	/* the row being returned */
 	xl_buf text;             /* owned: its cells' texts, each NUL-terminated */
@@ -140,8 +161,7 @@ struct kp_xlsx_sheet {
 	size_t *len;          /* owned: per column, the text's length */
 	kp_csvcell *cells;    /* owned: the record's cells */
 	size_t ccap;          /* allocated columns of at/len/cells */
-	long row_cols;        /* columns the held row fills (its last filled column) */
-	long held;            /* row number of the parsed row held, 0 when none */
+	long row_cols;        /* columns the row being parsed fills (its last filled column) */
 	long next;            /* the next record number to return */
 	long width;           /* the used width: the dimension, grown by wider rows */
 
@@ -191,6 +211,8 @@ static void refs_list(const first_refs *f, char *out, size_t size, int with_text
 		xl_say(out + o, size - o, " and %ld more", f->count - shown);
 }
 
+static int xl_sheet_start(kp_xlsx_sheet *sh);
+
 kp_xlsx_sheet *kp_xlsx_sheet_open(kp_xlsx *x, size_t i, const kp_diag_sink *sink, kp_diag *err)
 {
 	kp_diag_clear(err);
@@ -210,7 +232,13 @@ kp_xlsx_sheet *kp_xlsx_sheet_open(kp_xlsx *x, size_t i, const kp_diag_sink *sink
 	if (sink)
 		sh->sink = *sink;
 	sh->next = 1;
-	int rc = xl_part_open(x, sh->e->part, &sh->p);
+	int rc = xl_part_open_raw(x, sh->e->part, &sh->p);
+	if (rc > 0 && xl_sheet_start(sh) != 0) {
+		xl_part_close(&sh->p);
+		xl_set_error(err, "workbook-error", x->file, "out of memory");
+		free(sh);
+		return NULL;
+	}
 	if (rc <= 0) {
 		xl_set_error(err, "workbook-error", x->file,
 			  "%s: open it in Excel and save it again",
@@ -338,6 +366,10 @@ static int reads_as_date(const char *s, size_t n)
 static int cell_done(kp_xlsx_sheet *sh, long row, long col, const char *type, long style,
 		     int has_formula)
 {
+	/* ST_CellType: s shared, inlineStr, str (a formula's text), b, e, d, n (the default) */
+	char kind = strcmp(type, "inlineStr") == 0 ? 'i' : strcmp(type, "str") == 0 ? 'S'
+		    : type[0] && !type[1] && strchr("sbed", type[0])			  ? type[0]
+											  : 'n';
 	kp_xlsx *x = sh->x;
 	const xf *f = style >= 0 && (size_t)style < x->nxfs ? &x->xfs[style] : NULL;
 	const char *v = sh->cell.p ? sh->cell.p : "";
@@ -351,24 +383,24 @@ static int cell_done(kp_xlsx_sheet *sh, long row, long col, const char *type, lo
 		xl_say(body, sizeof body, "=%.*s%s", 40, sh->formula.p ? sh->formula.p : "",
 			 sh->formula.len > 40 ? "…" : "");
 		refs_add(&sh->formulas, row, col, sh->formula.len ? body : "");
-		if (vlen == 0 && strcmp(type, "e") != 0)
+		if (vlen == 0 && kind != 'e')
 			sh->uncached++;
 	}
-	if (strcmp(type, "s") == 0) {
+	if (kind == 's') {
 		char *end;
 		unsigned long k = strtoul(v, &end, 10);
 		const char *s = vlen && !*end ? xl_string_at(x, k) : NULL;
 		out = s ? s : "";
 		olen = strlen(out);
 		is_text = 1;
-	} else if (strcmp(type, "inlineStr") == 0 || strcmp(type, "str") == 0) {
-		is_text = strcmp(type, "inlineStr") == 0;
-	} else if (strcmp(type, "b") == 0) {
+	} else if (kind == 'i' || kind == 'S') {
+		is_text = kind == 'i';
+	} else if (kind == 'b') {
 		out = vlen ? (v[0] == '1' ? "TRUE" : "FALSE") : "";
 		olen = strlen(out);
-	} else if (strcmp(type, "e") == 0) {
+	} else if (kind == 'e') {
 		refs_add(&sh->errors, row, col, v);
-	} else if (strcmp(type, "d") == 0) {
+	} else if (kind == 'd') {
 		/* an ISO 8601 date-time written as such: drop a midnight time */
 		if (vlen >= 19 && strcmp(v + 10, "T00:00:00") == 0)
 			olen = 10;
@@ -448,24 +480,22 @@ static int cell_done(kp_xlsx_sheet *sh, long row, long col, const char *type, lo
 	return 0;
 }
 
-/* Builds the record of the held row (number sh->held, sh->row_cols filled columns). */
-static void make_record(kp_xlsx_sheet *sh, kp_csvrecord *rec)
+/* Builds the record of the queued row q (its cells padded to the used width). */
+static void make_record(kp_xlsx_sheet *sh, const struct qrow *q, kp_csvrecord *rec)
 {
-	long w = sh->row_cols > sh->width ? sh->row_cols : sh->width;
-	if (sh->row_cols > sh->width)
-		sh->width = sh->row_cols;
+	long w = q->ncols > sh->width ? q->ncols : sh->width;
 	memset(rec, 0, sizeof *rec);
-	rec->number = sh->held;
-	rec->line = sh->held;
+	rec->number = q->number;
+	rec->line = q->number;
 	rec->offset = -1;
 	rec->end = -1;
-	/* grow_cols was called up to row_cols; the width may be the dimension's */
 	if ((size_t)w > sh->ccap && grow_cols(sh, (size_t)w) != 0)
 		w = (long)sh->ccap;
+	const size_t *pair = sh->qcells + q->first;
 	for (long i = 0; i < w; i++) {
-		if (i < sh->row_cols && sh->at[i]) {
-			sh->cells[i].data = sh->text.p + sh->at[i] - 1;
-			sh->cells[i].len = sh->len[i];
+		if (i < q->ncols && pair[2 * i]) {
+			sh->cells[i].data = sh->text.p + pair[2 * i] - 1;
+			sh->cells[i].len = pair[2 * i + 1];
 		} else {
 			sh->cells[i].data = "";
 			sh->cells[i].len = 0;
@@ -475,12 +505,46 @@ static void make_record(kp_xlsx_sheet *sh, kp_csvrecord *rec)
 	rec->ncells = (size_t)w;
 }
 
+/* Queues the row just parsed (it fills row_cols columns) and clears its columns. */
+static int queue_row(kp_xlsx_sheet *sh, long row)
+{
+	if (sh->qlen == sh->qcap) {
+		size_t cap = sh->qcap ? sh->qcap * 2 : 64;
+		struct qrow *q = realloc(sh->q, cap * sizeof *q);
+		if (!q)
+			return -1;
+		sh->q = q;
+		sh->qcap = cap;
+	}
+	size_t need = sh->qcells_len + 2 * (size_t)sh->row_cols;
+	if (need > sh->qcells_cap) {
+		size_t cap = sh->qcells_cap ? sh->qcells_cap : 1024;
+		while (cap < need)
+			cap *= 2;
+		size_t *c = realloc(sh->qcells, cap * sizeof *c);
+		if (!c)
+			return -1;
+		sh->qcells = c;
+		sh->qcells_cap = cap;
+	}
+	struct qrow *q = &sh->q[sh->qlen++];
+	q->number = row;
+	q->ncols = sh->row_cols;
+	q->first = sh->qcells_len;
+	for (long i = 0; i < sh->row_cols; i++) {
+		sh->qcells[sh->qcells_len++] = sh->at[i];
+		sh->qcells[sh->qcells_len++] = sh->len[i];
+	}
+	if (sh->row_cols > sh->width)
+		sh->width = sh->row_cols;
+	return 0;
+}
+
 static void row_reset(kp_xlsx_sheet *sh)
 {
 	if (sh->row_cols > 0 && sh->at)
 		memset(sh->at, 0, (size_t)sh->row_cols * sizeof *sh->at);
 	sh->row_cols = 0;
-	sh->text.len = 0;
 }
 
 /* Notes the table's extent from a finished row. */
@@ -510,170 +574,274 @@ static void row_facts(kp_xlsx_sheet *sh, long row)
 
 static void findings(kp_xlsx_sheet *sh);
 
-/* Parses up to the end of the next row that holds a value (or the end of the sheet).
- * Returns 1 with the row held, 0 at the end, -1 on an error. */
-static int parse_row(kp_xlsx_sheet *sh)
+/* ---- the SAX2 callbacks: sheetData's rows into the queue, the rest into the facts ---- */
+
+/* Stops the parse with why (reported once the chunk is parsed). */
+static void sax_stop(kp_xlsx_sheet *sh, const char *why)
 {
-	xl_part *p = &sh->p;
-	long row = 0, col = 0, style = -1;
-	char type[16] = "n";
-	int in_row = 0, in_c = 0, in_v = 0, in_f = 0, in_is = 0, in_t = 0, skip = 0, has_f = 0;
-	int rc;
-	while ((rc = xl_part_next(p)) == 1) {
-		int nt = xmlTextReaderNodeType(p->xr);
-		if (nt == XML_READER_TYPE_ELEMENT) {
-			const char *n = xl_local(p);
-			int empty = xmlTextReaderIsEmptyElement(p->xr);
-			if (n[0] == 'c' && n[1] == '\0' && in_row) {
-				const char *r = xl_attr(p, "r"), *t = xl_attr(p, "t"), *s = xl_attr(p, "s");
-				long rr = row;
-				if (r) {
-					if (xl_parse_ref(r, &col, &rr) != 0 || (rr && rr != row)) {
-						char why[160];
-						xl_say(why, sizeof why,
-							 "the sheet's cell reference '%.20s' in row %ld "
-							 "is not a cell of the row (past XFD, or out of order)",
-							 r, row);
-						sheet_fail(sh, why);
-						return -1;
-					}
-				} else if (++col > KP_XLSX_MAX_COLS) {
-					sheet_fail(sh, "a row of the sheet has more than 16,384 cells "
-						       "(past column XFD)");
-					return -1;
-				}
-				xl_say(type, sizeof type, "%s", t ? t : "n");
-				style = s ? strtol(s, NULL, 10) : -1;
-				sh->cell.len = 0;
-				if (sh->cell.p)
-					sh->cell.p[0] = '\0';
-				sh->formula.len = 0;
-				has_f = 0;
-				in_c = !empty;
-				if (empty && cell_done(sh, row, col, type, style, 0) != 0)
-					goto oom;
-			} else if (in_c && n[0] == 'v' && n[1] == '\0') {
-				in_v = !empty;
-			} else if (in_c && n[0] == 'f' && n[1] == '\0') {
-				has_f = 1;
-				in_f = !empty;
-			} else if (in_c && strcmp(n, "is") == 0) {
-				in_is = !empty;
-			} else if (in_is && n[0] == 't' && n[1] == '\0') {
-				in_t = !empty;
-			} else if (in_is && (strcmp(n, "rPh") == 0 || strcmp(n, "phoneticPr") == 0)) {
-				if (!empty)
-					skip++;
-			} else if (strcmp(n, "row") == 0) {
-				const char *r = xl_attr(p, "r");
-				long rn = r ? strtol(r, NULL, 10) : (sh->held ? sh->held : sh->next - 1) + 1;
-				if (rn < 1 || rn > KP_XLSX_MAX_ROWS || rn < sh->next) {
-					char why[120];
-					xl_say(why, sizeof why,
-						 "the sheet's row %.12s is out of order or past row "
-						 "1,048,576",
-						 r ? r : "?");
-					sheet_fail(sh, why);
-					return -1;
-				}
-				row = rn;
-				col = 0;
-				if (xl_attr_true(p, "hidden"))
-					refs_add(&sh->hidden_rows, row, 0, NULL);
-				row_reset(sh);
-				in_row = !empty;
-			} else if (strcmp(n, "dimension") == 0) {
-				const char *ref = xl_attr(p, "ref");
-				const char *colon = ref ? strchr(ref, ':') : NULL;
-				long c, r;
-				/* the used width, trusted up to a sane size (real cells widen it) */
-				if (colon && xl_parse_ref(colon + 1, &c, &r) == 0 && c <= 1024)
-					sh->width = c;
-			} else if (strcmp(n, "col") == 0) {
-				if (xl_attr_true(p, "hidden")) {
-					const char *mn = xl_attr(p, "min"), *mx = xl_attr(p, "max");
-					long a = mn ? strtol(mn, NULL, 10) : 0;
-					long b = mx ? strtol(mx, NULL, 10) : a;
-					if (a >= 1 && b >= a && b <= KP_XLSX_MAX_COLS) {
-						for (long k = a; k <= b && sh->hidden_cols < FIRST_MAX; k++)
-							sh->hidden_col_first[sh->hidden_cols++] = k;
-						if (sh->hidden_cols >= FIRST_MAX)
-							sh->hidden_cols += 0;
-						sh->nhidden_col_ranges += b - a + 1;
-					}
-				}
-			} else if (strcmp(n, "mergeCell") == 0) {
-				const char *ref = xl_attr(p, "ref");
-				const char *colon = ref ? strchr(ref, ':') : NULL;
-				char a[16];
-				long c1, r1, c2, r2;
-				if (colon && (size_t)(colon - ref) < sizeof a) {
-					memcpy(a, ref, (size_t)(colon - ref));
-					a[colon - ref] = '\0';
-					if (xl_parse_ref(a, &c1, &r1) == 0 &&
-					    xl_parse_ref(colon + 1, &c2, &r2) == 0 && r1 && r2) {
-						first_refs *f = !sh->header_row || r1 < sh->header_row
-								    ? &sh->title_merges
-							    : r1 == sh->header_row ? &sh->head_merges
-										   : &sh->data_merges;
-						refs_add(f, r1, c1, ref);
-					}
-				}
-			} else if (strcmp(n, "drawing") == 0) {
-				const char *id = xl_attr(p, "id");
-				if (id && !sh->drawing_id)
-					sh->drawing_id = strdup(id);
-			} else if (strcmp(n, "legacyDrawing") == 0) {
-				sh->legacy_drawing = 1;
-			}
-		} else if (nt == XML_READER_TYPE_END_ELEMENT) {
-			const char *n = xl_local(p);
-			if (n[0] == 'c' && n[1] == '\0' && in_c) {
-				in_c = in_v = in_f = in_is = in_t = 0;
-				skip = 0;
-				if (cell_done(sh, row, col, type, style, has_f) != 0)
-					goto oom;
-			} else if (n[0] == 'v' && n[1] == '\0') {
-				in_v = 0;
-			} else if (n[0] == 'f' && n[1] == '\0') {
-				in_f = 0;
-			} else if (n[0] == 't' && n[1] == '\0') {
-				in_t = 0;
-			} else if (strcmp(n, "is") == 0) {
-				in_is = 0;
-			} else if (strcmp(n, "rPh") == 0 || strcmp(n, "phoneticPr") == 0) {
-				if (skip)
-					skip--;
-			} else if (strcmp(n, "row") == 0 && in_row) {
-				in_row = 0;
-				row_facts(sh, row);
-				if (sh->row_cols > 0) {
-					sh->held = row;
-					return 1;
-				}
-			}
-		} else if ((in_v || (in_t && !skip)) && xl_is_text(p)) {
-			const char *v = (const char *)xmlTextReaderConstValue(p->xr);
-			if (v && xl_buf_add(&sh->cell, v, strlen(v)) != 0)
-				goto oom;
-			if (sh->cell.len > sh->x->lim.cell_bytes) {
-				sheet_fail(sh, "a cell of the sheet holds more than the cell limit");
-				return -1;
-			}
-		} else if (in_f && xl_is_text(p) && sh->formula.len < 48) {
-			const char *v = (const char *)xmlTextReaderConstValue(p->xr);
-			if (v && xl_buf_add(&sh->formula, v, strlen(v) < 48 ? strlen(v) : 48) != 0)
-				goto oom;
+	if (!sh->why[0])
+		xl_say(sh->why, sizeof sh->why, "%s", why);
+	xmlStopParser(sh->sax);
+}
+
+/* The value of attribute `name` (SAX2's five pointers per attribute) copied into out;
+ * NULL when absent. */
+static const char *sax_attr(const xmlChar **attrs, int n, const char *name, char *out,
+			    size_t size)
+{
+	for (int i = 0; i < n; i++) {
+		const xmlChar **a = attrs + 5 * i;
+		if (a[0][0] == (xmlChar)name[0] && strcmp((const char *)a[0], name) == 0) {
+			size_t len = (size_t)(a[4] - a[3]);
+			if (len >= size)
+				len = size - 1;
+			memcpy(out, a[3], len);
+			out[len] = '\0';
+			return out;
 		}
 	}
-	if (rc < 0) {
-		sheet_fail(sh, p->why);
+	return NULL;
+}
+
+static int sax_true(const xmlChar **attrs, int n, const char *name)
+{
+	char v[8];
+	return sax_attr(attrs, n, name, v, sizeof v) && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+}
+
+static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+		     const xmlChar *uri, int nns, const xmlChar **ns, int nattrs, int ndefaulted,
+		     const xmlChar **attrs)
+{
+	(void)prefix, (void)uri, (void)nns, (void)ns, (void)ndefaulted;
+	kp_xlsx_sheet *sh = ctx;
+	const char *n = (const char *)localname;
+	char a1[32], a2[32], a3[32];
+	if (n[0] == 'c' && n[1] == '\0' && sh->in_row) {
+		const char *r = sax_attr(attrs, nattrs, "r", a1, sizeof a1);
+		const char *t = sax_attr(attrs, nattrs, "t", a2, sizeof a2);
+		const char *s = sax_attr(attrs, nattrs, "s", a3, sizeof a3);
+		long rr = sh->prow;
+		if (r) {
+			if (xl_parse_ref(r, &sh->pcol, &rr) != 0 || (rr && rr != sh->prow)) {
+				char why[160];
+				xl_say(why, sizeof why,
+				       "the sheet's cell reference '%.20s' in row %ld is not a cell of "
+				       "the row (past XFD, or out of order)",
+				       r, sh->prow);
+				sax_stop(sh, why);
+				return;
+			}
+		} else if (++sh->pcol > KP_XLSX_MAX_COLS) {
+			sax_stop(sh, "a row of the sheet has more than 16,384 cells (past column XFD)");
+			return;
+		}
+		size_t tl = t ? strlen(t) : 1;
+		if (tl >= sizeof sh->ptype)
+			tl = sizeof sh->ptype - 1;
+		memcpy(sh->ptype, t ? t : "n", tl);
+		sh->ptype[tl] = '\0';
+		sh->pstyle = s ? strtol(s, NULL, 10) : -1;
+		sh->cell.len = 0;
+		if (sh->cell.p)
+			sh->cell.p[0] = '\0';
+		sh->formula.len = 0;
+		sh->has_f = 0;
+		sh->in_c = 1;
+	} else if (sh->in_c && n[0] == 'v' && n[1] == '\0') {
+		sh->in_v = 1;
+	} else if (sh->in_c && n[0] == 'f' && n[1] == '\0') {
+		sh->has_f = 1;
+		sh->in_f = 1;
+	} else if (sh->in_c && n[0] == 'i' && n[1] == 's' && n[2] == '\0') {
+		sh->in_is = 1;
+	} else if (sh->in_is && n[0] == 't' && n[1] == '\0') {
+		sh->in_t = 1;
+	} else if (sh->in_is && (strcmp(n, "rPh") == 0 || strcmp(n, "phoneticPr") == 0)) {
+		sh->skip++;
+	} else if (strcmp(n, "row") == 0) {
+		const char *r = sax_attr(attrs, nattrs, "r", a1, sizeof a1);
+		long last = sh->qlen ? sh->q[sh->qlen - 1].number : sh->next - 1;
+		if (sh->prow > last)
+			last = sh->prow;
+		long rn = r ? strtol(r, NULL, 10) : last + 1;
+		if (rn < 1 || rn > KP_XLSX_MAX_ROWS || rn <= last) {
+			char why[120];
+			xl_say(why, sizeof why,
+			       "the sheet's row %.12s is out of order or past row 1,048,576",
+			       r ? r : "?");
+			sax_stop(sh, why);
+			return;
+		}
+		sh->prow = rn;
+		sh->pcol = 0;
+		if (sax_true(attrs, nattrs, "hidden"))
+			refs_add(&sh->hidden_rows, rn, 0, NULL);
+		row_reset(sh);
+		sh->in_row = 1;
+	} else if (strcmp(n, "dimension") == 0) {
+		const char *ref = sax_attr(attrs, nattrs, "ref", a1, sizeof a1);
+		const char *colon = ref ? strchr(ref, ':') : NULL;
+		long c, r;
+		/* the used width, trusted up to a sane size (real cells widen it) */
+		if (colon && xl_parse_ref(colon + 1, &c, &r) == 0 && c <= 1024)
+			sh->width = c;
+	} else if (strcmp(n, "col") == 0) {
+		if (sax_true(attrs, nattrs, "hidden")) {
+			const char *mn = sax_attr(attrs, nattrs, "min", a1, sizeof a1);
+			const char *mx = sax_attr(attrs, nattrs, "max", a2, sizeof a2);
+			long a = mn ? strtol(mn, NULL, 10) : 0;
+			long b = mx ? strtol(mx, NULL, 10) : a;
+			if (a >= 1 && b >= a && b <= KP_XLSX_MAX_COLS) {
+				for (long k = a; k <= b && sh->hidden_cols < FIRST_MAX; k++)
+					sh->hidden_col_first[sh->hidden_cols++] = k;
+				sh->nhidden_col_ranges += b - a + 1;
+			}
+		}
+	} else if (strcmp(n, "mergeCell") == 0) {
+		const char *ref = sax_attr(attrs, nattrs, "ref", a1, sizeof a1);
+		const char *colon = ref ? strchr(ref, ':') : NULL;
+		long c1, r1, c2, r2;
+		if (colon && (size_t)(colon - ref) < sizeof a2) {
+			memcpy(a2, ref, (size_t)(colon - ref));
+			a2[colon - ref] = '\0';
+			if (xl_parse_ref(a2, &c1, &r1) == 0 && xl_parse_ref(colon + 1, &c2, &r2) == 0 &&
+			    r1 && r2) {
+				first_refs *f = !sh->header_row || r1 < sh->header_row ? &sh->title_merges
+						: r1 == sh->header_row			 ? &sh->head_merges
+											 : &sh->data_merges;
+				refs_add(f, r1, c1, ref);
+			}
+		}
+	} else if (strcmp(n, "drawing") == 0) {
+		const char *id = sax_attr(attrs, nattrs, "id", a1, sizeof a1);
+		if (id && !sh->drawing_id && !(sh->drawing_id = strdup(id)))
+			sax_stop(sh, "out of memory");
+	} else if (strcmp(n, "legacyDrawing") == 0) {
+		sh->legacy_drawing = 1;
+	}
+}
+
+static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+	(void)prefix, (void)uri;
+	kp_xlsx_sheet *sh = ctx;
+	const char *n = (const char *)localname;
+	if (n[0] == 'c' && n[1] == '\0' && sh->in_c) {
+		sh->in_c = sh->in_v = sh->in_f = sh->in_is = sh->in_t = 0;
+		sh->skip = 0;
+		if (cell_done(sh, sh->prow, sh->pcol, sh->ptype, sh->pstyle, sh->has_f) != 0)
+			sax_stop(sh, "out of memory");
+	} else if (n[0] == 'v' && n[1] == '\0') {
+		sh->in_v = 0;
+	} else if (n[0] == 'f' && n[1] == '\0') {
+		sh->in_f = 0;
+	} else if (n[0] == 't' && n[1] == '\0') {
+		sh->in_t = 0;
+	} else if (n[0] == 'i' && n[1] == 's' && n[2] == '\0') {
+		sh->in_is = 0;
+	} else if (strcmp(n, "rPh") == 0 || strcmp(n, "phoneticPr") == 0) {
+		if (sh->skip)
+			sh->skip--;
+	} else if (strcmp(n, "row") == 0 && sh->in_row) {
+		sh->in_row = 0;
+		row_facts(sh, sh->prow);
+		if (sh->row_cols > 0 && queue_row(sh, sh->prow) != 0)
+			sax_stop(sh, "out of memory");
+		row_reset(sh);
+	}
+}
+
+static void on_text(void *ctx, const xmlChar *ch, int len)
+{
+	kp_xlsx_sheet *sh = ctx;
+	if (sh->in_v || (sh->in_t && !sh->skip)) {
+		if (xl_buf_add(&sh->cell, (const char *)ch, (size_t)len) != 0)
+			sax_stop(sh, "out of memory");
+		else if (sh->cell.len > sh->x->lim.cell_bytes)
+			sax_stop(sh, "a cell of the sheet holds more than the cell limit");
+	} else if (sh->in_f && sh->formula.len < 48) {
+		size_t n = (size_t)len < 48 ? (size_t)len : 48;
+		if (xl_buf_add(&sh->formula, (const char *)ch, n) != 0)
+			sax_stop(sh, "out of memory");
+	}
+}
+
+/* SpreadsheetML has no DOCTYPE: one is where entity bombs and external entities live */
+static void on_dtd(void *ctx, const xmlChar *name, const xmlChar *eid, const xmlChar *sid)
+{
+	(void)name, (void)eid, (void)sid;
+	kp_xlsx_sheet *sh = ctx;
+	char why[200];
+	xl_say(why, sizeof why,
+	       "the part '%s' declares a DOCTYPE or entities, which no workbook does: refused, "
+	       "nothing in it was expanded or loaded",
+	       sh->e->part);
+	sax_stop(sh, why);
+}
+
+static xmlEntityPtr on_entity(void *ctx, const xmlChar *name)
+{
+	(void)ctx, (void)name;
+	return NULL; /* never resolved */
+}
+
+static void on_error(void *ctx, xmlErrorPtr e)
+{
+	kp_xlsx_sheet *sh = ctx;
+	if (!sh->xml_error[0] && e && e->message) {
+		xl_say(sh->xml_error, sizeof sh->xml_error, "line %d: %s", e->line, e->message);
+		size_t n = strlen(sh->xml_error);
+		while (n && (sh->xml_error[n - 1] == '\n' || sh->xml_error[n - 1] == ' '))
+			sh->xml_error[--n] = '\0';
+	}
+}
+
+static int xl_sheet_start(kp_xlsx_sheet *sh)
+{
+	xmlSAXHandler h;
+	memset(&h, 0, sizeof h);
+	h.initialized = XML_SAX2_MAGIC;
+	h.startElementNs = on_start;
+	h.endElementNs = on_end;
+	h.characters = on_text;
+	h.cdataBlock = on_text;
+	h.internalSubset = on_dtd;
+	h.externalSubset = on_dtd;
+	h.getEntity = on_entity;
+	h.getParameterEntity = on_entity;
+	h.serror = on_error;
+	sh->sax = xmlCreatePushParserCtxt(&h, sh, NULL, 0, sh->e->part);
+	if (!sh->sax)
+		return -1;
+	/* no entity substitution (no XML_PARSE_NOENT), no DTD loading, no network */
+	xmlCtxtUseOptions(sh->sax, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	return 0;
+}
+
+/* Parses the next chunk of the part.  1 parsed, 0 at the end, -1 (why set). */
+static int feed(kp_xlsx_sheet *sh)
+{
+	char chunk[1 << 16];
+	if (sh->eof)
+		return 0;
+	int n = xl_part_read(&sh->p, chunk, (int)sizeof chunk);
+	if (n < 0) {
+		xl_say(sh->why, sizeof sh->why, "%s", sh->p.why);
 		return -1;
 	}
-	return 0;
-oom:
-	sheet_fail(sh, "out of memory");
-	return -1;
+	int rc = xmlParseChunk(sh->sax, chunk, n, n == 0);
+	if (n == 0)
+		sh->eof = 1;
+	if (sh->why[0])
+		return -1;
+	if (rc != 0 || !sh->sax->wellFormed) {
+		xl_say(sh->why, sizeof sh->why, "the part '%s' is not well-formed XML%s%s%s",
+		       sh->e->part, sh->xml_error[0] ? " (" : "", sh->xml_error,
+		       sh->xml_error[0] ? ")" : "");
+		return -1;
+	}
+	return 1;
 }
 
 int kp_xlsx_sheet_next(kp_xlsx_sheet *sh, kp_csvrecord *rec)
@@ -682,26 +850,33 @@ int kp_xlsx_sheet_next(kp_xlsx_sheet *sh, kp_csvrecord *rec)
 		return -1;
 	if (sh->done || sh->stopped)
 		return 0;
-	if (!sh->held) {
-		int rc = parse_row(sh);
-		if (rc < 0)
+	while (sh->qhead == sh->qlen) {
+		/* every queued row was returned: their texts can go */
+		sh->qhead = sh->qlen = 0;
+		sh->qcells_len = 0;
+		sh->text.len = 0;
+		int rc = feed(sh);
+		if (rc < 0) {
+			sheet_fail(sh, sh->why);
 			return -1;
+		}
 		if (rc == 0) {
 			sh->done = 1;
 			findings(sh);
 			return 0;
 		}
 	}
-	if (sh->next < sh->held) {
+	const struct qrow *q = &sh->q[sh->qhead];
+	if (sh->next < q->number) {
 		/* a row the sheet leaves out: an empty record */
 		memset(rec, 0, sizeof *rec);
 		rec->number = rec->line = sh->next++;
 		rec->offset = rec->end = -1;
 		return 1;
 	}
-	make_record(sh, rec);
-	sh->next = sh->held + 1;
-	sh->held = 0;
+	make_record(sh, q, rec);
+	sh->next = q->number + 1;
+	sh->qhead++;
 	return 1;
 }
 
@@ -714,7 +889,14 @@ void kp_xlsx_sheet_close(kp_xlsx_sheet *sh)
 {
 	if (!sh)
 		return;
+	if (sh->sax) {
+		if (sh->sax->myDoc)
+			xmlFreeDoc(sh->sax->myDoc);
+		xmlFreeParserCtxt(sh->sax);
+	}
 	xl_part_close(&sh->p);
+	free(sh->q);
+	free(sh->qcells);
 	free(sh->text.p);
 	free(sh->cell.p);
 	free(sh->formula.p);

@@ -56,8 +56,11 @@ run() {
 	}'
 }
 printf '%-34s %8s %8s %9s %11s %9s\n' tool wall_s cpu_s MB/s rows/s rss_MB
-run "kplan-validate" "$rows" "$book" "$bin/kplan-validate" "$book"
-run "kplan-validate ($((rows * 4)) rows)" "$((rows * 4))" "$book4" "$bin/kplan-validate" "$book4"
+# with a schema: one pass; with none: a pass to infer it, then the check
+"$bin/kplan-describe" -o "$dir/facilities.schema.json" "$book"
+run "kplan-validate --schema" "$rows" "$book" "$bin/kplan-validate" --schema "$dir/facilities.schema.json" "$book"
+run "kplan-validate (no schema)" "$rows" "$book" "$bin/kplan-validate" "$book"
+run "kplan-validate --schema, 4x rows" "$((rows * 4))" "$book4" "$bin/kplan-validate" --schema "$dir/facilities.schema.json" "$book4"
 run "openpyxl read-only iteration" "$rows" "$book" "$py" -c '
 import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
