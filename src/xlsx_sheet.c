@@ -89,7 +89,13 @@ static size_t number_text(const char *v, char *out, size_t size)
 	if (plain && v[0] == '-' && strspn(v + 1, "0.") == n - 1)
 		plain = 0; /* -0 is shown as 0 */
 	if (plain && digits <= 15 && !(n > 1 && v[n - 1] == '.')) {
-		memcpy(out, v, n + 1);
+		/* "1.50" and "1.0", as some writers store them, are shown 1.5 and 1 */
+		if (memchr(v, '.', n))
+			while (n > 1 && (v[n - 1] == '0' || v[n - 1] == '.'))
+				if (v[--n] == '.')
+					break;
+		memcpy(out, v, n);
+		out[n] = '\0';
 		return n;
 	}
 	char *end;
@@ -156,7 +162,8 @@ struct kp_xlsx_sheet {
 	size_t qcells_len, qcells_cap;
 
 	/* the row being returned */
-	xl_buf text;             /* owned: its cells' texts, each NUL-terminated */
+	xl_buf text;          /* owned: the queued rows' cell texts, each NUL-terminated */
+	xl_buf rowtext;       /* owned: the texts of the row being parsed */
 	size_t *at;           /* owned: per column, offset into text + 1 (0: empty) */
 	size_t *len;          /* owned: per column, the text's length */
 	kp_csvcell *cells;    /* owned: the record's cells */
@@ -424,9 +431,9 @@ static int cell_done(kp_xlsx_sheet *sh, long row, long col, const char *type, lo
 		return 0;
 	if (grow_cols(sh, (size_t)col) != 0)
 		return -1;
-	sh->at[col - 1] = sh->text.len + 1;
+	sh->at[col - 1] = sh->rowtext.len + 1;
 	sh->len[col - 1] = olen;
-	if (xl_buf_add(&sh->text, out, olen) != 0 || xl_buf_add(&sh->text, "", 1) != 0)
+	if (xl_buf_add(&sh->rowtext, out, olen) != 0 || xl_buf_add(&sh->rowtext, "", 1) != 0)
 		return -1;
 	if (col > sh->row_cols)
 		sh->row_cols = col;
@@ -527,12 +534,17 @@ static int queue_row(kp_xlsx_sheet *sh, long row)
 		sh->qcells = c;
 		sh->qcells_cap = cap;
 	}
+	/* the row's texts join the queue's (a row may span chunks: it is kept apart until
+	 * it is whole, so emptying the queue never cuts it) */
+	size_t base = sh->text.len;
+	if (sh->rowtext.len && xl_buf_add(&sh->text, sh->rowtext.p, sh->rowtext.len) != 0)
+		return -1;
 	struct qrow *q = &sh->q[sh->qlen++];
 	q->number = row;
 	q->ncols = sh->row_cols;
 	q->first = sh->qcells_len;
 	for (long i = 0; i < sh->row_cols; i++) {
-		sh->qcells[sh->qcells_len++] = sh->at[i];
+		sh->qcells[sh->qcells_len++] = sh->at[i] ? sh->at[i] + base : 0;
 		sh->qcells[sh->qcells_len++] = sh->len[i];
 	}
 	if (sh->row_cols > sh->width)
@@ -545,6 +557,7 @@ static void row_reset(kp_xlsx_sheet *sh)
 	if (sh->row_cols > 0 && sh->at)
 		memset(sh->at, 0, (size_t)sh->row_cols * sizeof *sh->at);
 	sh->row_cols = 0;
+	sh->rowtext.len = 0;
 }
 
 /* Notes the table's extent from a finished row. */
@@ -898,6 +911,7 @@ void kp_xlsx_sheet_close(kp_xlsx_sheet *sh)
 	free(sh->q);
 	free(sh->qcells);
 	free(sh->text.p);
+	free(sh->rowtext.p);
 	free(sh->cell.p);
 	free(sh->formula.p);
 	free(sh->at);

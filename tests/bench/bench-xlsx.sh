@@ -43,13 +43,15 @@ run() {
 	while [ $k -lt "$repeat" ]; do
 		k=$((k + 1))
 		"$timer" -f '%e %U %S %M' -o "$dir/time.out" "$@" >"$dir/out.txt" 2>"$dir/err.txt" || true
-		read -r w _ <"$dir/time.out"
+		w=$(tail -n 1 "$dir/time.out" | cut -d' ' -f1) # past "Command exited with …"
 		if [ -z "$best" ] || awk -v a="$w" -v b="$best" 'BEGIN { exit !(a < b) }'; then
 			best=$w
 			cp "$dir/time.out" "$dir/best.out"
 		fi
 	done
-	read -r wall user sys rss <"$dir/best.out"
+	read -r wall user sys rss <<EOF
+$(tail -n 1 "$dir/best.out")
+EOF
 	awk -v name="$name" -v n="$n" -v b="$(wc -c <"$file")" -v w="$wall" -v u="$user" -v s="$sys" -v rss="$rss" 'BEGIN {
 		cpu = u + s; if (w < 0.001) w = 0.001; if (cpu < 0.001) cpu = 0.001
 		printf "%-34s %8.2f %8.2f %9.1f %11.0f %9.1f\n", name, w, cpu, b / 1e6 / w, n / w, rss / 1024

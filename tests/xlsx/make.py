@@ -154,6 +154,19 @@ sheet = (
     + '</sheetData>')
 package('formulas.xlsx', [('集計', sheet)], sst, STYLES)
 
+# a sheet far larger than one 64 KiB parse chunk: rows cut across chunks must come out
+# whole (long.csv is what the export must write)
+rows_xml, csv = [], ['番号,名称,所在地,数値']
+for i in range(1, 4001):
+    name, addr = f'施設{i:05d}', f'石川県金沢市広坂{i % 97}丁目{i % 13}番'
+    rows_xml.append(row(i + 1, [n(f'A{i + 1}', i), inline(f'B{i + 1}', name), inline(f'C{i + 1}', addr),
+                                n(f'D{i + 1}', i / 8)]))
+    csv.append(f'{i},{name},{addr},{i / 8:.15g}')
+package('long.xlsx', [('一覧', '<sheetData>' + row(1, [inline('A1', '番号'), inline('B1', '名称'),
+                                                     inline('C1', '所在地'), inline('D1', '数値')])
+                      + ''.join(rows_xml) + '</sheetData>')])
+open(os.path.join(out, 'long.csv'), 'w', encoding='utf-8').write('\n'.join(csv) + '\n')
+
 # 2. the 1904 date system
 package('date1904.xlsx', [('Sheet1', '<sheetData>' + row(1, [inline('A1', '日付'), inline('B1', '値')])
                            + row(2, [n('A2', 0, 1), n('B2', 1)])
