@@ -11,6 +11,7 @@
 #include "../src/standard.h"
 #include "../src/validate.h"
 #include "cli.h"
+#include "../src/score.h"
 
 static const char tool[] = "kplan-validate";
 
@@ -52,12 +53,14 @@ typedef struct report {
 	json_t *errors, *warnings, *infos; /* current table's lists (owned until attached) */
 	long omitted;
 	const char *sheet; /* the workbook's sheet of the current table, or NULL */
+	kp_score score;    /* the current table's machine-readability score */
 } report;
 
 
 static int on_finding(void *ctx, const kp_diag *d)
 {
 	report *r = ctx;
+	kp_score_add(&r->score, d);
 	if (!r->json) {
 		kp_diag_write_text(stdout, tool, d);
 		return 0;
@@ -76,8 +79,36 @@ static int on_finding(void *ctx, const kp_diag *d)
 	return 0;
 }
 
+/* "kplan-validate: FILE: machine-readability L1 80/100, L2 100/100, L3 100/100 (L1-04 MAJOR, …)" */
+static void print_score(const char *file, const char *sheet, const kp_score *sc)
+{
+	printf("%s: %s%s%s%s: machine-readability score (the Digital Agency's rules, scored as "
+	       "its checker does): L1 %d/100, L2 %d/100, L3 %d/100",
+	       tool, file, sheet ? " (sheet '" : "", sheet ? sheet : "", sheet ? "')" : "",
+	       kp_score_level(sc, 1), kp_score_level(sc, 2), kp_score_level(sc, 3));
+	kp_score_sev sev;
+	const char *id;
+	for (size_t i = 0; (id = kp_score_failed(sc, i, &sev)); i++)
+		printf("%s%s %s", i ? ", " : " (failed: ", id, kp_score_sev_name(sev));
+	printf("%s\n", kp_score_failed(sc, 0, NULL) ? ")" : "");
+}
+
+/* {"L1": 80, "L2": 100, "L3": 100, "failed": {"L1-04": "MAJOR"}} */
+static json_t *score_json(const kp_score *sc)
+{
+	json_t *failed = json_object();
+	kp_score_sev sev;
+	const char *id;
+	for (size_t i = 0; failed && (id = kp_score_failed(sc, i, &sev)); i++)
+		json_object_set_new(failed, id, json_string(kp_score_sev_name(sev)));
+	return json_pack("{s:i, s:i, s:i, s:o}", "L1", kp_score_level(sc, 1), "L2",
+			 kp_score_level(sc, 2), "L3", kp_score_level(sc, 3), "failed",
+			 failed ? failed : json_object());
+}
+
 static void begin_table(report *r)
 {
+	kp_score_init(&r->score);
 	if (!r->json)
 		return;
 	r->errors = json_array();
@@ -98,6 +129,7 @@ static void end_table_note(report *r, const char *file, const kp_validate_stats 
 			tool, file, sheet ? " (sheet '" : "", sheet ? sheet : "",
 			sheet ? "')" : "", st->unreadable ? "unreadable" : ok ? "valid" : "invalid", st->rows, st->fields, st->bytes,
 			st->errors, st->warnings, st->stopped ? " (stopped early)" : "", note);
+		print_score(file, sheet, &r->score);
 		return;
 	}
 	json_t *stats = json_pack("{s:I, s:I, s:I, s:s, s:I, s:I, s:I}", "rows", (json_int_t)st->rows,
@@ -111,6 +143,8 @@ static void end_table_note(report *r, const char *file, const kp_validate_stats 
 		json_object_set_new(t, "omitted", json_integer(r->omitted));
 	if (t && (r->sheet || st->sheet[0]))
 		json_object_set_new(t, "sheet", json_string(st->sheet[0] ? st->sheet : r->sheet));
+	if (t)
+		json_object_set_new(t, "score", score_json(&r->score));
 	if (t)
 		json_object_set_new(t, "encoding", st->encoding ? json_string(st->encoding) : json_null());
 	if (t)
