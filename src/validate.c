@@ -379,6 +379,11 @@ typedef struct tctx {
 		size_t idx; /* field (unique) or unique key index */
 	} * pend;	    /* owned */
 	size_t npend, cappend;
+	/* L2-02: the first column left blank after a value, in rows that are filled (a
+	 * value left out because it is the one above: 都道府県 written once per group) */
+	int stub_seen;       /* the first column has had a value */
+	long stub_blank;     /* rows since that leave it blank */
+	long stub_first;     /* the first of them */
 } tctx;
 
 enum { PEND_UNIQUE, PEND_PK, PEND_UK, PEND_WANT };
@@ -2313,6 +2318,41 @@ static void recommended_end(tctx *t)
 	}
 }
 
+static void stub_seen(tctx *t, const kp_csvrecord *r)
+{
+	if (r->ncells < 3 || t->ncols < 3)
+		return;
+	if (r->cells[0].len) {
+		t->stub_seen = 1;
+		return;
+	}
+	size_t filled = 0;
+	for (size_t i = 1; i < r->ncells && filled < 2; i++)
+		filled += r->cells[i].len > 0;
+	if (t->stub_seen && filled >= 2 && !t->stub_blank++)
+		t->stub_first = r->number;
+}
+
+static void stub_end(tctx *t)
+{
+	long f = t->col_field ? t->col_field[0] : -1;
+	/* a required field already reports each blank */
+	if (!t->stub_blank || t->stop || (f >= 0 && t->s->fields[f].constraints.required))
+		return;
+	kp_diag d;
+	kp_diag_set(&d, KP_SEV_WARNING, "omitted-value",
+		    "%ld row%s leave%s column 1 blank below a value (first row %ld): if a blank "
+		    "means \"the same as above\", write the value in every row, so that each row "
+		    "can be read alone",
+		    t->stub_blank, t->stub_blank == 1 ? "" : "s", t->stub_blank == 1 ? "s" : "",
+		    t->stub_first);
+	d.rule = "L2-02";
+	kp_diag_at(&d, t->file, t->stub_first, 1, -1);
+	if (f >= 0)
+		d.field = t->s->fields[f].name;
+	emit(t, &d);
+}
+
 static void lg_names_end(tctx *t)
 {
 	for (int k = 0; k < 2 && !t->stop; k++) {
@@ -2397,6 +2437,7 @@ static void row(tctx *t, const kp_csvrecord *r)
 		return;
 	if (t->lg_codes && t->lg_col >= 0)
 		lg_names(t, r);
+	stub_seen(t, r);
 	for (size_t k = 0; k < t->nrecs; k++) {
 		long c = t->field_col[t->recs[k].field];
 		if (c >= 0 && ((size_t)c >= r->ncells || !r->cells[c].len) && !t->recs[k].empty++)
@@ -3056,6 +3097,7 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 		blank_cols_end(&t);
 		lg_names_end(&t);
 		recommended_end(&t);
+		stub_end(&t);
 	}
 	if (!t.stop) {
 		finish_self_fks(&t);

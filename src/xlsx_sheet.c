@@ -125,6 +125,8 @@ typedef struct colstat {
 	long font_row, fill_row; /* the first body cell of a non-default colour */
 	long nums, dates;     /* cells typed as number / date */
 	long numtext, datetext; /* text that reads as a number / a date */
+	long digittext, digittext_row; /* other text with a digit: ▲50,000, 350000円, (500) */
+	char digittext_cell[32];
 	long numtext_row, datetext_row;
 	char numtext_cell[32], datetext_cell[32];
 } colstat;
@@ -478,6 +480,11 @@ static int cell_done(kp_xlsx_sheet *sh, long row, long col, const char *type, lo
 		if (is_text && reads_as_number(out, olen) && !c->numtext++) {
 			c->numtext_row = row;
 			xl_say(c->numtext_cell, sizeof c->numtext_cell, "%.*s", (int)olen, out);
+		}
+		if (is_text && !reads_as_number(out, olen) && !reads_as_date(out, olen) &&
+		    strpbrk(out, "0123456789") && !c->digittext++) {
+			c->digittext_row = row;
+			snprintf(c->digittext_cell, sizeof c->digittext_cell, "%.*s", (int)olen, out);
 		}
 		if (is_text && reads_as_date(out, olen) && !c->datetext++) {
 			c->datetext_row = row;
@@ -1133,6 +1140,21 @@ static void column_findings(kp_xlsx_sheet *sh)
 				    c->nums);
 			d.rule = "L2-01";
 			d.row = c->numtext_row;
+			d.column = col;
+			sheet_emit(sh, &d);
+		}
+		/* a column of numbers, some cells of which are text around a number: the cell
+		 * says what a number cannot (a sign, a unit, a note) — harunobu's L2-01 */
+		if (c->digittext && c->nums && 2 * (c->nums + c->digittext) > c->cells &&
+		    !sh->stopped) {
+			kp_diag_set(&d, KP_SEV_ERROR, "text-in-number-column",
+				    "column %s holds numbers, but %ld of its cells hold text with a "
+				    "number (first %s%ld: %s): write the number alone (▲500 → -500, "
+				    "350000円 → 350000 with the unit in the header) and move notes to "
+				    "a column of their own",
+				    name, c->digittext, name, c->digittext_row, c->digittext_cell);
+			d.rule = "L2-01";
+			d.row = c->digittext_row;
 			d.column = col;
 			sheet_emit(sh, &d);
 		}

@@ -125,6 +125,18 @@ jq -e '.tables[0].warnings[] | select(.code=="macros")' "$work/s.json" >/dev/nul
 grep -q '^kplan-validate: .*structure.xlsx:4:2: error: \[object L1-10\] .*(施設!B4' "$work/s.txt" ||
 	fail "text position: $(grep object "$work/s.txt")"
 
+# text around numbers in a number column is one error per column; codes with leading
+# zeros are text, not numbers stored as text; a date typed as text among dates
+rc=0
+"$v" --format json "$xl/numbers.xlsx" >"$work/n.json" || rc=$?
+[ "$rc" = 1 ] || fail "numbers: exit $rc"
+[ "$(jq -r '[.tables[0].errors[] | "\(.code) \(.rule) \(.ref)"] | join(",")' "$work/n.json")" = \
+	'text-in-number-column L2-01 費用!C3' ] || fail "numbers: $(jq -c '.tables[0].errors' "$work/n.json")"
+[ "$(jq -r '[.tables[0].warnings[] | "\(.code) \(.ref)"] | join(",")' "$work/n.json")" = \
+	'date-as-text 費用!D4' ] || fail "numbers: $(jq -c '.tables[0].warnings' "$work/n.json")"
+[ "$(jq -r '.tables[0].score | "\(.L1) \(.L2) \(.failed["L2-01"])"' "$work/n.json")" = '100 0 FATAL' ] ||
+	fail "score: $(jq -c '.tables[0].score' "$work/n.json")"
+
 # every visible sheet is a table; --sheet picks one by name or number
 "$v" --format json "$xl/two-sheets.xlsx" >"$work/t.json"
 [ "$(jq -r '[.tables[].sheet] | join(",")' "$work/t.json")" = '令和5年度,令和6年度' ] ||

@@ -213,6 +213,16 @@ package('structure.xlsx',
         extra={'xl/drawings/drawing1.xml': drawing, 'xl/comments1.xml': comments,
                'xl/vbaProject.bin': b'\xd0\xcf\x11\xe0 not run'})
 
+# numbers with text around them in a column of numbers (L2-01), a code column of text
+# digits with leading zeros (not numbers stored as text), a date typed as text
+body = ('<sheetData>' + row(1, [inline('A1', '地区'), inline('B1', 'コード'), inline('C1', '費用'), inline('D1', '日付')])
+        + row(2, [inline('A2', '中央'), inline('B2', '001'), n('C2', 100), n('D2', 45383, 1)])
+        + row(3, [inline('A3', '東部'), inline('B3', '002'), inline('C3', '▲50'), n('D3', 45384, 1)])
+        + row(4, [inline('A4', '西部'), inline('B4', '003'), n('C4', 300), inline('D4', '2024/4/3')])
+        + row(5, [inline('A5', '南部'), inline('B5', '004'), inline('C5', '350円'), n('D5', 45386, 1)])
+        + row(6, [inline('A6', '北部'), inline('B6', '005'), n('C6', 20), n('D6', 45387, 1)]) + '</sheetData>')
+package('numbers.xlsx', [('費用', body)], styles=STYLES)
+
 # 4. two visible sheets: each is a table
 two = '<sheetData>' + row(1, [inline('A1', 'コード'), inline('B1', '名称')]) + \
       row(2, [n('A2', 1), inline('B2', 'あ')]) + '</sheetData>'
