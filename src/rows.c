@@ -123,6 +123,11 @@ const char *kp_rows_sha256(const kp_rows *r)
 	return r->csv ? kp_csvread_stats_get(r->csv)->sha256 : r->sha256;
 }
 
+int kp_rows_merge_slave(const kp_rows *r, long row, long col)
+{
+	return r->sheet ? kp_xlsx_sheet_merge_slave(r->sheet, row, col) : 0;
+}
+
 int kp_rows_failed(const kp_rows *r)
 {
 	return r->csv ? kp_csvread_failed(r->csv) : kp_xlsx_sheet_failed(r->sheet);

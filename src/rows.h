@@ -43,6 +43,10 @@ int kp_rows_encoding_guessed(const kp_rows *r);
 long long kp_rows_bytes(const kp_rows *r);
 const char *kp_rows_sha256(const kp_rows *r);
 
+/* 1 when the cell (1-based) is covered by a merged range of a sheet (not its first cell):
+ * it reads empty because of the merge, which the reader reports.  0 for a CSV. */
+int kp_rows_merge_slave(const kp_rows *r, long row, long col);
+
 /* As kp_csvread_failed (a damaged sheet: 1). */
 int kp_rows_failed(const kp_rows *r);
 

@@ -55,6 +55,14 @@ static int rule_index(const char *id)
 	return first[lv] + n - 1;
 }
 
+/* findings whose severity harunobu sets apart from the rule's class */
+static const struct {
+	const char *code, *rule;
+	unsigned char sev;
+} by_code[] = {
+    {"multi-row-header", "L3-01", KP_SCORE_MAJOR}, /* a header of three rows or more */
+};
+
 void kp_score_add(kp_score *s, const kp_diag *d)
 {
 	int i = rule_index(d->rule);
@@ -64,6 +72,9 @@ void kp_score_add(kp_score *s, const kp_diag *d)
 		return;
 	unsigned char sev = d->severity == KP_SEV_ERROR && rules[i].error_sev ? rules[i].error_sev
 									      : rules[i].sev;
+	for (size_t k = 0; k < sizeof by_code / sizeof by_code[0]; k++)
+		if (strcmp(d->code, by_code[k].code) == 0 && strcmp(d->rule, by_code[k].rule) == 0)
+			sev = by_code[k].sev;
 	if (sev > s->failed[i])
 		s->failed[i] = sev;
 }

@@ -350,6 +350,7 @@ typedef struct tctx {
 	const kp_lgcode_list *lg_codes; /* kp_validate_opts.lg_codes */
 	int legacy_text;     /* the file is not in a Unicode encoding (see run_table) */
 	const char *sheet;   /* a workbook's sheet (borrowed from the reader), or NULL */
+	const kp_rows *src;  /* the reader (borrowed), for what only it knows (merges) */
 	const char **sep;    /* owned array (or NULL): per field, the list separator its
 			      * schema names ("separator"), borrowed from the schema */
 	long lg_name_bad[2]; /* rows whose names are not their code's: [0] another name,
@@ -753,6 +754,8 @@ static int header(tctx *t, const kp_csvrecord *h)
 			if (!dup)
 				labels[j] = i + 1;
 		}
+		if (c->len == 0 && t->src && kp_rows_merge_slave(t->src, h->number, (long)i + 1))
+			continue; /* covered by a merged range: the reader's merged-cell finding */
 		if (c->len == 0 && (f < 0 || placeholder(&s->fields[f], i)) && !t->stop) {
 			/* reported once its column is known to hold a value, or to hold none */
 			t->blank_cols[t->nblank_cols++] = i;
@@ -2999,6 +3002,7 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 		goto done;
 	}
 	t.sheet = kp_rows_sheet(rd);
+	t.src = rd;
 	if (t.sheet)
 		snprintf(st->sheet, sizeof st->sheet, "%s", t.sheet);
 	st->encoding = kp_rows_encoding(rd);

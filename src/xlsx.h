@@ -92,6 +92,11 @@ kp_xlsx_sheet *kp_xlsx_sheet_open(kp_xlsx *x, size_t i, const kp_diag_sink *sink
  * to the sink as workbook-error).  A non-zero answer of the sink ends the sheet (0). */
 int kp_xlsx_sheet_next(kp_xlsx_sheet *sh, kp_csvrecord *rec);
 
+/* 1 when the cell (1-based) lies in a merged range but is not its first cell: it reads
+ * empty because of the merge, which the sheet's findings report.  The ranges are known
+ * from the open (read ahead of the rows). */
+int kp_xlsx_sheet_merge_slave(const kp_xlsx_sheet *sh, long row, long col);
+
 /* 1 once a damaged part or a limit stopped the sheet. */
 int kp_xlsx_sheet_failed(const kp_xlsx_sheet *sh);
 

@@ -180,7 +180,28 @@ struct kp_xlsx_sheet {
 	first_refs hidden_rows, formulas, errors;
 	long hidden_cols, hidden_col_first[FIRST_MAX];
 	long nhidden_col_ranges;
-	first_refs head_merges, data_merges, title_merges, comments, breaks;
+	first_refs head_merges, data_merges, title_merges, group_merges, comments, breaks;
+	/* the merged ranges, read ahead of the rows (they follow them in the part) */
+	struct merge {
+		long r1, c1, r2, c2;
+		char text[48]; /* the first cell's text, once its row is read (header area) */
+	} *merges;            /* owned */
+	size_t nmerges;
+	long merges_past;     /* ranges past MAX_MERGES, counted but not kept */
+	/* a header of several rows: rows of text right below the header row, then numbers */
+	int row_all_text, row_has_num; /* of the row being parsed */
+	long extra_run;       /* text rows right below the header so far */
+	int extra_done;
+	long header_extra;    /* header rows after the first, once numbers followed */
+	char extra_label[48]; /* the first label of the row below the header */
+	struct fact {         /* a cell's facts held while its row may be a header row */
+		long row, col;
+		const xf *f;
+		unsigned char kind; /* 1 number, 2 date, 4 text */
+		size_t len;
+		char text[44];
+	} *facts;             /* owned */
+	size_t nfacts, cfacts;
 	long uncached;        /* formulas with no saved result */
 	colstat *cols;        /* owned: per column */
 	size_t ncols;
@@ -220,6 +241,107 @@ static void refs_list(const first_refs *f, char *out, size_t size, int with_text
 		xl_say(out + o, size - o, " and %ld more", f->count - shown);
 }
 
+#define MAX_MERGES 100000
+
+/* Adds the range "A1:B2" (ref, NUL-terminated). */
+static void add_merge(kp_xlsx_sheet *sh, const char *ref)
+{
+	const char *colon = strchr(ref, ':');
+	char a[16];
+	long c1, r1, c2, r2;
+	if (!colon || (size_t)(colon - ref) >= sizeof a)
+		return;
+	memcpy(a, ref, (size_t)(colon - ref));
+	a[colon - ref] = '\0';
+	if (xl_parse_ref(a, &c1, &r1) != 0 || xl_parse_ref(colon + 1, &c2, &r2) != 0 || !r1 || !r2 ||
+	    r2 < r1 || c2 < c1)
+		return;
+	if (sh->nmerges >= MAX_MERGES) {
+		sh->merges_past++;
+		return;
+	}
+	if ((sh->nmerges & (sh->nmerges - 1)) == 0) { /* 0, 1, 2, 4, …: grow */
+		size_t cap = sh->nmerges ? sh->nmerges * 2 : 4;
+		struct merge *m = realloc(sh->merges, cap * sizeof *m);
+		if (!m)
+			return;
+		sh->merges = m;
+	}
+	struct merge *m = &sh->merges[sh->nmerges++];
+	memset(m, 0, sizeof *m);
+	m->r1 = r1, m->c1 = c1, m->r2 = r2, m->c2 = c2;
+}
+
+/* Reads the sheet's merged ranges before its rows.  They come after the rows in the part,
+ * so the part is inflated once more and scanned as bytes (no XML parse: text never holds
+ * a raw '<', so "<mergeCell" or "<x:mergeCell" is the element).  A merge known up front
+ * lets the header's covered cells be recognised as such, not as blank labels. */
+static void prescan_merges(kp_xlsx_sheet *sh)
+{
+	xl_part p;
+	if (xl_part_open_raw(sh->x, sh->e->part, &p) <= 0)
+		return; /* the main pass reports it */
+	char buf[(1 << 16) + 256];
+	size_t keep = 0;
+	int n;
+	while ((n = xl_part_read(&p, buf + keep, 1 << 16)) > 0) {
+		size_t len = keep + (size_t)n, i = 0;
+		const char *end = buf + len;
+		for (;;) {
+			const char *q = memchr(buf + i, 'm', len - i);
+			if (!q || end - q < 10)
+				break;
+			i = (size_t)(q - buf) + 1;
+			if (memcmp(q, "mergeCell", 9) != 0 || (q[9] != ' ' && q[9] != '\t' && q[9] != '\n' && q[9] != '\r'))
+				continue;
+			const char *lt = q - 1;
+			while (lt >= buf && lt > q - 16 && *lt != '<' && *lt != ' ' && *lt != '>')
+				lt--;
+			if (lt < buf || *lt != '<')
+				continue;
+			const char *gt = memchr(q, '>', (size_t)(end - q));
+			if (!gt)
+				break; /* the element ends in the next chunk */
+			const char *r = q + 9;
+			while ((r = memchr(r, 'r', (size_t)(gt - r))) && r < gt) {
+				if (gt - r > 4 && (r[-1] == ' ' || r[-1] == '\t' || r[-1] == '\n') &&
+				    r[1] == 'e' && r[2] == 'f' && r[3] == '=' && (r[4] == '"' || r[4] == '\'')) {
+					const char *v = r + 5, *ve = memchr(v, r[4], (size_t)(gt - v));
+					if (ve && ve - v < 32) {
+						char ref[32];
+						memcpy(ref, v, (size_t)(ve - v));
+						ref[ve - v] = '\0';
+						add_merge(sh, ref);
+					}
+					break;
+				}
+				r++;
+			}
+			i = (size_t)(gt - buf);
+		}
+		/* keep the tail: an element may straddle the chunks */
+		keep = len - i < 256 ? len - i : 256;
+		memmove(buf, buf + len - keep, keep);
+	}
+	xl_part_close(&p);
+}
+
+static struct merge *merge_at(const kp_xlsx_sheet *sh, long row, long col)
+{
+	for (size_t i = 0; i < sh->nmerges; i++) {
+		struct merge *m = &sh->merges[i];
+		if (row >= m->r1 && row <= m->r2 && col >= m->c1 && col <= m->c2)
+			return m;
+	}
+	return NULL;
+}
+
+int kp_xlsx_sheet_merge_slave(const kp_xlsx_sheet *sh, long row, long col)
+{
+	const struct merge *m = merge_at(sh, row, col);
+	return m && !(m->r1 == row && m->c1 == col);
+}
+
 static int xl_sheet_start(kp_xlsx_sheet *sh);
 
 kp_xlsx_sheet *kp_xlsx_sheet_open(kp_xlsx *x, size_t i, const kp_diag_sink *sink, kp_diag *err)
@@ -256,6 +378,7 @@ kp_xlsx_sheet *kp_xlsx_sheet_open(kp_xlsx *x, size_t i, const kp_diag_sink *sink
 		return NULL;
 	}
 	sh->opened = 1;
+	prescan_merges(sh);
 	return sh;
 }
 
@@ -353,6 +476,14 @@ static int reads_as_number(const char *s, size_t n)
 	return digits > 0 && digits <= 15;
 }
 
+static int memchr_digit(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] >= '0' && s[i] <= '9')
+			return 1;
+	return 0;
+}
+
 /* Text that reads as a date: 2024/4/1, 2024-04-01, 2024年4月1日 (ASCII digits). */
 static int reads_as_date(const char *s, size_t n)
 {
@@ -369,6 +500,75 @@ static int reads_as_date(const char *s, size_t n)
 	if (sscanf(tmp, "%4d\xE5\xB9\xB4%2d\xE6\x9C\x88%2d\xE6\x97\xA5%c", &y, &m, &d, &tail) == 3)
 		return y >= 1800 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
 	return 0;
+}
+
+/* One body cell's facts into its column's stats. */
+static int col_facts(kp_xlsx_sheet *sh, long row, long col, const xf *f, int is_num, int is_date,
+		     int is_text, const char *out, size_t olen)
+{
+	colstat *c = col_stat(sh, col);
+	if (!c)
+		return -1;
+	c->cells++;
+	if (f && f->bold && !c->bold++)
+		c->bold_row = row;
+	if (f && f->italic && !c->italic++)
+		c->italic_row = row;
+	colour_seen(c->fonts, &c->nfonts, f ? f->font : 0, &c->font_row, row);
+	colour_seen(c->fills, &c->nfills, f ? f->fill : 0, &c->fill_row, row);
+	if (is_num)
+		c->nums++;
+	if (is_date)
+		c->dates++;
+	if (is_text && reads_as_number(out, olen) && !c->numtext++) {
+		c->numtext_row = row;
+		xl_say(c->numtext_cell, sizeof c->numtext_cell, "%.*s", (int)olen, out);
+	}
+	if (is_text && !reads_as_number(out, olen) && !reads_as_date(out, olen) &&
+	    memchr_digit(out, olen) && !c->digittext++) {
+		c->digittext_row = row;
+		xl_say(c->digittext_cell, sizeof c->digittext_cell, "%.*s", (int)olen, out);
+	}
+	if (is_text && reads_as_date(out, olen) && !c->datetext++) {
+		c->datetext_row = row;
+		xl_say(c->datetext_cell, sizeof c->datetext_cell, "%.*s", (int)olen, out);
+	}
+	return 0;
+}
+
+/* Holds a cell's facts until its row is known to be data (applied) or a header row
+ * (dropped): see row_facts. */
+static int defer_fact(kp_xlsx_sheet *sh, long row, long col, const xf *f, int is_num, int is_date,
+		      int is_text, const char *out, size_t olen)
+{
+	if (sh->nfacts == sh->cfacts) {
+		size_t cap = sh->cfacts ? sh->cfacts * 2 : 32;
+		struct fact *v = realloc(sh->facts, cap * sizeof *v);
+		if (!v)
+			return -1;
+		sh->facts = v;
+		sh->cfacts = cap;
+	}
+	struct fact *k = &sh->facts[sh->nfacts++];
+	k->row = row;
+	k->col = col;
+	k->f = f;
+	k->kind = (unsigned char)(is_num | is_date << 1 | is_text << 2);
+	k->len = olen < sizeof k->text - 1 ? olen : sizeof k->text - 1;
+	memcpy(k->text, out, k->len);
+	k->text[k->len] = '\0';
+	return 0;
+}
+
+/* The held facts: applied (their rows were data), or dropped (header rows). */
+static void held_facts(kp_xlsx_sheet *sh, int apply)
+{
+	for (size_t i = 0; apply && i < sh->nfacts; i++) {
+		const struct fact *k = &sh->facts[i];
+		col_facts(sh, k->row, k->col, k->f, k->kind & 1, k->kind >> 1 & 1, k->kind >> 2 & 1,
+			  k->text, k->len);
+	}
+	sh->nfacts = 0;
 }
 
 /* One parsed cell: its value into the row, its facts into the column's stats. */
@@ -431,6 +631,10 @@ static int cell_done(kp_xlsx_sheet *sh, long row, long col, const char *type, lo
 		olen = x->lim.cell_bytes;
 	if (olen == 0)
 		return 0;
+	if (is_num || is_date)
+		sh->row_has_num = 1;
+	if (!is_text)
+		sh->row_all_text = 0;
 	if (grow_cols(sh, (size_t)col) != 0)
 		return -1;
 	sh->at[col - 1] = sh->rowtext.len + 1;
@@ -439,6 +643,11 @@ static int cell_done(kp_xlsx_sheet *sh, long row, long col, const char *type, lo
 		return -1;
 	if (col > sh->row_cols)
 		sh->row_cols = col;
+	if (sh->nmerges && row <= 20) {
+		struct merge *m = merge_at(sh, row, col);
+		if (m && m->r1 == row && m->c1 == col)
+			snprintf(m->text, sizeof m->text, "%.*s", (int)(olen < 40 ? olen : 40), out);
+	}
 	if (memchr(out, '\n', olen) || memchr(out, '\r', olen)) {
 		char shown[40];
 		size_t k = 0, i = 0;
@@ -461,35 +670,13 @@ static int cell_done(kp_xlsx_sheet *sh, long row, long col, const char *type, lo
 		shown[k] = '\0';
 		refs_add(&sh->breaks, row, col, shown);
 	}
-	/* body facts */
+	/* body facts: a row that may still be a further header row (right below the header,
+	 * all text so far) waits until that is known */
 	if (sh->header_row && row > sh->header_row) {
-		colstat *c = col_stat(sh, col);
-		if (!c)
+		if (!sh->extra_done && row == sh->header_row + 1 + sh->extra_run && sh->extra_run < 4)
+			return defer_fact(sh, row, col, f, is_num, is_date, is_text, out, olen);
+		if (col_facts(sh, row, col, f, is_num, is_date, is_text, out, olen) != 0)
 			return -1;
-		c->cells++;
-		if (f && f->bold && !c->bold++)
-			c->bold_row = row;
-		if (f && f->italic && !c->italic++)
-			c->italic_row = row;
-		colour_seen(c->fonts, &c->nfonts, f ? f->font : 0, &c->font_row, row);
-		colour_seen(c->fills, &c->nfills, f ? f->fill : 0, &c->fill_row, row);
-		if (is_num)
-			c->nums++;
-		if (is_date)
-			c->dates++;
-		if (is_text && reads_as_number(out, olen) && !c->numtext++) {
-			c->numtext_row = row;
-			xl_say(c->numtext_cell, sizeof c->numtext_cell, "%.*s", (int)olen, out);
-		}
-		if (is_text && !reads_as_number(out, olen) && !reads_as_date(out, olen) &&
-		    strpbrk(out, "0123456789") && !c->digittext++) {
-			c->digittext_row = row;
-			snprintf(c->digittext_cell, sizeof c->digittext_cell, "%.*s", (int)olen, out);
-		}
-		if (is_text && reads_as_date(out, olen) && !c->datetext++) {
-			c->datetext_row = row;
-			xl_say(c->datetext_cell, sizeof c->datetext_cell, "%.*s", (int)olen, out);
-		}
 	}
 	return 0;
 }
@@ -565,6 +752,8 @@ static void row_reset(kp_xlsx_sheet *sh)
 		memset(sh->at, 0, (size_t)sh->row_cols * sizeof *sh->at);
 	sh->row_cols = 0;
 	sh->rowtext.len = 0;
+	sh->row_all_text = 1;
+	sh->row_has_num = 0;
 }
 
 /* Notes the table's extent from a finished row. */
@@ -583,6 +772,27 @@ static void row_facts(kp_xlsx_sheet *sh, long row)
 		sh->header_row = row;
 	if (!sh->first_row)
 		sh->first_row = row;
+	if (sh->header_row && row > sh->header_row && !sh->extra_done) {
+		if (row == sh->header_row + 1 + sh->extra_run && filled >= 2 && sh->row_all_text &&
+		    sh->extra_run < 4) {
+			if (!sh->extra_run++)
+				xl_say(sh->extra_label, sizeof sh->extra_label, "%.40s",
+				       sh->rowtext.p + sh->at[lo - 1] - 1);
+		} else {
+			/* text rows, then numbers: the text rows were header rows (their facts
+			 * go); otherwise they were data, as this row is */
+			size_t mine = 0;
+			while (mine < sh->nfacts && sh->facts[sh->nfacts - 1 - mine].row == row)
+				mine++;
+			if (sh->extra_run && sh->row_has_num) {
+				sh->header_extra = sh->extra_run;
+				memmove(sh->facts, sh->facts + sh->nfacts - mine, mine * sizeof *sh->facts);
+				sh->nfacts = mine;
+			}
+			held_facts(sh, 1);
+			sh->extra_done = 1;
+		}
+	}
 	if (sh->header_row) {
 		if (!sh->min_col || lo < sh->min_col)
 			sh->min_col = lo;
@@ -716,21 +926,6 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 				for (long k = a; k <= b && sh->hidden_cols < FIRST_MAX; k++)
 					sh->hidden_col_first[sh->hidden_cols++] = k;
 				sh->nhidden_col_ranges += b - a + 1;
-			}
-		}
-	} else if (strcmp(n, "mergeCell") == 0) {
-		const char *ref = sax_attr(attrs, nattrs, "ref", a1, sizeof a1);
-		const char *colon = ref ? strchr(ref, ':') : NULL;
-		long c1, r1, c2, r2;
-		if (colon && (size_t)(colon - ref) < sizeof a2) {
-			memcpy(a2, ref, (size_t)(colon - ref));
-			a2[colon - ref] = '\0';
-			if (xl_parse_ref(a2, &c1, &r1) == 0 && xl_parse_ref(colon + 1, &c2, &r2) == 0 &&
-			    r1 && r2) {
-				first_refs *f = !sh->header_row || r1 < sh->header_row ? &sh->title_merges
-						: r1 == sh->header_row			 ? &sh->head_merges
-											 : &sh->data_merges;
-				refs_add(f, r1, c1, ref);
 			}
 		}
 	} else if (strcmp(n, "drawing") == 0) {
@@ -917,6 +1112,8 @@ void kp_xlsx_sheet_close(kp_xlsx_sheet *sh)
 	xl_part_close(&sh->p);
 	free(sh->q);
 	free(sh->qcells);
+	free(sh->merges);
+	free(sh->facts);
 	free(sh->text.p);
 	free(sh->rowtext.p);
 	free(sh->cell.p);
@@ -1176,6 +1373,8 @@ static void column_findings(kp_xlsx_sheet *sh)
 
 static void findings(kp_xlsx_sheet *sh)
 {
+	if (!sh->extra_done)
+		held_facts(sh, 1); /* no numbers followed: the rows held were data */
 	if (!sh->header_row && sh->first_row) {
 		sh->header_row = sh->first_row;
 		sh->last_row = sh->first_row;
@@ -1199,6 +1398,65 @@ static void findings(kp_xlsx_sheet *sh)
 		     "a formula failed (a reference to a deleted cell, a division by zero); fix "
 		     "the formula, then paste the values",
 		     1);
+	for (size_t i = 0; i < sh->nmerges; i++) {
+		const struct merge *m = &sh->merges[i];
+		char ref[64], a[24], b[24];
+		kp_xlsx_cell_name(m->c1, m->r1, a, sizeof a);
+		kp_xlsx_cell_name(m->c2, m->r2, b, sizeof b);
+		long h = sh->header_row;
+		first_refs *f;
+		if (!h || m->r2 < h - 1 || (m->r2 < h && m->c1 == m->c2)) {
+			f = &sh->title_merges;
+		} else if (m->r2 == h - 1) {
+			/* a heading over the columns of the header row below it */
+			f = &sh->group_merges;
+		} else if (m->r1 <= h) {
+			f = &sh->head_merges;
+		} else {
+			f = &sh->data_merges;
+		}
+		if (f == &sh->group_merges && m->text[0])
+			xl_say(ref, sizeof ref, "%s:%s '%s'", a, b, m->text);
+		else
+			xl_say(ref, sizeof ref, "%s:%s", a, b);
+		refs_add(f, m->r1, m->c1, ref);
+	}
+	if (sh->group_merges.count && !sh->stopped) {
+		char list[220];
+		refs_list(&sh->group_merges, list, sizeof list, 1);
+		kp_diag d;
+		kp_diag_set(&d, KP_SEV_ERROR, "merged-cell",
+			    "the header spans rows %ld-%ld: %ld merged heading%s over the columns of "
+			    "row %ld (%s): a column's name is then split across rows; make one header "
+			    "row whose labels carry both (e.g. 財務情報_売上高) and delete the heading row",
+			    sh->group_merges.row[0], sh->header_row, sh->group_merges.count,
+			    sh->group_merges.count == 1 ? "" : "s", sh->header_row, list);
+		d.rule = "L2-03";
+		d.row = sh->group_merges.row[0];
+		d.column = sh->group_merges.col[0];
+		sheet_emit(sh, &d);
+	}
+	if (sh->header_extra && !sh->stopped) {
+		char merged[160] = "";
+		if (sh->head_merges.count) {
+			char list[140];
+			refs_list(&sh->head_merges, list, sizeof list, 1);
+			xl_say(merged, sizeof merged, ", with merged headings %s", list);
+		}
+		kp_diag d;
+		kp_diag_set(&d, KP_SEV_ERROR, "multi-row-header",
+			    "the header spans rows %ld-%ld (row %ld starts '%s'%s): a program takes "
+			    "row %ld for data; make one header row whose labels carry every row's "
+			    "words (e.g. 売上高（千円）, 売上_国内) and delete the others",
+			    sh->header_row, sh->header_row + sh->header_extra, sh->header_row + 1,
+			    sh->extra_label, merged, sh->header_row + 1);
+		/* harunobu: two rows break the names' uniqueness (L2-03), three or more are
+		 * a header that does not start the data (L3-01) */
+		d.rule = sh->header_extra == 1 ? "L2-03" : "L3-01";
+		d.row = sh->header_row;
+		sheet_emit(sh, &d);
+		sh->head_merges.count = 0; /* said here */
+	}
 	refs_finding(sh, &sh->data_merges, KP_SEV_ERROR, "merged-cell", "L1-12",
 		     sh->data_merges.count == 1 ? "range of data cells is merged"
 						: "ranges of data cells are merged",

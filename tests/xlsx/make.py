@@ -223,6 +223,23 @@ body = ('<sheetData>' + row(1, [inline('A1', '地区'), inline('B1', 'コード'
         + row(6, [inline('A6', '北部'), inline('B6', '005'), n('C6', 20), n('D6', 45387, 1)]) + '</sheetData>')
 package('numbers.xlsx', [('費用', body)], styles=STYLES)
 
+# headers of several rows: a heading merged over two columns (財務情報 over 売上高 and
+# 営業利益), a units row below the labels, a merged label over two columns of data
+group = ('<sheetData>' + row(1, [inline('B1', '財務情報')])
+         + row(2, [inline('A2', '会社'), inline('B2', '売上高'), inline('C2', '営業利益')])
+         + row(3, [inline('A3', 'A社'), n('B3', 120000), n('C3', 15000)])
+         + row(4, [inline('A4', 'B社'), n('B4', 130000), n('C4', 16000)])
+         + '</sheetData><mergeCells count="1"><mergeCell ref="B1:C1"/></mergeCells>')
+units = ('<sheetData>' + row(1, [inline('A1', '会社'), inline('B1', '売上高'), inline('C1', '営業利益')])
+         + row(2, [inline('A2', '単位'), inline('B2', '千円'), inline('C2', '千円')])
+         + row(3, [inline('A3', 'A社'), n('B3', 120000), '<c r="C3" s="5"><v>15000</v></c>'])
+         + row(4, [inline('A4', 'B社'), n('B4', 130000), n('C4', 16000)]) + '</sheetData>')
+cover = ('<sheetData>' + row(1, [inline('A1', 'カテゴリ'), inline('C1', '値')])
+         + row(2, [inline('A2', 'A'), n('B2', 1), n('C2', 2)])
+         + row(3, [inline('A3', 'B'), n('B3', 3), n('C3', 4)])
+         + '</sheetData><x:mergeCells xmlns:x="' + NS + '"><x:mergeCell ref="A1:B1"/></x:mergeCells>')
+package('headers.xlsx', [('見出し', group), ('単位行', units), ('結合', cover)], styles=STYLES)
+
 # 4. two visible sheets: each is a table
 two = '<sheetData>' + row(1, [inline('A1', 'コード'), inline('B1', '名称')]) + \
       row(2, [n('A2', 1), inline('B2', 'あ')]) + '</sheetData>'
