@@ -564,3 +564,19 @@ size_t kp_text_utf8_repair(const char *s, size_t n, char *out, size_t cap)
 	out[o] = '\0';
 	return o;
 }
+
+int kp_text_list_mark(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		if (c == ',')
+			return 1;
+		if (c == 0xE3 && i + 2 < n &&
+		    ((s[i + 1] == 0x80 && s[i + 2] == 0x81) || (s[i + 1] == 0x83 && s[i + 2] == 0xBB)))
+			return 1; /* 、 ・ */
+		if (c == 0xEF && i + 2 < n && s[i + 1] == 0xBC && (s[i + 2] == 0x88 || s[i + 2] == 0x8C))
+			return 1; /* （ ， */
+	}
+	return 0;
+}

@@ -126,4 +126,8 @@ int kp_text_is_utf8_name(const char *encoding);
  * not fit.  Returns the length written. */
 size_t kp_text_utf8_repair(const char *s, size_t n, char *out, size_t cap);
 
+/* 1 when the text holds what may join several values in one cell (L1-07): a comma
+ * (, or ，), 、, ・ or （.  One pass over the bytes, no decoding. */
+int kp_text_list_mark(const char *s, size_t n);
+
 #endif

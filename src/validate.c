@@ -295,6 +295,7 @@ typedef struct fplan {
 	unsigned char checks;	      /* FC_* */
 	unsigned char canon;	      /* keep the canonical text (keys, rules) */
 	unsigned char unique;
+	unsigned char lists;	      /* a text field whose cells may hold lists (L1-07) */
 	long long lo, hi; /* FC_INT_RANGE: allowed integers, inclusive */
 } fplan;
 
@@ -385,6 +386,12 @@ typedef struct tctx {
 	int stub_seen;       /* the first column has had a value */
 	long stub_blank;     /* rows since that leave it blank */
 	long stub_first;     /* the first of them */
+	/* L1-07: cells holding several values (lists joined by 、 ・ or commas), per column */
+	struct list_col {
+		long count, first;
+		char cell[48];
+		const char *kind;
+	} *lists;            /* owned, ncols entries once a list is met */
 } tctx;
 
 enum { PEND_UNIQUE, PEND_PK, PEND_UK, PEND_WANT };
@@ -1218,6 +1225,7 @@ static void plan_field(fplan *p, const kp_field *f, int is_lg)
 	p->empty_ok = p->kind != FP_GENERAL && empty_null && !f->constraints.required;
 	p->custom_missing = !empty_null;
 	p->unique = (unsigned char)f->constraints.unique;
+	p->lists = text && !f->constraints.enum_len; /* an enum names each value whole */
 	const kp_constraints *c = &f->constraints;
 	unsigned has = c->has & ~(1u << KP_CONSTRAINT_REQUIRED) & ~(1u << KP_CONSTRAINT_UNIQUE);
 #define BIT(x) (1u << KP_CONSTRAINT_##x)
@@ -1504,6 +1512,8 @@ static inline int blank_byte(char ch)
 
 /* The fast path: 1 when the cell is taken (nothing to report), 0 when the general path
  * must look at it. */
+static void list_seen(tctx *t, long row, size_t col, const kp_csvcell *c);
+
 static inline __attribute__((always_inline)) int cell_fast(tctx *t, const kp_csvrecord *r,
 							   const kp_csvcell *c, size_t fi)
 {
@@ -1527,6 +1537,8 @@ static inline __attribute__((always_inline)) int cell_fast(tctx *t, const kp_csv
 				: kp_text_plain(c->data, n);
 		if (!plain || is_repeat_mark(t, c))
 			return 0;
+		if (p->lists && kp_text_list_mark(c->data, n))
+			list_seen(t, r->number, (size_t)t->field_col[fi], c);
 		v.text = c->data; /* plain text is its own value (kp_cast_fast's answer) */
 		v.len = n;
 		break;
@@ -1635,6 +1647,143 @@ static void list_separator(tctx *t, long row, size_t col, const kp_csvcell *c, c
 }
 
 /* The general path: every check, every finding. */
+/* Whether a text cell joins several values: "窓口・電話・メール", "総務課, 企画課",
+ * "373（H27）、434（H28）", "391445（355943）".  A sentence is not a list: the cell has no
+ * "。" and its parts are short (20 characters at most); "1,200" is a number. */
+static const char *list_kind(const char *s, size_t n)
+{
+	/* ・ also joins the words of one name (医療・介護・障害者福祉の連携推進): its parts
+	 * must be short words to make a list (窓口・電話・メール) */
+	static const struct {
+		const char *sep;
+		size_t len;
+		int min;      /* separators needed */
+		size_t part;  /* characters a part may have */
+		const char *kind;
+	} seps[] = {{"\xE3\x80\x81", 3, 2, 20, "joined by 「、」"},
+		    {"\xE3\x83\xBB", 3, 2, 6, "joined by 「・」"},
+		    {",", 1, 1, 20, "joined by commas"}, /* 2 in Latin text (see below) */
+		    {"\xEF\xBC\x8C", 3, 1, 20, "joined by commas"}};
+	if (n < 3 || n > 400)
+		return NULL;
+	/* a number with another number in parentheses: 391445（355943） */
+	size_t i = 0;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i && n - i > 6 && memcmp(s + i, "\xEF\xBC\x88", 3) == 0 &&
+	    memcmp(s + n - 3, "\xEF\xBC\x89", 3) == 0) {
+		size_t j = i + 3;
+		while (j < n - 3 && s[j] >= '0' && s[j] <= '9')
+			j++;
+		if (j == n - 3 && j > i + 3)
+			return "a number and another in （）";
+	}
+	/* one pass first: which separators are there, enough times, and no 。 */
+	int seen[4] = {0};
+	for (size_t p = 0; p < n; p++) {
+		unsigned char c = (unsigned char)s[p];
+		if (c == ',') {
+			if (!(p > 0 && p + 1 < n && s[p - 1] >= '0' && s[p - 1] <= '9' &&
+			      s[p + 1] >= '0' && s[p + 1] <= '9'))
+				seen[2]++;
+		} else if (c == 0xE3 && p + 2 < n) {
+			if (s[p + 1] == '\x80' && s[p + 2] == '\x81')
+				seen[0]++;
+			else if (s[p + 1] == '\x83' && s[p + 2] == '\xBB')
+				seen[1]++;
+			else if (s[p + 1] == '\x80' && s[p + 2] == '\x82')
+				return NULL; /* 。: a sentence */
+		} else if (c == 0xEF && p + 2 < n && s[p + 1] == '\xBC' && s[p + 2] == '\x8C') {
+			seen[3]++;
+		}
+	}
+	for (size_t k = 0; k < 4; k++) {
+		if (seen[k] < seps[k].min)
+			continue;
+		int count = 0, bad = 0;
+		size_t part = 0; /* characters since the last separator */
+		for (size_t p = 0; p < n && !bad;) {
+			if (p + 3 <= n && memcmp(s + p, "\xE3\x80\x82", 3) == 0) {
+				bad = 1; /* 。: a sentence */
+				break;
+			}
+			if (p + seps[k].len <= n && memcmp(s + p, seps[k].sep, seps[k].len) == 0) {
+				/* a comma between digits is a thousands separator */
+				int thousands = seps[k].len == 1 && p > 0 && p + 1 < n &&
+						s[p - 1] >= '0' && s[p - 1] <= '9' && s[p + 1] >= '0' &&
+						s[p + 1] <= '9';
+				if (!thousands) {
+					if (part == 0)
+						bad = 1;
+					count++;
+					part = 0;
+				} else {
+					part++;
+				}
+				p += seps[k].len;
+				continue;
+			}
+			unsigned char c = (unsigned char)s[p];
+			p += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+			if (c != ' ' && ++part > seps[k].part)
+				bad = 1;
+		}
+		/* a comma in Latin text is often prose ("Kanazawa, Ishikawa"): two make a list */
+		int min = seps[k].min;
+		if (seps[k].len == 1)
+			for (size_t p = 0; p < n && min == 1; p++)
+				if ((s[p] | 0x20) >= 'a' && (s[p] | 0x20) <= 'z')
+					min = 2;
+		if (!bad && count >= min && part > 0)
+			return seps[k].kind;
+	}
+	return NULL;
+}
+
+static void list_seen(tctx *t, long row, size_t col, const kp_csvcell *c)
+{
+	long fi = t->col_field[col];
+	if (fi >= 0 && t->sep && t->sep[fi])
+		return; /* a list by the schema's own word ("separator") */
+	const char *kind = list_kind(c->data, c->len);
+	if (!kind)
+		return;
+	if (!t->lists && !(t->lists = calloc(t->ncols, sizeof *t->lists)))
+		return;
+	struct list_col *l = &t->lists[col];
+	if (!l->count++) {
+		l->first = row;
+		l->kind = kind;
+		size_t k = c->len < sizeof l->cell - 1 ? c->len : sizeof l->cell - 1;
+		while (k && k < c->len && ((unsigned char)c->data[k] & 0xC0) == 0x80)
+			k--; /* not inside a character */
+		memcpy(l->cell, c->data, k);
+		l->cell[k] = '\0';
+	}
+}
+
+static void lists_end(tctx *t)
+{
+	for (size_t i = 0; t->lists && i < t->ncols && !t->stop; i++) {
+		const struct list_col *l = &t->lists[i];
+		if (!l->count)
+			continue;
+		long f = t->col_field[i];
+		kp_diag d;
+		kp_diag_set(&d, KP_SEV_WARNING, "multiple-values",
+			    "%ld cell%s of column %zu hold%s several values (%s; first row %ld: "
+			    "'%s'): one value per cell; put each value in a row of its own, or give "
+			    "each its own column (e.g. 窓口: ○)",
+			    l->count, l->count == 1 ? "" : "s", i + 1, l->count == 1 ? "s" : "",
+			    l->kind, l->first, l->cell);
+		d.rule = "L1-07";
+		kp_diag_at(&d, t->file, l->first, (long)i + 1, -1);
+		if (f >= 0)
+			d.field = t->s->fields[f].name;
+		emit(t, &d);
+	}
+}
+
 static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 {
 	const kp_csvcell *c = &r->cells[col];
@@ -1685,6 +1834,10 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 		v.len = c->len;
 		v.is_null = kp_cast_is_missing(f, c->data, c->len);
 		rc = v.is_null ? KP_CAST_MISSING : KP_CAST_OK;
+		/* (a field with a separator is a list by the schema's own word; one with an enum
+		 * names each allowed value: 研究・検討 is one) */
+		if (!v.is_null && !f->constraints.enum_len && kp_text_list_mark(c->data, c->len))
+			list_seen(t, r->number, col, c);
 	} else {
 		rc = kp_cast_cell(f, c->data, c->len, &v, &err);
 	}
@@ -2774,6 +2927,7 @@ typedef struct table_env {
 
 static void tctx_release(tctx *t)
 {
+	free(t->lists);
 	const kp_schema *s = t->s;
 	if (t->layout_on)
 		kp_layout_release(&t->layout);
@@ -3102,6 +3256,7 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 		lg_names_end(&t);
 		recommended_end(&t);
 		stub_end(&t);
+		lists_end(&t);
 	}
 	if (!t.stop) {
 		finish_self_fks(&t);
