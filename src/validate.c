@@ -1,5 +1,6 @@
 #include "validate.h"
 
+#include "choice.h"
 #include "rows.h"
 
 #include <limits.h>
@@ -392,6 +393,11 @@ typedef struct tctx {
 		char cell[48];
 		const char *kind;
 	} *lists;            /* owned, ncols entries once a list is met */
+	/* L2-04, L2-05: the text columns that may be columns of choices */
+	kp_choice *choice;   /* owned */
+	size_t *choice_cols; /* owned: the columns still fed to it */
+	size_t nchoice;
+	int choice_init;
 } tctx;
 
 enum { PEND_UNIQUE, PEND_PK, PEND_UK, PEND_WANT };
@@ -2474,6 +2480,80 @@ static void recommended_end(tctx *t)
 	}
 }
 
+/* Feeds the text cells of the columns that may hold choices (see choice.h). */
+static void choices_seen(tctx *t, const kp_csvrecord *r)
+{
+	if (!t->choice_init) {
+		t->choice_init = 1;
+		t->choice = kp_choice_new(t->ncols);
+		t->choice_cols = calloc(t->ncols ? t->ncols : 1, sizeof *t->choice_cols);
+		if (!t->choice || !t->choice_cols)
+			return;
+		for (size_t i = 0; i < t->ncols; i++) {
+			long f = t->col_field[i];
+			const kp_field *fd = f >= 0 ? &t->s->fields[f] : NULL;
+			if (fd && (fd->type == KP_TYPE_STRING || fd->type == KP_TYPE_ANY) &&
+			    !fd->constraints.enum_len && !(t->sep && t->sep[f]))
+				t->choice_cols[t->nchoice++] = i;
+		}
+	}
+	for (size_t k = 0; k < t->nchoice;) {
+		size_t i = t->choice_cols[k];
+		if (!kp_choice_active(t->choice, i)) {
+			t->choice_cols[k] = t->choice_cols[--t->nchoice];
+			continue;
+		}
+		if (i < r->ncells && r->cells[i].len)
+			kp_choice_add(t->choice, i, r->number, r->cells[i].data, r->cells[i].len);
+		k++;
+	}
+}
+
+static void choices_end(tctx *t)
+{
+	for (size_t i = 0; t->choice && i < t->ncols && !t->stop; i++) {
+		long f = t->col_field[i];
+		kp_choice_variant v;
+		kp_choice_other o;
+		kp_diag d;
+		if (kp_choice_variants(t->choice, i, &v)) {
+			char more[64] = "";
+			if (v.others)
+				snprintf(more, sizeof more, ", and %ld more such", v.others);
+			kp_diag_set(&d, KP_SEV_WARNING, "choice-variant",
+				    "column %zu holds choices written more than one way: '%s' (%ld "
+				    "row%s, first row %ld) is likely '%s' (%ld rows)%s; write each "
+				    "choice one way (a code list helps), and notes in a column of their "
+				    "own",
+				    i + 1, v.rare, v.rare_rows, v.rare_rows == 1 ? "" : "s", v.rare_first,
+				    v.usual, v.usual_rows, more);
+			d.rule = "L2-04";
+			kp_diag_at(&d, t->file, v.rare_first, (long)i + 1, -1);
+			if (f >= 0)
+				d.field = t->s->fields[f].name;
+			if (emit(t, &d))
+				return;
+		}
+		if (kp_choice_others(t->choice, i, &o)) {
+			size_t k = strlen(o.first);
+			if (k > 60)
+				for (k = 60; k && ((unsigned char)o.first[k] & 0xC0) == 0x80; k--)
+					; /* not inside a character */
+			kp_diag_set(&d, KP_SEV_WARNING, "other-detail",
+				    "column %zu writes the detail of 「その他」 in the same cell (%ld "
+				    "different values, first row %ld: '%.*s'): keep 「その他」 as the "
+				    "choice, and put the detail in a column of its own (e.g. その他の内容)",
+				    i + 1, o.distinct, o.first_row, (int)k, o.first);
+			d.rule = "L2-05";
+			kp_diag_at(&d, t->file, o.first_row, (long)i + 1, -1);
+			if (f >= 0)
+				d.field = t->s->fields[f].name;
+			if (emit(t, &d))
+				return;
+		}
+	}
+}
+
 static void stub_seen(tctx *t, const kp_csvrecord *r)
 {
 	if (r->ncells < 3 || t->ncols < 3)
@@ -2594,6 +2674,7 @@ static void row(tctx *t, const kp_csvrecord *r)
 	if (t->lg_codes && t->lg_col >= 0)
 		lg_names(t, r);
 	stub_seen(t, r);
+	choices_seen(t, r);
 	for (size_t k = 0; k < t->nrecs; k++) {
 		long c = t->field_col[t->recs[k].field];
 		if (c >= 0 && ((size_t)c >= r->ncells || !r->cells[c].len) && !t->recs[k].empty++)
@@ -2927,6 +3008,8 @@ typedef struct table_env {
 
 static void tctx_release(tctx *t)
 {
+	kp_choice_free(t->choice);
+	free(t->choice_cols);
 	free(t->lists);
 	const kp_schema *s = t->s;
 	if (t->layout_on)
@@ -3257,6 +3340,7 @@ static int run_table(const char *path, const char *display, const kp_schema *s,
 		recommended_end(&t);
 		stub_end(&t);
 		lists_end(&t);
+		choices_end(&t);
 	}
 	if (!t.stop) {
 		finish_self_fks(&t);
