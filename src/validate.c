@@ -3,6 +3,7 @@
 #include "choice.h"
 #include "rows.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -642,6 +643,127 @@ static int cell_is(const kp_csvcell *c, const char *text)
 	return c->len == strlen(text) && memcmp(c->data, text, c->len) == 0;
 }
 
+static int is_numeric_type(kp_type ty);
+
+/* Labels that are a run of numbers (001, 002, …) name nothing (L1-05). */
+static void numbered_labels(tctx *t, const kp_csvrecord *h)
+{
+	if (t->ncols < 3)
+		return;
+	long prev = -1;
+	for (size_t i = 0; i < t->ncols; i++) {
+		const kp_csvcell *c = &h->cells[i];
+		if (!c->len || c->len > 9 || strspn(c->data, "0123456789") != c->len)
+			return;
+		long v = strtol(c->data, NULL, 10);
+		if (i && v != prev + 1)
+			return;
+		prev = v;
+	}
+	kp_diag d;
+	kp_diag_set(&d, KP_SEV_ERROR, "numbered-labels",
+		    "the labels are a run of numbers ('%s' to '%s'): they say nothing of what "
+		    "the columns hold; give each column a name",
+		    h->cells[0].data, h->cells[t->ncols - 1].data);
+	d.rule = "L1-05";
+	kp_diag_at(&d, t->file, h->number, 1, h->offset);
+	emit(t, &d);
+}
+
+/* Whether a number column's label says its unit, or implies one (L3-04): a unit in
+ * brackets, a count (…数), a rate, an amount of money, a code, a year … — harunobu's
+ * words, as data. */
+static int unit_named(const char *s, size_t n)
+{
+	static const char *const contains[] = {
+	    "（", "(", "［", "[", "【", "〔", "金額", "人口", "年齢", "緯度", "経度", "コード",
+	    "番号", "指数", "区分", "順位", "単位", "割合", "ID", "Id", "id", "No", "NO", "no.",
+	    "code", "Code", "year", "Year", "count", "Count", "number", "Number", "%", "％"};
+	static const char *const ends[] = {"数", "率", "年", "年度", "月", "日", "歳", "円",
+					   "人", "件", "回", "号", "番", "時", "分", "秒"};
+	if (strspn(s, "0123456789") == n)
+		return 1; /* a year, a code */
+	for (size_t k = 0; k < NELEM(contains); k++) {
+		size_t m = strlen(contains[k]);
+		for (size_t i = 0; i + m <= n; i++)
+			if (memcmp(s + i, contains[k], m) == 0)
+				return 1;
+	}
+	for (size_t k = 0; k < NELEM(ends); k++) {
+		size_t m = strlen(ends[k]);
+		if (n >= m && memcmp(s + n - m, ends[k], m) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int in_ref(const kp_fieldref *r, long f)
+{
+	for (size_t k = 0; k < r->len; k++)
+		if ((long)r->idx[k] == f)
+			return 1;
+	return 0;
+}
+
+/* A key names a row, it measures nothing: a primary or foreign key, a unique field, or
+ * a label with an ASCII word such as id, no, code (item_no, ID, No.); a rate or a
+ * position implies its unit (ratio, latitude). */
+static int is_key_column(const tctx *t, long f, const char *label)
+{
+	const kp_schema *s = t->s;
+	if (s->fields[f].constraints.unique || in_ref(&s->primary_key, f))
+		return 1;
+	for (size_t k = 0; k < s->nforeign_keys; k++)
+		if (in_ref(&s->foreign_keys[k].fields, f))
+			return 1;
+	static const char *const words[] = {"id", "no", "code", "cd", "key", "num", "number", "nr",
+					    "year", "count", "rank", "seq", "rate", "ratio", "percent",
+					    "pct", "lat", "lon", "lng", "latitude", "longitude"};
+	for (const char *p = label; *p;) {
+		while (*p && !isalnum((unsigned char)*p))
+			p++;
+		const char *w = p;
+		while (isalnum((unsigned char)*p))
+			p++;
+		for (size_t k = 0; k < NELEM(words) && p > w; k++)
+			if ((size_t)(p - w) == strlen(words[k]) && strncasecmp(w, words[k], (size_t)(p - w)) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/* Number columns whose label names no unit: one warning for the table.  A field the
+ * schema describes (a title or a description) may say its unit there. */
+static void units_named(tctx *t, const kp_csvrecord *h)
+{
+	size_t bad = 0, first = 0;
+	char names[160] = "";
+	size_t o = 0;
+	for (size_t i = 0; i < t->ncols; i++) {
+		long f = t->col_field[i];
+		const kp_field *fd = f >= 0 ? &t->s->fields[f] : NULL;
+		const kp_csvcell *c = &h->cells[i];
+		if (!fd || !is_numeric_type(fd->type) || fd->description || fd->title || !c->len ||
+		    unit_named(c->data, c->len) || is_key_column(t, f, c->data))
+			continue;
+		if (bad++ == 0)
+			first = i;
+		if (bad <= 3 && o < sizeof names)
+			o += (size_t)snprintf(names + o, sizeof names - o, "%s%.40s", bad > 1 ? ", " : "",
+					      c->data);
+	}
+	if (!bad)
+		return;
+	kp_diag d;
+	kp_diag_set(&d, KP_SEV_WARNING, "no-unit",
+		    "%zu number column%s name%s no unit (%s%s): say the unit in the label "
+		    "(数量（個）, 面積（㎡）) or in the field's description",
+		    bad, bad == 1 ? "" : "s", bad == 1 ? "s" : "", names, bad > 3 ? ", …" : "");
+	d.rule = "L3-04";
+	kp_diag_at(&d, t->file, h->number, (long)first + 1, h->offset);
+	emit(t, &d);
+}
+
 static int header(tctx *t, const kp_csvrecord *h)
 {
 	const kp_schema *s = t->s;
@@ -989,6 +1111,8 @@ static int header(tctx *t, const kp_csvrecord *h)
 		kp_diag_at(&d, t->file, h->number, (long)first_year + 1, h->offset);
 		emit(t, &d);
 	}
+	numbered_labels(t, h);
+	units_named(t, h);
 	return 0;
 }
 
@@ -2384,6 +2508,18 @@ static void blank_run(tctx *t, const kp_layout_run *run)
 		    "rows %ld to %ld are empty: remove blank rows, the table must not be split",
 		    run->first, run->last);
 	d.rule = "L1-03";
+	if (run->first == t->header_row + 1) {
+		/* between the header and the data: the data does not start on the next line */
+		kp_diag_set(&d, KP_SEV_ERROR, "blank-row",
+			    "%s %ld%s%.0ld %s empty, between the header and the data: the data must "
+			    "start on the line after the header; remove %s",
+			    run->first == run->last ? "row" : "rows", run->first,
+			    run->first == run->last ? "" : " to ",
+			    run->first == run->last ? 0 : run->last,
+			    run->first == run->last ? "is" : "are",
+			    run->first == run->last ? "it" : "them");
+		d.rule = "L3-01";
+	}
 	kp_diag_at(&d, t->file, run->first, 0, run->offset);
 	emit(t, &d);
 }

@@ -141,14 +141,14 @@ rc=0
 "$v" --format json "$xl/headers.xlsx" >"$work/h.json" || true
 codes() { jq -r --arg s "$1" '.tables[] | select(.sheet==$s) | [.errors[], .warnings[]]
 	| map("\(.code) \(.rule)") | join(",")' "$work/h.json"; }
-[ "$(codes 見出し)" = 'title-row L3-01,merged-cell L2-03' ] || fail "heading: $(codes 見出し)"
+[ "$(codes 見出し)" = 'title-row L3-01,merged-cell L2-03,no-unit L3-04' ] || fail "heading: $(codes 見出し)"
 jq -r '.tables[0].errors[] | select(.code=="merged-cell") | .message' "$work/h.json" |
 	grep -q "the header spans rows 1-2: 1 merged heading .*B1:C1 '財務情報'" || fail "heading message"
 # (the units row is no data: the bold C3 is one of the column's 2 data cells, not 3)
 [ "$(codes 単位行)" = 'multi-row-header L2-03,format-as-meaning L1-11' ] || fail "units row: $(codes 単位行)"
 jq -r '.tables[] | select(.sheet=="単位行") | .warnings[0].message' "$work/h.json" |
 	grep -q '1 of 2 cells are bold (first C3)' || fail "units row facts"
-[ "$(codes 結合)" = 'merged-cell L2-03' ] || fail "covered label: $(codes 結合)"
+[ "$(codes 結合)" = 'merged-cell L2-03,no-unit L3-04' ] || fail "covered label: $(codes 結合)"
 
 # every visible sheet is a table; --sheet picks one by name or number
 "$v" --format json "$xl/two-sheets.xlsx" >"$work/t.json"
