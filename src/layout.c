@@ -106,7 +106,7 @@ kp_layout_kind kp_layout_next(kp_layout *l, const kp_csvrecord *r, kp_layout_run
 	split->first = 0;
 	/* the common case first: a row of the table whose first two cells are filled */
 	if (l->state == 0 && !l->held.first && r->ncells >= 2 && r->cells[0].len &&
-	    r->cells[1].len)
+	    r->cells[1].len && !((unsigned char)r->cells[0].data[0] >= 0xE2 && has_note_mark(&r->cells[0])))
 		return repeats_header(l, r) ? KP_LAYOUT_AGAIN : KP_LAYOUT_DATA;
 	size_t last = 0, n = filled(r, &last);
 	if (n == 0) {
@@ -125,6 +125,12 @@ kp_layout_kind kp_layout_next(kp_layout *l, const kp_csvrecord *r, kp_layout_run
 	kp_layout_run held = l->held;
 	l->held.first = 0;
 	if (n == 1 && last == 0 && l->ncols >= 2 && (after_blank || has_note_mark(&r->cells[0]))) {
+		kp_layout_kind k = l->state == 1 ? KP_LAYOUT_SKIP : KP_LAYOUT_NOTE;
+		l->state = 1;
+		return k;
+	}
+	/* a footnote with its key in a cell of its own: "※a | 費用調整済み" */
+	if (n >= 2 && n < l->ncols && has_note_mark(&r->cells[0])) {
 		kp_layout_kind k = l->state == 1 ? KP_LAYOUT_SKIP : KP_LAYOUT_NOTE;
 		l->state = 1;
 		return k;

@@ -718,7 +718,7 @@ static int is_key_column(const tctx *t, long f, const char *label)
 			return 1;
 	static const char *const words[] = {"id", "no", "code", "cd", "key", "num", "number", "nr",
 					    "year", "count", "rank", "seq", "rate", "ratio", "percent",
-					    "pct", "lat", "lon", "lng", "latitude", "longitude"};
+					    "pct", "lat", "lon", "lng", "latitude", "longitude", "age"};
 	for (const char *p = label; *p;) {
 		while (*p && !isalnum((unsigned char)*p))
 			p++;

@@ -99,6 +99,11 @@ static void test_notes(void **state)
 			  {"b,2,y", KP_LAYOUT_DATA, 0, 0},	   /* data again */
 			  {"注：二つ目,,", KP_LAYOUT_NOTE, 0, 0}};
 	run("name,n,memo", m, sizeof m / sizeof m[0], 0, 0);
+	/* a footnote with its key in a cell of its own; a full row starting with ※ is data */
+	const step k[] = {{"a,1,x", KP_LAYOUT_DATA, 0, 0},
+			  {"※印,1,x", KP_LAYOUT_DATA, 0, 0},
+			  {"※a,費用調整済み,", KP_LAYOUT_NOTE, 0, 0}};
+	run("name,n,memo", k, sizeof k / sizeof k[0], 0, 0);
 	/* a row with only its name filled, without a blank row above, is data */
 	const step d[] = {{"a,1,x", KP_LAYOUT_DATA, 0, 0}, {"b,,", KP_LAYOUT_DATA, 0, 0}};
 	run("name,n,memo", d, sizeof d / sizeof d[0], 0, 0);
