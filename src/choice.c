@@ -81,7 +81,7 @@ void kp_choice_add(kp_choice *c, size_t col, long row, const char *s, size_t n)
 	column *k = &c->cols[col];
 	/* その他 with a detail: only values longer than the choice itself */
 	if (k->nother < OTHER_MAX && n > sizeof sonota + 2 && has_sonota(s, n)) {
-		uint64_t h = kp_hash_nonzero(kp_hash_bytes(0, s, n));
+		uint64_t h = kp_hash_text(s, n);
 		size_t i = 0;
 		while (i < k->nother && k->other[i] != h)
 			i++;
