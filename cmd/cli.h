@@ -14,27 +14,6 @@
 
 #ifndef KPLAN_VERSION
 #define KPLAN_VERSION "0.0.0"
-/* The tables a tool was given: each file, or for a workbook each visible worksheet (with
- * sheet non-NULL: that sheet of every file).  A workbook that cannot be listed stays one
- * table (sheet NULL): checking it reports why. */
-typedef struct kp_cli_table {
-	const char *path;  /* borrowed from argv */
-	const char *sheet; /* owned by the list (or the caller's --sheet), NULL for a CSV */
-	int first;         /* the first table of its file: it reports the workbook's own findings */
-} kp_cli_table;
-
-typedef struct kp_cli_tables {
-	kp_cli_table *items; /* owned */
-	size_t n;
-	char **names;        /* owned sheet names */
-	size_t nnames;
-} kp_cli_tables;
-
-/* Returns 0, or -1 (out of memory, reported). */
-int kp_cli_tables_expand(const char *tool, char **files, size_t nfiles, const char *sheet,
-	kp_cli_tables *out);
-void kp_cli_tables_free(kp_cli_tables *t);
-
 #endif
 
 /* Prints "tool: <message> (try 'tool --help')" on one line to stderr; returns KP_EXIT_USAGE. */

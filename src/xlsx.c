@@ -381,6 +381,15 @@ static void xl_rels_name(const char *source, char *out, size_t size)
 		xl_say(out, size, "_rels/%s.rels", source);
 }
 
+/* Opens a part for reading; a failure's reason goes to why.  As xl_part_open. */
+static int open_part(kp_xlsx *x, const char *name, xl_part *p, char *why, size_t whysize)
+{
+	int rc = xl_part_open(x, name, p);
+	if (rc < 0)
+		xl_say(why, whysize, "%s", p->why);
+	return rc;
+}
+
 /* Reads the relationships of `source`.  Returns 0 (none is fine), -1 with why. */
 int xl_rels_read(kp_xlsx *x, const char *source, xl_rels *out, char *why, size_t whysize)
 {
@@ -391,12 +400,9 @@ int xl_rels_read(kp_xlsx *x, const char *source, xl_rels *out, char *why, size_t
 	else
 		xl_say(name, sizeof name, "_rels/.rels");
 	xl_part p;
-	int rc = xl_part_open(x, name, &p);
-	if (rc <= 0) {
-		if (rc < 0)
-			xl_say(why, whysize, "%s", p.why);
+	int rc = open_part(x, name, &p, why, whysize);
+	if (rc <= 0)
 		return rc;
-	}
 	size_t cap = 0;
 	while ((rc = xl_part_next(&p)) == 1) {
 		if (!xl_is_start(&p) || strcmp(xl_local(&p), "Relationship") != 0)
@@ -459,12 +465,9 @@ const xl_rel *xl_rels_by_type(const xl_rels *r, const char *type)
 static int read_strings(kp_xlsx *x, const char *name, char *why, size_t whysize)
 {
 	xl_part p;
-	int rc = xl_part_open(x, name, &p);
-	if (rc <= 0) {
-		if (rc < 0)
-			xl_say(why, whysize, "%s", p.why);
+	int rc = open_part(x, name, &p, why, whysize);
+	if (rc <= 0)
 		return rc;
-	}
 	xl_buf text = {0};
 	size_t cap = 0;
 	int in_si = 0, in_t = 0, skip = 0;
@@ -641,12 +644,9 @@ typedef struct font {
 static int read_styles(kp_xlsx *x, const char *name, char *why, size_t whysize)
 {
 	xl_part p;
-	int rc = xl_part_open(x, name, &p);
-	if (rc <= 0) {
-		if (rc < 0)
-			xl_say(why, whysize, "%s", p.why);
+	int rc = open_part(x, name, &p, why, whysize);
+	if (rc <= 0)
 		return rc;
-	}
 	/* custom formats: id → date kind (ids are 164 and up, but any id may be redefined) */
 	struct fmt {
 		long id;

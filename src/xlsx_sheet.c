@@ -1,6 +1,7 @@
 /* xlsx_sheet — the sheets of a workbook (see xlsx.h): the rows streamed, the cells'
  * values as Excel shows them, and the findings once the sheet is read. */
 #include <ctype.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,6 +392,15 @@ static int sheet_emit(kp_xlsx_sheet *sh, kp_diag *d)
 		return 1;
 	}
 	return 0;
+}
+
+/* Sends d, a finding about the cell (or the column, row 0) of the rule given. */
+static void col_emit(kp_xlsx_sheet *sh, kp_diag *d, const char *rule, long row, long col)
+{
+	d->rule = rule;
+	d->row = row;
+	d->column = col;
+	sheet_emit(sh, d);
 }
 
 static void sheet_fail(kp_xlsx_sheet *sh, const char *why)
@@ -1234,10 +1244,7 @@ static void drawing_findings(kp_xlsx_sheet *sh, const char *name)
 			    first_kind, first_name[0] ? " " : "", first_name, ref, list,
 			    inside.count == 1 ? "it" : "them", inside.count == 1 ? "it" : "they",
 			    inside.count == 1 ? "s" : "");
-		d.rule = "L1-10";
-		d.row = inside.row[0];
-		d.column = inside.col[0];
-		sheet_emit(sh, &d);
+		col_emit(sh, &d, "L1-10", inside.row[0], inside.col[0]);
 	}
 	(void)outside;
 }
@@ -1266,10 +1273,7 @@ static void comment_findings(kp_xlsx_sheet *sh, const char *name)
 			    "data; put what they say in a column or in the dataset's description",
 			    sh->comments.count, sh->comments.count == 1 ? "" : "s",
 			    sh->comments.count == 1 ? "ies" : "y", list);
-		d.rule = "L1-04";
-		d.row = sh->comments.row[0];
-		d.column = sh->comments.col[0];
-		sheet_emit(sh, &d);
+		col_emit(sh, &d, "L1-04", sh->comments.row[0], sh->comments.col[0]);
 	}
 }
 
@@ -1311,10 +1315,7 @@ static void column_findings(kp_xlsx_sheet *sh)
 				    name, fonts ? "font colours" : "fill colours",
 				    fonts && fills ? "and fills" : "to mark cells", name,
 				    fonts ? c->font_row : c->fill_row);
-			d.rule = "L1-11";
-			d.row = fonts ? c->font_row : c->fill_row;
-			d.column = col;
-			sheet_emit(sh, &d);
+			col_emit(sh, &d, "L1-11", fonts ? c->font_row : c->fill_row, col);
 		} else if (bold || italic) {
 			kp_diag_set(&d, KP_SEV_WARNING, "format-as-meaning",
 				    "in column %s, %ld of %ld cells are %s (first %s%ld): if it "
@@ -1322,10 +1323,7 @@ static void column_findings(kp_xlsx_sheet *sh)
 				    "the column's cells alike",
 				    name, bold ? c->bold : c->italic, c->cells, bold ? "bold" : "italic",
 				    name, bold ? c->bold_row : c->italic_row);
-			d.rule = "L1-11";
-			d.row = bold ? c->bold_row : c->italic_row;
-			d.column = col;
-			sheet_emit(sh, &d);
+			col_emit(sh, &d, "L1-11", bold ? c->bold_row : c->italic_row, col);
 		}
 		if (c->numtext && c->nums && !sh->stopped) {
 			kp_diag_set(&d, KP_SEV_WARNING, "number-as-text",
@@ -1335,10 +1333,7 @@ static void column_findings(kp_xlsx_sheet *sh)
 				    c->numtext, c->numtext == 1 ? "" : "s", name,
 				    c->numtext == 1 ? "s" : "", name, c->numtext_row, c->numtext_cell,
 				    c->nums);
-			d.rule = "L2-01";
-			d.row = c->numtext_row;
-			d.column = col;
-			sheet_emit(sh, &d);
+			col_emit(sh, &d, "L2-01", c->numtext_row, col);
 		}
 		/* a column of numbers, some cells of which are text around a number: the cell
 		 * says what a number cannot (a sign, a unit, a note) — harunobu's L2-01 */
@@ -1350,10 +1345,7 @@ static void column_findings(kp_xlsx_sheet *sh)
 				    "350000円 → 350000 with the unit in the header) and move notes to "
 				    "a column of their own",
 				    name, c->digittext, name, c->digittext_row, c->digittext_cell);
-			d.rule = "L2-01";
-			d.row = c->digittext_row;
-			d.column = col;
-			sheet_emit(sh, &d);
+			col_emit(sh, &d, "L2-01", c->digittext_row, col);
 		}
 		if (c->datetext && c->dates && !sh->stopped) {
 			kp_diag_set(&d, KP_SEV_WARNING, "date-as-text",
@@ -1363,13 +1355,47 @@ static void column_findings(kp_xlsx_sheet *sh)
 				    c->datetext, c->datetext == 1 ? "" : "s", name,
 				    c->datetext == 1 ? "s" : "", name, c->datetext_row, c->datetext_cell,
 				    c->dates);
-			d.rule = "L2-01";
-			d.row = c->datetext_row;
-			d.column = col;
-			sheet_emit(sh, &d);
+			col_emit(sh, &d, "L2-01", c->datetext_row, col);
 		}
 	}
 }
+
+/* The findings that name the first cells of many (see refs_finding), in their order. */
+static const struct {
+	size_t at; /* the first_refs in kp_xlsx_sheet */
+	kp_severity sev;
+	const char *code, *rule, *one, *many, *fix;
+	int with_text;
+} sheet_refs[] = {
+    {offsetof(kp_xlsx_sheet, errors), KP_SEV_ERROR, "formula-error", "L2-06",
+     "cell holds an error value", "cells hold error values",
+     "a formula failed (a reference to a deleted cell, a division by zero); fix the formula, "
+     "then paste the values",
+     1},
+    {offsetof(kp_xlsx_sheet, data_merges), KP_SEV_ERROR, "merged-cell", "L1-12",
+     "range of data cells is merged", "ranges of data cells are merged",
+     "a merged range keeps its value in the first cell only, the others read empty; unmerge "
+     "(セルを結合して中央揃え off) and fill every cell",
+     1},
+    {offsetof(kp_xlsx_sheet, head_merges), KP_SEV_ERROR, "merged-cell", "L2-03",
+     "range of header cells is merged", "ranges of header cells are merged",
+     "the merged columns have no label of their own; unmerge and give each column its own "
+     "name in one header row (e.g. 人口_男, 人口_女)",
+     1},
+    {offsetof(kp_xlsx_sheet, title_merges), KP_SEV_WARNING, "merged-cell", "L1-12",
+     "range above the header is merged", "ranges above the header are merged",
+     "titles belong in the dataset's description, not above the table; delete the rows", 1},
+    {offsetof(kp_xlsx_sheet, hidden_rows), KP_SEV_ERROR, "hidden-row", "L1-13", "row is hidden",
+     "rows are hidden",
+     "hidden rows are still published; unhide them (select the rows around → right-click → "
+     "再表示) and delete what must not be published",
+     0},
+    {offsetof(kp_xlsx_sheet, breaks), KP_SEV_WARNING, "line-break", "L1-07",
+     "cell holds a line break", "cells hold line breaks",
+     "one value per cell: split lines that are separate values into rows or columns, and let "
+     "Excel wrap long text (折り返して全体を表示) instead of breaking it",
+     1},
+};
 
 static void findings(kp_xlsx_sheet *sh)
 {
@@ -1393,11 +1419,6 @@ static void findings(kp_xlsx_sheet *sh)
 			     sh->formulas.count == 1 ? "cell holds a formula" : "cells hold formulas",
 			     fix, 1);
 	}
-	refs_finding(sh, &sh->errors, KP_SEV_ERROR, "formula-error", "L2-06",
-		     sh->errors.count == 1 ? "cell holds an error value" : "cells hold error values",
-		     "a formula failed (a reference to a deleted cell, a division by zero); fix "
-		     "the formula, then paste the values",
-		     1);
 	for (size_t i = 0; i < sh->nmerges; i++) {
 		const struct merge *m = &sh->merges[i];
 		char ref[64], a[24], b[24];
@@ -1431,10 +1452,7 @@ static void findings(kp_xlsx_sheet *sh)
 			    "row whose labels carry both (e.g. 財務情報_売上高) and delete the heading row",
 			    sh->group_merges.row[0], sh->header_row, sh->group_merges.count,
 			    sh->group_merges.count == 1 ? "" : "s", sh->header_row, list);
-		d.rule = "L2-03";
-		d.row = sh->group_merges.row[0];
-		d.column = sh->group_merges.col[0];
-		sheet_emit(sh, &d);
+		col_emit(sh, &d, "L2-03", sh->group_merges.row[0], sh->group_merges.col[0]);
 	}
 	if (sh->header_extra && !sh->stopped) {
 		char merged[160] = "";
@@ -1457,29 +1475,12 @@ static void findings(kp_xlsx_sheet *sh)
 		sheet_emit(sh, &d);
 		sh->head_merges.count = 0; /* said here */
 	}
-	refs_finding(sh, &sh->data_merges, KP_SEV_ERROR, "merged-cell", "L1-12",
-		     sh->data_merges.count == 1 ? "range of data cells is merged"
-						: "ranges of data cells are merged",
-		     "a merged range keeps its value in the first cell only, the others read "
-		     "empty; unmerge (セルを結合して中央揃え off) and fill every cell",
-		     1);
-	refs_finding(sh, &sh->head_merges, KP_SEV_ERROR, "merged-cell", "L2-03",
-		     sh->head_merges.count == 1 ? "range of header cells is merged"
-						: "ranges of header cells are merged",
-		     "the merged columns have no label of their own; unmerge and give each column "
-		     "its own name in one header row (e.g. 人口_男, 人口_女)",
-		     1);
-	refs_finding(sh, &sh->title_merges, KP_SEV_WARNING, "merged-cell", "L1-12",
-		     sh->title_merges.count == 1 ? "range above the header is merged"
-						 : "ranges above the header are merged",
-		     "titles belong in the dataset's description, not above the table; delete the "
-		     "rows",
-		     1);
-	refs_finding(sh, &sh->hidden_rows, KP_SEV_ERROR, "hidden-row", "L1-13",
-		     sh->hidden_rows.count == 1 ? "row is hidden" : "rows are hidden",
-		     "hidden rows are still published; unhide them (select the rows around → "
-		     "right-click → 再表示) and delete what must not be published",
-		     0);
+	for (size_t k = 0; k < NELEM(sheet_refs); k++) {
+		const first_refs *f = (const first_refs *)((const char *)sh + sheet_refs[k].at);
+		refs_finding(sh, f, sheet_refs[k].sev, sheet_refs[k].code, sheet_refs[k].rule,
+			     f->count == 1 ? sheet_refs[k].one : sheet_refs[k].many, sheet_refs[k].fix,
+			     sheet_refs[k].with_text);
+	}
 	if (sh->nhidden_col_ranges && !sh->stopped) {
 		char list[120] = "";
 		size_t o = 0;
@@ -1502,12 +1503,6 @@ static void findings(kp_xlsx_sheet *sh)
 		d.row = 0;
 		sheet_emit(sh, &d);
 	}
-	refs_finding(sh, &sh->breaks, KP_SEV_WARNING, "line-break", "L1-07",
-		     sh->breaks.count == 1 ? "cell holds a line break" : "cells hold line breaks",
-		     "one value per cell: split lines that are separate values into rows or "
-		     "columns, and let Excel wrap long text (折り返して全体を表示) instead of "
-		     "breaking it",
-		     1);
 	column_findings(sh);
 	/* the sheet's relationships: drawings and comments */
 	xl_rels r;
