@@ -25,6 +25,8 @@ static const char usage[] =
     "                        header, UTF-8 with BOM, CRLF) to fill in: ID is its\n"
     "                        number (08: the new layout), key (08-aed-old) or name\n"
     "  -e, --encoding ENC    the tables' encoding (default: what the bytes show)\n"
+    "      --sheet SHEET     a workbook's sheet, by name or number from 1 (default: the\n"
+    "                        first visible worksheet)\n"
     "  -h, --help            show this help and exit\n"
     "  -V, --version         show the version and exit\n"
     "\n"
@@ -128,6 +130,7 @@ int main(int argc, char **argv)
 	    {"output", required_argument, NULL, 'o'},
 	    {"package", no_argument, NULL, 'P'},
 	    {"encoding", required_argument, NULL, 'e'},
+	    {"sheet", required_argument, NULL, 'W'},
 	    {"standard", required_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -154,6 +157,11 @@ int main(int argc, char **argv)
 			if (!*optarg)
 				return kp_cli_usage_error(tool, "--encoding needs an encoding name, e.g. cp932");
 			io.encoding = optarg;
+			break;
+		case 'W':
+			if (!*optarg)
+				return kp_cli_usage_error(tool, "--sheet needs a sheet's name or number");
+			io.sheet = optarg;
 			break;
 		default: {
 			int st = kp_cli_common_option(tool, c, usage, argv);

@@ -24,6 +24,8 @@ static const char usage[] =
     "      --header HDR      CSV header row: titles (default) or names\n"
     "  -e, --encoding ENC    the tables' encoding, e.g. cp932 (default: each resource's\n"
     "                        \"encoding\", else what the file's bytes show; output is UTF-8)\n"
+    "      --sheet SHEET     a workbook's sheet, by name or number from 1 (default: each\n"
+    "                        resource's \"sheet\", else its first visible worksheet)\n"
     "      --date DATE       YYYY-MM-DD stamped as the files' issue date (default:\n"
     "                        $SOURCE_DATE_EPOCH when set, else no date at all)\n"
     "  -h, --help            show this help and exit\n"
@@ -35,7 +37,7 @@ static const char usage[] =
     "exit status: 0 written, 1 invalid data (nothing written), 2 usage or schema error,\n"
     "3 I/O error (nothing written)\n";
 
-enum { OPT_BOM = 256, OPT_NO_BOM, OPT_EOL, OPT_HEADER, OPT_DATE };
+enum { OPT_BOM = 256, OPT_NO_BOM, OPT_EOL, OPT_HEADER, OPT_DATE, OPT_SHEET };
 
 static const struct {
 	const char *name;
@@ -101,6 +103,7 @@ int main(int argc, char **argv)
 	    {"header", required_argument, NULL, OPT_HEADER},
 	    {"date", required_argument, NULL, OPT_DATE},
 	    {"encoding", required_argument, NULL, 'e'},
+	    {"sheet", required_argument, NULL, OPT_SHEET},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -156,6 +159,11 @@ int main(int argc, char **argv)
 			else
 				return kp_cli_usage_error(
 				    tool, "unknown header '%s' (expected titles or names)", optarg);
+			break;
+		case OPT_SHEET:
+			if (!*optarg)
+				return kp_cli_usage_error(tool, "--sheet needs a sheet's name or number");
+			o.sheet = optarg;
 			break;
 		case OPT_DATE:
 			if (!valid_date(optarg))

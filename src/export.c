@@ -1187,6 +1187,7 @@ int kp_export_run(const kp_export_opts *o)
 		kp_validate_hooks hooks = {&c, hook_start, hook_row, hook_end};
 		kp_validate_opts vo = {.max_errors = 1000,
 				       .encoding = o->encoding,
+				       .sheet = o->sheet,
 				       .no_sha256 = 1,
 				       .hooks = ready ? &hooks : NULL,
 				       .interrupted = o->interrupted,

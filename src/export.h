@@ -47,6 +47,9 @@ typedef struct kp_export_opts {
 	const char *encoding; /* the tables' encoding for every resource, or NULL: each
 			       * resource's "encoding", else what its bytes show (output is
 			       * always UTF-8) */
+	const char *sheet;    /* a workbook resource's sheet (name or number) for every
+			       * resource, or NULL: each resource's "sheet", else its first
+			       * visible worksheet */
 	kp_diag_sink sink;    /* receives every finding and error */
 	const volatile sig_atomic_t *interrupted; /* optional: set (to the signal number) by
 				    * the caller's signal handler; the run then stops, removes

@@ -378,6 +378,8 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 	out->encoding = kp_rows_encoding(rd);
 	out->guessed = kp_rows_encoding_guessed(rd);
 	out->workbook = kp_rows_sheet(rd) != NULL;
+	if (out->workbook)
+		snprintf(out->sheet, sizeof out->sheet, "%s", kp_rows_sheet(rd));
 	saved head = {0}, first = {0};
 	kp_layout lay;
 	int lay_on = 0;
@@ -589,6 +591,12 @@ void kp_infer_release(kp_infer_result *r)
 
 json_t *kp_infer_resource(const kp_infer_result *r, const char *name, const char *path)
 {
+	if (r->workbook) /* a sheet: no text encoding or CSV dialect to state */
+		return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "name", name,
+				 "path", path, "profile", "tabular-data-resource", "title", "",
+				 "description", "", "format", "xlsx", "mediatype",
+				 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+				 "sheet", r->sheet, "schema", r->schema);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:b, s:b}, s:O}", "name",
 			 name, "path", path, "profile", "tabular-data-resource", "title", "",
 			 "description", "", "format", "csv", "encoding", r->encoding, "dialect",

@@ -40,6 +40,7 @@ typedef struct kp_infer_result {
 	const char *encoding; /* what the file was read as (static name, or opts.encoding) */
 	int guessed;          /* the encoding was guessed */
 	int workbook;         /* the table is a workbook's sheet */
+	char sheet[128];      /* its name ("" for a CSV) */
 	char lg_code[7];      /* the one 全国地方公共団体コード of the leftmost code column,
 			       * when all its rows hold the same, else "" */
 	char *lg_name;        /* owned: the one 地方公共団体名 of the rows, or NULL */

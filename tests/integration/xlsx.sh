@@ -169,6 +169,35 @@ grep -q "no sheet '集計'.*'令和5年度', '令和6年度'" "$work/err" || fai
 [ "$(jq -r '.fields[] | select(.name=="ID") | .type' "$work/o.schema.json")" = string ] || fail "ID stays text"
 [ "$(jq -r '.fields[] | select(.name=="緯度") | .type' "$work/o.schema.json")" = number ] || fail "number"
 
+# the officer's path: describe the workbook as a package, fill in the portal's two
+# addresses, validate and export it; --sheet picks another sheet of the same resource
+mkdir "$work/officer"
+cp "$xl/openpyxl.xlsx" "$work/officer/toilets.xlsx"
+(cd "$work/officer" && "$KPLAN_BIN/kplan-describe" --package -o datapackage.json toilets.xlsx) ||
+	fail "describe --package"
+[ "$(jq -r '.resources[0] | "\(.format) \(.sheet) \(.path)"' "$work/officer/datapackage.json")" = \
+	'xlsx 公衆トイレ一覧 toilets.xlsx' ] || fail "describe resource: $(jq -c '.resources[0] | del(.schema)' "$work/officer/datapackage.json")"
+jq '.name = "toilets" | .dcat.landing_page = "https://example.jp/d" | .dcat.download_base = "https://example.jp/f/"' \
+	"$work/officer/datapackage.json" >"$work/officer/p.json" && mv "$work/officer/p.json" "$work/officer/datapackage.json"
+"$v" --package "$work/officer" >/dev/null || fail "validate the described package"
+"$x" --package "$work/officer" -o "$work/officer/out" --format all --no-bom --eol lf --header names \
+	2>"$work/err" || fail "export the described package: $(cat "$work/err")"
+printf 'ID,名称,設置日,利用可能時間,多目的トイレ有無,緯度,経度\n001,広坂公衆トイレ,2020-04-01,24時間,有,36.5613,136.6562\n' >"$work/want2"
+head -n 2 "$work/officer/out/toilets.csv" | cmp - "$work/want2" ||
+	fail "exported toilets: $(head -n 2 "$work/officer/out/toilets.csv")"
+rapper -q -i rdfxml "$work/officer/out/toilets.rdf" >/dev/null 2>&1 || fail "the RDF does not parse"
+mkdir "$work/two"
+cp "$xl/two-sheets.xlsx" "$work/two/"
+sed -e 's/values.xlsx/two-sheets.xlsx/' -e 's/"name": "values"/"name": "two"/g' \
+	"$work/values/datapackage.json" | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+d["resources"][0]["schema"] = {"fields": [{"name": "コード", "type": "integer"}, {"name": "名称"}]}
+print(json.dumps(d, ensure_ascii=False))' >"$work/two/datapackage.json"
+"$x" --package "$work/two" -o "$work/two/out" --format csv --no-bom --eol lf --header names \
+	--sheet 令和6年度 2>"$work/err" || fail "export --sheet: $(cat "$work/err")"
+printf 'コード,名称\n1,い\n' | cmp - "$work/two/out/two.csv" || fail "export --sheet: $(cat "$work/two/out/two.csv")"
+
 # --- hostile and wrong files: one finding, exit 1, no hang, bounded memory ----------
 # (ASan's shadow memory and quarantine multiply the peak: the bounds are 3x there)
 scale=1
