@@ -41,12 +41,15 @@ static const char usage[] =
 	"                        visible worksheet of a workbook; a package resource's \"sheet\",\n"
 	"                        else its first visible one)\n"
 	"      --strict          warnings count as failure too\n"
+	"      --summary         text: no finding lines, only the tables' summaries and one\n"
+	"                        line per problem (a report of over 20 findings ends with\n"
+	"                        those lines anyway)\n"
 	"  -h, --help            show this help and exit\n"
 	"  -V, --version         show the version and exit\n"
 	"\n"
 	"exit status: 0 valid, 1 invalid, 2 usage error or bad schema, 3 I/O error\n";
 
-enum { OPT_STRICT = 256, OPT_STANDARD, OPT_LIST_STANDARDS, OPT_SHEET };
+enum { OPT_STRICT = 256, OPT_STANDARD, OPT_LIST_STANDARDS, OPT_SHEET, OPT_SUMMARY };
 
 /* Collects one table's findings for the JSON report; text mode prints them at once. */
 typedef struct report {
@@ -57,7 +60,78 @@ typedef struct report {
 	long omitted;
 	const char *sheet; /* the workbook's sheet of the current table, or NULL */
 	kp_score score;    /* the current table's machine-readability score */
+	int summary_only;  /* --summary: no finding lines in text, only the summaries */
+	struct problem {   /* findings counted by code, rule and severity, for the summary */
+		const char *code, *rule; /* static */
+		kp_severity sev;
+		long count;
+		char *where;    /* owned: the first one's position */
+	} *problems;       /* owned */
+	size_t nproblems;
 } report;
+
+/* Counts d under its problem; the first of each keeps where it was. */
+static void count_problem(report *r, const kp_diag *d)
+{
+	for (size_t i = 0; i < r->nproblems; i++) {
+		struct problem *p = &r->problems[i];
+		if (p->sev == d->severity && strcmp(p->code, d->code) == 0 &&
+		    (p->rule == d->rule || (p->rule && d->rule && strcmp(p->rule, d->rule) == 0))) {
+			p->count++;
+			return;
+		}
+	}
+	struct problem *m = realloc(r->problems, (r->nproblems + 1) * sizeof *m);
+	if (!m)
+		return;
+	r->problems = m;
+	char where[400];
+	int n = snprintf(where, sizeof where, "%s", d->file ? d->file : "");
+	if (d->row > 0 && n >= 0 && (size_t)n < sizeof where)
+		n += snprintf(where + n, sizeof where - (size_t)n, ":%ld", d->row);
+	if (d->column > 0 && n >= 0 && (size_t)n < sizeof where)
+		n += snprintf(where + n, sizeof where - (size_t)n, ":%ld", d->column);
+	if (d->sheet && n >= 0 && (size_t)n < sizeof where) {
+		char ref[24];
+		kp_xlsx_cell_name(d->column, d->row, ref, sizeof ref);
+		if (d->row > 0)
+			snprintf(where + n, sizeof where - (size_t)n, " (%s!%s)", d->sheet, ref);
+		else
+			snprintf(where + n, sizeof where - (size_t)n, " (sheet '%s')", d->sheet);
+	}
+	m[r->nproblems++] = (struct problem){d->code, d->rule, d->severity, 1, strdup(where)};
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct problem *x = a, *y = b;
+	if (x->sev != y->sev)
+		return x->sev < y->sev ? -1 : 1;
+	return x->count > y->count ? -1 : x->count < y->count;
+}
+
+/* The last screen of a long report: one line per problem, the most frequent first. */
+static void print_summary(report *r)
+{
+	qsort(r->problems, r->nproblems, sizeof *r->problems, by_count);
+	printf("%s: summary by problem (%zu kind%s):\n", tool, r->nproblems,
+	       r->nproblems == 1 ? "" : "s");
+	for (size_t i = 0; i < r->nproblems; i++) {
+		const struct problem *p = &r->problems[i];
+		printf("%s: %8ld %-7s [%s%s%s] first at %s\n", tool, p->count,
+		       kp_severity_name(p->sev), p->code, p->rule ? " " : "", p->rule ? p->rule : "",
+		       p->where ? p->where : "");
+	}
+}
+
+static void report_release(report *r)
+{
+	for (size_t i = 0; i < r->nproblems; i++)
+		free(r->problems[i].where);
+	free(r->problems);
+	r->problems = NULL;
+	r->nproblems = 0;
+}
 
 
 static int on_finding(void *ctx, const kp_diag *d)
@@ -65,7 +139,9 @@ static int on_finding(void *ctx, const kp_diag *d)
 	report *r = ctx;
 	kp_score_add(&r->score, d);
 	if (!r->json) {
-		kp_diag_write_text(stdout, tool, d);
+		count_problem(r, d);
+		if (!r->summary_only)
+			kp_diag_write_text(stdout, tool, d);
 		return 0;
 	}
 	json_t *list = d->severity == KP_SEV_ERROR ? r->errors
@@ -243,6 +319,7 @@ int main(int argc, char **argv)
 		{"encoding", required_argument, NULL, 'e'},
 		{"sheet", required_argument, NULL, OPT_SHEET},
 		{"strict", no_argument, NULL, OPT_STRICT},
+		{"summary", no_argument, NULL, OPT_SUMMARY},
 		{"standard", required_argument, NULL, OPT_STANDARD},
 		{"list-standards", no_argument, NULL, OPT_LIST_STANDARDS},
 		{"help", no_argument, NULL, 'h'},
@@ -252,7 +329,7 @@ int main(int argc, char **argv)
 	const char *schema_path = NULL, *package_path = NULL, *data_dir = NULL;
 	const char *format = "text";
 	long max_errors = 1000;
-	int strict = 0, list_standards = 0;
+	int strict = 0, list_standards = 0, summary_only = 0;
 	const char *standard_word = NULL;
 	kp_validate_opts vo;
 	memset(&vo, 0, sizeof vo);
@@ -286,6 +363,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_STRICT:
 			strict = 1;
+			break;
+		case OPT_SUMMARY:
+			summary_only = 1;
 			break;
 		case OPT_SHEET:
 			if (!*optarg)
@@ -362,6 +442,7 @@ int main(int argc, char **argv)
 	memset(&rep, 0, sizeof rep);
 	rep.json = strcmp(format, "json") == 0;
 	rep.max_keep = max_errors > 0 ? max_errors : 0;
+	rep.summary_only = summary_only;
 	rep.tables = json_array();
 	kp_diag_sink sink = {on_finding, &rep};
 	kp_diag_sink schema_sink = {print_schema_diag, NULL};
@@ -490,8 +571,15 @@ int main(int argc, char **argv)
 		}
 	} else {
 		json_decref(rep.tables);
+		/* a long report ends with what it is about; a short one is its own summary */
+		long total = 0;
+		for (size_t i = 0; i < rep.nproblems; i++)
+			total += rep.problems[i].count;
+		if (rep.nproblems && (summary_only || total > 20))
+			print_summary(&rep);
 		printf("%s: %s\n", tool, status == KP_EXIT_OK ? "valid" : status == KP_EXIT_IO ? "not all tables could be read" : "invalid");
 	}
+	report_release(&rep);
 	kp_standards_free(&stds);
 	kp_cli_tables_free(&tables);
 	return kp_cli_finish(tool, status);
