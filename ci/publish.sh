@@ -17,6 +17,9 @@
 #                   is usually not available; reads the portal when it can
 #   KPLAN_UPLOAD_ARGS  further kplan-upload options (e.g. --timeout 120)
 #   KPLAN_BIN       folder of the tools (default: build/bin of this checkout, else PATH)
+#   KPLAN_QUALITY_REPORT  in GitLab CI, where validate's Code Quality report goes
+#                   (default gl-code-quality-report.json); in GitHub Actions the
+#                   findings are annotations on the change
 #   SOURCE_DATE_EPOCH  the export's issue date; defaults to the last commit's time, so
 #                   a rerun of the same commit exports identical files and uploads nothing
 set -u
@@ -82,7 +85,18 @@ if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
 fi
 [ -n "${SOURCE_DATE_EPOCH:-}" ] && export SOURCE_DATE_EPOCH
 
-run validate "${bin}kplan-validate" --package "$package" --data "$data"
+# In a CI that shows findings on the change, validate reports in its format: GitHub
+# Actions annotations on the files and lines, GitLab's Code Quality report (a file the
+# job keeps as an artifact: KPLAN_QUALITY_REPORT, default gl-code-quality-report.json).
+quality=${KPLAN_QUALITY_REPORT:-gl-code-quality-report.json}
+validate_gitlab() { "${bin}kplan-validate" --format gitlab "$@" >"$quality"; }
+if [ "${GITHUB_ACTIONS:-}" = true ]; then
+	run validate "${bin}kplan-validate" --format github --package "$package" --data "$data"
+elif [ "${GITLAB_CI:-}" = true ]; then
+	run validate validate_gitlab --package "$package" --data "$data"
+else
+	run validate "${bin}kplan-validate" --package "$package" --data "$data"
+fi
 run export "${bin}kplan-export" --package "$package" --data "$data" --format all -o "$out"
 
 set --

@@ -11,6 +11,7 @@
 #include "../src/standard.h"
 #include "../src/validate.h"
 #include "cli.h"
+#include "../src/files.h"
 #include "../src/score.h"
 
 static const char tool[] = "kplan-validate";
@@ -28,7 +29,9 @@ static const char usage[] =
 	"  -p, --package PATH    Data Package (datapackage.json or its folder)\n"
 	"  -d, --data DIR        folder holding the package's resource files\n"
 	"                        (default: the descriptor's folder)\n"
-	"  -f, --format FMT      report format: text (default) or json\n"
+	"  -f, --format FMT      report format: text (default), json, github (workflow\n"
+	"                        commands: an annotation per finding) or gitlab (a Code\n"
+	"                        Quality report)\n"
 	"  -m, --max-errors N    stop a table after N errors (default 1000, 0 = no limit)\n"
 	"      --standard ID     check against a standard dataset's schema: its number\n"
 	"                        (08), key (08-aed-new) or name (AED設置箇所一覧); without\n"
@@ -54,6 +57,8 @@ enum { OPT_STRICT = 256, OPT_STANDARD, OPT_LIST_STANDARDS, OPT_SHEET, OPT_SUMMAR
 /* Collects one table's findings for the JSON report; text mode prints them at once. */
 typedef struct report {
 	int json;
+	int ci;            /* 1 github annotations, 2 a GitLab Code Quality report (json = 0) */
+	json_t *quality;   /* owned: the Code Quality issues (ci == 2) */
 	long max_keep;   /* findings kept per list in JSON (bounded memory) */
 	json_t *tables;  /* owned array */
 	json_t *errors, *warnings, *infos; /* current table's lists (owned until attached) */
@@ -102,6 +107,97 @@ static void count_problem(report *r, const kp_diag *d)
 	m[r->nproblems++] = (struct problem){d->code, d->rule, d->severity, 1, strdup(where)};
 }
 
+/* GitHub's workflow commands: '%', CR and LF escaped in the message, and ',' and ':'
+ * too in a property. */
+static void put_escaped(const char *t, int property)
+{
+	for (; *t; t++) {
+		if (*t == '%')
+			fputs("%25", stdout);
+		else if (*t == '\r')
+			fputs("%0D", stdout);
+		else if (*t == '\n')
+			fputs("%0A", stdout);
+		else if (property && *t == ':')
+			fputs("%3A", stdout);
+		else if (property && *t == ',')
+			fputs("%2C", stdout);
+		else
+			putchar(*t);
+	}
+}
+
+/* "::error file=t.csv,line=5,col=3,title=type-error::message": an annotation on the
+ * file and line of the pull request (a workbook's sheet and cell are in the message). */
+static void annotate(const kp_diag *d)
+{
+	static const char *const level[] = {"error", "warning", "notice"};
+	printf("::%s ", level[(unsigned)d->severity < 3 ? d->severity : 0]);
+	if (d->file) {
+		fputs("file=", stdout);
+		put_escaped(d->file, 1);
+		fputc(',', stdout);
+	}
+	if (d->row > 0 && !d->sheet)
+		printf("line=%ld,", d->row);
+	if (d->column > 0 && !d->sheet)
+		printf("col=%ld,", d->column);
+	fputs("title=", stdout);
+	put_escaped(d->code, 1);
+	if (d->rule) {
+		fputc(' ', stdout);
+		put_escaped(d->rule, 1);
+	}
+	fputs("::", stdout);
+	if (d->sheet) {
+		char ref[24];
+		kp_xlsx_cell_name(d->column, d->row, ref, sizeof ref);
+		put_escaped(d->sheet, 0);
+		if (d->row > 0)
+			printf("!%s", ref);
+		fputs(": ", stdout);
+	}
+	put_escaped(d->message, 0);
+	if (d->has_cell) {
+		fputs(" (cell \"", stdout);
+		put_escaped(d->cell, 0);
+		fputs("\")", stdout);
+	}
+	fputc('\n', stdout);
+}
+
+/* One issue of GitLab's Code Quality report: description, check_name, fingerprint (the
+ * SHA-256 of what makes the finding itself), severity, location. */
+static void quality_issue(report *r, const kp_diag *d)
+{
+	static const char *const sev[] = {"major", "minor", "info"};
+	char ref[24] = "", key[KP_DIAG_MESSAGE_MAX + 512];
+	if (d->sheet)
+		kp_xlsx_cell_name(d->column, d->row, ref, sizeof ref);
+	snprintf(key, sizeof key, "%s\x1f%s\x1f%ld\x1f%ld\x1f%s\x1f%s", d->file ? d->file : "",
+		 d->sheet ? d->sheet : "", d->row, d->column, d->code, d->message);
+	kp_sha256 h;
+	char hex[KP_SHA256_HEX_LEN + 1] = "";
+	if (kp_files_sha256_init(&h) == 0) {
+		kp_files_sha256_update(&h, key, strlen(key));
+		kp_files_sha256_final(&h, hex);
+	}
+	char desc[KP_DIAG_MESSAGE_MAX + 200];
+	snprintf(desc, sizeof desc, "%s%s%s%s", d->sheet ? d->sheet : "", d->sheet ? "!" : "",
+		 ref, d->sheet ? ": " : "");
+	size_t n = strlen(desc);
+	snprintf(desc + n, sizeof desc - n, "%s", d->message);
+	char check[64];
+	snprintf(check, sizeof check, "%s%s%s", d->code, d->rule ? " " : "", d->rule ? d->rule : "");
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:I}}}", "description", desc,
+			      "check_name", check, "fingerprint", hex, "severity",
+			      sev[(unsigned)d->severity < 3 ? d->severity : 0], "location", "path",
+			      d->file ? d->file : "", "lines", "begin",
+			      (json_int_t)(d->row > 0 && !d->sheet ? d->row : 1));
+	if (o)
+		json_array_append_new(r->quality, o);
+}
+
 static int by_count(const void *a, const void *b)
 {
 	const struct problem *x = a, *y = b;
@@ -138,6 +234,14 @@ static int on_finding(void *ctx, const kp_diag *d)
 {
 	report *r = ctx;
 	kp_score_add(&r->score, d);
+	if (r->ci == 1) {
+		annotate(d);
+		return 0;
+	}
+	if (r->ci == 2) {
+		quality_issue(r, d);
+		return 0;
+	}
 	if (!r->json) {
 		count_problem(r, d);
 		if (!r->summary_only)
@@ -159,17 +263,17 @@ static int on_finding(void *ctx, const kp_diag *d)
 }
 
 /* "kplan-validate: FILE: machine-readability L1 80/100, L2 100/100, L3 100/100 (L1-04 MAJOR, …)" */
-static void print_score(const char *file, const char *sheet, const kp_score *sc)
+static void print_score(FILE *out, const char *file, const char *sheet, const kp_score *sc)
 {
-	printf("%s: %s%s%s%s: machine-readability score (the Digital Agency's rules, scored as "
+	fprintf(out, "%s: %s%s%s%s: machine-readability score (the Digital Agency's rules, scored as "
 	       "its checker does): L1 %d/100, L2 %d/100, L3 %d/100",
 	       tool, file, sheet ? " (sheet '" : "", sheet ? sheet : "", sheet ? "')" : "",
 	       kp_score_level(sc, 1), kp_score_level(sc, 2), kp_score_level(sc, 3));
 	kp_score_sev sev;
 	const char *id;
 	for (size_t i = 0; (id = kp_score_failed(sc, i, &sev)); i++)
-		printf("%s%s %s", i ? ", " : " (failed: ", id, kp_score_sev_name(sev));
-	printf("%s\n", kp_score_failed(sc, 0, NULL) ? ")" : "");
+		fprintf(out, "%s%s %s", i ? ", " : " (failed: ", id, kp_score_sev_name(sev));
+	fprintf(out, "%s\n", kp_score_failed(sc, 0, NULL) ? ")" : "");
 }
 
 /* {"L1": 80, "L2": 100, "L3": 100, "failed": {"L1-04": "MAJOR"}} */
@@ -204,11 +308,12 @@ static void end_table_note(report *r, const char *file, const kp_validate_stats 
 	if (!r->json) {
 		int ok = st->errors == 0 && !(strict && st->warnings);
 		const char *sheet = st->sheet[0] ? st->sheet : r->sheet;
-		printf("%s: %s%s%s%s: %s: %ld rows, %ld fields, %lld bytes, %ld errors, %ld warnings%s%s\n",
+		FILE *out = r->ci == 2 ? stderr : stdout; /* stdout holds the report alone */
+		fprintf(out, "%s: %s%s%s%s: %s: %ld rows, %ld fields, %lld bytes, %ld errors, %ld warnings%s%s\n",
 			tool, file, sheet ? " (sheet '" : "", sheet ? sheet : "",
 			sheet ? "')" : "", st->unreadable ? "unreadable" : ok ? "valid" : "invalid", st->rows, st->fields, st->bytes,
 			st->errors, st->warnings, st->stopped ? " (stopped early)" : "", note);
-		print_score(file, sheet, &r->score);
+		print_score(out, file, sheet, &r->score);
 		return;
 	}
 	json_t *stats = json_pack("{s:I, s:I, s:I, s:s, s:I, s:I, s:I}", "rows", (json_int_t)st->rows,
@@ -386,8 +491,10 @@ int main(int argc, char **argv)
 		}
 		}
 	}
-	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-		return kp_cli_usage_error(tool, "unknown format '%s': use text or json", format);
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
+	    strcmp(format, "github") != 0 && strcmp(format, "gitlab") != 0)
+		return kp_cli_usage_error(tool, "unknown format '%s': use text, json, github or gitlab",
+					  format);
 	if (schema_path && package_path)
 		return kp_cli_usage_error(tool, "give either --schema or --package, not both");
 	if (package_path && optind < argc)
@@ -441,6 +548,12 @@ int main(int argc, char **argv)
 	report rep;
 	memset(&rep, 0, sizeof rep);
 	rep.json = strcmp(format, "json") == 0;
+	rep.ci = strcmp(format, "github") == 0 ? 1 : strcmp(format, "gitlab") == 0 ? 2 : 0;
+	if (rep.ci == 2 && !(rep.quality = json_array())) {
+		kp_standards_free(&stds);
+		kp_cli_tables_free(&tables);
+		return kp_cli_finish(tool, KP_EXIT_IO);
+	}
 	rep.max_keep = max_errors > 0 ? max_errors : 0;
 	rep.summary_only = summary_only;
 	rep.tables = json_array();
@@ -569,6 +682,17 @@ int main(int argc, char **argv)
 			fputc('\n', stdout);
 			json_decref(doc);
 		}
+	} else if (rep.ci) {
+		json_decref(rep.tables);
+		if (rep.ci == 2) {
+			json_dumpf(rep.quality, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+			fputc('\n', stdout);
+			json_decref(rep.quality);
+		}
+		fprintf(rep.ci == 2 ? stderr : stdout, "%s: %s\n", tool,
+			status == KP_EXIT_OK   ? "valid"
+			: status == KP_EXIT_IO ? "not all tables could be read"
+					       : "invalid");
 	} else {
 		json_decref(rep.tables);
 		/* a long report ends with what it is about; a short one is its own summary */

@@ -55,6 +55,27 @@ ckan_state --writes 0 || fail "invalid data reached the portal"
 [ "$(ckan_curl "$CKAN/_test/state" | "$KPLAN_PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin)["log"]))')" = 0 ] ||
 	fail "requests were sent for invalid data"
 
+# In GitHub Actions the findings are annotations; in GitLab CI a Code Quality report.
+rc=0
+GITHUB_ACTIONS=true KPLAN_DATA="$work/bad" KPLAN_OUT="$work/dist-bad" publish >"$work/out" 2>"$work/err" || rc=$?
+[ $rc = 1 ] || fail "github: exit $rc"
+grep -q '^::error file=.*glossary.csv,line=24,col=1,title=primary-key::' "$work/out" ||
+	fail "github annotation: $(cat "$work/out")"
+rc=0
+(cd "$work" && GITLAB_CI=true KPLAN_DATA="$work/bad" KPLAN_OUT="$work/dist-bad" publish >"$work/out" 2>"$work/err") || rc=$?
+[ $rc = 1 ] || fail "gitlab: exit $rc"
+"$KPLAN_PYTHON" - "$work/gl-code-quality-report.json" <<'PY' || fail "code quality report: $(cat "$work/gl-code-quality-report.json")"
+import json, sys
+issues = json.load(open(sys.argv[1]))
+assert isinstance(issues, list) and issues, issues
+for i in issues:
+    assert set(i) >= {"description", "check_name", "fingerprint", "severity", "location"}, i
+    assert i["severity"] in ("info", "minor", "major", "critical", "blocker"), i
+    assert isinstance(i["location"]["path"], str) and i["location"]["lines"]["begin"] >= 1, i
+assert len({i["fingerprint"] for i in issues}) == len(issues)
+assert any(i["check_name"] == "primary-key" and i["location"]["lines"]["begin"] == 24 for i in issues)
+PY
+
 # A wrong token: with nothing to write, CKAN's anonymous reads show the portal is
 # current (exit 0); once something must change, upload stops with its 403 and exit 4.
 KPLAN_TOKEN=wrong-token publish >"$work/out" 2>"$work/err" || fail "wrong token, nothing to do: $(cat "$work/err")"
