@@ -109,6 +109,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kplan
 	install -m 0755 $(TOOL_BIN) $(DESTDIR)$(PREFIX)/bin/
 	cp -R schemas $(DESTDIR)$(PREFIX)/share/kplan/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
 	rm -rf build build-san build-fuzz dist
