@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../src/schema.h"
 #include "../src/infer.h"
@@ -44,6 +46,7 @@ static const char usage[] =
 	"                        visible worksheet of a workbook; a package resource's \"sheet\",\n"
 	"                        else its first visible one)\n"
 	"      --strict          warnings count as failure too\n"
+	"  -q, --quiet           no progress line (shown on a terminal for long tables)\n"
 	"      --summary         text: no finding lines, only the tables' summaries and one\n"
 	"                        line per problem (a report of over 20 findings ends with\n"
 	"                        those lines anyway)\n"
@@ -376,6 +379,69 @@ static long pick_standard(const kp_standards *s, const size_t *forced, size_t nf
 	return m->index;
 }
 
+/* Progress on a terminal: rows, megabytes and MB/s of the table being read, on one
+ * line of stderr redrawn twice a second and cleared at the table's end.  Off when stderr
+ * is not a terminal, and with --quiet. */
+typedef struct progress {
+	const char *file;
+	long rows;
+	long long bytes;
+	double start, last;
+	int shown;
+} progress;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int progress_start(void *ctx, const kp_resource *res, const kp_schema *s, const char *file)
+{
+	(void)res, (void)s;
+	progress *p = ctx;
+	p->file = file;
+	p->rows = 0;
+	p->bytes = 0;
+	p->start = p->last = now();
+	p->shown = 0;
+	return 0;
+}
+
+static int progress_row(void *ctx, const kp_validate_row *row)
+{
+	progress *p = ctx;
+	p->rows++;
+	if (row->rec->end > 0)
+		p->bytes = row->rec->end;
+	if (p->rows % 16384)
+		return 0;
+	double t = now();
+	if (t - p->last < 0.5)
+		return 0;
+	p->last = t;
+	p->shown = 1;
+	double mb = (double)p->bytes / 1e6, secs = t - p->start;
+	fprintf(stderr, "\r\033[K%s: %s: %ld rows", tool, p->file, p->rows);
+	if (p->bytes > 0)
+		fprintf(stderr, ", %.1f MB (%.1f MB/s)", mb, secs > 0 ? mb / secs : 0.0);
+	else
+		fprintf(stderr, " (%.0f rows/s)", secs > 0 ? (double)p->rows / secs : 0.0);
+	fflush(stderr);
+	return 0;
+}
+
+static int progress_end(void *ctx, const kp_resource *res, const kp_validate_stats *st)
+{
+	(void)res, (void)st;
+	progress *p = ctx;
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->shown = 0;
+	return 0;
+}
+
 typedef struct pkg_ctx {
 	report *r;
 	int strict;
@@ -425,6 +491,7 @@ int main(int argc, char **argv)
 		{"sheet", required_argument, NULL, OPT_SHEET},
 		{"strict", no_argument, NULL, OPT_STRICT},
 		{"summary", no_argument, NULL, OPT_SUMMARY},
+		{"quiet", no_argument, NULL, 'q'},
 		{"standard", required_argument, NULL, OPT_STANDARD},
 		{"list-standards", no_argument, NULL, OPT_LIST_STANDARDS},
 		{"help", no_argument, NULL, 'h'},
@@ -434,13 +501,13 @@ int main(int argc, char **argv)
 	const char *schema_path = NULL, *package_path = NULL, *data_dir = NULL;
 	const char *format = "text";
 	long max_errors = 1000;
-	int strict = 0, list_standards = 0, summary_only = 0;
+	int strict = 0, list_standards = 0, summary_only = 0, quiet = 0;
 	const char *standard_word = NULL;
 	kp_validate_opts vo;
 	memset(&vo, 0, sizeof vo);
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:p:d:f:m:e:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:p:d:f:m:e:qhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			schema_path = optarg;
@@ -468,6 +535,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_STRICT:
 			strict = 1;
+			break;
+		case 'q':
+			quiet = 1;
 			break;
 		case OPT_SUMMARY:
 			summary_only = 1;
@@ -505,6 +575,10 @@ int main(int argc, char **argv)
 	if (data_dir && !package_path)
 		return kp_cli_usage_error(tool, "--data goes with --package");
 	vo.max_errors = max_errors;
+	progress prog = {0};
+	kp_validate_hooks prog_hooks = {&prog, progress_start, progress_row, progress_end};
+	if (!quiet && isatty(STDERR_FILENO))
+		vo.hooks = &prog_hooks;
 	kp_standards stds = {0};
 	if ((list_standards || standard_word || (!schema_path && !package_path)) &&
 	    kp_cli_standards(tool, &stds, list_standards || standard_word) != 0)
