@@ -387,6 +387,7 @@ typedef struct progress {
 	long rows;
 	long long bytes;
 	double start, last;
+	double delay; /* seconds between redraws (KPLAN_PROGRESS_DELAY, default 0.5) */
 	int shown;
 } progress;
 
@@ -418,7 +419,7 @@ static int progress_row(void *ctx, const kp_validate_row *row)
 	if (p->rows % 16384)
 		return 0;
 	double t = now();
-	if (t - p->last < 0.5)
+	if (t - p->last < p->delay)
 		return 0;
 	p->last = t;
 	p->shown = 1;
@@ -575,7 +576,11 @@ int main(int argc, char **argv)
 	if (data_dir && !package_path)
 		return kp_cli_usage_error(tool, "--data goes with --package");
 	vo.max_errors = max_errors;
-	progress prog = {0};
+	progress prog = {.delay = 0.5};
+	/* the redraw interval can be set, so a test needs no slow table to see a redraw */
+	const char *delay = getenv("KPLAN_PROGRESS_DELAY");
+	if (delay && *delay)
+		prog.delay = strtod(delay, NULL);
 	kp_validate_hooks prog_hooks = {&prog, progress_start, progress_row, progress_end};
 	if (!quiet && isatty(STDERR_FILENO))
 		vo.hooks = &prog_hooks;
