@@ -99,11 +99,10 @@ static void count_problem(report *r, const kp_diag *d)
 		n += snprintf(where + n, sizeof where - (size_t)n, ":%ld", d->row);
 	if (d->column > 0 && n >= 0 && (size_t)n < sizeof where)
 		n += snprintf(where + n, sizeof where - (size_t)n, ":%ld", d->column);
+	char ref[160];
 	if (d->sheet && n >= 0 && (size_t)n < sizeof where) {
-		char ref[24];
-		kp_xlsx_cell_name(d->column, d->row, ref, sizeof ref);
-		if (d->row > 0)
-			snprintf(where + n, sizeof where - (size_t)n, " (%s!%s)", d->sheet, ref);
+		if (kp_diag_ref(d, ref, sizeof ref))
+			snprintf(where + n, sizeof where - (size_t)n, " (%s)", ref);
 		else
 			snprintf(where + n, sizeof where - (size_t)n, " (sheet '%s')", d->sheet);
 	}
@@ -153,11 +152,8 @@ static void annotate(const kp_diag *d)
 	}
 	fputs("::", stdout);
 	if (d->sheet) {
-		char ref[24];
-		kp_xlsx_cell_name(d->column, d->row, ref, sizeof ref);
-		put_escaped(d->sheet, 0);
-		if (d->row > 0)
-			printf("!%s", ref);
+		char ref[160];
+		put_escaped(kp_diag_ref(d, ref, sizeof ref) ? ref : d->sheet, 0);
 		fputs(": ", stdout);
 	}
 	put_escaped(d->message, 0);
@@ -174,9 +170,7 @@ static void annotate(const kp_diag *d)
 static void quality_issue(report *r, const kp_diag *d)
 {
 	static const char *const sev[] = {"major", "minor", "info"};
-	char ref[24] = "", key[KP_DIAG_MESSAGE_MAX + 512];
-	if (d->sheet)
-		kp_xlsx_cell_name(d->column, d->row, ref, sizeof ref);
+	char key[KP_DIAG_MESSAGE_MAX + 512];
 	snprintf(key, sizeof key, "%s\x1f%s\x1f%ld\x1f%ld\x1f%s\x1f%s", d->file ? d->file : "",
 		 d->sheet ? d->sheet : "", d->row, d->column, d->code, d->message);
 	kp_sha256 h;
@@ -185,11 +179,12 @@ static void quality_issue(report *r, const kp_diag *d)
 		kp_files_sha256_update(&h, key, strlen(key));
 		kp_files_sha256_final(&h, hex);
 	}
-	char desc[KP_DIAG_MESSAGE_MAX + 200];
-	snprintf(desc, sizeof desc, "%s%s%s%s", d->sheet ? d->sheet : "", d->sheet ? "!" : "",
-		 ref, d->sheet ? ": " : "");
-	size_t n = strlen(desc);
-	snprintf(desc + n, sizeof desc - n, "%s", d->message);
+	char desc[KP_DIAG_MESSAGE_MAX + 200], ref[160];
+	if (d->sheet)
+		snprintf(desc, sizeof desc, "%s: %s", kp_diag_ref(d, ref, sizeof ref) ? ref : d->sheet,
+			 d->message);
+	else
+		snprintf(desc, sizeof desc, "%s", d->message);
 	char check[64];
 	snprintf(check, sizeof check, "%s%s%s", d->code, d->rule ? " " : "", d->rule ? d->rule : "");
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:I}}}", "description", desc,

@@ -78,6 +78,18 @@ void kp_diag_set_cell(kp_diag *d, const char *cell, size_t len)
 	memcpy(d->cell + keep, ellipsis, sizeof ellipsis);
 }
 
+int kp_diag_ref(const kp_diag *d, char *buf, size_t size)
+{
+	if (size)
+		buf[0] = '\0';
+	if (!d->sheet || d->row <= 0 || !size)
+		return 0;
+	char cell[24];
+	kp_xlsx_cell_name(d->column, d->row, cell, sizeof cell);
+	snprintf(buf, size, "%s!%s", d->sheet, cell);
+	return 1;
+}
+
 int kp_diag_emit(const kp_diag_sink *sink, const kp_diag *d)
 {
 	if (!sink || !sink->fn)
@@ -134,11 +146,9 @@ int kp_diag_write_text(FILE *fp, const char *tool, const kp_diag *d)
 	if (d->sheet) {
 		fputs(open, fp);
 		open = ", ";
-		if (d->row > 0) {
-			char ref[24];
-			kp_xlsx_cell_name(d->column, d->row, ref, sizeof ref);
-			put_visible(fp, d->sheet);
-			fprintf(fp, "!%s", ref);
+		char ref[160];
+		if (kp_diag_ref(d, ref, sizeof ref)) {
+			put_visible(fp, ref);
 		} else {
 			fputs("sheet '", fp);
 			put_visible(fp, d->sheet);
@@ -183,11 +193,9 @@ json_t *kp_diag_to_json(const kp_diag *d)
 		put(o, "file", json_string(d->file), &ok);
 	if (d->sheet) {
 		put(o, "sheet", json_string(d->sheet), &ok);
-		if (d->row > 0) {
-			char ref[24];
-			kp_xlsx_cell_name(d->column, d->row, ref, sizeof ref);
-			put(o, "ref", json_pack("s++", d->sheet, "!", ref), &ok);
-		}
+		char ref[160];
+		if (kp_diag_ref(d, ref, sizeof ref))
+			put(o, "ref", json_string(ref), &ok);
 	}
 	if (d->row > 0)
 		put(o, "row", json_integer(d->row), &ok);

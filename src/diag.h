@@ -61,6 +61,10 @@ void kp_diag_at(kp_diag *d, const char *file, long row, long column, long long o
 /* Copies the cell, shortened on a UTF-8 boundary with "…" when longer than fits. */
 void kp_diag_set_cell(kp_diag *d, const char *cell, size_t len);
 
+/* The cell of a workbook's finding as Excel names it, "Sheet1!B7", into buf (cut to
+ * size): 1; or "" and 0 when d has no sheet or no row. */
+int kp_diag_ref(const kp_diag *d, char *buf, size_t size);
+
 /* Sends d to sink; a NULL sink or fn discards.  Returns the sink's answer. */
 int kp_diag_emit(const kp_diag_sink *sink, const kp_diag *d);
 

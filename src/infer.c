@@ -365,7 +365,8 @@ int kp_infer_table(const char *path, const kp_infer_opts *o, kp_infer_result *ou
 	}
 	kp_rows_opts ro = {.csv = {.file = path, .encoding = o->encoding,
 				   .guess_encoding = !o->encoding},
-			   .sheet = o->sheet};
+			   .sheet = o->sheet,
+			   .values_only = 1}; /* the check reports the sheet's findings */
 	first_error fe = {.set = 0};
 	ro.csv.sink = (kp_diag_sink){keep_first_error, &fe};
 	kp_rows *rd = kp_rows_open(path, &ro, err);

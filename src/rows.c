@@ -58,7 +58,8 @@ kp_rows *kp_rows_open(const char *path, const kp_rows_opts *opts, kp_diag *err)
 		return r;
 	}
 	const char *file = opts->csv.file ? opts->csv.file : path;
-	kp_xlsx_opts xo = {.file = file, .root = opts->csv.root, .limits = opts->limits};
+	kp_xlsx_opts xo = {.file = file, .root = opts->csv.root, .limits = opts->limits,
+			   .values_only = opts->values_only};
 	r->book = kp_xlsx_open(path, &xo, err);
 	if (!r->book)
 		goto fail;
@@ -148,7 +149,7 @@ int kp_rows_sheets(const char *path, const char *root, const char *display, char
 {
 	*names = NULL;
 	*n = 0;
-	kp_xlsx_opts xo = {.file = display ? display : path, .root = root};
+	kp_xlsx_opts xo = {.file = display ? display : path, .root = root, .names_only = 1};
 	kp_xlsx *x = kp_xlsx_open(path, &xo, err);
 	if (!x)
 		return -1;

@@ -20,6 +20,8 @@ typedef struct kp_rows_opts {
 	int book_findings;            /* also send the workbook's own findings (macros,
 				       * hidden sheets: kp_xlsx_report) */
 	const kp_xlsx_limits *limits; /* NULL: the defaults */
+	int values_only;              /* a sheet's cells alone, no findings about it (for a
+				       * pass that infers: kp_xlsx_opts.values_only) */
 } kp_rows_opts;
 
 typedef struct kp_rows kp_rows;

@@ -105,6 +105,25 @@ int xl_buf_add(xl_buf *b, const char *s, size_t n)
 	return 0;
 }
 
+int xl_grow(void *array, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return 0;
+	size_t n = *cap ? *cap : 16;
+	while (n < need) {
+		if (n > SIZE_MAX / 2 / size)
+			return -1;
+		n *= 2;
+	}
+	void *old, *p;
+	memcpy(&old, array, sizeof old);
+	if (!(p = realloc(old, n * size)))
+		return -1;
+	memcpy(array, &p, sizeof p);
+	*cap = n;
+	return 0;
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* The workbook */
 
@@ -477,13 +496,8 @@ static int read_strings(kp_xlsx *x, const char *name, char *why, size_t whysize)
 			int empty = xmlTextReaderIsEmptyElement(p.xr);
 			if (strcmp(n, "si") == 0) {
 				in_si = 1;
-				if (x->nstrings == cap) {
-					cap = cap ? cap * 2 : 1024;
-					size_t *at = realloc(x->string_at, cap * sizeof *at);
-					if (!at)
-						goto oom;
-					x->string_at = at;
-				}
+				if (xl_grow(&x->string_at, &cap, x->nstrings + 1, sizeof *x->string_at) != 0)
+					goto oom;
 				x->string_at[x->nstrings++] = text.len;
 				if (empty) {
 					in_si = 0;
@@ -680,13 +694,8 @@ static int read_styles(kp_xlsx *x, const char *name, char *why, size_t whysize)
 			const char *code = xl_attr(&p, "formatCode");
 			if (!id || !code)
 				continue;
-			if (nfmts == cfmts) {
-				cfmts = cfmts ? cfmts * 2 : 16;
-				struct fmt *f = realloc(fmts, cfmts * sizeof *f);
-				if (!f)
-					goto oom;
-				fmts = f;
-			}
+			if (xl_grow(&fmts, &cfmts, nfmts + 1, sizeof *fmts) != 0)
+				goto oom;
 			fmts[nfmts].id = strtol(id, NULL, 10);
 			fmts[nfmts++].date = custom_date(code);
 		} else if (strcmp(n, "fonts") == 0 && !empty) {
@@ -696,13 +705,8 @@ static int read_styles(kp_xlsx *x, const char *name, char *why, size_t whysize)
 		} else if (strcmp(n, "cellXfs") == 0 && !empty) {
 			sect = XFS;
 		} else if (sect == FONTS && strcmp(n, "font") == 0) {
-			if (nfonts == cfonts) {
-				cfonts = cfonts ? cfonts * 2 : 16;
-				font *f = realloc(fonts, cfonts * sizeof *f);
-				if (!f)
-					goto oom;
-				fonts = f;
-			}
+			if (xl_grow(&fonts, &cfonts, nfonts + 1, sizeof *fonts) != 0)
+				goto oom;
 			memset(&fonts[nfonts++], 0, sizeof *fonts);
 			in_font = !empty;
 		} else if (sect == FONTS && in_font && nfonts) {
@@ -716,13 +720,8 @@ static int read_styles(kp_xlsx *x, const char *name, char *why, size_t whysize)
 			else if (strcmp(n, "color") == 0)
 				f->colour = colour_key(&p, 0);
 		} else if (sect == FILLS && strcmp(n, "fill") == 0) {
-			if (nfills == cfills) {
-				cfills = cfills ? cfills * 2 : 16;
-				uint64_t *f = realloc(fills, cfills * sizeof *f);
-				if (!f)
-					goto oom;
-				fills = f;
-			}
+			if (xl_grow(&fills, &cfills, nfills + 1, sizeof *fills) != 0)
+				goto oom;
 			fills[nfills++] = 0;
 			in_fill = !empty;
 		} else if (sect == FILLS && in_fill && nfills && strcmp(n, "patternFill") == 0) {
@@ -797,6 +796,9 @@ void xl_set_error(kp_diag *err, const char *code, const char *file, const char *
 	}
 }
 
+/* The first bytes of an OLE2 compound file (an .xls, or an encrypted workbook). */
+static const unsigned char ole[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
+
 int kp_xlsx_sniff(const char *path)
 {
 	static const char *const names[] = {".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xltm"};
@@ -815,7 +817,6 @@ int kp_xlsx_sniff(const char *path)
 	close(fd);
 	if (n >= 4 && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4)
 		return 1;
-	static const unsigned char ole[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
 	return n == 8 && memcmp(b, ole, 8) == 0;
 }
 
@@ -851,7 +852,6 @@ static void not_a_workbook(FILE *fp, const char *file, kp_diag *err)
 	unsigned char b[8] = {0};
 	rewind(fp);
 	size_t n = fread(b, 1, sizeof b, fp);
-	static const unsigned char ole[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
 	if (n == 8 && memcmp(b, ole, 8) == 0) {
 		if (ole_is_encrypted(fp))
 			xl_set_error(err, "file-format", file,
@@ -980,6 +980,8 @@ kp_xlsx *kp_xlsx_open(const char *path, const kp_xlsx_opts *opts, kp_diag *err)
 		return NULL;
 	}
 	x->file = file;
+	x->names_only = opts && opts->names_only;
+	x->values_only = opts && opts->values_only;
 	if (opts && opts->limits)
 		x->lim = *opts->limits;
 	if (!x->lim.part_bytes)
@@ -1054,10 +1056,10 @@ kp_xlsx *kp_xlsx_open(const char *path, const kp_xlsx_opts *opts, kp_diag *err)
 			  "PowerPoint file?); publish tables as .xlsx or CSV");
 		goto fail;
 	}
-	const xl_rel *r = xl_rels_by_type(&wr, "sharedStrings");
+	const xl_rel *r = x->names_only ? NULL : xl_rels_by_type(&wr, "sharedStrings");
 	if (r && read_strings(x, r->target, why, sizeof why) != 0)
 		goto damaged;
-	r = xl_rels_by_type(&wr, "styles");
+	r = x->names_only ? NULL : xl_rels_by_type(&wr, "styles");
 	if (r && read_styles(x, r->target, why, sizeof why) != 0)
 		goto damaged;
 	xl_rels_free(&root);

@@ -48,6 +48,11 @@ typedef struct kp_xlsx_opts {
 	const char *file;              /* the name used in findings (borrowed) */
 	const char *root;              /* non-NULL: the file must lie inside (kp_files_open_in) */
 	const kp_xlsx_limits *limits;  /* NULL: the defaults */
+	int names_only;  /* the sheet list alone: shared strings and styles are not read
+			  * (no sheet can be opened) */
+	int values_only; /* the cells alone: no findings about the sheets (no merge scan,
+			  * no column facts, no drawings or comments read), for a pass that
+			  * only infers */
 } kp_xlsx_opts;
 
 typedef enum kp_xlsx_state {

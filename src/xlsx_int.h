@@ -48,6 +48,7 @@ struct kp_xlsx {
 	xf *xfs; /* owned: cellXfs, nxfs */
 	size_t nxfs;
 	char *odd_entry; /* owned: the first entry named outside the package (../x, /x) */
+	int names_only, values_only; /* kp_xlsx_opts' */
 };
 
 typedef struct xl_part {
@@ -86,6 +87,10 @@ int xl_parse_ref(const char *s, long *col, long *row);
 void xl_column_name(long column, char *buf, size_t size);
 /* Appends n bytes and keeps a NUL after them.  Returns 0, or -1 out of memory. */
 int xl_buf_add(xl_buf *b, const char *s, size_t n);
+
+/* Makes room for need elements of size bytes in the array *array points to (a T **;
+ * *cap elements allocated, doubled from 16).  0, or -1 out of memory (*array kept). */
+int xl_grow(void *array, size_t *cap, size_t need, size_t size);
 
 /* A part: 1 opened, 0 no such entry, -1 with p->why (a limit, a zip error). */
 int xl_part_open(kp_xlsx *x, const char *name, xl_part *p);

@@ -145,13 +145,14 @@ struct kp_xlsx_sheet {
 	kp_diag_sink sink;
 	xl_part p;            /* the sheet's entry, read raw into the push parser */
 	xmlParserCtxtPtr sax; /* owned: libxml2's SAX2 push parser over p */
-	int opened, done, failed, stopped, eof;
+	int done, failed, stopped, eof;
 	char why[200];        /* what stopped the parse, set inside a callback */
 	char xml_error[160];  /* libxml2's first error */
 
 	/* the parse's state inside sheetData */
 	long prow, pcol, pstyle;
-	char ptype[16];
+	char pkind;           /* the cell's type (ST_CellType): s shared string, i inline,
+			       * S a formula's text, b, e, d, n a number (the default) */
 	int in_row, in_c, in_v, in_f, in_is, in_t, skip, has_f;
 
 	/* rows parsed and not yet returned: their cells are (offset + 1, length) pairs in
@@ -187,7 +188,7 @@ struct kp_xlsx_sheet {
 		long r1, c1, r2, c2;
 		char text[48]; /* the first cell's text, once its row is read (header area) */
 	} *merges;            /* owned */
-	size_t nmerges;
+	size_t nmerges, merges_cap;
 	long merges_past;     /* ranges past MAX_MERGES, counted but not kept */
 	/* a header of several rows: rows of text right below the header row, then numbers */
 	int row_all_text, row_has_num; /* of the row being parsed */
@@ -207,7 +208,6 @@ struct kp_xlsx_sheet {
 	colstat *cols;        /* owned: per column */
 	size_t ncols;
 	char *drawing_id;     /* owned: r:id of the sheet's drawing */
-	int legacy_drawing;
 	xl_buf cell;             /* owned: the current cell's value */
 	xl_buf formula;          /* owned: the current cell's formula text (first 47 bytes) */
 };
@@ -261,13 +261,8 @@ static void add_merge(kp_xlsx_sheet *sh, const char *ref)
 		sh->merges_past++;
 		return;
 	}
-	if ((sh->nmerges & (sh->nmerges - 1)) == 0) { /* 0, 1, 2, 4, …: grow */
-		size_t cap = sh->nmerges ? sh->nmerges * 2 : 4;
-		struct merge *m = realloc(sh->merges, cap * sizeof *m);
-		if (!m)
-			return;
-		sh->merges = m;
-	}
+	if (xl_grow(&sh->merges, &sh->merges_cap, sh->nmerges + 1, sizeof *sh->merges) != 0)
+		return;
 	struct merge *m = &sh->merges[sh->nmerges++];
 	memset(m, 0, sizeof *m);
 	m->r1 = r1, m->c1 = c1, m->r2 = r2, m->c2 = c2;
@@ -348,7 +343,7 @@ static int xl_sheet_start(kp_xlsx_sheet *sh);
 kp_xlsx_sheet *kp_xlsx_sheet_open(kp_xlsx *x, size_t i, const kp_diag_sink *sink, kp_diag *err)
 {
 	kp_diag_clear(err);
-	if (!kp_xlsx_sheet_is_table(x, i)) {
+	if (!kp_xlsx_sheet_is_table(x, i) || x->names_only) {
 		xl_set_error(err, "workbook-error", x->file, "the sheet '%s' is not a worksheet",
 			  i < x->nsheets ? x->sheets[i].name : "?");
 		return NULL;
@@ -378,8 +373,8 @@ kp_xlsx_sheet *kp_xlsx_sheet_open(kp_xlsx *x, size_t i, const kp_diag_sink *sink
 		free(sh);
 		return NULL;
 	}
-	sh->opened = 1;
-	prescan_merges(sh);
+	if (!x->values_only)
+		prescan_merges(sh);
 	return sh;
 }
 
@@ -530,16 +525,18 @@ static int col_facts(kp_xlsx_sheet *sh, long row, long col, const xf *f, int is_
 		c->nums++;
 	if (is_date)
 		c->dates++;
-	if (is_text && reads_as_number(out, olen) && !c->numtext++) {
+	if (!is_text)
+		return 0;
+	int number = reads_as_number(out, olen), date = reads_as_date(out, olen);
+	if (number && !c->numtext++) {
 		c->numtext_row = row;
 		xl_say(c->numtext_cell, sizeof c->numtext_cell, "%.*s", (int)olen, out);
 	}
-	if (is_text && !reads_as_number(out, olen) && !reads_as_date(out, olen) &&
-	    memchr_digit(out, olen) && !c->digittext++) {
+	if (!number && !date && memchr_digit(out, olen) && !c->digittext++) {
 		c->digittext_row = row;
 		xl_say(c->digittext_cell, sizeof c->digittext_cell, "%.*s", (int)olen, out);
 	}
-	if (is_text && reads_as_date(out, olen) && !c->datetext++) {
+	if (date && !c->datetext++) {
 		c->datetext_row = row;
 		xl_say(c->datetext_cell, sizeof c->datetext_cell, "%.*s", (int)olen, out);
 	}
@@ -551,14 +548,8 @@ static int col_facts(kp_xlsx_sheet *sh, long row, long col, const xf *f, int is_
 static int defer_fact(kp_xlsx_sheet *sh, long row, long col, const xf *f, int is_num, int is_date,
 		      int is_text, const char *out, size_t olen)
 {
-	if (sh->nfacts == sh->cfacts) {
-		size_t cap = sh->cfacts ? sh->cfacts * 2 : 32;
-		struct fact *v = realloc(sh->facts, cap * sizeof *v);
-		if (!v)
-			return -1;
-		sh->facts = v;
-		sh->cfacts = cap;
-	}
+	if (xl_grow(&sh->facts, &sh->cfacts, sh->nfacts + 1, sizeof *sh->facts) != 0)
+		return -1;
 	struct fact *k = &sh->facts[sh->nfacts++];
 	k->row = row;
 	k->col = col;
@@ -582,13 +573,9 @@ static void held_facts(kp_xlsx_sheet *sh, int apply)
 }
 
 /* One parsed cell: its value into the row, its facts into the column's stats. */
-static int cell_done(kp_xlsx_sheet *sh, long row, long col, const char *type, long style,
+static int cell_done(kp_xlsx_sheet *sh, long row, long col, char kind, long style,
 		     int has_formula)
 {
-	/* ST_CellType: s shared, inlineStr, str (a formula's text), b, e, d, n (the default) */
-	char kind = strcmp(type, "inlineStr") == 0 ? 'i' : strcmp(type, "str") == 0 ? 'S'
-		    : type[0] && !type[1] && strchr("sbed", type[0])			  ? type[0]
-											  : 'n';
 	kp_xlsx *x = sh->x;
 	const xf *f = style >= 0 && (size_t)style < x->nxfs ? &x->xfs[style] : NULL;
 	const char *v = sh->cell.p ? sh->cell.p : "";
@@ -682,7 +669,7 @@ static int cell_done(kp_xlsx_sheet *sh, long row, long col, const char *type, lo
 	}
 	/* body facts: a row that may still be a further header row (right below the header,
 	 * all text so far) waits until that is known */
-	if (sh->header_row && row > sh->header_row) {
+	if (sh->header_row && row > sh->header_row && !x->values_only) {
 		if (!sh->extra_done && row == sh->header_row + 1 + sh->extra_run && sh->extra_run < 4)
 			return defer_fact(sh, row, col, f, is_num, is_date, is_text, out, olen);
 		if (col_facts(sh, row, col, f, is_num, is_date, is_text, out, olen) != 0)
@@ -719,25 +706,10 @@ static void make_record(kp_xlsx_sheet *sh, const struct qrow *q, kp_csvrecord *r
 /* Queues the row just parsed (it fills row_cols columns) and clears its columns. */
 static int queue_row(kp_xlsx_sheet *sh, long row)
 {
-	if (sh->qlen == sh->qcap) {
-		size_t cap = sh->qcap ? sh->qcap * 2 : 64;
-		struct qrow *q = realloc(sh->q, cap * sizeof *q);
-		if (!q)
-			return -1;
-		sh->q = q;
-		sh->qcap = cap;
-	}
-	size_t need = sh->qcells_len + 2 * (size_t)sh->row_cols;
-	if (need > sh->qcells_cap) {
-		size_t cap = sh->qcells_cap ? sh->qcells_cap : 1024;
-		while (cap < need)
-			cap *= 2;
-		size_t *c = realloc(sh->qcells, cap * sizeof *c);
-		if (!c)
-			return -1;
-		sh->qcells = c;
-		sh->qcells_cap = cap;
-	}
+	if (xl_grow(&sh->q, &sh->qcap, sh->qlen + 1, sizeof *sh->q) != 0 ||
+	    xl_grow(&sh->qcells, &sh->qcells_cap, sh->qcells_len + 2 * (size_t)sh->row_cols,
+		    sizeof *sh->qcells) != 0)
+		return -1;
 	/* the row's texts join the queue's (a row may span chunks: it is kept apart until
 	 * it is whole, so emptying the queue never cuts it) */
 	size_t base = sh->text.len;
@@ -876,11 +848,11 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			sax_stop(sh, "a row of the sheet has more than 16,384 cells (past column XFD)");
 			return;
 		}
-		size_t tl = t ? strlen(t) : 1;
-		if (tl >= sizeof sh->ptype)
-			tl = sizeof sh->ptype - 1;
-		memcpy(sh->ptype, t ? t : "n", tl);
-		sh->ptype[tl] = '\0';
+		sh->pkind = !t			      ? 'n'
+			    : strcmp(t, "inlineStr") == 0 ? 'i'
+			    : strcmp(t, "str") == 0	      ? 'S'
+			    : t[0] && !t[1] && strchr("sbed", t[0]) ? t[0]
+								     : 'n';
 		sh->pstyle = s ? strtol(s, NULL, 10) : -1;
 		sh->cell.len = 0;
 		if (sh->cell.p)
@@ -942,8 +914,6 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		const char *id = sax_attr(attrs, nattrs, "id", a1, sizeof a1);
 		if (id && !sh->drawing_id && !(sh->drawing_id = strdup(id)))
 			sax_stop(sh, "out of memory");
-	} else if (strcmp(n, "legacyDrawing") == 0) {
-		sh->legacy_drawing = 1;
 	}
 }
 
@@ -955,7 +925,7 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 	if (n[0] == 'c' && n[1] == '\0' && sh->in_c) {
 		sh->in_c = sh->in_v = sh->in_f = sh->in_is = sh->in_t = 0;
 		sh->skip = 0;
-		if (cell_done(sh, sh->prow, sh->pcol, sh->ptype, sh->pstyle, sh->has_f) != 0)
+		if (cell_done(sh, sh->prow, sh->pcol, sh->pkind, sh->pstyle, sh->has_f) != 0)
 			sax_stop(sh, "out of memory");
 	} else if (n[0] == 'v' && n[1] == '\0') {
 		sh->in_v = 0;
@@ -1087,7 +1057,8 @@ int kp_xlsx_sheet_next(kp_xlsx_sheet *sh, kp_csvrecord *rec)
 		}
 		if (rc == 0) {
 			sh->done = 1;
-			findings(sh);
+			if (!sh->x->values_only)
+				findings(sh);
 			return 0;
 		}
 	}

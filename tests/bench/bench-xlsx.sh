@@ -5,14 +5,9 @@
 # to CSV, in the same run.  Figures: wall and CPU seconds, MB/s of the file, rows/s,
 # peak RSS.  A second workbook of 4x the rows shows memory flat in rows.
 set -eu
-top=${KPLAN_TOP:?}
-bin=${KPLAN_BIN:?}
-dir=${KPLAN_BENCH_DIR:?}
-py=${KPLAN_PYTHON:-/usr/bin/python3}
-rows=${BENCH_XLSX_ROWS:-100000}
-repeat=${BENCH_REPEAT:-3}
-timer=/usr/bin/time
-mkdir -p "$dir"
+BENCH_TABLE=none
+. "$KPLAN_TOP/tests/bench/timing.sh"
+book_rows=${BENCH_XLSX_ROWS:-100000}
 make_book() {
 	[ -s "$2" ] && return 0
 	echo "generating $2 ..."
@@ -30,40 +25,25 @@ wb.save(sys.argv[1])
 PY
 	mv "$2.tmp" "$2"
 }
-book="$dir/facilities-$rows.xlsx"
-book4="$dir/facilities-$((rows * 4)).xlsx"
-make_book "$rows" "$book"
-make_book "$((rows * 4))" "$book4"
+book="$dir/facilities-$book_rows.xlsx"
+book4="$dir/facilities-$((book_rows * 4)).xlsx"
+make_book "$book_rows" "$book"
+make_book "$((book_rows * 4))" "$book4"
 
-run() {
-	name=$1 n=$2 file=$3
+# xrun NAME ROWS FILE CMD...: run, with the figures per the workbook FILE
+xrun() {
+	rows=$2 bytes=$(wc -c <"$3")
+	n=$1
 	shift 3
-	best=
-	k=0
-	while [ $k -lt "$repeat" ]; do
-		k=$((k + 1))
-		"$timer" -f '%e %U %S %M' -o "$dir/time.out" "$@" >"$dir/out.txt" 2>"$dir/err.txt" || true
-		w=$(tail -n 1 "$dir/time.out" | cut -d' ' -f1) # past "Command exited with …"
-		if [ -z "$best" ] || awk -v a="$w" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-			best=$w
-			cp "$dir/time.out" "$dir/best.out"
-		fi
-	done
-	read -r wall user sys rss <<EOF
-$(tail -n 1 "$dir/best.out")
-EOF
-	awk -v name="$name" -v n="$n" -v b="$(wc -c <"$file")" -v w="$wall" -v u="$user" -v s="$sys" -v rss="$rss" 'BEGIN {
-		cpu = u + s; if (w < 0.001) w = 0.001; if (cpu < 0.001) cpu = 0.001
-		printf "%-34s %8.2f %8.2f %9.1f %11.0f %9.1f\n", name, w, cpu, b / 1e6 / w, n / w, rss / 1024
-	}'
+	run "$n" "$rows" "$@"
 }
-printf '%-34s %8s %8s %9s %11s %9s\n' tool wall_s cpu_s MB/s rows/s rss_MB
+printf "%-26s %8s %8s %9s %9s %11s %11s %9s\n" tool wall_s cpu_s MB/s MB/s_cpu rows/s rows/s_cpu RSS_MB
 # with a schema: one pass; with none: a pass to infer it, then the check
 "$bin/kplan-describe" -o "$dir/facilities.schema.json" "$book"
-run "kplan-validate --schema" "$rows" "$book" "$bin/kplan-validate" --schema "$dir/facilities.schema.json" "$book"
-run "kplan-validate (no schema)" "$rows" "$book" "$bin/kplan-validate" "$book"
-run "kplan-validate --schema, 4x rows" "$((rows * 4))" "$book4" "$bin/kplan-validate" --schema "$dir/facilities.schema.json" "$book4"
-run "openpyxl read-only iteration" "$rows" "$book" "$py" -c '
+xrun "kplan-validate --schema" "$book_rows" "$book" "$bin/kplan-validate" --schema "$dir/facilities.schema.json" "$book"
+xrun "kplan-validate (no schema)" "$book_rows" "$book" "$bin/kplan-validate" "$book"
+xrun "kplan-validate --schema, 4x" "$((book_rows * 4))" "$book4" "$bin/kplan-validate" --schema "$dir/facilities.schema.json" "$book4"
+xrun "openpyxl read-only" "$book_rows" "$book" "$py" -c '
 import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
 n = 0
@@ -71,7 +51,7 @@ for row in wb.active.iter_rows(values_only=True):
     n += 1
 print(n)' "$book"
 if command -v ssconvert >/dev/null; then
-	run "ssconvert to CSV (gnumeric)" "$rows" "$book" ssconvert --export-type=Gnumeric_stf:stf_csv "$book" "$dir/ssconvert.csv"
+	xrun "ssconvert to CSV" "$book_rows" "$book" ssconvert --export-type=Gnumeric_stf:stf_csv "$book" "$dir/ssconvert.csv"
 else
 	echo "ssconvert (gnumeric) not installed: ci/deps.sh bench installs it"
 fi

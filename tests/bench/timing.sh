@@ -1,5 +1,6 @@
-# Sourced by bench-validate.sh and bench-describe.sh: the benchmark table (generated
-# once), and the timing of one tool as one line of figures (run).
+# Sourced by the bench-*.sh scripts: the benchmark table (generated once; BENCH_TABLE=none
+# for a script with tables of its own, which sets rows and bytes before each run), and
+# the timing of one tool as one line of figures (run).
 top=${KPLAN_TOP:?}
 bin=${KPLAN_BIN:?}
 dir=${KPLAN_BENCH_DIR:?}
@@ -11,11 +12,13 @@ data="$dir/targets-$rows.csv"
 mkdir -p "$dir"
 
 # The table is generated once and reused (also by bench-export).
-if [ ! -s "$data" ]; then
-	echo "generating $data ..."
-	"$py" "$top/tests/bench/gen-targets.py" "$data.tmp" "$rows" && mv "$data.tmp" "$data"
+if [ "${BENCH_TABLE:-}" != none ]; then
+	if [ ! -s "$data" ]; then
+		echo "generating $data ..."
+		"$py" "$top/tests/bench/gen-targets.py" "$data.tmp" "$rows" && mv "$data.tmp" "$data"
+	fi
+	bytes=$(wc -c <"$data")
 fi
-bytes=$(wc -c <"$data")
 timer=/usr/bin/time
 [ -x "$timer" ] || { echo "bench: /usr/bin/time is missing (apt-get install time)"; exit 1; }
 
@@ -28,13 +31,15 @@ run() {
 	while [ $k -lt "$repeat" ]; do
 		k=$((k + 1))
 		"$timer" -f '%e %U %S %M' -o "$dir/time.out" "$@" >"$dir/out.txt" 2>"$dir/err.txt" || true
-		read -r w _ <"$dir/time.out"
+		w=$(tail -n 1 "$dir/time.out" | cut -d' ' -f1) # past "Command exited with …"
 		if [ -z "$best" ] || awk -v a="$w" -v b="$best" 'BEGIN { exit !(a < b) }'; then
 			best=$w
 			cp "$dir/time.out" "$dir/best.out"
 		fi
 	done
-	read -r wall user sys rss <"$dir/best.out"
+	read -r wall user sys rss <<EOF
+$(tail -n 1 "$dir/best.out")
+EOF
 	awk -v name="$name" -v n="$n" -v b="$bytes" -v rows="$rows" -v w="$wall" -v u="$user" -v s="$sys" -v rss="$rss" 'BEGIN {
 		cpu = u + s; if (w < 0.001) w = 0.001; if (cpu < 0.001) cpu = 0.001
 		mb = b / 1e6 * (n / rows)

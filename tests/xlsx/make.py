@@ -255,32 +255,29 @@ lol = ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&l
        '&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;'
        '&lol2;"><!ENTITY xxe SYSTEM "file:///etc/passwd">]>')
 package('entities.xlsx', [('Sheet1', good)], workbook_head=lol)
+
+
+def replace_part(name, part, data):
+    """Rewrites the package `name` with the part `part` replaced by data (bytes)."""
+    path = os.path.join(out, name)
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    parts[part] = data
+    with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as z:
+        for k, v in parts.items():
+            z.writestr(k, v)
+
+
 package('sheet-entities.xlsx', [('Sheet1', '<sheetData>' + row(1, [inline('A1', 'a'), inline('B1', 'b')]) + '</sheetData>')])
-with zipfile.ZipFile(os.path.join(out, 'sheet-entities.xlsx'), 'a') as z:
-    pass  # (the DOCTYPE sheet is written below, replacing the good one)
-parts = {}
-with zipfile.ZipFile(os.path.join(out, 'sheet-entities.xlsx')) as z:
-    for i in z.infolist():
-        parts[i.filename] = z.read(i.filename)
-parts['xl/worksheets/sheet1.xml'] = (
+replace_part('sheet-entities.xlsx', 'xl/worksheets/sheet1.xml', (
     f'<?xml version="1.0"?>{lol}<worksheet xmlns="{NS}"><sheetData><row r="1"><c r="A1" '
-    't="inlineStr"><is><t>&lol3;&xxe;</t></is></c></row></sheetData></worksheet>').encode()
-with zipfile.ZipFile(os.path.join(out, 'sheet-entities.xlsx'), 'w', zipfile.ZIP_DEFLATED) as z:
-    for k, v in parts.items():
-        z.writestr(k, v)
+    't="inlineStr"><is><t>&lol3;&xxe;</t></is></c></row></sheetData></worksheet>').encode())
 # entries named outside the package, and a relationship pointing out of it
 package('escape.xlsx', [('Sheet1', good)], extra={'../evil.txt': 'x', '/etc/evil': 'x'})
 package('escape-rel.xlsx', [('Sheet1', good)])
-parts = {}
-with zipfile.ZipFile(os.path.join(out, 'escape-rel.xlsx')) as z:
-    for i in z.infolist():
-        parts[i.filename] = z.read(i.filename)
-parts['xl/_rels/workbook.xml.rels'] = (
+replace_part('escape-rel.xlsx', 'xl/_rels/workbook.xml.rels', (
     f'<?xml version="1.0"?><Relationships xmlns="{PR}"><Relationship Id="rId1" Type="{T}worksheet" '
-    'Target="../../../../etc/passwd"/></Relationships>').encode()
-with zipfile.ZipFile(os.path.join(out, 'escape-rel.xlsx'), 'w', zipfile.ZIP_DEFLATED) as z:
-    for k, v in parts.items():
-        z.writestr(k, v)
+    'Target="../../../../etc/passwd"/></Relationships>').encode())
 # a cell past column XFD, and a row of 1,000,000 cells with no references
 package('wide.xlsx', [('Sheet1', '<sheetData><row r="1"><c r="XFE1"><v>1</v></c></row></sheetData>')])
 package('million-columns.xlsx', [('Sheet1', '<sheetData><row r="1">' + '<c><v>1</v></c>' * 1000000 + '</row></sheetData>')])
