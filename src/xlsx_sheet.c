@@ -768,7 +768,9 @@ static void row_facts(kp_xlsx_sheet *sh, long row)
 				mine++;
 			if (sh->extra_run && sh->row_has_num) {
 				sh->header_extra = sh->extra_run;
-				memmove(sh->facts, sh->facts + sh->nfacts - mine, mine * sizeof *sh->facts);
+				if (mine) /* (no facts held: no array either) */
+					memmove(sh->facts, sh->facts + sh->nfacts - mine,
+						mine * sizeof *sh->facts);
 				sh->nfacts = mine;
 			}
 			held_facts(sh, 1);
