@@ -25,8 +25,10 @@ PKGS := libxml-2.0 jansson libcurl libcrypto libpcre2-8 libzip
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
+LOCALEDIR ?= $(PREFIX)/share/locale
+
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DKPLAN_VERSION='"$(VERSION)"' \
-	-DKPLAN_DATADIR='"$(PREFIX)/share/kplan"'
+	-DKPLAN_DATADIR='"$(PREFIX)/share/kplan"' -DKPLAN_LOCALEDIR='"$(LOCALEDIR)"'
 CFLAGS ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 $(WARN) $(SAN_FLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDLIBS_ALL = -lcsv $(PKG_LIBS) -lm
@@ -43,7 +45,38 @@ CLI_OBJ := $(BUILD)/cmd/cli.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-all: $(TOOL_BIN)
+# Messages (GNU gettext, domain "kplan"): po/<lang>.po for each language in po/LINGUAS,
+# compiled into $(BUILD)/locale, which the tools in $(BUILD)/bin find by themselves.
+LINGUAS := $(shell cat po/LINGUAS)
+MO := $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/kplan.mo)
+# the functions whose argument is a message (a printf format unless said)
+MSG_FUNCS := kp_diag_set:4 kp_diag_vset:4 type_error:2 constraint_error:3 report:8 \
+	plan_fail:3 fail:2 warn:2 why_set:3 finding:4 xl_say:3 xl_set_error:4 \
+	kp_cli_usage_error:2 kp_cli_error:2
+# ... and those whose argument is a plain message or a part of one
+MSG_TEXT_FUNCS := expected:2 ck_fail:3 bad:3 sax_stop:2 sheet_fail:2 \
+	stage_fail:3 io_error:3 local_fail:2 put_fail:2
+XGETTEXT_FLAGS := --from-code=UTF-8 --language=C --add-comments=TRANSLATORS: \
+	--package-name=kplan --package-version=$(VERSION) --msgid-bugs-address="the kplan issue tracker" \
+	--keyword=_ --keyword=N_ --keyword=Q_:1,2 \
+	$(foreach f,$(MSG_FUNCS),--keyword=$(f) --flag=$(f):c-format) \
+	$(foreach f,$(MSG_TEXT_FUNCS),--keyword=$(f))
+
+all: $(TOOL_BIN) $(MO)
+
+$(BUILD)/locale/%/LC_MESSAGES/kplan.mo: po/%.po
+	@mkdir -p $(dir $@)
+	$(Q)msgfmt --check -o $@ $<
+
+# the template of every message, from the sources (not kept in git)
+pot: $(BUILD)/kplan.pot
+$(BUILD)/kplan.pot: $(LIB_SRC) $(wildcard src/*.h cmd/*.c cmd/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)xgettext $(XGETTEXT_FLAGS) -o $@ $(sort $(wildcard src/*.c src/*.h cmd/*.c cmd/*.h))
+
+# merges new and changed messages into each po/<lang>.po (then translate them)
+po-update: $(BUILD)/kplan.pot
+	$(Q)for l in $(LINGUAS); do msgmerge --quiet --update --backup=off --no-wrap po/$$l.po $<; done
 
 # V=1 shows the full commands.
 Q := $(if $(filter 1,$(V)),,@)
@@ -111,11 +144,16 @@ install: all
 	cp -R schemas $(DESTDIR)$(PREFIX)/share/kplan/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	for l in $(LINGUAS); do \
+		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+		install -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/kplan.mo \
+			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ || exit 1; \
+	done
 
 clean:
 	rm -rf build build-san build-fuzz dist
 
-.PHONY: all deps test-deps tests check run valgrind bench fuzz format install clean
+.PHONY: all deps test-deps tests check run valgrind bench fuzz format install clean pot po-update
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -7,8 +7,8 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 
-build_pkgs="build-essential pkg-config libcsv-dev libxml2-dev libjansson-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libpcre2-dev libzip-dev"
-test_pkgs="nginx-light raptor2-utils libxml2-utils jq python3 python3-rdflib python3-jsonschema python3-openpyxl miller curl openssl procps rsync git mandoc man-db"
+build_pkgs="build-essential pkg-config gettext libcsv-dev libxml2-dev libjansson-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libpcre2-dev libzip-dev"
+test_pkgs="nginx-light locales raptor2-utils libxml2-utils jq python3 python3-rdflib python3-jsonschema python3-openpyxl miller curl openssl procps rsync git mandoc man-db"
 bench_pkgs="time miller raptor2-utils nginx-light curl python3 nodejs python3-openpyxl gnumeric"
 fuzz_pkgs="clang libclang-rt-14-dev"
 

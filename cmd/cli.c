@@ -3,20 +3,50 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#ifndef KPLAN_LOCALEDIR
+#define KPLAN_LOCALEDIR "/usr/local/share/locale"
+#endif
+
+void kp_cli_init(void)
+{
+	char dir[4096];
+	const char *env = getenv("KPLAN_LOCALEDIR");
+	setlocale(LC_CTYPE, "");
+	setlocale(LC_MESSAGES, ""); /* not LC_ALL: LC_NUMERIC would change strtod's point */
+	if (env && *env) {
+		kp_i18n_bind(env);
+		return;
+	}
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+	if (n > 0) {
+		dir[n] = '\0';
+		char *slash = strrchr(dir, '/');
+		if (slash && (size_t)(slash - dir) + sizeof "/../locale" <= sizeof dir) {
+			memcpy(slash, "/../locale", sizeof "/../locale");
+			if (access(dir, R_OK | X_OK) == 0) {
+				kp_i18n_bind(dir);
+				return;
+			}
+		}
+	}
+	kp_i18n_bind(KPLAN_LOCALEDIR);
+}
+
 int kp_cli_usage_error(const char *tool, const char *fmt, ...)
 {
 	va_list ap;
 	fprintf(stderr, "%s: ", tool);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
-	fprintf(stderr, " (try '%s --help')\n", tool);
+	fprintf(stderr, _(" (try '%s --help')\n"), tool);
 	return KP_EXIT_USAGE;
 }
 
@@ -34,9 +64,9 @@ void kp_cli_print_diag(const char *tool, const kp_diag *d)
 void kp_cli_error(const char *tool, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: error: ", tool);
+	fprintf(stderr, _("%s: error: "), tool);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -45,7 +75,7 @@ int kp_cli_common_option(const char *tool, int c, const char *usage, char **argv
 {
 	switch (c) {
 	case 'h':
-		fputs(usage, stdout);
+		fputs(_(usage), stdout);
 		return kp_cli_finish(tool, KP_EXIT_OK);
 	case 'V':
 		return kp_cli_finish(tool, kp_cli_version(tool));
@@ -107,7 +137,7 @@ int kp_cli_finish(const char *tool, int status)
 		e = errno;
 	}
 	if (bad) {
-		fprintf(stderr, "%s: error: cannot write standard output: %s\n", tool,
+		fprintf(stderr, _("%s: error: cannot write standard output: %s\n"), tool,
 			strerror(e ? e : EIO));
 		return KP_EXIT_IO;
 	}

@@ -7,6 +7,8 @@
 #include <signal.h>
 
 #include "../src/diag.h"
+#define KP_I18N_NO_MACROS
+#include "../src/i18n.h"
 #include "../src/lgcode.h"
 #include "../src/rows.h"
 #include "../src/standard.h"
@@ -15,6 +17,18 @@
 #ifndef KPLAN_VERSION
 #define KPLAN_VERSION "0.0.0"
 #endif
+
+/* A tool's own words follow the locale always (the library's only once the tool calls
+ * kp_i18n_localize(1)). */
+#define _(msgid) kp_i18n_ui(msgid)
+#define Q_(one, many, n) kp_i18n_ui_plural(one, many, n)
+#define N_(msgid) msgid
+
+/* First thing in every main: the locale's character type and language (never its
+ * numbers or dates: strtod must keep reading "1.5"), and kplan's catalog from
+ * $KPLAN_LOCALEDIR, else the build tree's (build/locale beside build/bin), else the
+ * installed one. */
+void kp_cli_init(void);
 
 /* Prints "tool: <message> (try 'tool --help')" on one line to stderr; returns KP_EXIT_USAGE. */
 int kp_cli_usage_error(const char *tool, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

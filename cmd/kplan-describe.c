@@ -15,7 +15,7 @@
 static const char tool[] = "kplan-describe";
 
 static const char usage[] =
-    "usage: kplan-describe FILE... [-o OUT] [--package] [options]\n"
+    N_("usage: kplan-describe FILE... [-o OUT] [--package] [options]\n"
     "Infer a draft Table Schema from a CSV table (every row is read), or a Data Package\n"
     "for several tables, to edit and then validate with.\n"
     "\n"
@@ -37,7 +37,7 @@ static const char usage[] =
     "whose header is a standard dataset's (kplan-validate --list-standards) gets that\n"
     "standard's schema instead.\n"
     "\n"
-    "exit status: 0 written, 2 usage error, 3 a table could not be read or OUT written\n";
+    "exit status: 0 written, 2 usage error, 3 a table could not be read or OUT written\n");
 
 /* A resource name from a file name: its base without the extension, if that is a safe
  * file name, else "table-N". */
@@ -126,6 +126,8 @@ static int write_template(const kp_standards *s, const char *word, const char *o
 
 int main(int argc, char **argv)
 {
+	kp_cli_init();
+	kp_i18n_localize(1);
 	static const struct option opts[] = {
 	    {"output", required_argument, NULL, 'o'},
 	    {"package", no_argument, NULL, 'P'},

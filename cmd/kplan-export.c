@@ -11,7 +11,7 @@
 static const char tool[] = "kplan-export";
 
 static const char usage[] =
-    "usage: kplan-export --package PKG [--data DIR] [--format FMT] [-o OUT] [options]\n"
+    N_("usage: kplan-export --package PKG [--data DIR] [--format FMT] [-o OUT] [options]\n"
     "Validate the tables of a Data Package, then publish them as CSV, JSON and RDF/XML\n"
     "with DCAT metadata.  Nothing is written unless every file can be.\n"
     "\n"
@@ -35,7 +35,7 @@ static const char usage[] =
     "(json); OUT/<package>.rdf (rdf); all adds OUT/datapackage.json.\n"
     "\n"
     "exit status: 0 written, 1 invalid data (nothing written), 2 usage or schema error,\n"
-    "3 I/O error (nothing written)\n";
+    "3 I/O error (nothing written)\n");
 
 enum { OPT_BOM = 256, OPT_NO_BOM, OPT_EOL, OPT_HEADER, OPT_DATE, OPT_SHEET };
 
@@ -92,6 +92,8 @@ static int print_diag(void *ctx, const kp_diag *d)
 
 int main(int argc, char **argv)
 {
+	kp_cli_init();
+	kp_i18n_localize(1);
 	static const struct option opts[] = {
 	    {"package", required_argument, NULL, 'p'},
 	    {"data", required_argument, NULL, 'd'},
@@ -211,9 +213,9 @@ int main(int argc, char **argv)
 	}
 	int status = kp_export_run(&o);
 	if (status == KP_EXIT_INVALID)
-		fprintf(stderr, "%s: invalid: nothing written to %s\n", tool, o.out_dir);
+		fprintf(stderr, _("%s: invalid: nothing written to %s\n"), tool, o.out_dir);
 	else if (interrupted && status != KP_EXIT_OK)
-		fprintf(stderr, "%s: nothing written to %s\n", tool, o.out_dir);
+		fprintf(stderr, _("%s: nothing written to %s\n"), tool, o.out_dir);
 	status = kp_cli_finish(tool, status);
 	kp_cli_reraise(&interrupted);
 	return status;

@@ -14,7 +14,7 @@
 static const char tool[] = "kplan-import";
 
 static const char usage[] =
-    "usage: kplan-import [options] PLAN|-\n"
+    N_("usage: kplan-import [options] PLAN|-\n"
     "Read the action-plan document PLAN (- for standard input) and write the source\n"
     "tables items.csv, targets.csv and glossary.csv (UTF-8, CRLF, RFC 4180, one header\n"
     "row of field titles).  Nothing is written unless the whole document parsed.\n"
@@ -28,7 +28,7 @@ static const char usage[] =
     "  -V, --version         show the version and exit\n"
     "\n"
     "exit status: 0 written, 1 the document has a problem (nothing written),\n"
-    "2 usage error, 3 I/O error\n";
+    "2 usage error, 3 I/O error\n");
 
 #define MAX_PLAN_BYTES (64u * 1024 * 1024)
 
@@ -139,6 +139,8 @@ static int write_json(kp_plan_table *tabs, size_t n)
 
 int main(int argc, char **argv)
 {
+	kp_cli_init();
+	kp_i18n_localize(1);
 	static const struct option opts[] = {
 	    {"output", required_argument, NULL, 'o'},
 	    {"format", required_argument, NULL, OPT_FORMAT},

@@ -19,7 +19,7 @@
 static const char tool[] = "kplan-upload";
 
 static const char usage[] =
-    "usage: kplan-upload [options] OUT/datapackage.json\n"
+    N_("usage: kplan-upload [options] OUT/datapackage.json\n"
     "Publish the files of an exported Data Package, converging: a second run changes nothing.\n"
     "\n"
     "Where to:\n"
@@ -46,7 +46,7 @@ static const char usage[] =
     "\n"
     "exit status: 0 the target holds exactly the package, 1 the package lacks metadata\n"
     "the portal requires, 2 usage error, 3 local I/O error, 4 network or portal error\n"
-    "(the summary says what was done and what remains)\n";
+    "(the summary says what was done and what remains)\n");
 
 enum {
 	OPT_PORTAL = 256,
@@ -73,7 +73,8 @@ static void on_progress(void *ctx, long long sent, long long total)
 	if (!p->on || total < (1 << 20))
 		return; /* small files finish before a bar is worth drawing */
 	int pct = (int)(sent * 100 / total);
-	fprintf(stderr, "\r%s: uploading %3d%% (%lld of %lld MB)", tool, pct, sent >> 20,
+	fprintf(stderr, "\r");
+	fprintf(stderr, _("%s: uploading %3d%% (%lld of %lld MB)"), tool, pct, sent >> 20,
 		total >> 20);
 	p->shown = 1;
 	if (sent == total) {
@@ -198,36 +199,46 @@ static int print_finding(void *ctx, const kp_diag *d)
 	return 0;
 }
 
+/* the steps' words, translated when printed (JSON keeps them as they are) */
+static const char *const step_words[] __attribute__((unused)) = {
+	N_("skip"), N_("patch"), N_("upload"), N_("create"), N_("delete"), N_("put"),
+	N_("resource"), N_("dataset"), N_("file"),
+};
+
 static void print_text(const kp_upload_report *r, int dry_run, int failed)
 {
 	for (size_t i = 0; i < r->len; i++) {
 		const kp_upload_step *s = &r->steps[i];
 		const char *state = !s->write ? ""
-				    : s->done ? " (done)"
-				    : dry_run ? " (planned)"
-					      : " (remaining)";
-		printf("%s %s \"%s\"%s%s%s\n", s->action, s->what, s->target ? s->target : "",
-		       s->detail ? ": " : "", s->detail ? s->detail : "", state);
+				    : s->done ? _(" (done)")
+				    : dry_run ? _(" (planned)")
+					      : _(" (remaining)");
+		/* TRANSLATORS: action (create, skip, ...), what (dataset, resource, file), its
+		 * name, ": " and a detail or nothing twice, then (done) or the like */
+		printf(_("%s %s \"%s\"%s%s%s\n"), _(s->action), _(s->what), s->target ? s->target : "",
+		       s->detail ? ": " : "", s->detail ? _(s->detail) : "", state);
 	}
 	size_t rem = kp_upload_report_remaining(r);
 	if (failed && dry_run)
-		printf(
-		    "stopped: the plan is incomplete (%zu write step(s) known); nothing written\n",
-		    rem);
+		printf(_("stopped: the plan is incomplete (%zu write step(s) known); nothing written\n"),
+		       rem);
 	else if (failed && rem == 0 && r->writes == 0)
-		printf("stopped before the first write: nothing was written and nothing remains half "
-		       "done; fix the problem above and run again\n");
+		fputs(_("stopped before the first write: nothing was written and nothing remains half "
+			"done; fix the problem above and run again\n"),
+		      stdout);
 	else if (failed)
-		printf("stopped: %zu write step(s) remain; run again to finish\n", rem);
+		printf(_("stopped: %zu write step(s) remain; run again to finish\n"), rem);
 	else if (dry_run)
-		printf("dry run: %zu write step(s) planned, nothing written\n", rem);
+		printf(_("dry run: %zu write step(s) planned, nothing written\n"), rem);
 	else
-		printf("done: %ld request(s), %ld write(s), %ld retr%s\n", r->requests, r->writes,
-		       r->retries, r->retries == 1 ? "y" : "ies");
+		printf(Q_("done: %ld request(s), %ld write(s), %ld retry\n",
+			  "done: %ld request(s), %ld write(s), %ld retries\n", (unsigned long)r->retries),
+		       r->requests, r->writes, r->retries);
 }
 
 int main(int argc, char **argv)
 {
+	kp_cli_init();
 	static const struct option opts[] = {
 	    {"portal", required_argument, NULL, OPT_PORTAL},
 	    {"org", required_argument, NULL, OPT_ORG},
@@ -324,6 +335,7 @@ int main(int argc, char **argv)
 		}
 		}
 	}
+	kp_i18n_localize(strcmp(format, "json") != 0); /* JSON: English, as machines read it */
 	if (optind >= argc)
 		return kp_cli_usage_error(tool, "no datapackage.json given");
 	if (optind + 1 < argc)

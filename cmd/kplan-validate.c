@@ -19,7 +19,7 @@
 static const char tool[] = "kplan-validate";
 
 static const char usage[] =
-	"usage: kplan-validate [options] TABLE.csv...\n"
+    N_("usage: kplan-validate [options] TABLE.csv...\n"
 	"       kplan-validate --package DIR|datapackage.json [--data DIR] [options]\n"
 	"Check CSV tables against a Table Schema or every resource of a Data Package\n"
 	"(Frictionless checks, csvlint's dialect checks and Japan's machine-readability\n"
@@ -53,7 +53,7 @@ static const char usage[] =
 	"  -h, --help            show this help and exit\n"
 	"  -V, --version         show the version and exit\n"
 	"\n"
-	"exit status: 0 valid, 1 invalid, 2 usage error or bad schema, 3 I/O error\n";
+	"exit status: 0 valid, 1 invalid, 2 usage error or bad schema, 3 I/O error\n");
 
 enum { OPT_STRICT = 256, OPT_STANDARD, OPT_LIST_STANDARDS, OPT_SHEET, OPT_SUMMARY };
 
@@ -208,12 +208,14 @@ static int by_count(const void *a, const void *b)
 static void print_summary(report *r)
 {
 	qsort(r->problems, r->nproblems, sizeof *r->problems, by_count);
-	printf("%s: summary by problem (%zu kind%s):\n", tool, r->nproblems,
-	       r->nproblems == 1 ? "" : "s");
+	printf(Q_("%s: summary by problem (%zu kind):\n", "%s: summary by problem (%zu kinds):\n",
+		  r->nproblems),
+	       tool, r->nproblems);
 	for (size_t i = 0; i < r->nproblems; i++) {
 		const struct problem *p = &r->problems[i];
-		printf("%s: %8ld %-7s [%s%s%s] first at %s\n", tool, p->count,
-		       kp_severity_name(p->sev), p->code, p->rule ? " " : "", p->rule ? p->rule : "",
+		/* TRANSLATORS: count, severity, [code rule], where the first one is */
+		printf(_("%s: %8ld %-7s [%s%s%s] first at %s\n"), tool, p->count,
+		       kp_severity_label(p->sev), p->code, p->rule ? " " : "", p->rule ? p->rule : "",
 		       p->where ? p->where : "");
 	}
 }
@@ -260,17 +262,27 @@ static int on_finding(void *ctx, const kp_diag *d)
 	return 0;
 }
 
+/* "FILE" or "FILE (sheet 'NAME')" */
+static void table_name(char *out, size_t size, const char *file, const char *sheet)
+{
+	if (sheet)
+		snprintf(out, size, _("%s (sheet '%s')"), file, sheet);
+	else
+		snprintf(out, size, "%s", file);
+}
+
 /* "kplan-validate: FILE: machine-readability L1 80/100, L2 100/100, L3 100/100 (L1-04 MAJOR, …)" */
 static void print_score(FILE *out, const char *file, const char *sheet, const kp_score *sc)
 {
-	fprintf(out, "%s: %s%s%s%s: machine-readability score (the Digital Agency's rules, scored as "
-	       "its checker does): L1 %d/100, L2 %d/100, L3 %d/100",
-	       tool, file, sheet ? " (sheet '" : "", sheet ? sheet : "", sheet ? "')" : "",
-	       kp_score_level(sc, 1), kp_score_level(sc, 2), kp_score_level(sc, 3));
+	char what[1024];
+	table_name(what, sizeof what, file, sheet);
+	fprintf(out, _("%s: %s: machine-readability score (the Digital Agency's rules, scored as "
+		       "its checker does): L1 %d/100, L2 %d/100, L3 %d/100"),
+	       tool, what, kp_score_level(sc, 1), kp_score_level(sc, 2), kp_score_level(sc, 3));
 	kp_score_sev sev;
 	const char *id;
 	for (size_t i = 0; (id = kp_score_failed(sc, i, &sev)); i++)
-		fprintf(out, "%s%s %s", i ? ", " : " (failed: ", id, kp_score_sev_name(sev));
+		fprintf(out, "%s%s %s", i ? ", " : _(" (failed: "), id, kp_score_sev_name(sev));
 	fprintf(out, "%s\n", kp_score_failed(sc, 0, NULL) ? ")" : "");
 }
 
@@ -307,10 +319,13 @@ static void end_table_note(report *r, const char *file, const kp_validate_stats 
 		int ok = st->errors == 0 && !(strict && st->warnings);
 		const char *sheet = st->sheet[0] ? st->sheet : r->sheet;
 		FILE *out = r->ci == 2 ? stderr : stdout; /* stdout holds the report alone */
-		fprintf(out, "%s: %s%s%s%s: %s: %ld rows, %ld fields, %lld bytes, %ld errors, %ld warnings%s%s\n",
-			tool, file, sheet ? " (sheet '" : "", sheet ? sheet : "",
-			sheet ? "')" : "", st->unreadable ? "unreadable" : ok ? "valid" : "invalid", st->rows, st->fields, st->bytes,
-			st->errors, st->warnings, st->stopped ? " (stopped early)" : "", note);
+		char what[1024];
+		table_name(what, sizeof what, file, sheet);
+		/* TRANSLATORS: table, valid/invalid/unreadable, counts, " (stopped early)", a note */
+		fprintf(out, _("%s: %s: %s: %ld rows, %ld fields, %lld bytes, %ld errors, %ld warnings%s%s\n"),
+			tool, what, st->unreadable ? _("unreadable") : ok ? _("valid") : _("invalid"),
+			st->rows, st->fields, st->bytes, st->errors, st->warnings,
+			st->stopped ? _(" (stopped early)") : "", note);
 		print_score(out, file, sheet, &r->score);
 		return;
 	}
@@ -477,6 +492,7 @@ static int parse_count(const char *s, long max, long *out)
 
 int main(int argc, char **argv)
 {
+	kp_cli_init();
 	static const struct option opts[] = {
 		{"schema", required_argument, NULL, 's'},
 		{"package", required_argument, NULL, 'p'},
@@ -622,6 +638,8 @@ int main(int argc, char **argv)
 	report rep;
 	memset(&rep, 0, sizeof rep);
 	rep.json = strcmp(format, "json") == 0;
+	/* findings for people follow the locale; a machine's report stays English */
+	kp_i18n_localize(!rep.json && strcmp(format, "gitlab") != 0);
 	rep.ci = strcmp(format, "github") == 0 ? 1 : strcmp(format, "gitlab") == 0 ? 2 : 0;
 	if (rep.ci == 2 && !(rep.quality = json_array())) {
 		kp_standards_free(&stds);
@@ -643,7 +661,7 @@ int main(int argc, char **argv)
 			kp_schema_package_free(pkg);
 			json_decref(rep.tables);
 			kp_cli_error(tool, "cannot use the package '%s': %s", package_path,
-				lrc == -2 ? "out of memory" : "fix the problems above");
+				lrc == -2 ? _("out of memory") : _("fix the problems above"));
 			kp_cli_tables_free(&tables);
 			return kp_cli_finish(tool, lrc == -2 ? KP_EXIT_IO : KP_EXIT_USAGE);
 		}
@@ -675,8 +693,9 @@ int main(int argc, char **argv)
 			int rc;
 			long std = -1;
 			kp_standard_match sm;
-			char used[200] = "inferred", note[600] =
-				" (no schema given: checked against one inferred from the table)";
+			char used[200] = "inferred", note[600];
+			snprintf(note, sizeof note, "%s",
+				 _(" (no schema given: checked against one inferred from the table)"));
 			if (kp_infer_table(path, &io, &ir, &err) != 0) {
 				if (strcmp(err.code, "usage") == 0) {
 					json_decref(rep.tables);
@@ -693,8 +712,8 @@ int main(int argc, char **argv)
 				const kp_standard *sd = &stds.items[std];
 				snprintf(used, sizeof used, "standard:%s", sd->key);
 				snprintf(note, sizeof note,
-					 " (checked as the standard dataset %s %s（%s）: %zu of its %zu "
-					 "columns in the header)",
+					 _(" (checked as the standard dataset %s %s（%s）: %zu of its %zu "
+					   "columns in the header)"),
 					 sd->id, sd->name, kp_standard_generation_name(sd), sm.matched,
 					 sm.columns);
 				rc = kp_validate_table(path, NULL, sd->schema, &vo, &sink, &st);
@@ -727,7 +746,7 @@ int main(int argc, char **argv)
 			kp_schema_free(schema);
 			json_decref(rep.tables);
 			kp_cli_error(tool, "cannot use the schema '%s': %s", schema_path,
-				lrc == -2 ? "out of memory" : "fix the problems above");
+				lrc == -2 ? _("out of memory") : _("fix the problems above"));
 			kp_cli_tables_free(&tables);
 			return kp_cli_finish(tool, lrc == -2 ? KP_EXIT_IO : KP_EXIT_USAGE);
 		}
@@ -764,9 +783,9 @@ int main(int argc, char **argv)
 			json_decref(rep.quality);
 		}
 		fprintf(rep.ci == 2 ? stderr : stdout, "%s: %s\n", tool,
-			status == KP_EXIT_OK   ? "valid"
-			: status == KP_EXIT_IO ? "not all tables could be read"
-					       : "invalid");
+			status == KP_EXIT_OK   ? _("valid")
+			: status == KP_EXIT_IO ? _("not all tables could be read")
+					       : _("invalid"));
 	} else {
 		json_decref(rep.tables);
 		/* a long report ends with what it is about; a short one is its own summary */
@@ -775,7 +794,7 @@ int main(int argc, char **argv)
 			total += rep.problems[i].count;
 		if (rep.nproblems && (summary_only || total > 20))
 			print_summary(&rep);
-		printf("%s: %s\n", tool, status == KP_EXIT_OK ? "valid" : status == KP_EXIT_IO ? "not all tables could be read" : "invalid");
+		printf("%s: %s\n", tool, status == KP_EXIT_OK ? _("valid") : status == KP_EXIT_IO ? _("not all tables could be read") : _("invalid"));
 	}
 	report_release(&rep);
 	kp_standards_free(&stds);

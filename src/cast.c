@@ -3,6 +3,7 @@
  * The parsers are written by hand over (pointer, length) so that the common types cost
  * no allocation and no locale lookups: strtod is only called on a small cleaned copy
  * in the C locale's format ('.' decimal point), which the library never changes. */
+#include "i18n.h"
 #include "cast.h"
 #include "pattern.h"
 #include "schema.h"
@@ -277,21 +278,21 @@ static int number_error(kp_diag *err, const opts *o, int why, const char *s, siz
 		if (o->grp[0])
 			return type_error(err, "\"%.*s\" is not %s: write it with '%s' as the decimal "
 				"mark and '%s' between thousands only",
-				shown, s, what, o->dec, o->grp);
+				shown, s, _(what), o->dec, o->grp);
 		return type_error(err, "\"%.*s\" is not %s: remove the thousands separators "
 			"(write 1000, not 1,000) or declare \"groupChar\" in the schema",
-			shown, s, what);
+			shown, s, _(what));
 	case NUM_UNIT:
 		if (unit_len >= 2 && strchr("_-/:", unit[0]) && unit[1] >= '0' && unit[1] <= '9')
 			break; /* "1_000", "3-5": numbers joined, no unit */
 		return type_error(err, "\"%.*s\" is not %s: move the unit or note \"%.*s\" to its "
 			"own column and keep only the number here",
-			shown, s, what, shown_len(unit, unit_len), unit);
+			shown, s, _(what), shown_len(unit, unit_len), unit);
 	default:
 		break;
 	}
-	return type_error(err, "\"%.*s\" is not %s: write digits only, e.g. %s", shown, s, what,
-		strcmp(what, "an integer") == 0 ? "1500 or -3" : "1500, -3 or 2.5");
+	return type_error(err, "\"%.*s\" is not %s: write digits only, e.g. %s", shown, s,
+		_(what), strcmp(what, "an integer") == 0 ? _("1500 or -3") : _("1500, -3 or 2.5"));
 }
 
 #define NUM_STACK 128
@@ -345,7 +346,7 @@ static int cast_number(const opts *o, const char *s, size_t n, kp_value *v, kp_d
 	int why = clean_number(o, s, n, buf, &is_int, &unit, &ul);
 	int rc = KP_CAST_OK;
 	if (why != NUM_OK) {
-		rc = number_error(err, o, why, s, n, unit, ul, "a number");
+		rc = number_error(err, o, why, s, n, unit, ul, N_("a number"));
 	} else if (buf[0] == 'n') {
 		v->u.n = NAN;
 	} else if (strcmp(buf, "inf") == 0 || strcmp(buf, "-inf") == 0) {
@@ -381,7 +382,7 @@ static int cast_integer(const opts *o, const char *s, size_t n, kp_value *v, kp_
 	int why = clean_number(o, s, n, buf, &is_int, &unit, &ul);
 	int rc = KP_CAST_OK;
 	if (why != NUM_OK) {
-		rc = number_error(err, o, why, s, n, unit, ul, "an integer");
+		rc = number_error(err, o, why, s, n, unit, ul, N_("an integer"));
 	} else if (!is_int) {
 		rc = type_error(err, "\"%.*s\" is not an integer: write a whole number without a "
 			"decimal part or exponent",
@@ -754,13 +755,13 @@ static int cast_temporal(const opts *o, const char *s, size_t n, kp_value *v, kp
 {
 	kp_datetime *t = &v->u.t.parts;
 	memset(t, 0, sizeof *t);
-	const char *what = o->type == KP_TYPE_DATE ? "a date" :
-			   o->type == KP_TYPE_TIME ? "a time" :
-						     "a datetime";
+	const char *what = o->type == KP_TYPE_DATE ? _("a date") :
+			   o->type == KP_TYPE_TIME ? _("a time") :
+						     _("a datetime");
 	const char *example = o->type == KP_TYPE_DATE ? "2019-04-01 (YYYY-MM-DD)" :
 			      o->type == KP_TYPE_TIME ? "09:30:00 (hh:mm:ss)" :
-							"2019-04-01T09:30:00 (YYYY-MM-DDThh:mm:ss, "
-							"optionally with Z or +09:00)";
+							_("2019-04-01T09:30:00 (YYYY-MM-DDThh:mm:ss, "
+							  "optionally with Z or +09:00)");
 	int shown = shown_len(s, n);
 	int ok = 0;
 	if (o->format == KP_FORMAT_DEFAULT) {
@@ -810,7 +811,7 @@ static int cast_temporal(const opts *o, const char *s, size_t n, kp_value *v, kp
 		return type_error(err, "\"%.*s\" is not %s: write it as %s", shown, s, what, example);
 	if ((o->type != KP_TYPE_TIME && !valid_date(t)) || !valid_time(t))
 		return type_error(err, "\"%.*s\" is not %s: no such %s", shown, s, what,
-			o->type == KP_TYPE_TIME ? "time of day" : "calendar date or time");
+			o->type == KP_TYPE_TIME ? _("time of day") : _("calendar date or time"));
 	date_ord(v);
 	return KP_CAST_OK;
 }
@@ -1003,8 +1004,8 @@ static int cast_geopoint(const opts *o, const char *s, size_t n, kp_value *v, kp
 	if (!ok)
 		return type_error(err, "\"%.*s\" is not a geopoint: write %s", shown, s,
 			o->format == KP_FORMAT_OBJECT ? "{\"lon\": 136.65, \"lat\": 36.56}" :
-			o->format == KP_FORMAT_ARRAY  ? "[136.65, 36.56] (longitude first)" :
-							"\"136.65, 36.56\" (longitude, latitude)");
+			o->format == KP_FORMAT_ARRAY  ? _("[136.65, 36.56] (longitude first)") :
+							_("\"136.65, 36.56\" (longitude, latitude)"));
 	if (!(lon >= -180 && lon <= 180) || !(lat >= -90 && lat <= 90))
 		return type_error(err, "\"%.*s\" is not a geopoint: longitude must be within "
 			"-180..180 and latitude within -90..90 (longitude comes first)",
@@ -1137,11 +1138,11 @@ static int cast_json(const opts *o, const char *s, size_t n, kp_diag *err)
 		return type_error(err, "\"%.*s\" is too large to read as JSON (out of memory)",
 				  shown_len(s, n), s);
 	int ok = 0;
-	const char *want = "a JSON object such as {\"key\": \"value\"}";
+	const char *want = _("a JSON object such as {\"key\": \"value\"}");
 	switch (o->type) {
 	case KP_TYPE_ARRAY:
 		ok = json_is_array(j);
-		want = "a JSON array such as [1, 2]";
+		want = _("a JSON array such as [1, 2]");
 		break;
 	case KP_TYPE_OBJECT:
 		ok = json_is_object(j);
@@ -1154,9 +1155,9 @@ static int cast_json(const opts *o, const char *s, size_t n, kp_diag *err)
 			for (int i = 0; geojson_types[i] && !ok; i++)
 				ok = strcmp(t, geojson_types[i]) == 0;
 		}
-		want = o->format == KP_FORMAT_TOPOJSON ? "a TopoJSON object {\"type\": \"Topology\", ...}" :
-							 "a GeoJSON object such as {\"type\": \"Point\", "
-							 "\"coordinates\": [136.65, 36.56]}";
+		want = o->format == KP_FORMAT_TOPOJSON ? _("a TopoJSON object {\"type\": \"Topology\", ...}") :
+							 _("a GeoJSON object such as {\"type\": \"Point\", "
+							   "\"coordinates\": [136.65, 36.56]}");
 		break;
 	}
 	}
@@ -1187,7 +1188,7 @@ static int cast_list(const opts *o, const char *s, size_t n, kp_diag *err)
 			if (err) {
 				char m[KP_DIAG_MESSAGE_MAX];
 				memcpy(m, err->message, sizeof m);
-				snprintf(err->message, sizeof err->message, "list item %.490s", m);
+				snprintf(err->message, sizeof err->message, _("list item %.490s"), m);
 			}
 			return KP_CAST_ERROR;
 		}

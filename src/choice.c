@@ -1,3 +1,4 @@
+#include "i18n.h"
 #include "choice.h"
 
 #include <stdint.h>

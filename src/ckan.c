@@ -1,3 +1,4 @@
+#include "i18n.h"
 #include "ckan.h"
 
 #include <ctype.h>
@@ -453,13 +454,13 @@ done:
 }
 
 /* Fills the error as `what "name": why` and returns status. */
-static int fail(struct ck *c, int status, const char *what, const char *name, const char *why)
+static int ck_fail(struct ck *c, int status, const char *what, const char *name, const char *why)
 {
 	if (name)
-		kp_diag_set(c->err, KP_SEV_ERROR, "portal-error", "%s \"%s\"%s%s", what, name,
-			    why ? ": " : "", why ? why : "");
+		kp_diag_set(c->err, KP_SEV_ERROR, "portal-error", "%s \"%s\"%s%s", _(what), name,
+			    why ? ": " : "", why ? _(why) : "");
 	else
-		kp_diag_set(c->err, KP_SEV_ERROR, "portal-error", "%s", what);
+		kp_diag_set(c->err, KP_SEV_ERROR, "portal-error", "%s", _(what));
 	return status;
 }
 
@@ -498,10 +499,10 @@ static int check_stored(struct ck *c, const json_t *res, const kp_upload_file *f
 	if (kp_ckan_resource_same(res, f))
 		return KP_UPLOAD_OK;
 	char why[160];
-	snprintf(why, sizeof why, "stored size %lld and digest %.12s…, expected %lld and %.12s…",
+	snprintf(why, sizeof why, _("stored size %lld and digest %.12s…, expected %lld and %.12s…"),
 		 size_of(res), jstr(res, "kplan_sha256") ? jstr(res, "kplan_sha256") : "(none)",
 		 f->bytes, f->sha256);
-	return fail(c, KP_UPLOAD_NET, "the portal did not store resource", f->name, why);
+	return ck_fail(c, KP_UPLOAD_NET, "the portal did not store resource", f->name, why);
 }
 
 enum res_action { RA_SKIP, RA_META, RA_UPLOAD, RA_CREATE };
@@ -522,8 +523,8 @@ static int plan_resource(struct ck *c, const json_t *pkg, const kp_upload_file *
 	if (count > 1) {
 		char why[120];
 		snprintf(why, sizeof why,
-			 "%zu resources carry it; remove the extra ones on the portal", count);
-		return fail(c, KP_UPLOAD_NET, "the dataset holds resource", f->name, why);
+			 _("%zu resources carry it; remove the extra ones on the portal"), count);
+		return ck_fail(c, KP_UPLOAD_NET, "the dataset holds resource", f->name, why);
 	}
 	free(rp->id);
 	json_decref(rp->meta);
@@ -536,7 +537,7 @@ static int plan_resource(struct ck *c, const json_t *pkg, const kp_upload_file *
 	}
 	const char *id = jstr(res, "id");
 	if (!id)
-		return fail(c, KP_UPLOAD_NET, "the portal's resource has no id", f->name, NULL);
+		return ck_fail(c, KP_UPLOAD_NET, "the portal's resource has no id", f->name, NULL);
 	rp->id = strdup(id);
 	if (!kp_ckan_resource_same(res, f)) {
 		rp->act = RA_UPLOAD;
@@ -572,7 +573,7 @@ static long add_res_step(struct ck *c, const kp_upload_file *f, struct res_plan 
 	switch (rp->act) {
 	case RA_SKIP:
 		return kp_upload_report_add(c->rep, "skip", "resource", f->name,
-					    "same size and SHA-256", 0);
+					    N_("same size and SHA-256"), 0);
 	case RA_META: {
 		char *k = keys_of(rp->meta);
 		long s = kp_upload_report_add(c->rep, "patch", "resource", f->name, k, 1);
@@ -580,10 +581,10 @@ static long add_res_step(struct ck *c, const kp_upload_file *f, struct res_plan 
 		return s;
 	}
 	case RA_UPLOAD:
-		snprintf(detail, sizeof detail, "%s, %lld bytes, file differs", f->file, f->bytes);
+		snprintf(detail, sizeof detail, _("%s, %lld bytes, file differs"), f->file, f->bytes);
 		return kp_upload_report_add(c->rep, "upload", "resource", f->name, detail, 1);
 	case RA_CREATE:
-		snprintf(detail, sizeof detail, "%s, %lld bytes", f->file, f->bytes);
+		snprintf(detail, sizeof detail, _("%s, %lld bytes"), f->file, f->bytes);
 		return kp_upload_report_add(c->rep, "create", "resource", f->name, detail, 1);
 	}
 	return -1;
@@ -606,7 +607,7 @@ static int do_resource(struct ck *c, const char *pkg_id, const kp_upload_file *f
 			int o = call(c, "resource_patch", K_PATCH, NULL, body, NULL, 0, &a);
 			json_decref(body);
 			if (o != R_OK)
-				return fail(c, KP_UPLOAD_NET, "cannot update resource", f->name,
+				return ck_fail(c, KP_UPLOAD_NET, "cannot update resource", f->name,
 					    a.why);
 			json_decref(a.result);
 			return KP_UPLOAD_OK;
@@ -622,8 +623,8 @@ static int do_resource(struct ck *c, const char *pkg_id, const kp_upload_file *f
 			return st;
 		}
 		if (o == R_FAIL)
-			return fail(c, KP_UPLOAD_NET,
-				    create ? "cannot create resource" : "cannot upload resource",
+			return ck_fail(c, KP_UPLOAD_NET,
+				    create ? N_("cannot create resource") : N_("cannot upload resource"),
 				    f->name, a.why);
 		/* Uncertain create: look before doing anything else. */
 		char why[sizeof a.why];
@@ -631,7 +632,7 @@ static int do_resource(struct ck *c, const char *pkg_id, const kp_upload_file *f
 		int retry_ok = a.retry_ok;
 		json_t *pkg;
 		if (show(c, &pkg, &a) != R_OK)
-			return fail(c, KP_UPLOAD_NET,
+			return ck_fail(c, KP_UPLOAD_NET,
 				    "cannot check the dataset after a failed create of", f->name,
 				    a.why);
 		int st = plan_resource(c, pkg, f, rp);
@@ -641,7 +642,7 @@ static int do_resource(struct ck *c, const char *pkg_id, const kp_upload_file *f
 		if (rp->act == RA_SKIP || rp->act == RA_META)
 			continue; /* the create did happen */
 		if (!retry_ok || attempt >= c->o->retry.max_attempts)
-			return fail(c, KP_UPLOAD_NET, "cannot create resource", f->name, why);
+			return ck_fail(c, KP_UPLOAD_NET, "cannot create resource", f->name, why);
 		c->rep->retries++;
 		kp_upload_backoff(&c->o->retry, attempt);
 	}
@@ -664,29 +665,29 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		pl--;
 	c.api = malloc(pl + sizeof "/api/3/action/");
 	if (!rp || !c.api) {
-		st = fail(&c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
+		st = ck_fail(&c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
 		goto out;
 	}
 	snprintf(c.api, pl + sizeof "/api/3/action/", "%.*s/api/3/action/", (int)pl, o->portal);
 
 	/* 1. the organization: a wrong name fails here, before any write */
 	if (call(&c, "organization_show", K_READ, o->org, NULL, NULL, 0, &a) != R_OK) {
-		st = fail(&c, KP_UPLOAD_NET,
-			  a.status == 404 ? "no organization \"" : "cannot look up organization",
+		st = ck_fail(&c, KP_UPLOAD_NET,
+			  a.status == 404 ? N_("no organization \"") : N_("cannot look up organization"),
 			  o->org, a.why);
 		goto out;
 	}
 	org_id = jstr(a.result, "id") ? strdup(jstr(a.result, "id")) : NULL;
 	json_decref(a.result);
 	if (!org_id) {
-		st = fail(&c, KP_UPLOAD_NET, "the portal's organization has no id", o->org, NULL);
+		st = ck_fail(&c, KP_UPLOAD_NET, "the portal's organization has no id", o->org, NULL);
 		goto out;
 	}
 
 	/* 2. the dataset */
 	int so = show(&c, &cur, &a);
 	if (so != R_OK && a.status != 404) {
-		st = fail(&c, KP_UPLOAD_NET, "cannot look up dataset", o->dataset, a.why);
+		st = ck_fail(&c, KP_UPLOAD_NET, "cannot look up dataset", o->dataset, a.why);
 		goto out;
 	}
 	desired = kp_ckan_desired(pkg, o->dataset, org_id);
@@ -696,8 +697,8 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 	} else {
 		const char *owner = jstr(cur, "owner_org");
 		if (!owner || strcmp(owner, org_id)) {
-			st = fail(&c, KP_UPLOAD_NET, "dataset", o->dataset,
-				  "belongs to another organization; choose another --dataset name");
+			st = ck_fail(&c, KP_UPLOAD_NET, "dataset", o->dataset,
+				  N_("belongs to another organization; choose another --dataset name"));
 			goto out;
 		}
 		char changed[300];
@@ -707,7 +708,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 			    kp_upload_report_add(rep, "patch", "dataset", o->dataset, changed, 1);
 		else
 			kp_upload_report_add(rep, "skip", "dataset", o->dataset,
-					     "metadata unchanged", 0);
+					     N_("metadata unchanged"), 0);
 	}
 	for (size_t i = 0; i < pkg->nfiles; i++) {
 		if ((st = plan_resource(&c, cur, &pkg->files[i], &rp[i])) != KP_UPLOAD_OK)
@@ -732,11 +733,11 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		if (steps)
 			stale_step = steps;
 		if (!ids || !steps || !(stale[nstale] = strdup(rid))) {
-			st = fail(&c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
+			st = ck_fail(&c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
 			goto out;
 		}
 		stale_step[nstale++] = kp_upload_report_add(rep, "delete", "resource", k,
-							    "no longer in the package", 1);
+							    N_("no longer in the package"), 1);
 	}
 	if (o->dry_run)
 		goto out;
@@ -754,7 +755,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 			int look = co == R_UNCERTAIN ||
 				   (a.status == 409 && strstr(a.why, "already in use"));
 			if (!look) {
-				st = fail(&c, KP_UPLOAD_NET, "cannot create dataset", o->dataset,
+				st = ck_fail(&c, KP_UPLOAD_NET, "cannot create dataset", o->dataset,
 					  a.why);
 				goto out;
 			}
@@ -764,7 +765,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 			if (show(&c, &cur, &a) == R_OK)
 				break;
 			if (a.status != 404 || !retry_ok || attempt >= o->retry.max_attempts) {
-				st = fail(&c, KP_UPLOAD_NET, "cannot create dataset", o->dataset,
+				st = ck_fail(&c, KP_UPLOAD_NET, "cannot create dataset", o->dataset,
 					  a.status == 404 ? why : a.why);
 				goto out;
 			}
@@ -781,7 +782,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		json_object_set_new(patch, "id",
 				    json_string(jstr(cur, "id") ? jstr(cur, "id") : o->dataset));
 		if (call(&c, "package_patch", K_PATCH, NULL, patch, NULL, 0, &a) != R_OK) {
-			st = fail(&c, KP_UPLOAD_NET, "cannot update dataset", o->dataset, a.why);
+			st = ck_fail(&c, KP_UPLOAD_NET, "cannot update dataset", o->dataset, a.why);
 			goto out;
 		}
 		json_decref(a.result);
@@ -792,7 +793,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 	/* 4. the files */
 	const char *pkg_id = jstr(cur, "id");
 	if (!pkg_id) {
-		st = fail(&c, KP_UPLOAD_NET, "the portal's dataset has no id", o->dataset, NULL);
+		st = ck_fail(&c, KP_UPLOAD_NET, "the portal's dataset has no id", o->dataset, NULL);
 		goto out;
 	}
 	for (size_t i = 0; i < pkg->nfiles; i++) {
@@ -808,7 +809,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		json_decref(body);
 		/* 404: already gone (a previous run deleted it and was cut off) */
 		if (dr != R_OK && a.status != 404) {
-			st = fail(&c, KP_UPLOAD_NET, "cannot delete resource",
+			st = ck_fail(&c, KP_UPLOAD_NET, "cannot delete resource",
 				  rep->steps[stale_step[i]].target, a.why);
 			goto out;
 		}
@@ -821,14 +822,14 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 	if (rep->writes) {
 		json_decref(cur);
 		if (show(&c, &cur, &a) != R_OK) {
-			st = fail(&c, KP_UPLOAD_NET, "cannot verify dataset", o->dataset, a.why);
+			st = ck_fail(&c, KP_UPLOAD_NET, "cannot verify dataset", o->dataset, a.why);
 			goto out;
 		}
 		for (size_t i = 0; i < pkg->nfiles; i++) {
 			size_t count;
 			const json_t *res = kp_ckan_find_resource(cur, pkg->files[i].name, &count);
 			if (!res || count != 1) {
-				st = fail(
+				st = ck_fail(
 				    &c, KP_UPLOAD_NET,
 				    "after upload the dataset does not hold exactly one resource",
 				    pkg->files[i].name, NULL);
@@ -841,9 +842,9 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		{
 			const char *k = jstr(r_old, "kplan_name"), *state = jstr(r_old, "state");
 			if (k && !in_package(pkg, k) && (!state || !strcmp(state, "active"))) {
-				st = fail(&c, KP_UPLOAD_NET,
+				st = ck_fail(&c, KP_UPLOAD_NET,
 					  "after upload the dataset still holds resource", k,
-					  "it is no longer in the package");
+					  N_("it is no longer in the package"));
 				goto out;
 			}
 		}

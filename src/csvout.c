@@ -1,3 +1,4 @@
+#include "i18n.h"
 #include "csvout.h"
 
 #include <string.h>

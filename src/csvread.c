@@ -1,3 +1,4 @@
+#include "i18n.h"
 #include "csvread.h"
 
 #include <csv.h>
@@ -466,9 +467,9 @@ static void check_text(kp_csvread *r, const char *s, size_t n, int complete)
 	report(r, KP_SEV_ERROR, "encoding-error", NULL, r->st.records + 1, col, off,
 		"invalid UTF-8 byte 0x%02X at byte offset %lld (line %ld)%s", (unsigned char)t[bad],
 		off, r->line,
-		sjis ? ": the bytes look like Shift_JIS (CP932); save the file as UTF-8, or "
-		       "read it with --encoding cp932"
-		     : ": save the file as UTF-8");
+		sjis ? _(": the bytes look like Shift_JIS (CP932); save the file as UTF-8, or "
+			 "read it with --encoding cp932")
+		     : _(": save the file as UTF-8"));
 }
 
 static void count_ending(kp_csvread *r, int kind)
@@ -631,9 +632,9 @@ static int parse_piece(kp_csvread *r, const char *s, size_t n)
 				after_close ? "text follows the closing quote of a quoted cell (at byte "
 					      "offset %lld): quote the whole cell and double any quote "
 					      "inside it (\"\")"
-					    : "a quote inside an unquoted cell (at byte offset %lld): "
-					      "quote the whole cell and double the quote (\"\"), or "
-					      "remove the spaces before the opening quote",
+					    : _("a quote inside an unquoted cell (at byte offset %lld): "
+						"quote the whole cell and double the quote (\"\"), or "
+						"remove the spaces before the opening quote"),
 				off);
 		}
 		if (r->p.pstate == LIBCSV_FIELD_MIGHT_HAVE_ENDED) {
@@ -867,16 +868,16 @@ int kp_csvread_next(kp_csvread *r, kp_csvrecord *rec)
 			size_t len;
 			const char *what;
 		} kinds[] = {
-		    {"PK\x03\x04", 4, "a zip archive (an Excel .xlsx or .ods workbook?): save the sheet "
-				     "as CSV UTF-8 from Excel"},
+		    {"PK\x03\x04", 4, N_("a zip archive (an Excel .xlsx or .ods workbook?): save the sheet "
+					"as CSV UTF-8 from Excel")},
 		    {"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8,
-		     "an old Excel .xls workbook: save the sheet as CSV UTF-8 from Excel"},
-		    {"%PDF-", 5, "a PDF document, not a table: publish the table itself as CSV"},
+		     N_("an old Excel .xls workbook: save the sheet as CSV UTF-8 from Excel")},
+		    {"%PDF-", 5, N_("a PDF document, not a table: publish the table itself as CSV")},
 		};
 		for (size_t k = 0; !r->converting && k < sizeof kinds / sizeof kinds[0]; k++)
 			if (r->len >= kinds[k].len && memcmp(r->buf, kinds[k].magic, kinds[k].len) == 0) {
 				report(r, KP_SEV_ERROR, "source-error", NULL, 0, 0, 0,
-					"the file is %s; it was not read further", kinds[k].what);
+					"the file is %s; it was not read further", _(kinds[k].what));
 				r->failed = 1;
 				return -1;
 			}
@@ -990,9 +991,9 @@ int kp_csvread_next(kp_csvread *r, kp_csvrecord *rec)
 				bom16 ? "the file is UTF-16 text (it starts with a UTF-16 byte order "
 					"mark): save it as UTF-8 CSV (in Excel: CSV UTF-8); the file "
 					"was not read further"
-				      : "the file holds NUL bytes (first at byte offset %lld): it is "
-					"binary or saved as UTF-16; save it as UTF-8 CSV; the file was "
-					"not read further",
+				      : _("the file holds NUL bytes (first at byte offset %lld): it is "
+					  "binary or saved as UTF-16; save it as UTF-8 CSV; the file was "
+					  "not read further"),
 				at);
 			r->failed = 1;
 			return -1;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "text.h"
 #include "xlsx.h"
 
@@ -19,6 +20,20 @@ const char *kp_severity_name(kp_severity sev)
 	return severity_names[sev];
 }
 
+/* TRANSLATORS: severities of a finding as people read them (harunobu's words) */
+static const char *const severity_labels[] = {
+	[KP_SEV_ERROR] = N_("error"),
+	[KP_SEV_WARNING] = N_("warning"),
+	[KP_SEV_INFO] = N_("info"),
+};
+
+const char *kp_severity_label(kp_severity sev)
+{
+	if ((unsigned)sev >= sizeof severity_labels / sizeof severity_labels[0])
+		sev = KP_SEV_ERROR;
+	return _(severity_labels[sev]);
+}
+
 void kp_diag_clear(kp_diag *d)
 {
 	memset(d, 0, sizeof *d);
@@ -33,7 +48,7 @@ void kp_diag_vset(kp_diag *d, kp_severity sev, const char *code, const char *fmt
 	kp_diag_clear(d);
 	d->severity = sev;
 	d->code = code;
-	vsnprintf(d->message, sizeof d->message, fmt, ap);
+	vsnprintf(d->message, sizeof d->message, _(fmt), ap);
 }
 
 void kp_diag_set(kp_diag *d, kp_severity sev, const char *code, const char *fmt, ...)
@@ -126,6 +141,25 @@ static void put_visible(FILE *fp, const char *s)
 	}
 }
 
+/* put_visible into buf (cut to size on a character boundary); src may be buf. */
+static void visible(const char *src, char *buf, size_t size)
+{
+	char tmp[4 * KP_DIAG_CELL_MAX];
+	FILE *m = fmemopen(tmp, sizeof tmp, "w");
+	size_t n = 0;
+	if (m) {
+		put_visible(m, src);
+		n = (size_t)ftell(m);
+		fclose(m);
+	}
+	if (n >= sizeof tmp)
+		n = sizeof tmp - 1;
+	if (n >= size)
+		n = utf8_floor(tmp, size - 1);
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
+}
+
 int kp_diag_write_text(FILE *fp, const char *tool, const kp_diag *d)
 {
 	if (tool)
@@ -139,35 +173,35 @@ int kp_diag_write_text(FILE *fp, const char *tool, const kp_diag *d)
 		}
 		fputs(": ", fp);
 	}
-	fprintf(fp, "%s: [%s%s%s] ", kp_severity_name(d->severity), d->code, d->rule ? " " : "",
+	fprintf(fp, "%s: [%s%s%s] ", kp_severity_label(d->severity), d->code, d->rule ? " " : "",
 		d->rule ? d->rule : "");
 	put_visible(fp, d->message);
-	const char *open = " (";
+	/* the tail: where in the sheet, which field, the cell; each part made visible */
+	char where[200] = "", field[200] = "", cell[4 * KP_DIAG_CELL_MAX] = "";
+	int has_ref = d->sheet && kp_diag_ref(d, where, sizeof where);
+	if (d->sheet)
+		visible(has_ref ? where : d->sheet, where, sizeof where);
+	if (d->field)
+		visible(d->field, field, sizeof field);
+	if (d->has_cell)
+		visible(d->cell, cell, sizeof cell);
+	const char *sep = " (";
 	if (d->sheet) {
-		fputs(open, fp);
-		open = ", ";
-		char ref[160];
-		if (kp_diag_ref(d, ref, sizeof ref)) {
-			put_visible(fp, ref);
-		} else {
-			fputs("sheet '", fp);
-			put_visible(fp, d->sheet);
-			fputc('\'', fp);
-		}
+		fputs(sep, fp);
+		sep = ", ";
+		if (has_ref)
+			fputs(where, fp);
+		else
+			fprintf(fp, _("sheet '%s'"), where);
 	}
-	if (d->field) {
-		fprintf(fp, "%sfield '", open);
-		put_visible(fp, d->field);
-		fputs(d->has_cell ? "', cell \"" : "')", fp);
-	} else if (d->has_cell) {
-		fprintf(fp, "%scell \"", open);
-	} else if (d->sheet) {
+	if (d->field && d->has_cell)
+		fprintf(fp, _("%sfield '%s', cell \"%s\""), sep, field, cell);
+	else if (d->field)
+		fprintf(fp, _("%sfield '%s'"), sep, field);
+	else if (d->has_cell)
+		fprintf(fp, _("%scell \"%s\""), sep, cell);
+	if (d->sheet || d->field || d->has_cell)
 		fputc(')', fp);
-	}
-	if (d->has_cell) {
-		put_visible(fp, d->cell);
-		fputs("\")", fp);
-	}
 	fputc('\n', fp);
 	return ferror(fp) ? -1 : 0;
 }

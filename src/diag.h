@@ -49,7 +49,9 @@ typedef struct kp_diag_sink {
 /* Resets *d to an empty diagnostic (no position, no cell, empty message). */
 void kp_diag_clear(kp_diag *d);
 
-/* Resets *d and sets severity, code and the printf-style message (truncated to fit). */
+/* Resets *d and sets severity, code and the printf-style message (truncated to fit).
+ * fmt is translated (see i18n.h) before it is used: English unless the tool asked for
+ * localized messages. */
 void kp_diag_set(kp_diag *d, kp_severity sev, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void kp_diag_vset(kp_diag *d, kp_severity sev, const char *code, const char *fmt, va_list ap)
@@ -68,8 +70,11 @@ int kp_diag_ref(const kp_diag *d, char *buf, size_t size);
 /* Sends d to sink; a NULL sink or fn discards.  Returns the sink's answer. */
 int kp_diag_emit(const kp_diag_sink *sink, const kp_diag *d);
 
-/* "error" / "warning" / "info". */
+/* "error" / "warning" / "info": the machine's name (JSON, codes). */
 const char *kp_severity_name(kp_severity sev);
+
+/* The same for people: translated once the tool asked for localized messages. */
+const char *kp_severity_label(kp_severity sev);
 
 /* Writes `tool: file:row:col: severity: [code] message` plus a newline.
  * With a rule id the bracket reads `[code L1-03]`; the sheet's cell, the field name and

@@ -2,6 +2,7 @@
  * temporary files that are renamed into OUT only when the whole package validated
  * clean and all of them are complete. */
 #define _GNU_SOURCE /* fopencookie */
+#include "i18n.h"
 #include "export.h"
 
 #include <errno.h>
@@ -238,8 +239,6 @@ static int name_error(export_ctx *c)
 	return report(c, KP_EXIT_USAGE);
 }
 
-#define NAME_RULE "use letters, digits, '-', '_' and '.', not starting or ending with '.'"
-
 /* Every output's name must be a safe file name, and no two the same (ASCII case
  * aside: "Items.csv" and "items.csv" are one file on macOS and Windows). */
 static int check_names(export_ctx *c)
@@ -250,7 +249,8 @@ static int check_names(export_ctx *c)
 	for (size_t i = 0; i < c->ntables; i++)
 		if (!kp_stage_safe_name(c->tables[i].res->name, &why)) {
 			kp_diag_set(&c->err, KP_SEV_ERROR, "schema-error",
-				    "resource name \"%s\" cannot name a file: %s; " NAME_RULE,
+				    "resource name \"%s\" cannot name a file: %s; use letters, digits, "
+				    "'-', '_' and '.', not starting or ending with '.'",
 				    kp_stage_show_name(c->tables[i].res->name, shown, sizeof shown),
 				    why);
 			return name_error(c);
@@ -258,7 +258,8 @@ static int check_names(export_ctx *c)
 	const char *pname = c->pkg->name ? c->pkg->name : "dataset";
 	if ((o->formats & KP_EXPORT_RDF) && !kp_stage_safe_name(pname, &why)) {
 		kp_diag_set(&c->err, KP_SEV_ERROR, "schema-error",
-			    "package name \"%s\" cannot name a file: %s; " NAME_RULE,
+			    "package name \"%s\" cannot name a file: %s; use letters, digits, '-', "
+			    "'_' and '.', not starting or ending with '.'",
 			    kp_stage_show_name(pname, shown, sizeof shown), why);
 		return name_error(c);
 	}

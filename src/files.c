@@ -1,3 +1,4 @@
+#include "i18n.h"
 #include "files.h"
 
 #include <errno.h>
@@ -14,7 +15,7 @@ static void io_error(kp_diag *err, const char *path, const char *what, int e)
 {
 	if (!err)
 		return;
-	kp_diag_set(err, KP_SEV_ERROR, "io-error", "cannot %s \"%s\": %s", what, path, strerror(e));
+	kp_diag_set(err, KP_SEV_ERROR, "io-error", "cannot %s \"%s\": %s", _(what), path, strerror(e));
 	kp_diag_at(err, path, 0, 0, -1);
 }
 
@@ -140,11 +141,11 @@ FILE *kp_files_open_in(const char *path, const char *root, kp_diag *err)
 	}
 	struct stat st;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		const char *what = S_ISFIFO(st.st_mode) ? "a FIFO (named pipe)"
-				   : S_ISDIR(st.st_mode) ? "a folder"
-				   : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
-				   : S_ISSOCK(st.st_mode) ? "a socket"
-							  : "not a regular file";
+		const char *what = S_ISFIFO(st.st_mode) ? _("a FIFO (named pipe)")
+				   : S_ISDIR(st.st_mode) ? _("a folder")
+				   : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? _("a device")
+				   : S_ISSOCK(st.st_mode) ? _("a socket")
+							  : _("not a regular file");
 		kp_diag_set(err, KP_SEV_ERROR, "io-error",
 			    "\"%s\" is %s: a table is read only from a regular file", path, what);
 		kp_diag_at(err, path, 0, 0, -1);

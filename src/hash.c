@@ -1,3 +1,4 @@
+#include "i18n.h"
 #include "hash.h"
 
 #include <pthread.h>

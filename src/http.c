@@ -1,3 +1,4 @@
+#include "i18n.h"
 #include "http.h"
 
 #include <stddef.h>
@@ -326,7 +327,7 @@ static kp_http_fail classify(CURLcode rc)
 static void local_fail(kp_http_resp *r, const char *what, const char *arg)
 {
 	r->fail = KP_HTTP_E_LOCAL;
-	snprintf(r->error, sizeof r->error, "%s \"%s\"", what, arg);
+	snprintf(r->error, sizeof r->error, "%s \"%s\"", _(what), arg);
 }
 
 enum body_kind { B_NONE, B_HEAD, B_JSON, B_MIME, B_PUTFILE, B_PUTDATA };
@@ -486,7 +487,7 @@ static int perform(kp_http *h, const char *url, const struct request *q, kp_http
 		if (rc == CURLE_ABORTED_BY_CALLBACK && h->answer_late) {
 			r->fail = KP_HTTP_E_TIMEOUT;
 			snprintf(r->error, sizeof r->error,
-				 "no complete answer within %ld s after the upload was sent",
+				 _("no complete answer within %ld s after the upload was sent"),
 				 h->timeout_s);
 		} else {
 			snprintf(r->error, sizeof r->error, "%s",

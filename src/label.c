@@ -1,4 +1,5 @@
 /* label — see label.h. */
+#include "i18n.h"
 #include "label.h"
 
 #include <stdio.h>
@@ -213,15 +214,15 @@ void kp_label_near_miss(const char *a, size_t an, const char *want, char *out, s
 		kp_text_utf8_encode(y, cy);
 	if (lx && ly)
 		snprintf(out, cap,
-			 " (character %zu is '%s' U+%04X%s%s where the schema's '%s' has '%s' "
-			 "U+%04X%s%s)",
-			 pre + 1, cx, (unsigned)x, rx ? ", " : "", rx ? rx->what : "", want, cy,
-			 (unsigned)y, ry ? ", " : "", ry ? ry->what : "");
+			 _(" (character %zu is '%s' U+%04X%s%s where the schema's '%s' has '%s' "
+			   "U+%04X%s%s)"),
+			 pre + 1, cx, (unsigned)x, rx ? ", " : "", rx ? _(rx->what) : "", want, cy,
+			 (unsigned)y, ry ? ", " : "", ry ? _(ry->what) : "");
 	else if (lx)
-		snprintf(out, cap, " (it has '%s' U+%04X at character %zu, which the schema's '%s' lacks)",
+		snprintf(out, cap, _(" (it has '%s' U+%04X at character %zu, which the schema's '%s' lacks)"),
 			 cx, (unsigned)x, pre + 1, want);
 	else if (ly)
-		snprintf(out, cap, " (it lacks the schema's '%s' U+%04X at character %zu of '%s')",
+		snprintf(out, cap, _(" (it lacks the schema's '%s' U+%04X at character %zu of '%s')"),
 			 cy, (unsigned)y, pre + 1, want);
 }
 

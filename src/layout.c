@@ -1,4 +1,5 @@
 /* layout — see layout.h. */
+#include "i18n.h"
 #include "layout.h"
 
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+#include "i18n.h"
 #include "lgcode.h"
 
 #include <jansson.h>
@@ -60,7 +61,7 @@ int kp_lgcode_list_load(kp_lgcode_list *l, const char *path, char *err, size_t e
 	json_error_t je;
 	json_t *root = json_load_file(path, 0, &je);
 	if (!json_is_array(root)) {
-		snprintf(err, errsz, "cannot read the list of codes \"%s\": %s", path,
+		snprintf(err, errsz, _("cannot read the list of codes \"%s\": %s"), path,
 			 root ? "not a JSON array" : je.text);
 		json_decref(root);
 		return -1;
@@ -79,7 +80,7 @@ int kp_lgcode_list_load(kp_lgcode_list *l, const char *path, char *err, size_t e
 		const char *type = json_string_value(json_object_get(e, "type"));
 		if (!code || strlen(code) != 6 || kp_lgcode_check(code, 6, NULL) != KP_LGCODE_OK ||
 		    !type) {
-			snprintf(err, errsz, "\"%s\": entry %zu has no valid code", path, i);
+			snprintf(err, errsz, _("\"%s\": entry %zu has no valid code"), path, i);
 			json_decref(root);
 			kp_lgcode_list_free(l);
 			return -1;

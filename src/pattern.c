@@ -1,5 +1,6 @@
 /* pattern — see pattern.h. */
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include "i18n.h"
 #include "pattern.h"
 #include "text.h"
 
@@ -59,7 +60,7 @@ static void xsd_error_handler(void *ctx, xmlErrorPtr e)
 	struct xsd_error *x = ctx;
 	if (x->set || !e || !e->message)
 		return;
-	snprintf(x->why, x->len, "invalid XML Schema regular expression: %s", e->message);
+	snprintf(x->why, x->len, _("invalid XML Schema regular expression: %s"), e->message);
 	size_t l = strlen(x->why);
 	while (l && x->why[l - 1] == '\n')
 		x->why[--l] = '\0';
@@ -78,15 +79,15 @@ static kp_pattern *compile_xsd(kp_pattern *p, const char *pattern, char *why, si
 	xmlSetStructuredErrorFunc(saved_ctx, saved);
 	if (!p->xsd) {
 		if (!x.set)
-			snprintf(why, whylen, "invalid XML Schema regular expression");
+			snprintf(why, whylen, _("invalid XML Schema regular expression"));
 		kp_pattern_free(p);
 		return NULL;
 	}
 	if (xmlRegexpIsDeterminist(p->xsd) != 1) {
 		snprintf(why, whylen,
-			 "this XML Schema pattern can take exponential time to match; write it "
+			 "%s", _("this XML Schema pattern can take exponential time to match; write it "
 			 "without \\i, \\c, \\p{Is…} and class subtraction (for example "
-			 "[a-z-[aeiou]] as [b-df-hj-np-tv-z])");
+			 "[a-z-[aeiou]] as [b-df-hj-np-tv-z])"));
 		kp_pattern_free(p);
 		return NULL;
 	}
@@ -110,7 +111,7 @@ kp_pattern *kp_pattern_compile(const char *pattern, size_t n, char *why, size_t 
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(code, msg, sizeof msg);
 		/* the offset is in bytes; people count characters */
-		snprintf(why, whylen, "invalid regular expression at character %zu: %s",
+		snprintf(why, whylen, _("invalid regular expression at character %zu: %s"),
 			 kp_text_utf8_length(pattern, at < n ? at : n) + 1, (const char *)msg);
 		kp_pattern_free(p);
 		return NULL;
@@ -133,7 +134,7 @@ kp_pattern *kp_pattern_compile(const char *pattern, size_t n, char *why, size_t 
 	if (!p->code) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(code, msg, sizeof msg);
-		snprintf(why, whylen, "cannot compile: %s", (const char *)msg);
+		snprintf(why, whylen, _("cannot compile: %s"), (const char *)msg);
 		kp_pattern_free(p);
 		return NULL;
 	}
@@ -158,7 +159,7 @@ kp_pattern *kp_pattern_compile(const char *pattern, size_t n, char *why, size_t 
 	if (backrefs || rc == PCRE2_ERROR_DFA_UITEM || rc == PCRE2_ERROR_DFA_UCOND ||
 	    rc == PCRE2_ERROR_DFA_UINVALID_UTF || rc == PCRE2_ERROR_DFA_RECURSE) {
 		snprintf(why, whylen,
-			 "backreferences, recursion and conditions are not supported in a pattern");
+			 _("backreferences, recursion and conditions are not supported in a pattern"));
 		kp_pattern_free(p);
 		return NULL;
 	}

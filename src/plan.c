@@ -22,6 +22,7 @@
  * Line ends (LF, CRLF, CR), trailing white space, extra blank lines, heading levels,
  * bracket widths and full-width digits do not change the result.
  */
+#include "i18n.h"
 #include "plan.h"
 
 #include <stdarg.h>
@@ -74,8 +75,8 @@ typedef struct parser {
 	size_t *title_notes; /* per item: how many footnotes came from the title */
 } parser;
 
-static int fail(parser *p, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(parser *p, long line, const char *fmt, ...)
+static int plan_fail(parser *p, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int plan_fail(parser *p, long line, const char *fmt, ...)
 {
 	if (p->status)
 		return -1;
@@ -143,7 +144,7 @@ static char *clean_cell(parser *p, long line, const char *s, size_t n, kp_plan_i
 	if (r < 0)
 		return oom(p), NULL;
 	if (r > 0)
-		return fail(p, line, "%s", why), NULL;
+		return plan_fail(p, line, "%s", why), NULL;
 	kp_plan_buf all;
 	kp_plan_buf_init(&all);
 	kp_plan_buf_add(&all, kp_plan_buf_str(&f.intro), f.intro.len);
@@ -218,7 +219,7 @@ static int heading(parser *p, long line, const char *s, size_t n)
 		i++;
 	size_t j = skip_ws(s, n, i);
 	if (j == i || j == n)
-		return fail(p, line, "malformed heading");
+		return plan_fail(p, line, "malformed heading");
 	const char *t = s + j;
 	size_t tn = n - j;
 	if (close_content(p))
@@ -227,7 +228,7 @@ static int heading(parser *p, long line, const char *s, size_t n)
 	if (p->mode == M_GLOSSARY) {
 		if (starts(t, tn, "※"))
 			return begin_term(p, line, t, tn);
-		return fail(p, line, "unexpected heading '%.*s' in the glossary", (int)tn, t);
+		return plan_fail(p, line, "unexpected heading '%.*s' in the glossary", (int)tn, t);
 	}
 	p->mode = M_BODY;
 	if (eqs(t, tn, "用語解説")) {
@@ -244,12 +245,12 @@ static int heading(parser *p, long line, const char *s, size_t n)
 	int num;
 	if (t[0] >= '0' && t[0] <= '9') {
 		if (parse_uint(t, tn, &k, &num))
-			return fail(p, line, "malformed 基本方針 number");
+			return plan_fail(p, line, "malformed 基本方針 number");
 		size_t b = skip_ws(t, tn, k);
 		if (b == k || b == tn)
-			return fail(p, line, "unknown heading '%.*s'", (int)tn, t);
+			return plan_fail(p, line, "unknown heading '%.*s'", (int)tn, t);
 		if (num != p->policy_no + 1)
-			return fail(p, line, "基本方針 %d follows 基本方針 %d", num, p->policy_no);
+			return plan_fail(p, line, "基本方針 %d follows 基本方針 %d", num, p->policy_no);
 		const char *name = keep(p, clean_cell(p, line, t + b, tn - b, NULL));
 		if (!name)
 			return -1;
@@ -263,17 +264,17 @@ static int heading(parser *p, long line, const char *s, size_t n)
 	if (ob) {
 		k = ob;
 		if (parse_uint(t, tn, &k, &num))
-			return fail(p, line, "unknown heading '%.*s'", (int)tn, t);
+			return plan_fail(p, line, "unknown heading '%.*s'", (int)tn, t);
 		size_t cb = match_any(t + k, tn - k, close_brackets, N(close_brackets));
 		if (!cb)
-			return fail(p, line, "unknown heading '%.*s'", (int)tn, t);
+			return plan_fail(p, line, "unknown heading '%.*s'", (int)tn, t);
 		size_t b = skip_ws(t, tn, k + cb);
 		if (b == tn)
-			return fail(p, line, "推進項目 (%d) has no name", num);
+			return plan_fail(p, line, "推進項目 (%d) has no name", num);
 		if (!p->policy)
-			return fail(p, line, "推進項目 (%d) before any 基本方針", num);
+			return plan_fail(p, line, "推進項目 (%d) before any 基本方針", num);
 		if (num != p->measure_no + 1)
-			return fail(p, line, "推進項目 (%d) follows (%d) in 基本方針 %d", num,
+			return plan_fail(p, line, "推進項目 (%d) follows (%d) in 基本方針 %d", num,
 				    p->measure_no, p->policy_no);
 		const char *name = keep(p, clean_cell(p, line, t + b, tn - b, NULL));
 		if (!name)
@@ -283,7 +284,7 @@ static int heading(parser *p, long line, const char *s, size_t n)
 		p->group = NULL;
 		return 0;
 	}
-	return fail(p, line, "unknown heading '%.*s'", (int)(tn > 80 ? 80 : tn), t);
+	return plan_fail(p, line, "unknown heading '%.*s'", (int)(tn > 80 ? 80 : tn), t);
 }
 
 /* ---- tables ---- */
@@ -324,7 +325,7 @@ static int items_header(parser *p, long line, const cells *c)
 	t = &p->tabs[p->ntabs];
 	memset(t, 0, sizeof *t);
 	if (p->ntabs && p->tabs[p->ntabs - 1].count == 0)
-		return fail(p, p->tabs[p->ntabs - 1].line, "table of items without any item");
+		return plan_fail(p, p->tabs[p->ntabs - 1].line, "table of items without any item");
 	t->line = line;
 	t->first = p->plan->nitems;
 	for (size_t i = 1; i < c->count; i++) {
@@ -335,20 +336,20 @@ static int items_header(parser *p, long line, const cells *c)
 		size_t k = 0;
 		int y;
 		if (parse_uint(s, n, &k, &y) || k != 4 || (k != n && !eqs(s + k, n - k, "年度")))
-			return fail(p, line, "header cell %zu '%.*s' is not a fiscal year", i + 1,
+			return plan_fail(p, line, "header cell %zu '%.*s' is not a fiscal year", i + 1,
 				    (int)n, s);
 		if (t->nyears && y <= t->years[t->nyears - 1])
-			return fail(p, line, "fiscal year %d after %d in the header", y,
+			return plan_fail(p, line, "fiscal year %d after %d in the header", y,
 				    t->years[t->nyears - 1]);
 		if (i < 2)
-			return fail(p, line, "the header has no column for the item names");
+			return plan_fail(p, line, "the header has no column for the item names");
 		if (t->nyears == MAX_YEARS)
-			return fail(p, line, "too many fiscal years in the header");
+			return plan_fail(p, line, "too many fiscal years in the header");
 		t->years[t->nyears] = y;
 		t->year_col[t->nyears++] = i;
 	}
 	if (t->nyears == 0)
-		return fail(p, line, "the header of the table of items names no fiscal year");
+		return plan_fail(p, line, "the header of the table of items names no fiscal year");
 	t->ncols = c->count;
 	p->ntabs++;
 	p->in_items = 1;
@@ -359,15 +360,15 @@ static int group_row(parser *p, long line, const cells *c)
 {
 	for (size_t i = 1; i < c->count; i++)
 		if (c->n[i])
-			return fail(p, line, "取組項目 row has a value in cell %zu", i + 1);
+			return plan_fail(p, line, "取組項目 row has a value in cell %zu", i + 1);
 	if (!p->measure)
-		return fail(p, line, "取組項目 before any 推進項目");
+		return plan_fail(p, line, "取組項目 before any 推進項目");
 	size_t l = starts(c->b[0], c->n[0], "○");
 	const char *name = keep(p, clean_cell(p, line, c->b[0] + l, c->n[0] - l, NULL));
 	if (!name)
 		return -1;
 	if (!*name)
-		return fail(p, line, "取組項目 without a name");
+		return plan_fail(p, line, "取組項目 without a name");
 	p->group = name;
 	return 0;
 }
@@ -387,26 +388,26 @@ static int item_row(parser *p, long line, const cells *c)
 	size_t k = 0;
 	int no;
 	if (parse_uint(c->b[0], c->n[0], &k, &no))
-		return fail(p, line, "unknown row '%.*s' in a table of items", (int)c->n[0],
+		return plan_fail(p, line, "unknown row '%.*s' in a table of items", (int)c->n[0],
 			    c->b[0]);
 	k = skip_ws(c->b[0], c->n[0], k);
 	int priority = 0;
 	if (k < c->n[0]) {
 		size_t l = match_any(c->b[0] + k, c->n[0] - k, number_marks, N(number_marks));
 		if (!l || skip_ws(c->b[0], c->n[0], k + l) != c->n[0])
-			return fail(p, line, "unknown mark '%.*s' after item number %d",
+			return plan_fail(p, line, "unknown mark '%.*s' after item number %d",
 				    (int)(c->n[0] - k), c->b[0] + k, no);
 		priority = 1;
 	}
 	if (no != (int)p->plan->nitems + 1)
-		return fail(p, line, "item %d follows item %zu", no, p->plan->nitems);
+		return plan_fail(p, line, "item %d follows item %zu", no, p->plan->nitems);
 	if (!p->group)
-		return fail(p, line, "item %d comes before any 取組項目 (○) of its 推進項目", no);
+		return plan_fail(p, line, "item %d comes before any 取組項目 (○) of its 推進項目", no);
 	if (c->count > t->ncols)
-		return fail(p, line, "item %d has %zu cells, the header at line %ld has %zu", no,
+		return plan_fail(p, line, "item %d has %zu cells, the header at line %ld has %zu", no,
 			    c->count, t->line, t->ncols);
 	if (c->count < 2 || c->n[1] == 0)
-		return fail(p, line, "item %d has no name", no);
+		return plan_fail(p, line, "item %d has no name", no);
 	if (p->plan->nitems == p->items_cap) {
 		size_t cap = p->items_cap ? p->items_cap * 2 : 64;
 		kp_plan_item *v = realloc(p->plan->items, cap * sizeof *v);
@@ -451,7 +452,7 @@ static int item_row(parser *p, long line, const cells *c)
 			break;
 	}
 	if (find(s, n, "■") || find(s, n, "(継)") || find(s, n, "（継）"))
-		return fail(p, line, "item %d: a mark ■ or (継) inside the name", no);
+		return plan_fail(p, line, "item %d: a mark ■ or (継) inside the name", no);
 	kp_plan_ints notes = {0};
 	it->title = clean_cell(p, line, s, n, &notes);
 	it->footnotes = notes.v;
@@ -460,7 +461,7 @@ static int item_row(parser *p, long line, const cells *c)
 	if (!it->title)
 		return -1;
 	if (!*it->title)
-		return fail(p, line, "item %d has no name", no);
+		return plan_fail(p, line, "item %d has no name", no);
 	/* the year cells */
 	it->targets = calloc(t->nyears, sizeof *it->targets);
 	if (!it->targets)
@@ -487,14 +488,14 @@ static int item_row(parser *p, long line, const cells *c)
 		}
 		char why[300];
 		if (kp_plan_copy(g->written, sizeof g->written, v, vn))
-			return fail(p, line, "item %d: cell for %d is too long", no,
+			return plan_fail(p, line, "item %d: cell for %d is too long", no,
 				    g->fiscal_year);
 		if (kp_plan_figure_parse(v, vn, 0, &g->fig, why, sizeof why))
-			return fail(p, line, "item %d, %d: %s", no, g->fiscal_year, why);
+			return plan_fail(p, line, "item %d, %d: %s", no, g->fiscal_year, why);
 		last = g;
 	}
 	if (!last)
-		return fail(p, line, "item %d has no entry for any fiscal year", no);
+		return plan_fail(p, line, "item %d has no entry for any fiscal year", no);
 	return 0;
 }
 
@@ -532,16 +533,16 @@ static int part_from(parser *p, long line, const char *s, size_t n, part *pt)
 	size_t b, e;
 	int r = find_annotation(s, n, 0, &b, &e);
 	if (r < 0)
-		return fail(p, line, "【 without 】 in 実施内容");
+		return plan_fail(p, line, "【 without 】 in 実施内容");
 	if (r == 0)
 		return kp_plan_buf_add(&pt->text, s, n) ? oom(p) : 0;
 	size_t b2, e2;
 	int r2 = find_annotation(s, n, e, &b2, &e2);
 	if (r2 != 0)
-		return fail(p, line, "two annotations 【…】 in one part of a 実施内容 cell");
+		return plan_fail(p, line, "two annotations 【…】 in one part of a 実施内容 cell");
 	char why[300];
 	if (kp_plan_annotation_parse(s + b + 3, e - b - 6, &pt->ann, why, sizeof why))
-		return fail(p, line, "%s", why);
+		return plan_fail(p, line, "%s", why);
 	pt->has_ann = 1;
 	if (kp_plan_buf_add(&pt->text, s, b) || kp_plan_buf_adds(&pt->text, " ") ||
 	    kp_plan_buf_add(&pt->text, s + e, n - e))
@@ -566,7 +567,7 @@ static int row_parts(parser *p, const content_row *row, kp_plan_flat *f, part **
 	if (r < 0)
 		return oom(p);
 	if (r > 0)
-		return fail(p, row->line, "%s", why);
+		return plan_fail(p, row->line, "%s", why);
 	kp_plan_buf_init(shared);
 	const char *s = kp_plan_buf_str(&f->intro);
 	size_t n = f->intro.len;
@@ -596,7 +597,7 @@ static int row_parts(parser *p, const content_row *row, kp_plan_flat *f, part **
 		}
 		if (find_annotation(s, n, 0, &(size_t){0}, &(size_t){0}))
 			return parts_release(v, f->nparts),
-			       fail(p, row->line,
+			       plan_fail(p, row->line,
 				    "annotation outside the list items of a 実施内容 cell");
 		*out = v;
 		*nout = f->nparts;
@@ -607,11 +608,11 @@ static int row_parts(parser *p, const content_row *row, kp_plan_flat *f, part **
 	for (;;) {
 		int fr = find_annotation(s, n, from, &b, &e);
 		if (fr < 0)
-			return fail(p, row->line, "【 without 】 in 実施内容");
+			return plan_fail(p, row->line, "【 without 】 in 実施内容");
 		if (fr == 0)
 			break;
 		if (ns == N(spans))
-			return fail(p, row->line, "too many annotations in one 実施内容 cell");
+			return plan_fail(p, row->line, "too many annotations in one 実施内容 cell");
 		spans[ns][0] = b, spans[ns][1] = e;
 		ns++;
 		from = e;
@@ -656,7 +657,7 @@ static int row_parts(parser *p, const content_row *row, kp_plan_flat *f, part **
 		}
 		if (!cb || !obl) {
 			parts_release(v, i);
-			return fail(
+			return plan_fail(
 			    p, row->line,
 			    "a 実施内容 cell with %zu annotations needs a label (…) before each",
 			    ns);
@@ -666,7 +667,7 @@ static int row_parts(parser *p, const content_row *row, kp_plan_flat *f, part **
 				return parts_release(v, i), oom(p);
 		} else if (ob != 0) {
 			parts_release(v, i);
-			return fail(p, row->line,
+			return plan_fail(p, row->line,
 				    "text between the labelled parts of a 実施内容 cell");
 		}
 		v[i].label = t + ob + obl;
@@ -676,7 +677,7 @@ static int row_parts(parser *p, const content_row *row, kp_plan_flat *f, part **
 		if (kp_plan_annotation_parse(s + spans[i][0] + 3, spans[i][1] - spans[i][0] - 6,
 					     &v[i].ann, why2, sizeof why2)) {
 			parts_release(v, i + 1);
-			return fail(p, row->line, "%s", why2);
+			return plan_fail(p, row->line, "%s", why2);
 		}
 		v[i].has_ann = 1;
 		prev_end = spans[i][1];
@@ -684,7 +685,7 @@ static int row_parts(parser *p, const content_row *row, kp_plan_flat *f, part **
 	const char *t;
 	if (kp_plan_trim(s + prev_end, n - prev_end, &t)) {
 		parts_release(v, ns);
-		return fail(p, row->line, "text after the last labelled part of a 実施内容 cell");
+		return plan_fail(p, row->line, "text after the last labelled part of a 実施内容 cell");
 	}
 	*out = v;
 	*nout = ns;
@@ -718,7 +719,7 @@ static int assign(parser *p, const content_row *row, kp_plan_item *it, const par
 		  const char *shared, size_t nparts, const char *dept)
 {
 	if (it->description)
-		return fail(p, row->line, "item %d has two 実施内容 rows", it->no);
+		return plan_fail(p, row->line, "item %d has two 実施内容 rows", it->no);
 	if (nparts > 1) {
 		/* the label must name this item: the parts are in item order */
 		char *label = kp_plan_text_clean(pt->label, pt->label_len, NULL);
@@ -726,7 +727,7 @@ static int assign(parser *p, const content_row *row, kp_plan_item *it, const par
 			return oom(p);
 		int ok = *label && strstr(it->title, label) != NULL;
 		if (!ok) {
-			fail(p, row->line,
+			plan_fail(p, row->line,
 			     "part '%s' of a merged 実施内容 cell does not match item %d '%s'",
 			     label, it->no, it->title);
 			free(label);
@@ -749,7 +750,7 @@ static int assign(parser *p, const content_row *row, kp_plan_item *it, const par
 	if (!it->description)
 		return oom(p);
 	if (!*it->description)
-		return fail(p, row->line, "the 実施内容 of item %d is empty", it->no);
+		return plan_fail(p, row->line, "the 実施内容 of item %d is empty", it->no);
 	it->departments = strdup(dept);
 	if (!it->departments)
 		return oom(p);
@@ -784,7 +785,7 @@ static int close_content(parser *p)
 	p->rows = NULL;
 	p->nrows = 0;
 	if (!t || t->count == 0) {
-		rc = fail(p, p->content_line, "実施内容 table without a table of items before it");
+		rc = plan_fail(p, p->content_line, "実施内容 table without a table of items before it");
 		goto done;
 	}
 	t->matched = 1;
@@ -801,7 +802,7 @@ static int close_content(parser *p)
 			kp_plan_flat_release(&f);
 		if (rc == 0) {
 			if (covered + nv > t->count) {
-				rc = fail(p, rows[r].line,
+				rc = plan_fail(p, rows[r].line,
 					  "実施内容 table at line %ld has more rows than the %zu "
 					  "items %d–%d of the table at line %ld",
 					  p->content_line, t->count, p->plan->items[t->first].no,
@@ -820,7 +821,7 @@ static int close_content(parser *p)
 				if (dr < 0)
 					rc = oom(p);
 				else if (dr > 0)
-					rc = fail(p, rows[r].line, "担当課: %s", why);
+					rc = plan_fail(p, rows[r].line, "担当課: %s", why);
 				for (size_t k = 0; k < nv && !rc; k++)
 					rc = assign(p, &rows[r],
 						    &p->plan->items[t->first + covered + k], &v[k],
@@ -834,7 +835,7 @@ static int close_content(parser *p)
 		kp_plan_buf_release(&shared);
 	}
 	if (!rc && covered != t->count)
-		rc = fail(p, p->content_line,
+		rc = plan_fail(p, p->content_line,
 			  "実施内容 table has rows for %zu items, but the table of items at line "
 			  "%ld has %zu (items %d–%d)",
 			  covered, t->line, t->count, p->plan->items[t->first].no,
@@ -851,11 +852,11 @@ done:
 static int content_row_add(parser *p, long line, const cells *c)
 {
 	if (c->count < 2 || c->n[1] == 0)
-		return fail(p, line, "実施内容 row without a 担当課 cell");
+		return plan_fail(p, line, "実施内容 row without a 担当課 cell");
 	if (c->count > 2)
-		return fail(p, line, "実施内容 row has %zu cells, expected 2", c->count);
+		return plan_fail(p, line, "実施内容 row has %zu cells, expected 2", c->count);
 	if (c->n[0] == 0)
-		return fail(p, line, "実施内容 row with an empty 実施内容 cell");
+		return plan_fail(p, line, "実施内容 row with an empty 実施内容 cell");
 	content_row *v = realloc(p->rows, (p->nrows + 1) * sizeof *v);
 	if (!v)
 		return oom(p);
@@ -887,18 +888,18 @@ static int legend_line(parser *p, long line, const char *s, size_t n)
 	}
 	size_t cl = starts(s + i, n - i, "：") ? 3 : starts(s + i, n - i, ":");
 	if (!cl)
-		return fail(p, line, "unknown legend line");
+		return plan_fail(p, line, "unknown legend line");
 	i += cl;
 	const char *lab;
 	size_t ln = kp_plan_trim(s + i, n - i, &lab);
 	for (int k = 1; k <= 4; k++)
 		if (eqs(lab, ln, kp_plan_stage_label(k))) {
 			if (st && st != k)
-				return fail(p, line, "legend gives '%.*s' a different symbol",
+				return plan_fail(p, line, "legend gives '%.*s' a different symbol",
 					    (int)ln, lab);
 			return 0;
 		}
-	return fail(p, line, "unknown stage '%.*s' in the legend", (int)ln, lab);
+	return plan_fail(p, line, "unknown stage '%.*s' in the legend", (int)ln, lab);
 }
 
 /* ---- glossary ---- */
@@ -916,7 +917,7 @@ static int end_term(parser *p)
 	if (!t->description)
 		return -1;
 	if (!*t->description)
-		return fail(p, line, "glossary term ※%d has no description", t->no);
+		return plan_fail(p, line, "glossary term ※%d has no description", t->no);
 	return 0;
 }
 
@@ -927,12 +928,12 @@ static int begin_term(parser *p, long line, const char *s, size_t n)
 	size_t k = 3; /* after ※ */
 	int no;
 	if (parse_uint(s, n, &k, &no))
-		return fail(p, line, "glossary entry without a number");
+		return plan_fail(p, line, "glossary entry without a number");
 	size_t b = skip_ws(s, n, k);
 	if (b == k || b == n)
-		return fail(p, line, "glossary entry ※%d has no term", no);
+		return plan_fail(p, line, "glossary entry ※%d has no term", no);
 	if (no != (int)p->plan->nterms + 1)
-		return fail(p, line, "glossary entry ※%d follows ※%zu", no, p->plan->nterms);
+		return plan_fail(p, line, "glossary entry ※%d follows ※%zu", no, p->plan->nterms);
 	if (p->plan->nterms == p->terms_cap) {
 		size_t cap = p->terms_cap ? p->terms_cap * 2 : 32;
 		kp_plan_term *v = realloc(p->plan->terms, cap * sizeof *v);
@@ -955,15 +956,15 @@ static int begin_term(parser *p, long line, const char *s, size_t n)
 static int glossary_line(parser *p, long line, const char *s, size_t n)
 {
 	if (memchr(s, '\t', n))
-		return fail(p, line, "table row in the glossary");
+		return plan_fail(p, line, "table row in the glossary");
 	if (n >= 1 && s[0] == '-') {
 		size_t i = skip_ws(s, n, 1);
 		if (starts(s + i, n - i, "※"))
 			return begin_term(p, line, s + i, n - i);
-		return fail(p, line, "list entry in the glossary is not a term ※N");
+		return plan_fail(p, line, "list entry in the glossary is not a term ※N");
 	}
 	if (!p->term_line)
-		return fail(p, line, "text in the glossary before any term");
+		return plan_fail(p, line, "text in the glossary before any term");
 	if ((p->term_text.len && kp_plan_buf_adds(&p->term_text, " ")) ||
 	    kp_plan_buf_add(&p->term_text, s, n))
 		return oom(p);
@@ -985,7 +986,7 @@ static int body_line(parser *p, long line, const char *s, size_t n)
 		return legend_line(p, line, s, n);
 	cells c;
 	if (split_cells(s, n, &c))
-		return fail(p, line, "too many cells");
+		return plan_fail(p, line, "too many cells");
 	if (eqs(c.b[0], c.n[0], "取組事項名")) {
 		if (close_content(p))
 			return -1;
@@ -996,7 +997,7 @@ static int body_line(parser *p, long line, const char *s, size_t n)
 		if (close_content(p))
 			return -1;
 		if (c.count > 2)
-			return fail(p, line, "実施内容 header has %zu cells, expected 2", c.count);
+			return plan_fail(p, line, "実施内容 header has %zu cells, expected 2", c.count);
 		p->mode = M_BODY;
 		p->in_items = 0;
 		p->in_content = 1;
@@ -1007,12 +1008,12 @@ static int body_line(parser *p, long line, const char *s, size_t n)
 		if (starts(c.b[0], c.n[0], "○"))
 			return group_row(p, line, &c);
 		if (c.count == 1 && !(c.b[0][0] >= '0' && c.b[0][0] <= '9'))
-			return fail(p, line, "unexpected line in a table of items");
+			return plan_fail(p, line, "unexpected line in a table of items");
 		return item_row(p, line, &c);
 	}
 	if (p->in_content)
 		return content_row_add(p, line, &c);
-	return fail(p, line, "unexpected line '%.*s'", (int)(n > 60 ? 60 : n), s);
+	return plan_fail(p, line, "unexpected line '%.*s'", (int)(n > 60 ? 60 : n), s);
 }
 
 static int one_line(parser *p, long line, const char *raw, size_t rn)
@@ -1047,20 +1048,20 @@ static int finish(parser *p, long last_line)
 	for (size_t i = 0; i < p->ntabs; i++) {
 		item_table *t = &p->tabs[i];
 		if (t->count == 0)
-			return fail(p, t->line, "table of items without any item");
+			return plan_fail(p, t->line, "table of items without any item");
 		if (!t->matched)
-			return fail(p, t->line,
+			return plan_fail(p, t->line,
 				    "items %d–%d (table at line %ld) have no 実施内容 table",
 				    p->plan->items[t->first].no,
 				    p->plan->items[t->first + t->count - 1].no, t->line);
 	}
 	if (p->plan->nitems == 0)
-		return fail(p, last_line, "the document has no action items");
+		return plan_fail(p, last_line, "the document has no action items");
 	for (size_t i = 0; i < p->plan->nitems; i++) {
 		kp_plan_item *it = &p->plan->items[i];
 		for (size_t k = 0; k < it->nfootnotes; k++)
 			if (it->footnotes[k] < 1 || (size_t)it->footnotes[k] > p->plan->nterms)
-				return fail(p, k < p->title_notes[i] ? it->line : it->content_line,
+				return plan_fail(p, k < p->title_notes[i] ? it->line : it->content_line,
 					    "item %d refers to ※%d, which has no entry in 用語解説",
 					    it->no, it->footnotes[k]);
 	}

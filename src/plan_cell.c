@@ -9,6 +9,7 @@
  * Every vocabulary (dashes, stage symbols, periods, qualifiers, annotation words) is a
  * table below.  A cell that fits none of the forms is an error: the importer never
  * guesses what a number or a symbol means. */
+#include "i18n.h"
 #include "plan_int.h"
 
 #include <stdarg.h>
@@ -49,7 +50,7 @@ static void why_set(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
+	vsnprintf(why, whylen, _(fmt), ap);
 	va_end(ap);
 }
 

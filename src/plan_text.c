@@ -3,6 +3,7 @@
  * apart, stray spaces around footnote marks, HTML wrappers and entities, full-width
  * digits, mixed bracket widths.  Each repair is a small pass over UTF-8 text; what is
  * data (which characters are spaces, which suffixes make a division name) is a table. */
+#include "i18n.h"
 #include "plan_int.h"
 #include "text.h"
 
@@ -343,7 +344,7 @@ static void why_set(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
+	vsnprintf(why, whylen, _(fmt), ap);
 	va_end(ap);
 }
 

@@ -1,4 +1,5 @@
 /* portal — the portal's metadata requirements, read from a rules file (see portal.h). */
+#include "i18n.h"
 #include "portal.h"
 
 #include <stdarg.h>
@@ -321,7 +322,7 @@ static void finding(checker *C, const check *c, const char *where, const char *w
 	char problem[256];
 	va_list ap;
 	va_start(ap, what);
-	vsnprintf(problem, sizeof problem, what, ap);
+	vsnprintf(problem, sizeof problem, _(what), ap);
 	va_end(ap);
 	kp_diag d;
 	kp_diag_set(&d, c->severity, "portal-metadata", "%s: %s: %s", where, problem,
@@ -377,8 +378,8 @@ static int format_ok(check_format f, const char *s)
 	}
 }
 
-static const char *const format_hints[] = {"", "a date YYYY-MM-DD", "an absolute URI",
-	"an e-mail address", "a six-digit 全国地方公共団体コード with its check digit"};
+static const char *const format_hints[] = {"", N_("a date YYYY-MM-DD"), N_("an absolute URI"),
+	N_("an e-mail address"), N_("a six-digit 全国地方公共団体コード with its check digit")};
 
 static void run_check(checker *C, const check *c, json_t *root, const char *prefix)
 {
@@ -452,7 +453,7 @@ static void run_check(checker *C, const check *c, json_t *root, const char *pref
 		}
 	}
 	if (c->format && !format_ok(c->format, s))
-		finding(C, c, where, "\"%.60s\" is not %s", s, format_hints[c->format]);
+		finding(C, c, where, "\"%.60s\" is not %s", s, _(format_hints[c->format]));
 }
 
 long kp_portal_check_json(json_t *descriptor, const char *file, const kp_portal *rules,

@@ -1,3 +1,4 @@
+#include "i18n.h"
 #include "rows.h"
 
 #include <stdlib.h>

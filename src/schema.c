@@ -3,6 +3,7 @@
  * The loader walks the descriptor once and keeps going after a problem so that one
  * run reports every mistake; the JSON path of the value being read is kept in a small
  * buffer and prefixed to each message. */
+#include "i18n.h"
 #include "schema.h"
 #include "hash.h"
 #include "pattern.h"
@@ -74,7 +75,7 @@ static void report(loader *L, kp_severity sev, const char *fmt, va_list ap)
 static void report(loader *L, kp_severity sev, const char *fmt, va_list ap)
 {
 	char msg[KP_DIAG_MESSAGE_MAX];
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, _(fmt), ap);
 	kp_diag d;
 	if (L->jplen)
 		kp_diag_set(&d, sev, "schema-error", "%s: %s", L->jp, msg);
@@ -147,7 +148,7 @@ static const char *describe(const json_t *v, char *buf, size_t size)
 static void expected(loader *L, const char *what, const json_t *got)
 {
 	char buf[64];
-	fail(L, "expected %s, got %s", what, describe(got, buf, sizeof buf));
+	fail(L, "expected %s, got %s", _(what), describe(got, buf, sizeof buf));
 }
 
 static char *dup_or_oom(loader *L, const char *s)
@@ -278,7 +279,7 @@ static int parse_strlist(loader *L, json_t *v, kp_strlist *out, int allow_labels
 		return rc;
 	}
 	if (!json_is_array(v)) {
-		expected(L, allow_single ? "a string or an array of strings" : "an array of strings", v);
+		expected(L, allow_single ? N_("a string or an array of strings") : N_("an array of strings"), v);
 		return -1;
 	}
 	size_t i;
@@ -290,7 +291,7 @@ static int parse_strlist(loader *L, json_t *v, kp_strlist *out, int allow_labels
 			s = json_object_get(item, "value");
 		if (!s || !json_is_string(s)) {
 			size_t o2 = jp_index(L, i);
-			expected(L, allow_labels ? "a string or {\"value\": string}" : "a string", item);
+			expected(L, allow_labels ? N_("a string or {\"value\": string}") : N_("a string"), item);
 			jp_pop(L, o2);
 			rc = -1;
 			continue;
@@ -633,14 +634,14 @@ static int cast_constraint_value(loader *L, kp_field *f, json_t *v, char **text,
 		*text = dump;
 		rc = kp_cast_value(f, dump, strlen(dump), out, &err);
 	} else {
-		expected(L, f->type == KP_TYPE_INTEGER || f->type == KP_TYPE_NUMBER ? "a number" :
-											"a string",
+		expected(L, f->type == KP_TYPE_INTEGER || f->type == KP_TYPE_NUMBER ? N_("a number") :
+											N_("a string"),
 			v);
 		return -1;
 	}
 	if (rc != KP_CAST_OK) {
 		if (json_is_string(v) && (f->type == KP_TYPE_INTEGER || f->type == KP_TYPE_NUMBER))
-			expected(L, f->type == KP_TYPE_INTEGER ? "an integer" : "a number", v);
+			expected(L, f->type == KP_TYPE_INTEGER ? N_("an integer") : N_("a number"), v);
 		else
 			fail(L, "%s is not a valid %s value: %s", describe(v, buf, sizeof buf),
 				kp_cast_type_name(f->type), err.message);
@@ -1244,7 +1245,7 @@ static void resolve_reference(loader *L, kp_foreign_key *fk, const kp_schema *ta
 		if (j < 0) {
 			size_t o = jp_key(L, "reference.fields");
 			fail(L, "no field named \"%s\" in the referenced %s", fk->reference_names.items[i],
-				fk->resource && *fk->resource ? "resource" : "schema (self reference)");
+				fk->resource && *fk->resource ? _("resource") : _("schema (self reference)"));
 			jp_pop(L, o);
 		} else {
 			fk->reference_fields.idx[fk->reference_fields.len++] = (size_t)j;
@@ -1593,8 +1594,8 @@ static json_t *read_json(loader *L, const char *path)
 		err.file = L->file;
 		if (strstr(err.message, strerror(EFBIG)))
 			snprintf(err.message, sizeof err.message,
-				 "%.150s%s\"%.200s\" is larger than %zu MiB, the most a descriptor may be: "
-				 "split the schema or shorten its lists",
+				 _("%.150s%s\"%.200s\" is larger than %zu MiB, the most a descriptor may be: "
+				   "split the schema or shorten its lists"),
 				 L->jp, L->jplen ? ": " : "", path, KP_SCHEMA_MAX_FILE >> 20);
 		else if (L->jplen) {
 			char msg[KP_DIAG_MESSAGE_MAX];

@@ -1,3 +1,4 @@
+#include "i18n.h"
 #include "score.h"
 
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /* stage — see stage.h.  The exchange is the whole commit: everything before it only
  * builds the new folder, everything after it only removes the old one. */
 #define _GNU_SOURCE /* renameat2, RENAME_EXCHANGE */
+#include "i18n.h"
 #include "stage.h"
 
 #include "text.h"
@@ -20,9 +21,9 @@
 #define OLD_TAG ".kplan-old-"  /* ".OUT.kplan-old-XXXXXX" (two-rename fallback) */
 #define NAME_MAX_BYTES 200
 
-static int fail(kp_diag *err, int e, const char *what, const char *path)
+static int stage_fail(kp_diag *err, int e, const char *what, const char *path)
 {
-	kp_diag_set(err, KP_SEV_ERROR, "io-error", "cannot %s \"%s\": %s", what, path, strerror(e));
+	kp_diag_set(err, KP_SEV_ERROR, "io-error", "cannot %s \"%s\": %s", _(what), path, strerror(e));
 	kp_diag_at(err, path, 0, 0, -1);
 	return -1;
 }
@@ -112,16 +113,16 @@ static int lock_out(kp_stage *s, kp_diag *err)
 			if (mkdirat(s->parent_fd, s->base, 0777) == 0)
 				s->made_out = 1;
 			else if (errno != EEXIST)
-				return fail(err, errno, "create", s->out);
+				return stage_fail(err, errno, "create", s->out);
 			continue;
 		}
 		if (fd < 0)
-			return fail(err, errno == ENOTDIR || errno == ELOOP ? ENOTDIR : errno, "open",
+			return stage_fail(err, errno == ENOTDIR || errno == ELOOP ? ENOTDIR : errno, "open",
 				    s->out);
 		if (flock(fd, LOCK_EX) != 0) {
 			int e = errno;
 			close(fd);
-			return fail(err, e, "lock", s->out);
+			return stage_fail(err, e, "lock", s->out);
 		}
 		struct stat a, b;
 		if (fstat(fd, &a) == 0 && fstatat(s->parent_fd, s->base, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -131,7 +132,7 @@ static int lock_out(kp_stage *s, kp_diag *err)
 		}
 		close(fd);
 	}
-	return fail(err, EAGAIN, "lock", s->out);
+	return stage_fail(err, EAGAIN, "lock", s->out);
 }
 
 int kp_stage_open(kp_stage *s, const char *out, kp_diag *err)
@@ -140,12 +141,12 @@ int kp_stage_open(kp_stage *s, const char *out, kp_diag *err)
 	s->parent_fd = s->out_fd = s->dir_fd = -1;
 	s->out = strdup(out);
 	if (!s->out)
-		return fail(err, ENOMEM, "prepare", out);
+		return stage_fail(err, ENOMEM, "prepare", out);
 	/* OUT's parent must exist; OUT itself may not yet. */
 	char *copy = strdup(out);
 	if (!copy) {
 		kp_stage_release(s);
-		return fail(err, ENOMEM, "prepare", out);
+		return stage_fail(err, ENOMEM, "prepare", out);
 	}
 	size_t n = strlen(copy);
 	while (n > 1 && copy[n - 1] == '/')
@@ -178,18 +179,18 @@ int kp_stage_open(kp_stage *s, const char *out, kp_diag *err)
 	}
 	free(copy);
 	if (e) {
-		fail(err, e, "use the output folder", out);
+		stage_fail(err, e, "use the output folder", out);
 		kp_stage_release(s);
 		return -1;
 	}
 	if (!s->parent || !s->base || strlen(s->base) > NAME_MAX - 24) {
-		fail(err, s->parent && s->base ? ENAMETOOLONG : ENOMEM, "use the output folder", out);
+		stage_fail(err, s->parent && s->base ? ENAMETOOLONG : ENOMEM, "use the output folder", out);
 		kp_stage_release(s);
 		return -1;
 	}
 	s->parent_fd = open(s->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->parent_fd < 0) {
-		fail(err, errno, "open", s->parent);
+		stage_fail(err, errno, "open", s->parent);
 		kp_stage_release(s);
 		return -1;
 	}
@@ -201,7 +202,7 @@ int kp_stage_open(kp_stage *s, const char *out, kp_diag *err)
 	size_t pl = strlen(s->parent) + strlen(s->base) + sizeof "/." STAGE_TAG "XXXXXX";
 	char *path = malloc(pl);
 	if (!path) {
-		fail(err, ENOMEM, "prepare", out);
+		stage_fail(err, ENOMEM, "prepare", out);
 		kp_stage_release(s);
 		return -1;
 	}
@@ -210,7 +211,7 @@ int kp_stage_open(kp_stage *s, const char *out, kp_diag *err)
 	if (!mkdtemp(path) || (s->name = strdup(strrchr(path, '/') + 1)) == NULL) {
 		e = errno ? errno : ENOMEM;
 		free(path);
-		fail(err, e, "create a new folder beside", out);
+		stage_fail(err, e, "create a new folder beside", out);
 		kp_stage_release(s);
 		return -1;
 	}
@@ -218,7 +219,7 @@ int kp_stage_open(kp_stage *s, const char *out, kp_diag *err)
 	s->dir_fd = openat(s->parent_fd, s->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (s->dir_fd < 0 || flock(s->dir_fd, LOCK_EX | LOCK_NB) != 0 ||
 	    fstat(s->out_fd, &st) != 0 || fchmod(s->dir_fd, st.st_mode & 07777) != 0) {
-		fail(err, errno, "prepare a new folder beside", out);
+		stage_fail(err, errno, "prepare a new folder beside", out);
 		kp_stage_release(s);
 		return -1;
 	}
@@ -250,7 +251,7 @@ int kp_stage_close_file(FILE *fp, const char *what, kp_diag *err)
 	if (fclose(fp) != 0 && !e)
 		e = errno ? errno : EIO;
 	if (e)
-		return fail(err, e, "write", what);
+		return stage_fail(err, e, "write", what);
 	return 0;
 }
 
@@ -328,7 +329,7 @@ int kp_stage_carry(kp_stage *s, const char *const *skip, size_t nskip, kp_diag *
 	if (!d) {
 		if (fd >= 0)
 			close(fd);
-		return fail(err, errno, "read", s->out);
+		return stage_fail(err, errno, "read", s->out);
 	}
 	int rc = 0;
 	struct dirent *e;
@@ -378,7 +379,7 @@ static int exchange(kp_stage *s, char *old, size_t oldsz)
 int kp_stage_commit(kp_stage *s, const volatile sig_atomic_t *interrupted, kp_diag *err)
 {
 	if (fsync(s->dir_fd) != 0)
-		return fail(err, errno, "write", s->out);
+		return stage_fail(err, errno, "write", s->out);
 	if (interrupted && *interrupted) {
 		kp_diag_set(err, KP_SEV_ERROR, "interrupted", "interrupted by signal %d",
 			    (int)*interrupted);
@@ -386,7 +387,7 @@ int kp_stage_commit(kp_stage *s, const volatile sig_atomic_t *interrupted, kp_di
 	}
 	char old[NAME_MAX + 1];
 	if (exchange(s, old, sizeof old) != 0)
-		return fail(err, errno, "replace", s->out);
+		return stage_fail(err, errno, "replace", s->out);
 	if (fsync(s->parent_fd) != 0) {
 		/* The new folder is visible but may not survive a crash: undo, so the exit
 		 * status ("nothing written") stays true. */
@@ -399,8 +400,8 @@ int kp_stage_commit(kp_stage *s, const volatile sig_atomic_t *interrupted, kp_di
 		kp_diag_set(err, KP_SEV_ERROR, "io-error",
 			    "cannot make the new \"%s\" durable (fsync of \"%s\": %s)%s", s->out,
 			    s->parent, strerror(e),
-			    undone ? "; the previous folder was put back"
-				   : "; it may not survive a crash");
+			    undone ? _("; the previous folder was put back")
+				   : _("; it may not survive a crash"));
 		kp_diag_at(err, s->out, 0, 0, -1);
 		if (undone)
 			return -1;
@@ -462,31 +463,31 @@ int kp_stage_safe_name(const char *name, const char **why)
 	const char *w = NULL;
 	size_t n = name ? strlen(name) : 0;
 	if (n == 0)
-		w = "it is empty";
+		w = _("it is empty");
 	else if (n > NAME_MAX_BYTES)
-		w = "it is longer than 200 bytes";
+		w = _("it is longer than 200 bytes");
 	for (const unsigned char *p = (const unsigned char *)name; !w && p && *p;) {
 		uint32_t cp;
 		int len = (int)kp_text_utf8_decode((const char *)p, n - (size_t)(p - (const unsigned char *)name), &cp);
 		if (!len)
-			w = "it is not valid UTF-8";
+			w = _("it is not valid UTF-8");
 		else if (cp == '/' || cp == '\\')
-			w = "it holds a slash";
+			w = _("it holds a slash");
 		else if (cp < 0x20 || cp == 0x7F)
-			w = "it holds a control character";
+			w = _("it holds a control character");
 		else if (cp == ' ')
-			w = "it holds a space";
+			w = _("it holds a space");
 		else if (cp < 0x80 && !((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
 					(cp >= '0' && cp <= '9') || cp == '-' || cp == '_' || cp == '.'))
-			w = "it holds a character other than letters, digits, '-', '_' and '.'";
+			w = _("it holds a character other than letters, digits, '-', '_' and '.'");
 		else if (invisible(cp))
-			w = "it holds a space, control or invisible formatting character";
+			w = _("it holds a space, control or invisible formatting character");
 		p += len ? len : 1;
 	}
 	if (!w && name[0] == '.')
-		w = "it starts with '.'";
+		w = _("it starts with '.'");
 	else if (!w && name[n - 1] == '.')
-		w = "it ends with '.'";
+		w = _("it ends with '.'");
 	if (why)
 		*why = w;
 	return w == NULL;

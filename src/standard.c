@@ -1,4 +1,5 @@
 /* standard — see standard.h. */
+#include "i18n.h"
 #include "standard.h"
 
 #include <jansson.h>

@@ -1,3 +1,4 @@
+#include "i18n.h"
 #include "upload.h"
 
 #include <ctype.h>
@@ -32,7 +33,7 @@ static const char *jstr(const json_t *o, const char *key)
 
 static int bad(kp_diag *err, const char *path, const char *fmt, const char *a, const char *b)
 {
-	kp_diag_set(err, KP_SEV_ERROR, "bad-package", "%s%s%s", fmt, a ? a : "", b ? b : "");
+	kp_diag_set(err, KP_SEV_ERROR, "bad-package", "%s%s%s", _(fmt), a ? a : "", b ? _(b) : "");
 	kp_diag_at(err, path, 0, 0, -1);
 	return KP_UPLOAD_USAGE;
 }
@@ -60,7 +61,7 @@ int kp_upload_pkg_load(kp_upload_pkg *p, const char *path, kp_diag *err)
 	free(text);
 	if (!p->root || !json_is_object(p->root)) {
 		kp_diag_set(err, KP_SEV_ERROR, "bad-package", "not a JSON object: %s",
-			    p->root ? "top level is not an object" : je.text);
+			    p->root ? _("top level is not an object") : je.text);
 		kp_diag_at(err, path, p->root ? 0 : je.line, p->root ? 0 : je.column, -1);
 		kp_upload_pkg_release(p);
 		return KP_UPLOAD_USAGE;
@@ -95,7 +96,7 @@ int kp_upload_pkg_load(kp_upload_pkg *p, const char *path, kp_diag *err)
 		if (!file || !safe_relative(file)) {
 			st =
 			    bad(err, path, "resource \"", name,
-				"\" needs a \"path\": a plain file name inside the package folder");
+				N_("\" needs a \"path\": a plain file name inside the package folder"));
 			goto out;
 		}
 		for (size_t k = 0; k < p->nfiles; k++)
@@ -350,18 +351,21 @@ void kp_upload_describe(const kp_http_resp *r, char *out, size_t outsz)
 	out[0] = '\0';
 	if (r->fail != KP_HTTP_OK) {
 		static const char *const why[] = {
-		    [KP_HTTP_E_CONNECT] = "cannot connect",  [KP_HTTP_E_TIMEOUT] = "timed out",
-		    [KP_HTTP_E_DROPPED] = "connection lost", [KP_HTTP_E_TLS] = "TLS failure",
-		    [KP_HTTP_E_LOCAL] = "not sent",	     [KP_HTTP_E_OTHER] = "transfer failed",
+		    [KP_HTTP_E_CONNECT] = N_("cannot connect"),
+		    [KP_HTTP_E_TIMEOUT] = N_("timed out"),
+		    [KP_HTTP_E_DROPPED] = N_("connection lost"),
+		    [KP_HTTP_E_TLS] = N_("TLS failure"),
+		    [KP_HTTP_E_LOCAL] = N_("not sent"),
+		    [KP_HTTP_E_OTHER] = N_("transfer failed"),
 		};
-		snprintf(out, outsz, "%s: %s", why[r->fail], r->error);
+		snprintf(out, outsz, "%s: %s", _(why[r->fail]), r->error);
 		return;
 	}
 	char status[48];
 	snprintf(status, sizeof status, "HTTP %ld", r->status);
 	if (r->status >= 300 && r->status < 400) {
 		snprintf(out, outsz,
-			 "%s redirect to \"%s\": redirects are not followed; give the final URL",
+			 _("%s redirect to \"%s\": redirects are not followed; give the final URL"),
 			 status, r->location[0] ? r->location : "?");
 		return;
 	}
@@ -372,13 +376,13 @@ void kp_upload_describe(const kp_http_resp *r, char *out, size_t outsz)
 		const char *type = jstr(e, "__type");
 		const char *msg = jstr(e, "message");
 		if (type && !strcmp(type, "Validation Error")) {
-			snprintf(out, outsz, "%s, the portal refused the values: ", status);
+			snprintf(out, outsz, _("%s, the portal refused the values: "), status);
 			field_errors(e, out, outsz);
 		} else if (type && !strcmp(type, "Authorization Error")) {
 			snprintf(
 			    out, outsz,
-			    "%s, %s (is the token right, and may it write to this organization?)",
-			    status, msg ? msg : "Access denied");
+			    _("%s, %s (is the token right, and may it write to this organization?)"),
+			    status, msg ? msg : _("Access denied"));
 		} else {
 			snprintf(out, outsz, "%s, %s: %s", status, type ? type : "error",
 				 msg ? msg : "");
@@ -386,24 +390,24 @@ void kp_upload_describe(const kp_http_resp *r, char *out, size_t outsz)
 	} else if (json_is_string(j)) {
 		snprintf(out, outsz, "%s: %s", status, json_string_value(j));
 	} else if (j) {
-		snprintf(out, outsz, "%s with an unexpected JSON answer", status);
+		snprintf(out, outsz, _("%s with an unexpected JSON answer"), status);
 	} else if (r->len == 0) {
-		snprintf(out, outsz, "%s with an empty body", status);
+		snprintf(out, outsz, _("%s with an empty body"), status);
 	} else {
 		char t[160] = "";
 		if (!html_text(r->body, "title", t, sizeof t))
 			html_text(r->body, "h1", t, sizeof t);
 		if (t[0])
 			snprintf(out, outsz,
-				 "%s (%s), an HTML page, not an API answer: a proxy in front of "
-				 "the portal answered",
+				 _("%s (%s), an HTML page, not an API answer: a proxy in front of "
+				   "the portal answered"),
 				 status, t);
 		else
-			snprintf(out, outsz, "%s, not an API answer (%s)", status,
-				 r->content_type[0] ? r->content_type : "no content type");
+			snprintf(out, outsz, _("%s, not an API answer (%s)"), status,
+				 r->content_type[0] ? r->content_type : _("no content type"));
 	}
 	if (r->status == 413)
-		append(out, outsz, "; the request body is larger than the server accepts", NULL,
+		append(out, outsz, _("; the request body is larger than the server accepts"), NULL,
 		       NULL);
 	json_decref(j);
 }
@@ -464,7 +468,7 @@ static int put_fail(kp_diag *err, const char *what, const char *url, const kp_ht
 {
 	char why[400];
 	kp_upload_describe(r, why, sizeof why);
-	kp_diag_set(err, KP_SEV_ERROR, "put-failed", "%s \"%s\": %s", what, url, why);
+	kp_diag_set(err, KP_SEV_ERROR, "put-failed", "%s \"%s\": %s", _(what), url, why);
 	return r->fail == KP_HTTP_E_LOCAL ? KP_UPLOAD_USAGE : KP_UPLOAD_NET;
 }
 
@@ -508,7 +512,7 @@ int kp_upload_put(kp_http *h, const char *base, const kp_upload_pkg *pkg, int dr
 		}
 		int same = 0;
 		if (put_call(h, 'H', urls[i], NULL, NULL, rt, rep, &r) != 0) {
-			st = put_fail(err, "cannot look at", urls[i], &r);
+			st = put_fail(err, N_("cannot look at"), urls[i], &r);
 			kp_http_resp_release(&r);
 			free(sum_url);
 			goto out;
@@ -520,7 +524,7 @@ int kp_upload_put(kp_http *h, const char *base, const kp_upload_pkg *pkg, int dr
 			    !strncasecmp(r.body, items[i].sha256, KP_SHA256_HEX_LEN))
 				same = 1;
 		} else if (r.status != 200 && r.status != 404) {
-			st = put_fail(err, "cannot look at", urls[i], &r);
+			st = put_fail(err, N_("cannot look at"), urls[i], &r);
 			kp_http_resp_release(&r);
 			free(sum_url);
 			goto out;
@@ -528,7 +532,7 @@ int kp_upload_put(kp_http *h, const char *base, const kp_upload_pkg *pkg, int dr
 		kp_http_resp_release(&r);
 		free(sum_url);
 		step[i] = kp_upload_report_add(rep, same ? "skip" : "put", "file", items[i].file,
-					       same ? "same size and SHA-256" : NULL, !same);
+					       same ? N_("same size and SHA-256") : NULL, !same);
 	}
 	if (dry_run)
 		goto out;
@@ -540,7 +544,7 @@ int kp_upload_put(kp_http *h, const char *base, const kp_upload_pkg *pkg, int dr
 		kp_http_resp r;
 		if (put_call(h, 'P', urls[i], &items[i], NULL, rt, rep, &r) != 0 ||
 		    (r.status != 200 && r.status != 201 && r.status != 204)) {
-			st = put_fail(err, "cannot put", urls[i], &r);
+			st = put_fail(err, N_("cannot put"), urls[i], &r);
 			kp_http_resp_release(&r);
 			goto out;
 		}
@@ -553,7 +557,7 @@ int kp_upload_put(kp_http *h, const char *base, const kp_upload_pkg *pkg, int dr
 		memset(&r, 0, sizeof r);
 		int rc = sum_url ? put_call(h, 'D', sum_url, NULL, line, rt, rep, &r) : -1;
 		if (rc != 0 || (r.status != 200 && r.status != 201 && r.status != 204)) {
-			st = put_fail(err, "cannot put", sum_url ? sum_url : "?", &r);
+			st = put_fail(err, N_("cannot put"), sum_url ? sum_url : "?", &r);
 			kp_http_resp_release(&r);
 			free(sum_url);
 			goto out;

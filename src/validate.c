@@ -1,3 +1,4 @@
+#include "i18n.h"
 #include "validate.h"
 
 #include "choice.h"
@@ -898,7 +899,7 @@ static int header(tctx *t, const kp_csvrecord *h)
 		} else if (c->len == 0) {
 			kp_diag_set(&d, KP_SEV_ERROR, "blank-label",
 				    "column %zu has no label: give every column a name%s%s%s",
-				    i + 1, f >= 0 ? " (the schema expects '" : "",
+				    i + 1, f >= 0 ? _(" (the schema expects '") : "",
 				    f >= 0 ? s->fields[f].name : "", f >= 0 ? "')" : "");
 			d.rule = "L1-05";
 		} else if (dup) {
@@ -928,7 +929,7 @@ static int header(tctx *t, const kp_csvrecord *h)
 			    "column %zu is labelled '%.*s' but the schema expects '%s'%s%s%s here%s: "
 			    "rename the column or reorder the columns",
 			    i + 1, (int)(c->len > 200 ? 200 : c->len), c->data, fd->name,
-			    fd->title ? " (or '" : "", fd->title ? fd->title : "",
+			    fd->title ? _(" (or '") : "", fd->title ? fd->title : "",
 			    fd->title ? "')" : "", miss);
 		} else if (!by_position && f < 0 && s->fields_match != KP_FIELDS_MATCH_SUBSET &&
 			   s->fields_match != KP_FIELDS_MATCH_PARTIAL) {
@@ -956,14 +957,14 @@ static int header(tctx *t, const kp_csvrecord *h)
 			char where[160];
 			if (x && y)
 				snprintf(where, sizeof where,
-					 "U+%04X %s where the schema has U+%04X %s", (unsigned)x,
+					 _("U+%04X %s where the schema has U+%04X %s"), (unsigned)x,
 					 kp_label_fold_name(x), (unsigned)y, kp_label_fold_name(y));
 			else if (x)
-				snprintf(where, sizeof where, "an extra U+%04X %s", (unsigned)x,
+				snprintf(where, sizeof where, _("an extra U+%04X %s"), (unsigned)x,
 					 kp_label_fold_name(x));
 			else
 				snprintf(where, sizeof where,
-					 "no U+%04X %s where the schema has one", (unsigned)y,
+					 _("no U+%04X %s where the schema has one"), (unsigned)y,
 					 kp_label_fold_name(y));
 			kp_diag_set(
 			    &d, KP_SEV_WARNING, "label-variant",
@@ -1055,16 +1056,16 @@ static int header(tctx *t, const kp_csvrecord *h)
 		char near[300] = "";
 		if (!by_labels && !by_position && f < t->ncols && t->col_field[f] < 0 &&
 		    h->cells[f].len)
-			snprintf(near, sizeof near, " (column %zu '%.*s', at its place, is no field: "
-				 "is it this one?)",
+			snprintf(near, sizeof near, _(" (column %zu '%.*s', at its place, is no field: "
+						"is it this one?)"),
 				 f + 1, (int)(h->cells[f].len > 100 ? 100 : h->cells[f].len),
 				 h->cells[f].data);
 		kp_diag_set(&d, KP_SEV_ERROR, "missing-label",
 			    "the schema's field %zu '%s'%s%s%s has no column in the header: add "
 			    "the column%s%s",
-			    f + 1, s->fields[f].name, s->fields[f].title ? " ('" : "",
+			    f + 1, s->fields[f].name, s->fields[f].title ? _(" ('") : "",
 			    s->fields[f].title ? s->fields[f].title : "",
-			    s->fields[f].title ? "')" : "", by_position ? " at this position" : "", near);
+			    s->fields[f].title ? "')" : "", by_position ? _(" at this position") : "", near);
 		kp_diag_at(&d, t->file, h->number, (long)f + 1, h->offset);
 		d.field = s->fields[f].name;
 		if (emit(t, &d))
@@ -1199,10 +1200,10 @@ static int number_with_unit(tctx *t, long row, size_t col, const kp_csvcell *c, 
 				    "'%s', and move the unit, note or footnote mark to its own "
 				    "column (e.g. "
 				    "a unit column)%s",
-				    num, before ? " before it ('" : "", (int)(before ? best_a : 0),
-				    s, before ? "')" : "", after ? " after it ('" : "",
+				    num, before ? _(" before it ('") : "", (int)(before ? best_a : 0),
+				    s, before ? "')" : "", after ? _(" after it ('") : "",
 				    (int)(after ? n - best_e : 0), s + best_e, after ? "')" : "",
-				    num, f->name, commas ? "; drop the digit-group commas" : "");
+				    num, f->name, commas ? _("; drop the digit-group commas") : "");
 		}
 	}
 	d.rule = "L2-01";
@@ -1241,19 +1242,19 @@ static unsigned char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 		const char *fix;
 	} classes[] = {
 	    {KP_TEXT_PLATFORM, "platform-dependent-char", KP_SEV_ERROR, "L1-08",
-	     "replace it with ordinary characters (e.g. ① → 1, Ⅱ → II, ㈱ → (株), ㎡ → m2)"},
+	     N_("replace it with ordinary characters (e.g. ① → 1, Ⅱ → II, ㈱ → (株), ㎡ → m2)")},
 	    {KP_TEXT_PLATFORM_INFO, "platform-dependent-char", KP_SEV_INFO, "L1-08",
-	     "a unit symbol is tolerated, but plain letters (m2, kg, cm) are safer"},
+	     N_("a unit symbol is tolerated, but plain letters (m2, kg, cm) are safer")},
 	    {KP_TEXT_HALFWIDTH_KANA, "halfwidth-kana", KP_SEV_ERROR, "L1-08",
-	     "use full-width katakana (ｶﾅ → カナ)"},
+	     N_("use full-width katakana (ｶﾅ → カナ)")},
 	    {KP_TEXT_FULLWIDTH_ALNUM, "fullwidth-alnum", KP_SEV_WARNING, NULL,
-	     "use half-width letters and digits (Ａ１ → A1)"},
+	     N_("use half-width letters and digits (Ａ１ → A1)")},
 	    {KP_TEXT_LOSSY, "lossy-char", KP_SEV_WARNING, NULL,
-	     "a character was lost when the text was converted (often from Shift_JIS): "
-	     "retype it from the original"},
+	     N_("a character was lost when the text was converted (often from Shift_JIS): "
+		"retype it from the original")},
 	    {KP_TEXT_CONTROL, "control-char", KP_SEV_ERROR, NULL,
-	     "remove it: it is invisible, and may change how the text reads or break the "
-	     "files made from the table"},
+	     N_("remove it: it is invisible, and may change how the text reads or break the "
+		"files made from the table")},
 	};
 	for (size_t k = 0; k < NELEM(classes); k++) {
 		if (!(sc.classes & classes[k].bit))
@@ -1266,27 +1267,27 @@ static unsigned char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 		size_t at = kp_text_utf8_length(c->data, sc.first_at[b]) + 1;
 		kp_diag d;
 		size_t o = sc.first_at[b];
-		const char *fix = classes[k].fix;
+		const char *fix = _(classes[k].fix);
 		kp_severity sev = classes[k].sev;
 		if (classes[k].bit == KP_TEXT_PLATFORM && !t->legacy_text) {
 			/* as the Digital Agency's checker decides L1-08: a warning in UTF-8 */
 			sev = KP_SEV_WARNING;
-			fix = "in UTF-8 it reaches every reader, but a Shift_JIS copy loses it and "
-			      "it reads badly in plain text: prefer ordinary characters (① → 1, "
-			      "Ⅱ → II, ㈱ → (株))";
+			fix = _("in UTF-8 it reaches every reader, but a Shift_JIS copy loses it and "
+				"it reads badly in plain text: prefer ordinary characters (① → 1, "
+				"Ⅱ → II, ㈱ → (株))");
 		}
 		/* ｰ between digits stands for a dash ("076ｰ220ｰ2111"), not for ー */
 		if (cp == 0xFF70 && o > 0 && o + 3 < c->len && c->data[o - 1] >= '0' &&
 		    c->data[o - 1] <= '9' && c->data[o + 3] >= '0' && c->data[o + 3] <= '9')
-			fix = "between digits it stands for a dash: write '-' (076-220-2111)";
+			fix = _("between digits it stands for a dash: write '-' (076-220-2111)");
 		if (classes[k].bit == KP_TEXT_CONTROL) /* never shown as it is */
 			kp_diag_set(&d, classes[k].sev, classes[k].code,
 				    "U+%04X (%s) at character %zu of the cell: %s", (unsigned)cp,
-				    rg ? rg->what : "control character", at, classes[k].fix);
+				    rg ? _(rg->what) : _("control character"), at, _(classes[k].fix));
 		else
 			kp_diag_set(&d, sev, classes[k].code,
 				    "'%s' (U+%04X, %s) at character %zu of the cell: %s", ch,
-				    (unsigned)cp, rg ? rg->what : "character", at, fix);
+				    (unsigned)cp, rg ? _(rg->what) : _("character"), at, fix);
 		d.rule = classes[k].rule;
 		at_cell(t, &d, row, col, c);
 		if (emit(t, &d))
@@ -1297,9 +1298,9 @@ static unsigned char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 		if (sc.lead_space || sc.trail_space)
 			kp_diag_set(&d, KP_SEV_ERROR, "padding-space",
 				    "%s space%s: remove spaces used for layout",
-				    sc.lead_space && sc.trail_space ? "leading and trailing"
-				    : sc.lead_space		    ? "leading"
-								    : "trailing",
+				    sc.lead_space && sc.trail_space ? _("leading and trailing")
+				    : sc.lead_space		    ? _("leading")
+								    : _("trailing"),
 				    sc.lead_space && sc.trail_space ? "s" : "");
 		else
 			kp_diag_set(
@@ -1769,7 +1770,7 @@ static void list_separator(tctx *t, long row, size_t col, const kp_csvcell *c, c
 		kp_diag_set(&d, KP_SEV_WARNING, "list-separator",
 			    "the values are separated by '%s': write them joined by '%s' only (as "
 			    "the schema says), e.g. 内科%s外科",
-			    strcmp(o, "\n") == 0 ? "a line break" : o, sep, sep);
+			    strcmp(o, "\n") == 0 ? _("a line break") : o, sep, sep);
 		at_cell(t, &d, row, col, c);
 		emit(t, &d);
 		return;
@@ -1790,10 +1791,10 @@ static const char *list_kind(const char *s, size_t n)
 		int min;      /* separators needed */
 		size_t part;  /* characters a part may have */
 		const char *kind;
-	} seps[] = {{"\xE3\x80\x81", 3, 2, 20, "joined by 「、」"},
-		    {"\xE3\x83\xBB", 3, 2, 6, "joined by 「・」"},
-		    {",", 1, 1, 20, "joined by commas"}, /* 2 in Latin text (see below) */
-		    {"\xEF\xBC\x8C", 3, 1, 20, "joined by commas"}};
+	} seps[] = {{"\xE3\x80\x81", 3, 2, 20, N_("joined by 「、」")},
+		    {"\xE3\x83\xBB", 3, 2, 6, N_("joined by 「・」")},
+		    {",", 1, 1, 20, N_("joined by commas")}, /* 2 in Latin text (see below) */
+		    {"\xEF\xBC\x8C", 3, 1, 20, N_("joined by commas")}};
 	if (n < 3 || n > 400)
 		return NULL;
 	/* a number with another number in parentheses: 391445（355943） */
@@ -1806,7 +1807,7 @@ static const char *list_kind(const char *s, size_t n)
 		while (j < n - 3 && s[j] >= '0' && s[j] <= '9')
 			j++;
 		if (j == n - 3 && j > i + 3)
-			return "a number and another in （）";
+			return N_("a number and another in （）");
 	}
 	/* one pass first: which separators are there, enough times, and no 。 */
 	int seen[4] = {0};
@@ -1905,7 +1906,7 @@ static void lists_end(tctx *t)
 			    "'%s'): one value per cell; put each value in a row of its own, or give "
 			    "each its own column (e.g. 窓口: ○)",
 			    l->count, l->count == 1 ? "" : "s", i + 1, l->count == 1 ? "s" : "",
-			    l->kind, l->first, l->cell);
+			    _(l->kind), l->first, l->cell);
 		d.rule = "L1-07";
 		kp_diag_at(&d, t->file, l->first, (long)i + 1, -1);
 		if (f >= 0)
@@ -2264,7 +2265,7 @@ static void consistent_row(tctx *t, rule_state *rs, uint64_t group, long row)
 	kp_diag_set(&d, ru->severity, "rule-error",
 		    "'%s' differs from '%s' in row %ld of the same group: %s", val,
 		    rs->arena + f->text, f->row,
-		    ru->message ? ru->message : "use one value for the whole group");
+		    ru->message ? ru->message : _("use one value for the whole group"));
 	d.rule = ru->id;
 	long col = t->field_col[ru->field];
 	kp_diag_at(&d, t->file, row, col >= 0 ? col + 1 : 0, -1);
@@ -2510,14 +2511,16 @@ static void blank_run(tctx *t, const kp_layout_run *run)
 	d.rule = "L1-03";
 	if (run->first == t->header_row + 1) {
 		/* between the header and the data: the data does not start on the next line */
-		kp_diag_set(&d, KP_SEV_ERROR, "blank-row",
-			    "%s %ld%s%.0ld %s empty, between the header and the data: the data must "
-			    "start on the line after the header; remove %s",
-			    run->first == run->last ? "row" : "rows", run->first,
-			    run->first == run->last ? "" : " to ",
-			    run->first == run->last ? 0 : run->last,
-			    run->first == run->last ? "is" : "are",
-			    run->first == run->last ? "it" : "them");
+		if (run->first == run->last)
+			kp_diag_set(&d, KP_SEV_ERROR, "blank-row",
+				    "row %ld is empty, between the header and the data: the data must "
+				    "start on the line after the header; remove it",
+				    run->first);
+		else
+			kp_diag_set(&d, KP_SEV_ERROR, "blank-row",
+				    "rows %ld to %ld are empty, between the header and the data: the "
+				    "data must start on the line after the header; remove them",
+				    run->first, run->last);
 		d.rule = "L3-01";
 	}
 	kp_diag_at(&d, t->file, run->first, 0, run->offset);
@@ -2537,19 +2540,19 @@ static void outside(tctx *t, const kp_csvrecord *r, kp_layout_kind k)
 		const char *code, *rule, *text; /* the message, after "row N " */
 	} what[] = {
 	    {KP_LAYOUT_NOTE, "note-row", "L1-04",
-	     "is a note below the table, not data: move notes (and any below it) to the "
-	     "dataset's description, or into a column of their own"},
+	     N_("is a note below the table, not data: move notes (and any below it) to the "
+		"dataset's description, or into a column of their own")},
 	    {KP_LAYOUT_TABLE, "second-table", "L1-02",
-	     "starts a second table below a blank row: put each table in a file of its "
-	     "own (one table per file); the rows from here on were not checked"},
+	     N_("starts a second table below a blank row: put each table in a file of its "
+		"own (one table per file); the rows from here on were not checked")},
 	    {KP_LAYOUT_AGAIN, "repeated-header", "L1-03",
-	     "repeats the header: remove it, the header belongs on the first line only "
-	     "and the table must not be split"},
+	     N_("repeats the header: remove it, the header belongs on the first line only "
+		"and the table must not be split")},
 	};
 	size_t w = 0;
 	while (w + 1 < NELEM(what) && what[w].kind != k)
 		w++;
-	kp_diag_set(&d, KP_SEV_ERROR, what[w].code, "row %ld %s", r->number, what[w].text);
+	kp_diag_set(&d, KP_SEV_ERROR, what[w].code, "row %ld %s", r->number, _(what[w].text));
 	d.rule = what[w].rule;
 	kp_diag_at(&d, t->file, r->number, first < r->ncells ? first + 1 : 0, r->offset);
 	if (first < r->ncells)
@@ -2655,7 +2658,7 @@ static void choices_end(tctx *t)
 		if (kp_choice_variants(t->choice, i, &v)) {
 			char more[64] = "";
 			if (v.others)
-				snprintf(more, sizeof more, ", and %ld more such", v.others);
+				snprintf(more, sizeof more, _(", and %ld more such"), v.others);
 			kp_diag_set(&d, KP_SEV_WARNING, "choice-variant",
 				    "column %zu holds choices written more than one way: '%s' (%ld "
 				    "row%s, first row %ld) is likely '%s' (%ld rows)%s; write each "
@@ -2775,7 +2778,7 @@ static void row(tctx *t, const kp_csvrecord *r)
 		    &d, KP_SEV_ERROR, "missing-cell",
 		    "row has %zu cells, the header %zu: cell %zu%s%s%s is missing; add it (empty "
 		    "if there is no value)",
-		    r->ncells, t->ncols, i + 1, f >= 0 ? " ('" : "",
+		    r->ncells, t->ncols, i + 1, f >= 0 ? _(" ('") : "",
 		    f >= 0 ? s->fields[f].name : "", f >= 0 ? "')" : "");
 		d.rule =
 		    "L1-15"; /* a record of the wrong width: quoting (a comma) or a lost cell */
@@ -3046,7 +3049,7 @@ static void finish_rules(tctx *t)
 						    val, first, rs->e[gstart].row,
 						    ru->message
 							? ru->message
-							: "use one value for the whole group");
+							: _("use one value for the whole group"));
 				}
 			} else if (ru->order.len) {
 				long rk = rank_of(ru, val);
@@ -3067,7 +3070,7 @@ static void finish_rules(tctx *t)
 							    val, rs->arena + p->value, p->row,
 							    ru->message
 								? ru->message
-								: "values must not go backwards");
+								: _("values must not go backwards"));
 					}
 				}
 			} else if (p) {
@@ -3078,7 +3081,7 @@ static void finish_rules(tctx *t)
 					    &d, ru->severity, "rule-error",
 					    "%s is less than %s in row %ld of the same group: %s",
 					    val, rs->arena + p->value, p->row,
-					    ru->message ? ru->message : "values must not decrease");
+					    ru->message ? ru->message : _("values must not decrease"));
 				}
 			}
 			if (!bad)
@@ -3701,7 +3704,7 @@ int kp_validate_package(const kp_package *pkg, const char *data_dir, const kp_va
 			kp_diag d;
 			kp_diag_set(&d, KP_SEV_ERROR, "source-error",
 				    "resource '%s' has %s: give it a path and a schema", res->name,
-				    !files[i] ? "no path (inline data is not validated)"
+				    !files[i] ? _("no path (inline data is not validated)")
 					      : "no schema");
 			kp_diag_at(&d, files[i] ? files[i] : res->name, 0, 0, -1);
 			kp_diag_emit(sink, &d);

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "i18n.h"
 #include "writer.h"
 
 typedef struct json_writer {

@@ -1,3 +1,4 @@
+#include "i18n.h"
 #include "writer.h"
 
 #include <stdlib.h>

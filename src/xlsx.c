@@ -3,6 +3,7 @@
  *   → each sheet part, and after its rows the sheet's rels (drawings, comments).
  * Element names are matched by local name: namespaces differ between writers
  * (a default namespace, an x: prefix, ISO strict). */
+#include "i18n.h"
 #include "xlsx.h"
 #include "xlsx_int.h"
 
@@ -27,8 +28,16 @@
 /* ------------------------------------------------------------------------------------ */
 /* Small helpers */
 
-/* snprintf for messages: a message cut at the buffer's end is fine */
+/* snprintf for messages (translated) and for other text cut at the buffer's end */
 void xl_say(char *out, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out, size, _(fmt), ap);
+	va_end(ap);
+}
+
+void xl_fmt(char *out, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -42,7 +51,7 @@ void kp_xlsx_cell_name(long column, long row, char *buf, size_t size)
 	char letters[8];
 	size_t n = 0;
 	if (column <= 0) {
-		xl_say(buf, size, "%ld:%ld", row, row);
+		xl_fmt(buf, size, "%ld:%ld", row, row);
 		return;
 	}
 	for (long c = column; c > 0 && n < sizeof letters; c = (c - 1) / 26)
@@ -51,7 +60,7 @@ void kp_xlsx_cell_name(long column, long row, char *buf, size_t size)
 	while (n && k + 1 < size)
 		buf[k++] = letters[--n];
 	if (row > 0)
-		xl_say(buf + k, size - k, "%ld", row);
+		xl_fmt(buf + k, size - k, "%ld", row);
 	else if (k < size)
 		buf[k] = '\0';
 }
@@ -274,7 +283,7 @@ int xl_part_next(xl_part *p)
 	if (p->xml_error[0] && !p->over) {
 		size_t n = strlen(p->why);
 		if (n + 1 < sizeof p->why && p->why[n - 1] != ')')
-			xl_say(p->why + n, sizeof p->why - n, ")");
+			xl_fmt(p->why + n, sizeof p->why - n, ")");
 	}
 	return -1;
 }
@@ -395,9 +404,9 @@ static void xl_rels_name(const char *source, char *out, size_t size)
 {
 	const char *slash = strrchr(source, '/');
 	if (slash)
-		xl_say(out, size, "%.*s_rels/%s.rels", (int)(slash - source + 1), source, slash + 1);
+		xl_fmt(out, size, "%.*s_rels/%s.rels", (int)(slash - source + 1), source, slash + 1);
 	else
-		xl_say(out, size, "_rels/%s.rels", source);
+		xl_fmt(out, size, "_rels/%s.rels", source);
 }
 
 /* Opens a part for reading; a failure's reason goes to why.  As xl_part_open. */
@@ -417,7 +426,7 @@ int xl_rels_read(kp_xlsx *x, const char *source, xl_rels *out, char *why, size_t
 	if (source[0])
 		xl_rels_name(source, name, sizeof name);
 	else
-		xl_say(name, sizeof name, "_rels/.rels");
+		xl_fmt(name, sizeof name, "_rels/.rels");
 	xl_part p;
 	int rc = open_part(x, name, &p, why, whysize);
 	if (rc <= 0)
@@ -887,7 +896,7 @@ static int read_workbook(kp_xlsx *x, const char *name, const xl_rels *wr, char *
 	xl_part p;
 	int rc = xl_part_open(x, name, &p);
 	if (rc <= 0) {
-		xl_say(why, whysize, "%s", rc < 0 ? p.why : "the workbook part is missing");
+		xl_say(why, whysize, "%s", rc < 0 ? p.why : _("the workbook part is missing"));
 		return -1;
 	}
 	size_t cap = 0;
@@ -1067,7 +1076,7 @@ kp_xlsx *kp_xlsx_open(const char *path, const kp_xlsx_opts *opts, kp_diag *err)
 	return x;
 damaged:
 	xl_set_error(err, "workbook-error", file, "%s: open it in Excel and save it again",
-		  why[0] ? why : "the workbook is damaged");
+		  why[0] ? why : _("the workbook is damaged"));
 fail:
 	xl_rels_free(&root);
 	xl_rels_free(&wr);
@@ -1157,7 +1166,7 @@ void kp_xlsx_report(const kp_xlsx *x, long checked, const kp_diag_sink *sink)
 				    "the sheet '%s' is hidden%s: it is published with the workbook "
 				    "but nobody sees it and it was not checked; unhide it (right-"
 				    "click a sheet tab → 再表示) or delete it",
-				    e->name, e->state == KP_XLSX_VERY_HIDDEN ? " (very hidden, by a macro)" : "");
+				    e->name, e->state == KP_XLSX_VERY_HIDDEN ? _(" (very hidden, by a macro)") : "");
 			d.rule = "L1-13";
 			emit_at(sink, &d, x->file, e->name);
 		} else if (!kp_xlsx_sheet_is_table(x, i) && (checked < 0 || (size_t)checked == i)) {

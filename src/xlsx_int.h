@@ -76,6 +76,8 @@ typedef struct xl_rels {
 
 /* snprintf for messages: a message cut at the buffer's end is fine */
 void xl_say(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* the same without translation: names, references, cut cells */
+void xl_fmt(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* err's code, message, file and (for file-format) rule L1-01 */
 void xl_set_error(kp_diag *err, const char *code, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

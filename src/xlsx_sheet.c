@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "xlsx.h"
 #include "xlsx_int.h"
 
@@ -369,7 +370,7 @@ kp_xlsx_sheet *kp_xlsx_sheet_open(kp_xlsx *x, size_t i, const kp_diag_sink *sink
 	if (rc <= 0) {
 		xl_set_error(err, "workbook-error", x->file,
 			  "%s: open it in Excel and save it again",
-			  rc < 0 ? sh->p.why : "the sheet's part is missing from the package");
+			  rc < 0 ? sh->p.why : _("the sheet's part is missing from the package"));
 		free(sh);
 		return NULL;
 	}
@@ -530,15 +531,15 @@ static int col_facts(kp_xlsx_sheet *sh, long row, long col, const xf *f, int is_
 	int number = reads_as_number(out, olen), date = reads_as_date(out, olen);
 	if (number && !c->numtext++) {
 		c->numtext_row = row;
-		xl_say(c->numtext_cell, sizeof c->numtext_cell, "%.*s", (int)olen, out);
+		xl_fmt(c->numtext_cell, sizeof c->numtext_cell, "%.*s", (int)olen, out);
 	}
 	if (!number && !date && memchr_digit(out, olen) && !c->digittext++) {
 		c->digittext_row = row;
-		xl_say(c->digittext_cell, sizeof c->digittext_cell, "%.*s", (int)olen, out);
+		xl_fmt(c->digittext_cell, sizeof c->digittext_cell, "%.*s", (int)olen, out);
 	}
 	if (date && !c->datetext++) {
 		c->datetext_row = row;
-		xl_say(c->datetext_cell, sizeof c->datetext_cell, "%.*s", (int)olen, out);
+		xl_fmt(c->datetext_cell, sizeof c->datetext_cell, "%.*s", (int)olen, out);
 	}
 	return 0;
 }
@@ -586,7 +587,7 @@ static int cell_done(kp_xlsx_sheet *sh, long row, long col, char kind, long styl
 	int is_num = 0, is_date = 0, is_text = 0;
 	if (has_formula) {
 		char body[48];
-		xl_say(body, sizeof body, "=%.*s%s", 40, sh->formula.p ? sh->formula.p : "",
+		xl_fmt(body, sizeof body, "=%.*s%s", 40, sh->formula.p ? sh->formula.p : "",
 			 sh->formula.len > 40 ? "…" : "");
 		refs_add(&sh->formulas, row, col, sh->formula.len ? body : "");
 		if (vlen == 0 && kind != 'e')
@@ -758,7 +759,7 @@ static void row_facts(kp_xlsx_sheet *sh, long row)
 		if (row == sh->header_row + 1 + sh->extra_run && filled >= 2 && sh->row_all_text &&
 		    sh->extra_run < 4) {
 			if (!sh->extra_run++)
-				xl_say(sh->extra_label, sizeof sh->extra_label, "%.40s",
+				xl_fmt(sh->extra_label, sizeof sh->extra_label, "%.40s",
 				       sh->rowtext.p + sh->at[lo - 1] - 1);
 		} else {
 			/* text rows, then numbers: the text rows were header rows (their facts
@@ -794,7 +795,7 @@ static void findings(kp_xlsx_sheet *sh);
 static void sax_stop(kp_xlsx_sheet *sh, const char *why)
 {
 	if (!sh->why[0])
-		xl_say(sh->why, sizeof sh->why, "%s", why);
+		snprintf(sh->why, sizeof sh->why, "%s", _(why));
 	xmlStopParser(sh->sax);
 }
 
@@ -1122,12 +1123,12 @@ static const char *object_kind(const char *n)
 {
 	static const struct {
 		const char *element, *kind;
-	} kinds[] = {{"pic", "an image"},      {"graphicFrame", "a chart"},
-		     {"sp", "a shape or text box"}, {"cxnSp", "a connector line"},
-		     {"grpSp", "a group of shapes"}};
+	} kinds[] = {{"pic", N_("an image")},	     {"graphicFrame", N_("a chart")},
+		     {"sp", N_("a shape or text box")}, {"cxnSp", N_("a connector line")},
+		     {"grpSp", N_("a group of shapes")}};
 	for (size_t i = 0; i < NELEM(kinds); i++)
 		if (strcmp(n, kinds[i].element) == 0)
-			return kinds[i].kind;
+			return _(kinds[i].kind);
 	return NULL;
 }
 
@@ -1285,8 +1286,8 @@ static void column_findings(kp_xlsx_sheet *sh)
 				    "column %s uses %s %s (from %s%ld): a colour is lost when the "
 				    "table is read as data; say what it means in a column of its own "
 				    "(e.g. 状態: 異常) and make the colours uniform",
-				    name, fonts ? "font colours" : "fill colours",
-				    fonts && fills ? "and fills" : "to mark cells", name,
+				    name, fonts ? _("font colours") : _("fill colours"),
+				    fonts && fills ? _("and fills") : _("to mark cells"), name,
 				    fonts ? c->font_row : c->fill_row);
 			col_emit(sh, &d, "L1-11", fonts ? c->font_row : c->fill_row, col);
 		} else if (bold || italic) {
@@ -1341,32 +1342,32 @@ static const struct {
 	int with_text;
 } sheet_refs[] = {
     {offsetof(kp_xlsx_sheet, errors), KP_SEV_ERROR, "formula-error", "L2-06",
-     "cell holds an error value", "cells hold error values",
-     "a formula failed (a reference to a deleted cell, a division by zero); fix the formula, "
-     "then paste the values",
+     N_("cell holds an error value"), N_("cells hold error values"),
+     N_("a formula failed (a reference to a deleted cell, a division by zero); fix the formula, "
+     "then paste the values"),
      1},
     {offsetof(kp_xlsx_sheet, data_merges), KP_SEV_ERROR, "merged-cell", "L1-12",
-     "range of data cells is merged", "ranges of data cells are merged",
-     "a merged range keeps its value in the first cell only, the others read empty; unmerge "
-     "(セルを結合して中央揃え off) and fill every cell",
+     N_("range of data cells is merged"), N_("ranges of data cells are merged"),
+     N_("a merged range keeps its value in the first cell only, the others read empty; unmerge "
+     "(セルを結合して中央揃え off) and fill every cell"),
      1},
     {offsetof(kp_xlsx_sheet, head_merges), KP_SEV_ERROR, "merged-cell", "L2-03",
-     "range of header cells is merged", "ranges of header cells are merged",
-     "the merged columns have no label of their own; unmerge and give each column its own "
-     "name in one header row (e.g. 人口_男, 人口_女)",
+     N_("range of header cells is merged"), N_("ranges of header cells are merged"),
+     N_("the merged columns have no label of their own; unmerge and give each column its own "
+     "name in one header row (e.g. 人口_男, 人口_女)"),
      1},
     {offsetof(kp_xlsx_sheet, title_merges), KP_SEV_WARNING, "merged-cell", "L1-12",
-     "range above the header is merged", "ranges above the header are merged",
-     "titles belong in the dataset's description, not above the table; delete the rows", 1},
-    {offsetof(kp_xlsx_sheet, hidden_rows), KP_SEV_ERROR, "hidden-row", "L1-13", "row is hidden",
-     "rows are hidden",
-     "hidden rows are still published; unhide them (select the rows around → right-click → "
-     "再表示) and delete what must not be published",
+     N_("range above the header is merged"), N_("ranges above the header are merged"),
+     N_("titles belong in the dataset's description, not above the table; delete the rows"), 1},
+    {offsetof(kp_xlsx_sheet, hidden_rows), KP_SEV_ERROR, "hidden-row", "L1-13", N_("row is hidden"),
+     N_("rows are hidden"),
+     N_("hidden rows are still published; unhide them (select the rows around → right-click → "
+     "再表示) and delete what must not be published"),
      0},
     {offsetof(kp_xlsx_sheet, breaks), KP_SEV_WARNING, "line-break", "L1-07",
-     "cell holds a line break", "cells hold line breaks",
-     "one value per cell: split lines that are separate values into rows or columns, and let "
-     "Excel wrap long text (折り返して全体を表示) instead of breaking it",
+     N_("cell holds a line break"), N_("cells hold line breaks"),
+     N_("one value per cell: split lines that are separate values into rows or columns, and let "
+     "Excel wrap long text (折り返して全体を表示) instead of breaking it"),
      1},
 };
 
@@ -1385,11 +1386,11 @@ static void findings(kp_xlsx_sheet *sh)
 		xl_say(fix, sizeof fix,
 			 "publish values: copy the cells, paste them as values (形式を選択して貼り"
 			 "付け → 値)%s",
-			 sh->uncached ? "; some have no saved result (never recalculated): they "
-					"read empty"
+			 sh->uncached ? _("; some have no saved result (never recalculated): they "
+					  "read empty")
 				      : "");
 		refs_finding(sh, &sh->formulas, KP_SEV_ERROR, "formula", "L2-06",
-			     sh->formulas.count == 1 ? "cell holds a formula" : "cells hold formulas",
+			     sh->formulas.count == 1 ? _("cell holds a formula") : _("cells hold formulas"),
 			     fix, 1);
 	}
 	for (size_t i = 0; i < sh->nmerges; i++) {
@@ -1410,9 +1411,9 @@ static void findings(kp_xlsx_sheet *sh)
 			f = &sh->data_merges;
 		}
 		if (f == &sh->group_merges && m->text[0])
-			xl_say(ref, sizeof ref, "%s:%s '%s'", a, b, m->text);
+			xl_fmt(ref, sizeof ref, "%s:%s '%s'", a, b, m->text);
 		else
-			xl_say(ref, sizeof ref, "%s:%s", a, b);
+			xl_fmt(ref, sizeof ref, "%s:%s", a, b);
 		refs_add(f, m->r1, m->c1, ref);
 	}
 	if (sh->group_merges.count && !sh->stopped) {
@@ -1451,7 +1452,8 @@ static void findings(kp_xlsx_sheet *sh)
 	for (size_t k = 0; k < NELEM(sheet_refs); k++) {
 		const first_refs *f = (const first_refs *)((const char *)sh + sheet_refs[k].at);
 		refs_finding(sh, f, sheet_refs[k].sev, sheet_refs[k].code, sheet_refs[k].rule,
-			     f->count == 1 ? sheet_refs[k].one : sheet_refs[k].many, sheet_refs[k].fix,
+			     _(f->count == 1 ? sheet_refs[k].one : sheet_refs[k].many),
+			     _(sheet_refs[k].fix),
 			     sheet_refs[k].with_text);
 	}
 	if (sh->nhidden_col_ranges && !sh->stopped) {

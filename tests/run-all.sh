@@ -5,6 +5,9 @@
 #   integration  tests/integration/*.sh (each starts the servers it needs on 127.0.0.1)
 # Only failures are printed in detail.  VALGRIND=1 runs the unit tests under valgrind.
 set -u
+# every suite runs in English unless it asks otherwise (tests/integration/i18n.sh)
+unset LANGUAGE LC_MESSAGES LANG
+export LC_ALL=C.UTF-8
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
 export KPLAN_TOP="$top" KPLAN_BIN="$top/$BUILD/bin" BUILD
