@@ -8,7 +8,7 @@
 set -eu
 
 build_pkgs="build-essential pkg-config gettext libcsv-dev libxml2-dev libjansson-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libpcre2-dev libzip-dev"
-test_pkgs="nginx-light locales raptor2-utils libxml2-utils jq python3 python3-rdflib python3-jsonschema python3-openpyxl miller curl openssl procps rsync git mandoc man-db"
+test_pkgs="nginx-light locales chromium fonts-noto-cjk tidy nodejs raptor2-utils libxml2-utils jq python3 python3-rdflib python3-jsonschema python3-openpyxl miller curl openssl procps rsync git mandoc man-db"
 bench_pkgs="time miller raptor2-utils nginx-light curl python3 nodejs python3-openpyxl gnumeric"
 fuzz_pkgs="clang libclang-rt-14-dev"
 

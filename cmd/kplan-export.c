@@ -6,6 +6,9 @@
 #include <time.h>
 
 #include "../src/export.h"
+#include "../src/files.h"
+#include "../src/report.h"
+#include "../src/score.h"
 #include "cli.h"
 
 static const char tool[] = "kplan-export";
@@ -28,6 +31,9 @@ static const char usage[] =
     "                        resource's \"sheet\", else its first visible worksheet)\n"
     "      --date DATE       YYYY-MM-DD stamped as the files' issue date (default:\n"
     "                        $SOURCE_DATE_EPOCH when set, else no date at all)\n"
+    "      --report FILE     also write the findings as an HTML report for people\n"
+    "                        (as kplan-validate --format html), whether or not the\n"
+    "                        export is written\n"
     "  -h, --help            show this help and exit\n"
     "  -V, --version         show the version and exit\n"
     "\n"
@@ -37,7 +43,7 @@ static const char usage[] =
     "exit status: 0 written, 1 invalid data (nothing written), 2 usage or schema error,\n"
     "3 I/O error (nothing written)\n");
 
-enum { OPT_BOM = 256, OPT_NO_BOM, OPT_EOL, OPT_HEADER, OPT_DATE, OPT_SHEET };
+enum { OPT_BOM = 256, OPT_NO_BOM, OPT_EOL, OPT_HEADER, OPT_DATE, OPT_SHEET, OPT_REPORT };
 
 static const struct {
 	const char *name;
@@ -81,13 +87,67 @@ static int valid_date(const char *s)
 	return !(m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
 }
 
+/* --report FILE: the findings as kplan-validate --format html shows them */
+struct html {
+	kp_report *report; /* owned, NULL without --report */
+	kp_score score;    /* the table being checked */
+	const char *package;
+	size_t tables;
+	long counted; /* findings in the tables reported so far */
+};
+
 /* One finding per line, the way kplan-validate's text report writes it (house format,
  * then the field and the cell), so an export that stops on invalid data reads the same. */
 static int print_diag(void *ctx, const kp_diag *d)
 {
-	(void)ctx;
+	struct html *h = ctx;
 	kp_cli_print_diag(tool, d);
+	if (h->report) {
+		kp_score_add(&h->score, d);
+		kp_report_finding(h->report, d);
+	}
 	return 0;
+}
+
+/* --report: each table's findings and facts, then the page at the end */
+static void table_done(void *ctx, const kp_resource *res, const char *file,
+	const kp_validate_stats *st)
+{
+	struct html *h = ctx;
+	(void)res;
+	kp_report_table_info ti = {file, file, st->sheet[0] ? st->sheet : NULL,
+				   res && res->schema_path ? res->schema_path : h->package, st,
+				   &h->score, st->errors == 0};
+	kp_report_table(h->report, &ti);
+	h->tables++;
+	h->counted = kp_report_count(h->report);
+	kp_score_init(&h->score);
+}
+
+/* Writes the page whole to path, or nothing.  Returns status, or KP_EXIT_IO. */
+static int write_report(struct html *h, const char *path, int status)
+{
+	if (!h->tables || kp_report_count(h->report) > h->counted) {
+		/* findings about the package itself (before or after its tables) */
+		kp_validate_stats st;
+		memset(&st, 0, sizeof st);
+		kp_report_table_info ti = {h->package, NULL, NULL, h->package, &st, &h->score,
+					   status == KP_EXIT_OK};
+		kp_report_table(h->report, &ti);
+	}
+	kp_atomic out;
+	kp_diag err;
+	if (kp_files_atomic_open(&out, path, &err) != 0) {
+		kp_cli_print_diag(tool, &err);
+		return KP_EXIT_IO;
+	}
+	kp_report_html_opts ho = {tool, KPLAN_VERSION, status == KP_EXIT_OK, status == KP_EXIT_IO};
+	kp_report_write_html(h->report, out.fp, &ho);
+	if (kp_files_atomic_commit(&out, &err) != 0) {
+		kp_cli_print_diag(tool, &err);
+		return KP_EXIT_IO;
+	}
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -106,12 +166,14 @@ int main(int argc, char **argv)
 	    {"date", required_argument, NULL, OPT_DATE},
 	    {"encoding", required_argument, NULL, 'e'},
 	    {"sheet", required_argument, NULL, OPT_SHEET},
+	    {"report", required_argument, NULL, OPT_REPORT},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
 	kp_export_opts o;
 	kp_export_opts_init(&o);
+	const char *report_path = NULL;
 	static char epoch_date[16];
 	int c;
 	opterr = 0;
@@ -167,6 +229,11 @@ int main(int argc, char **argv)
 				return kp_cli_usage_error(tool, "--sheet needs a sheet's name or number");
 			o.sheet = optarg;
 			break;
+		case OPT_REPORT:
+			if (!*optarg)
+				return kp_cli_usage_error(tool, "--report needs a file name");
+			report_path = optarg;
+			break;
 		case OPT_DATE:
 			if (!valid_date(optarg))
 				return kp_cli_usage_error(
@@ -201,7 +268,15 @@ int main(int argc, char **argv)
 		strftime(epoch_date, sizeof epoch_date, "%Y-%m-%d", &tm);
 		o.date = epoch_date;
 	}
-	o.sink = (kp_diag_sink){print_diag, NULL};
+	struct html h = {.package = o.package};
+	kp_score_init(&h.score);
+	if (report_path) {
+		if (!(h.report = kp_report_new()))
+			return kp_cli_finish(tool, KP_EXIT_IO);
+		o.table_done = table_done;
+		o.table_ctx = &h;
+	}
+	o.sink = (kp_diag_sink){print_diag, &h};
 	/* A signal stops the run; the library removes what it wrote, then the signal ends
 	 * the process. */
 	static volatile sig_atomic_t interrupted;
@@ -209,9 +284,14 @@ int main(int argc, char **argv)
 	o.interrupted = &interrupted;
 	/* 総務省's codes, checked wherever a 全国地方公共団体コード is */
 	if (kp_cli_lg_codes(tool, &o.lg_codes) != 0) {
+		kp_report_free(h.report);
 		return kp_cli_finish(tool, KP_EXIT_IO);
 	}
 	int status = kp_export_run(&o);
+	if (h.report) {
+		status = write_report(&h, report_path, status);
+		kp_report_free(h.report);
+	}
 	if (status == KP_EXIT_INVALID)
 		fprintf(stderr, _("%s: invalid: nothing written to %s\n"), tool, o.out_dir);
 	else if (interrupted && status != KP_EXIT_OK)

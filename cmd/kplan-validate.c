@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "../src/files.h"
 #include "../src/score.h"
+#include "../src/report.h"
 
 static const char tool[] = "kplan-validate";
 
@@ -32,8 +33,9 @@ static const char usage[] =
 	"  -d, --data DIR        folder holding the package's resource files\n"
 	"                        (default: the descriptor's folder)\n"
 	"  -f, --format FMT      report format: text (default), json, github (workflow\n"
-	"                        commands: an annotation per finding) or gitlab (a Code\n"
-	"                        Quality report)\n"
+	"                        commands: an annotation per finding), gitlab (a Code\n"
+	"                        Quality report) or html (a report for people: one file)\n"
+	"  -o, --output FILE     write the html or json report to FILE (whole, or not at all)\n"
 	"  -m, --max-errors N    stop a table after N errors (default 1000, 0 = no limit)\n"
 	"      --standard ID     check against a standard dataset's schema: its number\n"
 	"                        (08), key (08-aed-new) or name (AED設置箇所一覧); without\n"
@@ -69,6 +71,7 @@ typedef struct report {
 	const char *sheet; /* the workbook's sheet of the current table, or NULL */
 	kp_score score;    /* the current table's machine-readability score */
 	int summary_only;  /* --summary: no finding lines in text, only the summaries */
+	kp_report *html;   /* owned: --format html collects here, written at the end */
 	struct problem {   /* findings counted by code, rule and severity, for the summary */
 		const char *code, *rule; /* static */
 		kp_severity sev;
@@ -234,6 +237,10 @@ static int on_finding(void *ctx, const kp_diag *d)
 {
 	report *r = ctx;
 	kp_score_add(&r->score, d);
+	if (r->html) {
+		kp_report_finding(r->html, d);
+		return 0;
+	}
 	if (r->ci == 1) {
 		annotate(d);
 		return 0;
@@ -315,6 +322,18 @@ static void begin_table(report *r)
 static void end_table_note(report *r, const char *file, const kp_validate_stats *st, int strict,
 	const char *schema, const char *note)
 {
+	if (r->html) {
+		const char *sheet = st->sheet[0] ? st->sheet : r->sheet;
+		char against[700];
+		if (note && note[0] == ' ' && note[1] == '(') /* the text summary's " (…)" */
+			snprintf(against, sizeof against, "%.*s", (int)strlen(note + 2) - 1, note + 2);
+		else
+			snprintf(against, sizeof against, "%s", schema ? schema : "");
+		kp_report_table_info ti = {file, file, sheet, against, st, &r->score,
+					   st->errors == 0 && !(strict && st->warnings)};
+		kp_report_table(r->html, &ti);
+		return;
+	}
 	if (!r->json) {
 		int ok = st->errors == 0 && !(strict && st->warnings);
 		const char *sheet = st->sheet[0] ? st->sheet : r->sheet;
@@ -498,6 +517,7 @@ int main(int argc, char **argv)
 		{"package", required_argument, NULL, 'p'},
 		{"data", required_argument, NULL, 'd'},
 		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
 		{"max-errors", required_argument, NULL, 'm'},
 		{"encoding", required_argument, NULL, 'e'},
 		{"sheet", required_argument, NULL, OPT_SHEET},
@@ -511,7 +531,7 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *schema_path = NULL, *package_path = NULL, *data_dir = NULL;
-	const char *format = "text";
+	const char *format = "text", *output = NULL;
 	long max_errors = 1000;
 	int strict = 0, list_standards = 0, summary_only = 0, quiet = 0;
 	const char *standard_word = NULL;
@@ -519,7 +539,7 @@ int main(int argc, char **argv)
 	memset(&vo, 0, sizeof vo);
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:p:d:f:m:e:qhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:p:d:f:m:e:o:qhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			schema_path = optarg;
@@ -532,6 +552,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			format = optarg;
+			break;
+		case 'o':
+			output = optarg;
 			break;
 		case 'm':
 			if (parse_count(optarg, 1000000000L, &max_errors) != 0)
@@ -574,9 +597,14 @@ int main(int argc, char **argv)
 		}
 	}
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
-	    strcmp(format, "github") != 0 && strcmp(format, "gitlab") != 0)
-		return kp_cli_usage_error(tool, "unknown format '%s': use text, json, github or gitlab",
+	    strcmp(format, "github") != 0 && strcmp(format, "gitlab") != 0 &&
+	    strcmp(format, "html") != 0)
+		return kp_cli_usage_error(tool, "unknown format '%s': use text, json, github, gitlab "
+						"or html",
 					  format);
+	if (output && strcmp(format, "html") != 0 && strcmp(format, "json") != 0)
+		return kp_cli_usage_error(tool, "-o goes with --format html or json (a report that is "
+						"one document)");
 	if (schema_path && package_path)
 		return kp_cli_usage_error(tool, "give either --schema or --package, not both");
 	if (package_path && optind < argc)
@@ -642,6 +670,11 @@ int main(int argc, char **argv)
 	kp_i18n_localize(!rep.json && strcmp(format, "gitlab") != 0);
 	rep.ci = strcmp(format, "github") == 0 ? 1 : strcmp(format, "gitlab") == 0 ? 2 : 0;
 	if (rep.ci == 2 && !(rep.quality = json_array())) {
+		kp_standards_free(&stds);
+		kp_cli_tables_free(&tables);
+		return kp_cli_finish(tool, KP_EXIT_IO);
+	}
+	if (strcmp(format, "html") == 0 && !(rep.html = kp_report_new())) {
 		kp_standards_free(&stds);
 		kp_cli_tables_free(&tables);
 		return kp_cli_finish(tool, KP_EXIT_IO);
@@ -767,14 +800,43 @@ int main(int argc, char **argv)
 	}
 	if (status == KP_EXIT_OK && strict && warnings)
 		status = KP_EXIT_INVALID;
-	if (rep.json) {
-		json_t *doc = json_pack("{s:b, s:b, s:o}", "valid", status == KP_EXIT_OK, "strict",
-			strict, "tables", rep.tables);
-		if (doc) {
-			json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-			fputc('\n', stdout);
-			json_decref(doc);
+	if (rep.json || rep.html) {
+		/* one document: to stdout, or written whole to -o FILE (never half a file) */
+		kp_atomic out = {0};
+		kp_diag err;
+		FILE *fp = stdout;
+		if (output) {
+			if (kp_files_atomic_open(&out, output, &err) != 0) {
+				kp_cli_print_diag(tool, &err);
+				status = KP_EXIT_IO;
+				fp = NULL;
+			} else {
+				fp = out.fp;
+			}
 		}
+		if (fp && rep.json) {
+			json_t *doc = json_pack("{s:b, s:b, s:O}", "valid", status == KP_EXIT_OK,
+						"strict", strict, "tables", rep.tables);
+			if (doc) {
+				json_dumpf(doc, fp, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+				fputc('\n', fp);
+				json_decref(doc);
+			}
+		} else if (fp) {
+			kp_report_html_opts ho = {tool, KPLAN_VERSION, status == KP_EXIT_OK,
+						  status == KP_EXIT_IO};
+			kp_report_write_html(rep.html, fp, &ho);
+		}
+		json_decref(rep.tables);
+		if (fp && output && kp_files_atomic_commit(&out, &err) != 0) {
+			kp_cli_print_diag(tool, &err);
+			status = KP_EXIT_IO;
+		}
+		if (rep.html || output)
+			fprintf(stderr, "%s: %s\n", tool,
+				status == KP_EXIT_OK   ? _("valid")
+				: status == KP_EXIT_IO ? _("not all tables could be read")
+						       : _("invalid"));
 	} else if (rep.ci) {
 		json_decref(rep.tables);
 		if (rep.ci == 2) {
@@ -797,6 +859,7 @@ int main(int argc, char **argv)
 		printf("%s: %s\n", tool, status == KP_EXIT_OK ? _("valid") : status == KP_EXIT_IO ? _("not all tables could be read") : _("invalid"));
 	}
 	report_release(&rep);
+	kp_report_free(rep.html);
 	kp_standards_free(&stds);
 	kp_cli_tables_free(&tables);
 	return kp_cli_finish(tool, status);

@@ -41,6 +41,8 @@ void kp_diag_clear(kp_diag *d)
 	d->offset = -1;
 }
 
+static size_t utf8_floor(const char *s, size_t max);
+
 void kp_diag_vset(kp_diag *d, kp_severity sev, const char *code, const char *fmt, va_list ap)
 {
 	if (!d)
@@ -48,7 +50,12 @@ void kp_diag_vset(kp_diag *d, kp_severity sev, const char *code, const char *fmt
 	kp_diag_clear(d);
 	d->severity = sev;
 	d->code = code;
-	vsnprintf(d->message, sizeof d->message, _(fmt), ap);
+	int n = vsnprintf(d->message, sizeof d->message, _(fmt), ap);
+	if (n >= (int)sizeof d->message) {
+		/* cut: end on a whole character, and say so */
+		size_t keep = utf8_floor(d->message, sizeof d->message - 4);
+		memcpy(d->message + keep, "\xE2\x80\xA6", 4); /* … and the NUL */
+	}
 }
 
 void kp_diag_set(kp_diag *d, kp_severity sev, const char *code, const char *fmt, ...)

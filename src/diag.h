@@ -18,7 +18,8 @@
 #include <jansson.h>
 
 #define KP_DIAG_CELL_MAX 80     /* bytes kept of an offending cell, NUL included */
-#define KP_DIAG_MESSAGE_MAX 512 /* bytes of the message, NUL included */
+#define KP_DIAG_MESSAGE_MAX 1024 /* bytes of the message, NUL included (a Japanese
+				  * message takes about three times the English bytes) */
 
 typedef enum kp_severity { KP_SEV_ERROR = 0, KP_SEV_WARNING = 1, KP_SEV_INFO = 2 } kp_severity;
 

@@ -1193,7 +1193,8 @@ int kp_export_run(const kp_export_opts *o)
 				       .hooks = ready ? &hooks : NULL,
 				       .interrupted = o->interrupted,
 				       .lg_codes = o->lg_codes};
-		int rc = kp_validate_package(c.pkg, o->data_dir, &vo, &o->sink, NULL, NULL);
+		int rc = kp_validate_package(c.pkg, o->data_dir, &vo, &o->sink, o->table_done,
+					     o->table_ctx);
 		status = rc == 0 ? KP_EXIT_OK : rc == 1 ? KP_EXIT_INVALID : KP_EXIT_IO;
 		if (o->interrupted && *o->interrupted) {
 			kp_diag_set(&c.err, KP_SEV_ERROR, "interrupted", "interrupted by signal %d",

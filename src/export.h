@@ -26,6 +26,7 @@
 
 #include "diag.h"
 #include "lgcode.h"
+#include "validate.h"
 
 enum {
 	KP_EXPORT_CSV = 1u << 0,
@@ -55,6 +56,9 @@ typedef struct kp_export_opts {
 				    * the caller's signal handler; the run then stops, removes
 				    * what it wrote and returns KP_EXIT_IO */
 	const kp_lgcode_list *lg_codes; /* optional: 総務省's codes (kp_validate_opts) */
+	kp_validate_table_fn table_done; /* optional: each table's stats once it is checked
+					  * (kp_validate_package), with table_ctx */
+	void *table_ctx;
 } kp_export_opts;
 
 /* Sets the defaults: all formats, OUT "dist", BOM, CRLF, titles, no date. */
