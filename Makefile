@@ -138,7 +138,8 @@ fuzz: deps
 format:
 	clang-format -i $(wildcard src/*.[ch] cmd/*.[ch] tests/unit/*.[ch])
 
-install: all
+install: deps
+	@$(MAKE) --no-print-directory all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kplan
 	install -m 0755 $(TOOL_BIN) $(DESTDIR)$(PREFIX)/bin/
 	cp -R schemas $(DESTDIR)$(PREFIX)/share/kplan/

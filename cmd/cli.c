@@ -162,6 +162,20 @@ int kp_cli_data_path(const char *rel, char *out, size_t outsz)
 	return access(out, R_OK) == 0 ? 0 : -1;
 }
 
+int kp_cli_portal_rules(const char *lg_code, char *out, size_t outsz)
+{
+	int digits = lg_code && strlen(lg_code) == 6;
+	for (size_t i = 0; digits && i < 6; i++)
+		digits = lg_code[i] >= '0' && lg_code[i] <= '9';
+	if (digits) {
+		char rel[64];
+		snprintf(rel, sizeof rel, "portal/profiles/%s.json", lg_code);
+		if (kp_cli_data_path(rel, out, outsz) == 0)
+			return 0;
+	}
+	return kp_cli_data_path("portal/portal.json", out, outsz);
+}
+
 static kp_lgcode_list lg_list;
 
 static void free_lg_list(void)

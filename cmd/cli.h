@@ -65,6 +65,11 @@ int kp_cli_finish(const char *tool, int status);
  * installed copy under KPLAN_DATADIR.  Returns 0 with out filled when it is readable. */
 int kp_cli_data_path(const char *rel, char *out, size_t outsz);
 
+/* The portal rules for a package of the municipality lg_code (may be NULL): its profile
+ * (schemas/portal/profiles/<lg_code>.json: that city's own choices over the rules every
+ * Japanese portal shares), else schemas/portal/portal.json.  Returns 0 with out filled. */
+int kp_cli_portal_rules(const char *lg_code, char *out, size_t outsz);
+
 /* 総務省's list of codes (schemas/lgcodes/local-gov-codes.json), loaded once and freed
  * at exit: *out gets it, or stays NULL when kplan's data is not found.  Returns 0, or
  * -1 (reported) when the file is there but broken. */

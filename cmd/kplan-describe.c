@@ -219,8 +219,11 @@ int main(int argc, char **argv)
 			free(name);
 		}
 	}
+	const kp_lgcode_list *codes = NULL;
+	if (status == KP_EXIT_OK && package && kp_cli_lg_codes(tool, &codes) != 0)
+		status = KP_EXIT_IO;
 	if (status == KP_EXIT_OK && package)
-		doc = kp_infer_package(views, done, json_incref(resources));
+		doc = kp_infer_package(views, done, json_incref(resources), codes);
 	for (size_t k = 0; k < done; k++)
 		kp_infer_release(&irs[k]);
 	free(irs);

@@ -26,9 +26,11 @@ static const char usage[] =
     "      --portal URL      CKAN portal site URL (Action API at URL/api/3/action/)\n"
     "      --org ORG         CKAN organization (name or id) that owns the dataset\n"
     "      --dataset NAME    CKAN dataset name (default: <lg_code>-<package name>)\n"
-    "      --portal-rules FILE  the portal's metadata requirements (default:\n"
-    "                        schemas/portal/portal.json of this kplan); a package that\n"
-    "                        fails them is refused before anything is sent\n"
+    "      --portal-rules FILE  the portal's metadata requirements (default: the\n"
+    "                        profile of the package's dcat.lg_code, schemas/portal/\n"
+    "                        profiles/<lg_code>.json, else schemas/portal/portal.json,\n"
+    "                        the rules every Japanese municipality's portal shares); a\n"
+    "                        package that fails them is refused before anything is sent\n"
     "      --put URL         instead of CKAN: HTTP PUT each file to URL/<file>\n"
     "How:\n"
     "      --token-file FILE read the API token from FILE (must not be readable by\n"
@@ -178,13 +180,6 @@ static int clean_token(char *t)
 		if (*p < 0x20 || *p == 0x7f)
 			return -1;
 	return 0;
-}
-
-/* The portal rules file: the schemas/ of the build tree this tool runs from, else the
- * installed copy (kp_cli_data_path). */
-static int find_rules(char *out, size_t outsz)
-{
-	return kp_cli_data_path("portal/portal.json", out, outsz);
 }
 
 struct findings {
@@ -424,7 +419,8 @@ int main(int argc, char **argv)
 		/* The portal's metadata requirements: refuse before sending anything. */
 		char found[4200];
 		if (!rules_path) {
-			if (find_rules(found, sizeof found) != 0) {
+			json_t *code = json_object_get(json_object_get(pkg.root, "dcat"), "lg_code");
+			if (kp_cli_portal_rules(json_string_value(code), found, sizeof found) != 0) {
 				kp_cli_error(
 				    tool,
 				    "cannot find the portal rules (schemas/portal/portal.json); "

@@ -1101,7 +1101,7 @@ static int cast_string(const opts *o, const char *s, size_t n, kp_diag *err)
 	case KP_FORMAT_URI:
 		if (!valid_uri(s, n))
 			return type_error(err, "\"%.*s\" is not a URI: write an absolute address such "
-				"as https://www.city.kanazawa.ishikawa.jp/, with spaces encoded",
+				"as https://www.city.example.lg.jp/, with spaces encoded",
 				shown, s);
 		break;
 	case KP_FORMAT_UUID:

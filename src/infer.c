@@ -606,7 +606,8 @@ json_t *kp_infer_resource(const kp_infer_result *r, const char *name, const char
 			 "schema", r->schema);
 }
 
-json_t *kp_infer_package(const kp_infer_result *const *tables, size_t n, json_t *res)
+json_t *kp_infer_package(const kp_infer_result *const *tables, size_t n, json_t *res,
+	const kp_lgcode_list *codes)
 {
 	const char *code = n ? tables[0]->lg_code : "", *lg_name = n ? tables[0]->lg_name : NULL;
 	for (size_t i = 1; i < n; i++) {
@@ -623,13 +624,21 @@ json_t *kp_infer_package(const kp_infer_result *const *tables, size_t n, json_t 
 	char spatial[64] = "";
 	if (code[0]) /* e-Stat's area code URI: the code without its check digit */
 		snprintf(spatial, sizeof spatial, "http://data.e-stat.go.jp/lod/sac/C%.5s", code);
+	/* what 総務省's list says of the code: the name, and the municipality as publisher */
+	const kp_lgcode_entry *e = code[0] && codes ? kp_lgcode_list_find(codes, code) : NULL;
+	const char *publisher = "";
+	if (e) {
+		if (!lg_name)
+			lg_name = e->name;
+		publisher = e->city_name && e->city_name[0] ? e->city_name : e->name;
+	}
 	return json_pack(
 	    "{s:s, s:s, s:s, s:[], s:[{s:s, s:s, s:s}], s:{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s, "
 	    "s:s, s:s, s:s, s:s, s:s, s:[], s:s}, s:o}",
 	    "name", name, "title", "", "description", "", "keywords", "licenses", "name", "CC-BY-4.0",
 	    "title", "Creative Commons Attribution 4.0", "path",
 	    "https://creativecommons.org/licenses/by/4.0/", "dcat", "lg_code", code, "lg_name",
-	    lg_name ? lg_name : "", "publisher", "", "author", "", "contact", "name", "", "email", "",
+	    lg_name ? lg_name : "", "publisher", publisher, "author", "", "contact", "name", "", "email", "",
 	    "issued", "", "modified", "", "frequency", "irregular", "spatial", spatial, "landing_page", "", "download_base", "", "theme",
 	    "language", "ja", "resources", res);
 }

@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "diag.h"
+#include "lgcode.h"
 
 #define KP_INFER_VOCAB 12 /* distinct values kept per column for an enum */
 #define KP_INFER_KEY_BUDGET ((size_t)1 << 22) /* value hashes kept for key candidates
@@ -67,8 +68,11 @@ json_t *kp_infer_resource(const kp_infer_result *r, const char *name, const char
  * lg_code, lg_name, publisher, contact, dates, frequency, spatial, theme, language),
  * with an empty string or list wherever the tables do not say: a person fills them in,
  * and kplan-validate --package names each one missing.  lg_code and lg_name come from
- * the tables when every row of every table states the same (and spatial from the code).
+ * the tables when every row of every table states the same (and spatial from the code);
+ * with codes (総務省's list, may be NULL) the code's entry gives lg_name when the tables
+ * do not, and the publisher (the municipality's name).
  * res is the resources array (owned by the result).  NULL out of memory. */
-json_t *kp_infer_package(const kp_infer_result *const *tables, size_t n, json_t *res);
+json_t *kp_infer_package(const kp_infer_result *const *tables, size_t n, json_t *res,
+	const kp_lgcode_list *codes);
 
 #endif

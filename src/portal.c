@@ -26,6 +26,8 @@ typedef enum check_type {
 typedef enum check_format { CF_NONE = 0, CF_DATE, CF_URI, CF_EMAIL, CF_LGCODE } check_format;
 
 static const char *const type_names[] = {"any", "string", "array", "object", "number", "boolean"};
+static const char *const type_labels[] = {N_("a value"), N_("a string"), N_("an array"),
+	N_("an object"), N_("a number"), N_("true or false")};
 static const char *const format_names[] = {"", "date", "uri", "email", "lgcode"};
 
 typedef struct check {
@@ -160,9 +162,20 @@ static void load_check(loader *L, const char *list, size_t i, check *c, json_t *
 						     strcmp(json_string_value(v), "warning") == 0);
 			c->severity = ok && json_string_value(v)[0] == 'w' ? KP_SEV_WARNING : KP_SEV_ERROR;
 		} else if (strcmp(k, "message") == 0) {
-			ok = json_is_string(v);
+			/* one text, or one per language {"ja": …, "en": …}: the locale's, else
+			 * English, else the first */
+			const char *m = json_is_string(v) ? json_string_value(v) : NULL;
+			if (json_is_object(v) && json_object_size(v)) {
+				json_t *w = json_object_get(v, _("en"));
+				if (!json_is_string(w))
+					w = json_object_get(v, "en");
+				if (!json_is_string(w))
+					w = json_object_iter_value(json_object_iter(v));
+				m = json_is_string(w) ? json_string_value(w) : NULL;
+			}
+			ok = m != NULL;
 			if (ok)
-				c->message = strdup(json_string_value(v));
+				c->message = strdup(m);
 		} else if (strcmp(k, "$comment") == 0) {
 			ok = 1;
 		} else {
@@ -231,6 +244,67 @@ static void load_list(loader *L, json_t *root, const char *key, check **out, siz
 		load_check(L, key, i, &(*out)[(*n)++], json_array_get(a, i));
 }
 
+/* A profile's list over its base's: a check on the same path replaces the base's, the
+ * others are added after them.  Takes the checks of *add (emptied). */
+static int merge_list(check **base, size_t *nbase, check **add, size_t *nadd)
+{
+	check *m = realloc(*base, (*nbase + *nadd + 1) * sizeof *m);
+	if (!m)
+		return -1;
+	*base = m;
+	for (size_t i = 0; i < *nadd; i++) {
+		check *c = &(*add)[i];
+		size_t k = 0;
+		while (k < *nbase && strcmp(m[k].path, c->path) != 0)
+			k++;
+		if (k < *nbase)
+			check_free(&m[k]);
+		else
+			(*nbase)++;
+		m[k] = *c;
+	}
+	free(*add);
+	*add = NULL;
+	*nadd = 0;
+	return 0;
+}
+
+static int load_depth;
+
+/* "extends": the rules file this one refines, relative to this one's folder. */
+static int load_base(loader *L, json_t *obj, const char *path, kp_portal **base)
+{
+	json_t *e = json_object_get(obj, "extends");
+	*base = NULL;
+	if (!e)
+		return 0;
+	if (!json_is_string(e) || !json_string_length(e)) {
+		fail(L, "\"extends\": expected the path of the rules file this one refines");
+		return -1;
+	}
+	if (load_depth >= 4) {
+		fail(L, "\"extends\" goes more than 4 files deep (a loop?)");
+		return -1;
+	}
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	const char *rel = json_string_value(e);
+	size_t dl = slash && rel[0] != '/' ? (size_t)(slash - path + 1) : 0;
+	char *full = malloc(dl + strlen(rel) + 1);
+	if (!full) {
+		fail(L, "out of memory");
+		return -1;
+	}
+	memcpy(full, path, dl);
+	strcpy(full + dl, rel);
+	load_depth++;
+	int rc = kp_portal_load(full, base, L->sink);
+	load_depth--;
+	free(full);
+	if (rc != 0)
+		L->errors++;
+	return rc;
+}
+
 int kp_portal_load_json(json_t *obj, const char *path, kp_portal **out, const kp_diag_sink *sink)
 {
 	loader L = {sink, path, 0};
@@ -246,9 +320,21 @@ int kp_portal_load_json(json_t *obj, const char *path, kp_portal **out, const kp
 	}
 	load_list(&L, obj, "dataset", &p->dataset, &p->ndataset);
 	load_list(&L, obj, "resource", &p->resource, &p->nresource);
-	if (L.errors) {
+	kp_portal *base = NULL;
+	if (L.errors || load_base(&L, obj, path, &base) != 0) {
 		kp_portal_free(p);
 		return -1;
+	}
+	if (base) {
+		if (merge_list(&base->dataset, &base->ndataset, &p->dataset, &p->ndataset) != 0 ||
+		    merge_list(&base->resource, &base->nresource, &p->resource, &p->nresource) != 0) {
+			fail(&L, "out of memory");
+			kp_portal_free(base);
+			kp_portal_free(p);
+			return -1;
+		}
+		kp_portal_free(p);
+		p = base;
 	}
 	*out = p;
 	return 0;
@@ -309,9 +395,60 @@ static void dotted(const char *prefix, const char *pointer, char *buf, size_t si
 typedef struct checker {
 	const kp_diag_sink *sink;
 	const char *file;
+	json_t *root; /* the descriptor: the messages' {/pointer} values */
 	long errors;
 	int stopped;
 } checker;
+
+/* The message with each {/json/pointer} (or {/pointer:N}, its first N characters) set
+ * to the package's own string there; a [...] part holding one that is missing is left
+ * out, so a message never names another city's values. */
+static void expand(const char *msg, json_t *root, char *out, size_t size)
+{
+	size_t k = 0, mark = 0;
+	int in_opt = 0, opt_ok = 1;
+	for (const char *p = msg; *p && k + 1 < size; p++) {
+		if (*p == '[' && !in_opt) {
+			in_opt = 1, opt_ok = 1, mark = k;
+			continue;
+		}
+		if (*p == ']' && in_opt) {
+			if (!opt_ok)
+				k = mark;
+			in_opt = 0;
+			continue;
+		}
+		const char *close = *p == '{' && p[1] == '/' ? strchr(p, '}') : NULL;
+		if (!close) {
+			out[k++] = *p;
+			continue;
+		}
+		char ptr[200];
+		size_t n = (size_t)(close - p - 1), keep = (size_t)-1;
+		if (n >= sizeof ptr)
+			n = sizeof ptr - 1;
+		memcpy(ptr, p + 1, n);
+		ptr[n] = '\0';
+		char *colon = strchr(ptr, ':');
+		if (colon) {
+			*colon = '\0';
+			keep = (size_t)strtoul(colon + 1, NULL, 10);
+		}
+		json_t *v = root ? kp_schema_pointer(root, ptr) : NULL;
+		const char *s = json_is_string(v) ? json_string_value(v) : "";
+		if (!*s)
+			opt_ok = 0;
+		size_t len = strlen(s);
+		if (keep < len)
+			len = keep;
+		for (size_t i = 0; i < len && k + 1 < size; i++)
+			out[k++] = s[i];
+		p = close;
+	}
+	if (in_opt && !opt_ok)
+		k = mark;
+	out[k] = '\0';
+}
 
 static void finding(checker *C, const check *c, const char *where, const char *what, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -324,9 +461,10 @@ static void finding(checker *C, const check *c, const char *where, const char *w
 	va_start(ap, what);
 	vsnprintf(problem, sizeof problem, _(what), ap);
 	va_end(ap);
+	char message[700];
+	expand(c->message ? c->message : "", C->root, message, sizeof message);
 	kp_diag d;
-	kp_diag_set(&d, c->severity, "portal-metadata", "%s: %s: %s", where, problem,
-		c->message ? c->message : "");
+	kp_diag_set(&d, c->severity, "portal-metadata", "%s: %s: %s", where, problem, message);
 	kp_diag_at(&d, C->file, 0, 0, -1);
 	if (c->severity == KP_SEV_ERROR)
 		C->errors++;
@@ -392,8 +530,7 @@ static void run_check(checker *C, const check *c, json_t *root, const char *pref
 		return;
 	}
 	if (!type_ok(c->type, v)) {
-		finding(C, c, where, "expected %s %s", c->type == CT_ARRAY || c->type == CT_OBJECT ? "an" : "a",
-			type_names[c->type]);
+		finding(C, c, where, "expected %s", _(type_labels[c->type]));
 		return;
 	}
 	if (c->min_length >= 0) {
@@ -459,7 +596,7 @@ static void run_check(checker *C, const check *c, json_t *root, const char *pref
 long kp_portal_check_json(json_t *descriptor, const char *file, const kp_portal *rules,
 	const kp_diag_sink *sink)
 {
-	checker C = {sink, file, 0, 0};
+	checker C = {sink, file, descriptor, 0, 0};
 	for (size_t i = 0; i < rules->ndataset && !C.stopped; i++)
 		run_check(&C, &rules->dataset[i], descriptor, NULL);
 	json_t *res = json_object_get(descriptor, "resources");

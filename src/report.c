@@ -579,7 +579,8 @@ static void put_fact(FILE *fp, const char *term, const char *value)
 
 static void put_table(FILE *fp, struct table *t, size_t ti)
 {
-	qsort(t->groups, t->ngroups, sizeof *t->groups, by_weight);
+	if (t->ngroups > 1)
+		qsort(t->groups, t->ngroups, sizeof *t->groups, by_weight);
 	read_excerpt(t);
 	const kp_validate_stats *st = &t->stats;
 	fprintf(fp, "<section class=\"table\" id=\"t%zu\" aria-labelledby=\"t%zu-h\" data-findings=\"%ld\">\n"

@@ -1173,7 +1173,7 @@ static int number_with_unit(tctx *t, long row, size_t col, const kp_csvcell *c, 
 		    &d, KP_SEV_ERROR, "number-with-unit",
 		    "the number is written with full-width digits: write it with half-width "
 		    "digits 0-9 only (field '%s' is %s)",
-		    f->name, kp_cast_type_name(f->type));
+		    f->name, f->type == KP_TYPE_INTEGER ? _("an integer") : _("a number"));
 	} else {
 		char num[64];
 		size_t k = 0;

@@ -8,6 +8,8 @@ set -u
 # every suite runs in English unless it asks otherwise (tests/integration/i18n.sh)
 unset LANGUAGE LC_MESSAGES LANG
 export LC_ALL=C.UTF-8
+# a sanitized build reports leaks; tests/lsan.supp names the few that are glibc's
+export LSAN_OPTIONS="suppressions=$(cd "$(dirname "$0")" && pwd)/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
 export KPLAN_TOP="$top" KPLAN_BIN="$top/$BUILD/bin" BUILD
