@@ -89,15 +89,18 @@ fi
 # Actions annotations on the files and lines, GitLab's Code Quality report (a file the
 # job keeps as an artifact: KPLAN_QUALITY_REPORT, default gl-code-quality-report.json).
 quality=${KPLAN_QUALITY_REPORT:-gl-code-quality-report.json}
+# Publishing to a CKAN portal: the portal's metadata rules are errors from the first step
+# on (the same rules kplan-upload applies), so nothing is exported that upload refuses.
+# (${KPLAN_PORTAL:+--for-portal} below: the option only when publishing to a portal)
 validate_gitlab() { "${bin}kplan-validate" --format gitlab "$@" >"$quality"; }
 if [ "${GITHUB_ACTIONS:-}" = true ]; then
-	run validate "${bin}kplan-validate" --format github --package "$package" --data "$data"
+	run validate "${bin}kplan-validate" --format github ${KPLAN_PORTAL:+--for-portal} --package "$package" --data "$data"
 elif [ "${GITLAB_CI:-}" = true ]; then
-	run validate validate_gitlab --package "$package" --data "$data"
+	run validate validate_gitlab ${KPLAN_PORTAL:+--for-portal} --package "$package" --data "$data"
 else
-	run validate "${bin}kplan-validate" --package "$package" --data "$data"
+	run validate "${bin}kplan-validate" ${KPLAN_PORTAL:+--for-portal} --package "$package" --data "$data"
 fi
-run export "${bin}kplan-export" --package "$package" --data "$data" --format all -o "$out"
+run export "${bin}kplan-export" ${KPLAN_PORTAL:+--for-portal} --package "$package" --data "$data" --format all -o "$out"
 
 set --
 if [ -n "${KPLAN_PORTAL:-}" ]; then

@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "../src/portal.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -8,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef KPLAN_LOCALEDIR
@@ -174,6 +177,125 @@ int kp_cli_portal_rules(const char *lg_code, char *out, size_t outsz)
 			return 0;
 	}
 	return kp_cli_data_path("portal/portal.json", out, outsz);
+}
+
+struct soften {
+	const kp_diag_sink *inner;
+	int strict;
+	long errors;
+	int collect;   /* gather the items into one finding */
+	long missing;  /* items gathered */
+	char names[300];
+};
+
+static int soften(void *ctx, const kp_diag *d)
+{
+	struct soften *s = ctx;
+	if (s->collect) {
+		if (d->severity != KP_SEV_ERROR)
+			return 0; /* 推奨 items: the upload's own check names them */
+		size_t k = strlen(s->names), n = strcspn(d->message, ":");
+		if (s->missing < 8 && k + n + 3 < sizeof s->names)
+			snprintf(s->names + k, sizeof s->names - k, "%s%.*s", k ? ", " : "", (int)n,
+				 d->message);
+		else if (s->missing == 8 && k + 5 < sizeof s->names)
+			snprintf(s->names + k, sizeof s->names - k, ", …");
+		s->missing++;
+		return 0;
+	}
+	kp_diag copy = *d;
+	if (!s->strict && copy.severity == KP_SEV_ERROR)
+		copy.severity = KP_SEV_WARNING;
+	s->errors += copy.severity == KP_SEV_ERROR;
+	return kp_diag_emit(s->inner, &copy);
+}
+
+long kp_cli_portal_check(json_t *descriptor, const char *file, const char *rules_path,
+	int strict, const kp_diag_sink *sink)
+{
+	char found[4200];
+	if (!rules_path) {
+		json_t *code = json_object_get(json_object_get(descriptor, "dcat"), "lg_code");
+		if (kp_cli_portal_rules(json_string_value(code), found, sizeof found) != 0) {
+			kp_diag d;
+			kp_diag_set(&d, KP_SEV_ERROR, "usage",
+				    "cannot find the portal rules (schemas/portal/portal.json); "
+				    "give --portal-rules FILE");
+			kp_diag_emit(sink, &d);
+			return -1;
+		}
+		rules_path = found;
+	}
+	kp_portal *rules = NULL;
+	if (kp_portal_load(rules_path, &rules, sink) != 0)
+		return -1;
+	struct soften s = {sink, strict, 0, 0, 0, ""};
+	/* a package not yet meant for a portal (no code, no publisher): one finding that
+	 * names what is missing, not one per item */
+	json_t *dcat = json_object_get(descriptor, "dcat");
+	s.collect = !strict && !json_is_string(json_object_get(dcat, "lg_code")) &&
+		    !json_is_string(json_object_get(dcat, "publisher"));
+	kp_diag_sink soft = {soften, &s};
+	long bad = kp_portal_check_json(descriptor, file, rules, &soft);
+	kp_portal_free(rules);
+	if (bad >= 0 && s.collect && s.missing) {
+		kp_diag d;
+		kp_diag_set(&d, KP_SEV_WARNING, "portal-metadata",
+			    "the package has no portal metadata yet: %ld items a CKAN portal needs "
+			    "are missing or wrong (%s); kplan-upload refuses it until they are there "
+			    "(kplan-describe --package drafts them, kplan-validate --package "
+			    "--for-portal names each one)",
+			    s.missing, s.names);
+		kp_diag_at(&d, file, 0, 0, -1);
+		kp_diag_emit(sink, &d);
+	}
+	return bad < 0 ? bad : s.errors;
+}
+
+json_t *kp_cli_as_exported(json_t *descriptor)
+{
+	json_t *d = json_deep_copy(descriptor);
+	json_t *res = json_object_get(d, "resources");
+	for (size_t i = 0; json_is_array(res) && i < json_array_size(res); i++) {
+		json_t *r = json_array_get(res, i);
+		const char *name = json_string_value(json_object_get(r, "name"));
+		if (!json_is_object(r) || !name)
+			continue;
+		/* the file is named after the resource: a name the portal refuses is one
+		 * finding (on the name), not two */
+		int ascii = 1;
+		for (const char *c = name; *c && ascii; c++)
+			ascii = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+				*c == '_' || *c == '.';
+		size_t n = strlen(name) + 5;
+		char *path = malloc(n);
+		if (path) {
+			snprintf(path, n, "%s.csv", ascii ? name : "resource");
+			json_object_set_new(r, "path", json_string(path));
+			free(path);
+		}
+		const char *t = json_string_value(json_object_get(r, "title"));
+		if (!t || !*t)
+			json_object_set_new(r, "title", json_string(name));
+		const char *ds = json_string_value(json_object_get(r, "description"));
+		if (!ds || !*ds)
+			json_object_set(r, "description", json_object_get(r, "title"));
+		json_object_set_new(r, "format", json_string("csv"));
+		json_object_set_new(r, "mediatype", json_string("text/csv"));
+		json_object_set_new(r, "encoding", json_string("utf-8"));
+	}
+	return d;
+}
+
+json_t *kp_cli_package_json(const char *path)
+{
+	char buf[4200];
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(buf, sizeof buf, "%s/datapackage.json", path);
+		path = buf;
+	}
+	return json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
 }
 
 static kp_lgcode_list lg_list;

@@ -70,6 +70,23 @@ int kp_cli_data_path(const char *rel, char *out, size_t outsz);
  * Japanese portal shares), else schemas/portal/portal.json.  Returns 0 with out filled. */
 int kp_cli_portal_rules(const char *lg_code, char *out, size_t outsz);
 
+/* The portal's metadata rules on a package descriptor, exactly as kplan-upload checks
+ * them: rules_path, else the package's own (kp_cli_portal_rules).  Findings go to sink
+ * (code portal-metadata), errors as warnings unless strict (a package told it is for the
+ * portal).  Returns the number of error findings, or -1 when the rules cannot be read
+ * (reported to sink). */
+long kp_cli_portal_check(json_t *descriptor, const char *file, const char *rules_path,
+	int strict, const kp_diag_sink *sink);
+
+/* A source package's descriptor as kplan-export will write it, for the check above:
+ * each resource's file named after it (name.csv), in UTF-8 CSV, its title and
+ * description never empty (export fills them in).  A new reference, NULL out of memory. */
+json_t *kp_cli_as_exported(json_t *descriptor);
+
+/* The descriptor of the package at path (datapackage.json, or the folder holding one),
+ * parsed; NULL when it cannot be read (the package loader says why). */
+json_t *kp_cli_package_json(const char *path);
+
 /* 総務省's list of codes (schemas/lgcodes/local-gov-codes.json), loaded once and freed
  * at exit: *out gets it, or stays NULL when kplan's data is not found.  Returns 0, or
  * -1 (reported) when the file is there but broken. */

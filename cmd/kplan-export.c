@@ -31,6 +31,12 @@ static const char usage[] =
     "                        resource's \"sheet\", else its first visible worksheet)\n"
     "      --date DATE       YYYY-MM-DD stamped as the files' issue date (default:\n"
     "                        $SOURCE_DATE_EPOCH when set, else no date at all)\n"
+    "      --for-portal      the output is for a CKAN portal: write nothing unless the\n"
+    "                        package has the metadata the portal requires (as\n"
+    "                        kplan-upload checks it; without it, those are warnings)\n"
+    "      --portal-rules FILE  the portal's rules from FILE (implies --for-portal;\n"
+    "                        default: the profile of the package's dcat.lg_code, else\n"
+    "                        schemas/portal/portal.json)\n"
     "      --report FILE     also write the findings as an HTML report for people\n"
     "                        (as kplan-validate --format html), whether or not the\n"
     "                        export is written\n"
@@ -43,7 +49,17 @@ static const char usage[] =
     "exit status: 0 written, 1 invalid data (nothing written), 2 usage or schema error,\n"
     "3 I/O error (nothing written)\n");
 
-enum { OPT_BOM = 256, OPT_NO_BOM, OPT_EOL, OPT_HEADER, OPT_DATE, OPT_SHEET, OPT_REPORT };
+enum {
+	OPT_BOM = 256,
+	OPT_NO_BOM,
+	OPT_EOL,
+	OPT_HEADER,
+	OPT_DATE,
+	OPT_SHEET,
+	OPT_REPORT,
+	OPT_FOR_PORTAL,
+	OPT_PORTAL_RULES
+};
 
 static const struct {
 	const char *name;
@@ -167,13 +183,16 @@ int main(int argc, char **argv)
 	    {"encoding", required_argument, NULL, 'e'},
 	    {"sheet", required_argument, NULL, OPT_SHEET},
 	    {"report", required_argument, NULL, OPT_REPORT},
+	    {"for-portal", no_argument, NULL, OPT_FOR_PORTAL},
+	    {"portal-rules", required_argument, NULL, OPT_PORTAL_RULES},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
 	kp_export_opts o;
 	kp_export_opts_init(&o);
-	const char *report_path = NULL;
+	const char *report_path = NULL, *portal_rules = NULL;
+	int for_portal = 0;
 	static char epoch_date[16];
 	int c;
 	opterr = 0;
@@ -228,6 +247,13 @@ int main(int argc, char **argv)
 			if (!*optarg)
 				return kp_cli_usage_error(tool, "--sheet needs a sheet's name or number");
 			o.sheet = optarg;
+			break;
+		case OPT_FOR_PORTAL:
+			for_portal = 1;
+			break;
+		case OPT_PORTAL_RULES:
+			portal_rules = optarg;
+			for_portal = 1;
 			break;
 		case OPT_REPORT:
 			if (!*optarg)
@@ -287,7 +313,24 @@ int main(int argc, char **argv)
 		kp_report_free(h.report);
 		return kp_cli_finish(tool, KP_EXIT_IO);
 	}
-	int status = kp_export_run(&o);
+	/* the portal's metadata, checked before anything is written, as kplan-upload will
+	 * check the output: warnings, or (--for-portal) a reason to write nothing */
+	int status = KP_EXIT_OK;
+	json_t *desc = kp_cli_package_json(o.package);
+	if (desc) {
+		json_t *exported = kp_cli_as_exported(desc);
+		long bad = exported ? kp_cli_portal_check(exported, o.package, portal_rules, for_portal,
+							  &o.sink)
+				    : -1;
+		json_decref(exported);
+		json_decref(desc);
+		if (bad < 0)
+			status = KP_EXIT_USAGE;
+		else if (bad > 0)
+			status = KP_EXIT_INVALID;
+	}
+	if (status == KP_EXIT_OK)
+		status = kp_export_run(&o);
 	if (h.report) {
 		status = write_report(&h, report_path, status);
 		kp_report_free(h.report);

@@ -397,6 +397,27 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	loaded = 1;
+	if (portal) {
+		/* The portal's metadata requirements: refuse before sending anything (the
+		 * same check as kplan-validate --package and kplan-export run, strict here) */
+		struct findings fs = {0};
+		kp_diag_sink sink = {print_finding, &fs};
+		long bad = kp_cli_portal_check(pkg.root, argv[optind], rules_path, 1, &sink);
+		if (bad < 0) {
+			status = KP_EXIT_USAGE;
+			goto out;
+		}
+		if (bad != 0) {
+			kp_cli_error(
+			    tool,
+			    "the package lacks metadata the portal requires (%ld error%s above); "
+			    "nothing was sent",
+			    bad, bad == 1 ? "" : "s");
+			status = KP_EXIT_INVALID;
+			goto out;
+		}
+	}
+
 	if (portal && !dataset) {
 		if (kp_ckan_default_name(&pkg, name, sizeof name) != 0) {
 			kp_cli_error(
@@ -415,41 +436,6 @@ int main(int argc, char **argv)
 		status = KP_EXIT_USAGE;
 		goto out;
 	}
-	if (portal) {
-		/* The portal's metadata requirements: refuse before sending anything. */
-		char found[4200];
-		if (!rules_path) {
-			json_t *code = json_object_get(json_object_get(pkg.root, "dcat"), "lg_code");
-			if (kp_cli_portal_rules(json_string_value(code), found, sizeof found) != 0) {
-				kp_cli_error(
-				    tool,
-				    "cannot find the portal rules (schemas/portal/portal.json); "
-				    "give --portal-rules FILE");
-				status = KP_EXIT_USAGE;
-				goto out;
-			}
-			rules_path = found;
-		}
-		struct findings fs = {0};
-		kp_diag_sink sink = {print_finding, &fs};
-		kp_portal *rules = NULL;
-		if (kp_portal_load(rules_path, &rules, &sink) != 0) {
-			status = KP_EXIT_USAGE;
-			goto out;
-		}
-		long bad = kp_portal_check_json(pkg.root, argv[optind], rules, &sink);
-		kp_portal_free(rules);
-		if (bad != 0) {
-			kp_cli_error(
-			    tool,
-			    "the package lacks metadata the portal requires (%ld error%s above); "
-			    "nothing was sent",
-			    bad, bad == 1 ? "" : "s");
-			status = KP_EXIT_INVALID;
-			goto out;
-		}
-	}
-
 	struct progress prog = {.on = !quiet && isatty(STDERR_FILENO)};
 	kp_http_opts ho = {.token = token,
 			   .cacert = cacert,

@@ -48,6 +48,12 @@ static const char usage[] =
 	"                        visible worksheet of a workbook; a package resource's \"sheet\",\n"
 	"                        else its first visible one)\n"
 	"      --strict          warnings count as failure too\n"
+	"      --for-portal      the package is to be published on a CKAN portal: the portal's\n"
+	"                        metadata rules are errors, as kplan-upload has them (without\n"
+	"                        it they are warnings)\n"
+	"      --portal-rules FILE  those rules from FILE (implies --for-portal; default: the\n"
+	"                        profile of the package's dcat.lg_code, else\n"
+	"                        schemas/portal/portal.json)\n"
 	"  -q, --quiet           no progress line (shown on a terminal for long tables)\n"
 	"      --summary         text: no finding lines, only the tables' summaries and one\n"
 	"                        line per problem (a report of over 20 findings ends with\n"
@@ -57,7 +63,15 @@ static const char usage[] =
 	"\n"
 	"exit status: 0 valid, 1 invalid, 2 usage error or bad schema, 3 I/O error\n");
 
-enum { OPT_STRICT = 256, OPT_STANDARD, OPT_LIST_STANDARDS, OPT_SHEET, OPT_SUMMARY };
+enum {
+	OPT_STRICT = 256,
+	OPT_STANDARD,
+	OPT_LIST_STANDARDS,
+	OPT_SHEET,
+	OPT_SUMMARY,
+	OPT_FOR_PORTAL,
+	OPT_PORTAL_RULES
+};
 
 /* Collects one table's findings for the JSON report; text mode prints them at once. */
 typedef struct report {
@@ -523,6 +537,8 @@ int main(int argc, char **argv)
 		{"sheet", required_argument, NULL, OPT_SHEET},
 		{"strict", no_argument, NULL, OPT_STRICT},
 		{"summary", no_argument, NULL, OPT_SUMMARY},
+		{"for-portal", no_argument, NULL, OPT_FOR_PORTAL},
+		{"portal-rules", required_argument, NULL, OPT_PORTAL_RULES},
 		{"quiet", no_argument, NULL, 'q'},
 		{"standard", required_argument, NULL, OPT_STANDARD},
 		{"list-standards", no_argument, NULL, OPT_LIST_STANDARDS},
@@ -531,7 +547,8 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *schema_path = NULL, *package_path = NULL, *data_dir = NULL;
-	const char *format = "text", *output = NULL;
+	const char *format = "text", *output = NULL, *portal_rules = NULL;
+	int for_portal = 0;
 	long max_errors = 1000;
 	int strict = 0, list_standards = 0, summary_only = 0, quiet = 0;
 	const char *standard_word = NULL;
@@ -574,6 +591,13 @@ int main(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
+		case OPT_FOR_PORTAL:
+			for_portal = 1;
+			break;
+		case OPT_PORTAL_RULES:
+			portal_rules = optarg;
+			for_portal = 1;
+			break;
 		case OPT_SUMMARY:
 			summary_only = 1;
 			break;
@@ -612,6 +636,9 @@ int main(int argc, char **argv)
 						"drop the table arguments");
 	if (!package_path && optind >= argc && !list_standards)
 		return kp_cli_usage_error(tool, "no table given");
+	if (for_portal && !package_path)
+		return kp_cli_usage_error(tool, "--for-portal and --portal-rules check a package's "
+						"metadata: give --package");
 	if (data_dir && !package_path)
 		return kp_cli_usage_error(tool, "--data goes with --package");
 	vo.max_errors = max_errors;
@@ -700,7 +727,18 @@ int main(int argc, char **argv)
 		}
 		pkg_ctx pc = {&rep, strict, 0, pkg->path};
 		begin_table(&rep);
+		/* the portal's metadata, as kplan-upload will check it (errors only when the
+		 * package is said to be for the portal: --for-portal, --portal-rules) */
+		json_t *exported = kp_cli_as_exported(pkg->json);
+		long pbad = exported ? kp_cli_portal_check(exported, pkg->path, portal_rules,
+							   for_portal, &sink)
+				     : -1;
+		json_decref(exported);
 		status = kp_validate_package(pkg, data_dir, &vo, &sink, pkg_table_done, &pc);
+		if (pbad < 0)
+			status = KP_EXIT_USAGE;
+		else if (pbad > 0 && status == KP_EXIT_OK)
+			status = KP_EXIT_INVALID;
 		json_decref(rep.errors);
 		json_decref(rep.warnings);
 		json_decref(rep.infos);

@@ -5,7 +5,6 @@
  * dct:Location, dct:MediaType, ...), byte sizes are xsd:nonNegativeInteger and
  * checksums spdx:Checksum with a lower-case xsd:hexBinary value.
  */
-#include "i18n.h"
 #include "catalog.h"
 
 #include <stdio.h>

@@ -1,4 +1,3 @@
-#include "i18n.h"
 #include "choice.h"
 
 #include <stdint.h>

@@ -1,4 +1,3 @@
-#include "i18n.h"
 #include "csvout.h"
 
 #include <string.h>

@@ -2,7 +2,6 @@
  * temporary files that are renamed into OUT only when the whole package validated
  * clean and all of them are complete. */
 #define _GNU_SOURCE /* fopencookie */
-#include "i18n.h"
 #include "export.h"
 
 #include <errno.h>

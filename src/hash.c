@@ -1,4 +1,3 @@
-#include "i18n.h"
 #include "hash.h"
 
 #include <pthread.h>

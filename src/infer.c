@@ -1,6 +1,5 @@
 /* infer — see infer.h.  The per-cell tests are plain byte scans: inference reads every
  * row, so it must cost about what reading does. */
-#include "i18n.h"
 #include "infer.h"
 
 #include "rows.h"

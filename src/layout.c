@@ -1,5 +1,4 @@
 /* layout — see layout.h. */
-#include "i18n.h"
 #include "layout.h"
 
 #include <stdlib.h>

@@ -22,7 +22,6 @@
  * Line ends (LF, CRLF, CR), trailing white space, extra blank lines, heading levels,
  * bracket widths and full-width digits do not change the result.
  */
-#include "i18n.h"
 #include "plan.h"
 
 #include <stdarg.h>

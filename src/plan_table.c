@@ -1,7 +1,6 @@
 /* plan_table — the three source tables built from a parsed plan, and their CSV and
  * JSON forms.  The column lists mirror schemas/kanazawa-plan/<table>.schema.json (names,
  * titles, order, types); tests/unit/test_plan_table.c checks that they agree. */
-#include "i18n.h"
 #include "plan.h"
 
 #include <stdlib.h>

@@ -1,4 +1,3 @@
-#include "i18n.h"
 #include "rows.h"
 
 #include <stdlib.h>

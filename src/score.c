@@ -1,4 +1,3 @@
-#include "i18n.h"
 #include "score.h"
 
 #include <stdlib.h>

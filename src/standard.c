@@ -1,5 +1,4 @@
 /* standard — see standard.h. */
-#include "i18n.h"
 #include "standard.h"
 
 #include <jansson.h>

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "i18n.h"
 #include "csvout.h"
 #include "writer.h"
 

@@ -12,7 +12,6 @@
 
 #include <jansson.h>
 
-#include "i18n.h"
 #include "writer.h"
 
 typedef struct json_writer {

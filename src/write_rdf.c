@@ -12,7 +12,6 @@
  * strings; namespaces the schemas use beyond the built-in ones get ns1, ns2, ... in
  * the order they are first met, which keeps the output deterministic.
  */
-#include "i18n.h"
 #include "write_rdf.h"
 
 #include "text.h"

@@ -1,4 +1,3 @@
-#include "i18n.h"
 #include "writer.h"
 
 #include <stdlib.h>
