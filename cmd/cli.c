@@ -261,16 +261,10 @@ json_t *kp_cli_as_exported(json_t *descriptor)
 		const char *name = json_string_value(json_object_get(r, "name"));
 		if (!json_is_object(r) || !name)
 			continue;
-		/* the file is named after the resource: a name the portal refuses is one
-		 * finding (on the name), not two */
-		int ascii = 1;
-		for (const char *c = name; *c && ascii; c++)
-			ascii = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' ||
-				*c == '_' || *c == '.';
 		size_t n = strlen(name) + 5;
 		char *path = malloc(n);
 		if (path) {
-			snprintf(path, n, "%s.csv", ascii ? name : "resource");
+			snprintf(path, n, "%s.csv", name);
 			json_object_set_new(r, "path", json_string(path));
 			free(path);
 		}

@@ -96,6 +96,26 @@ run num-de LOCPATH="$loc" LANG=ja_JP.UTF-8 LC_NUMERIC=de_DE.UTF-8 "$v" --format 
 cmp -s "$work/num-en.out" "$work/num-de.out" || fail "LC_NUMERIC=de_DE changes the report: $(diff "$work/num-en.out" "$work/num-de.out" | head -4)"
 [ "$(cat "$work/num-de.rc")" = 0 ] || fail "1.5 is not read as a number under LC_NUMERIC=de_DE: $(cat "$work/num-de.out")"
 
+# the portal's rules speak the locale's language too, naming the package's own city
+mkdir "$work/pkg"
+printf 'ID,名称\r\n1,日比谷公園公衆トイレ\r\n' >"$work/pkg/t.csv"
+cat >"$work/pkg/datapackage.json" <<'JSON'
+{"name": "toilets", "title": "公衆トイレ一覧", "description": "千代田区の公衆トイレの一覧",
+ "licenses": [{"name": "CC-BY-4.0"}],
+ "dcat": {"lg_code": "131016", "lg_name": "東京都千代田区", "issued": "2026-04-01",
+          "spatial": "千代田区", "language": "ja"},
+ "resources": [{"name": "t", "path": "t.csv", "title": "一覧", "description": "一覧",
+   "schema": {"fields": [{"name": "ID", "type": "integer"}, {"name": "名称", "type": "string"}]}}]}
+JSON
+run pja LC_ALL=C.UTF-8 LANGUAGE=ja "$v" --for-portal --package "$work/pkg"
+grep -q 'エラー: \[portal-metadata\] dcat.publisher: ありません: 提供者（dcat.publisher）を書いてください（例: 東京都千代田区）' "$work/pja.out" ||
+	fail "the portal's rule in Japanese, with the package's own name: $(grep portal "$work/pja.out" | head -3)"
+grep -q 'http://data.e-stat.go.jp/lod/sac/C13101' "$work/pja.out" || fail "the e-Stat area of the package's own code"
+grep -q '金沢\|172014' "$work/pja.out" && fail "金沢市 wording in another city's findings"
+run pen LC_ALL=C.UTF-8 "$v" --for-portal --package "$work/pkg"
+grep -q 'error: \[portal-metadata\] dcat.publisher: missing: name the publisher (dcat.publisher), e.g. 東京都千代田区' "$work/pen.out" ||
+	fail "the portal's rule in English: $(grep portal "$work/pen.out" | head -3)"
+
 # every tool speaks Japanese: help, usage errors, findings
 for t in validate describe export upload import; do
 	env LC_ALL=C.UTF-8 LANGUAGE=ja "$bin/kplan-$t" --help >"$work/h.$t" 2>&1 || fail "kplan-$t --help"
