@@ -932,9 +932,12 @@ int kp_write_rdf_literal(kp_writer *base, const char *prop, const char *text, co
 		return xml_fail(err);
 	long bad = kp_write_rdf_bad_char(text, strlen(text));
 	if (bad >= 0) {
+		long at = 1; /* people count characters, not bytes */
+		for (long i = 0; i < bad; i++)
+			at += ((unsigned char)text[i] & 0xC0) != 0x80;
 		kp_diag_set(err, KP_SEV_ERROR, "xml-char",
-			    "value of \"%s\" holds a character XML 1.0 cannot carry at byte %ld",
-			    prop, bad + 1);
+			    "value of \"%s\" holds a character XML 1.0 cannot carry at character %ld",
+			    prop, at);
 		kp_diag_set_cell(err, text, strlen(text));
 		return -1;
 	}

@@ -96,6 +96,11 @@ static char *run(const kp_wcell (*rows)[NCOLS], size_t nrows)
 	assert_int_equal(kp_write_rdf_node_start(w, "dcat:Dataset", EX "ds?a=1&b=<2>", &err), 0);
 	assert_int_equal(kp_write_rdf_literal(w, "dct:title", "x < y & z > w", NULL, "en", &err),
 			 0);
+	/* a character XML cannot carry: refused, at its place in characters */
+	assert_int_equal(kp_write_rdf_literal(w, "dct:title", "公衆\x01便所", NULL, "ja", &err), -1);
+	assert_string_equal(err.code, "xml-char");
+	assert_non_null(strstr(err.message, "at character 3"));
+	kp_diag_clear(&err);
 	assert_int_equal(
 	    kp_write_rdf_literal(w, "dcat:byteSize", "12", "xsd:nonNegativeInteger", NULL, &err),
 	    0);
