@@ -486,8 +486,10 @@ static void put_excerpt(FILE *fp, const struct table *t, const struct group *g, 
 		_("Row"));
 	for (size_t c = 0; c < cols; c++) {
 		fputs("<th scope=\"col\">", fp);
-		if (c < t->header.ncells)
+		if (c < t->header.ncells && t->header.cells[c][0])
 			put_text(fp, t->header.cells[c], strlen(t->header.cells[c]), 1);
+		else /* a header cell says what its column is, even when the table does not */
+			fprintf(fp, "<span class=\"empty\">%s</span>", _("(no label)"));
 		fputs("</th>", fp);
 	}
 	fputs("</tr></thead>\n<tbody>\n", fp);

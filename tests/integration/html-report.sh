@@ -127,6 +127,18 @@ n=$(grep -c '^kplan-export: .*: \(エラー\|警告\|情報\): \[' "$work/export
 jq -e --argjson n "$n" '.listed == $n and .counted == $n and .lang == "ja" and .outlined >= 1' \
 	"$work/export.view" >/dev/null || fail "the export's page does not show its $n findings: $(cat "$work/export.view")"
 
+# the Digital Agency's own test tables (harunobu's fixtures: 21 workbooks and CSVs of
+# every rule's failures), all in one page
+set -- "$top"/tests/peer/harunobu/*.xlsx "$top"/tests/peer/harunobu/*.csv
+env LC_ALL=C.UTF-8 LANGUAGE=ja "$v" --format html -o "$work/harunobu.html" "$@" 2>/dev/null || true
+env LC_ALL=C.UTF-8 "$v" --format json "$@" >"$work/harunobu.json" 2>/dev/null || true
+n=$(jq '[.tables[] | (.errors + .warnings + .infos) | length] | add' "$work/harunobu.json")
+check harunobu
+jq -e --argjson n "$n" --argjson t "$#" '.counted == $n and .total == $n and .listed <= $n and .outlined > 0' \
+	"$work/harunobu.view" >/dev/null || fail "harunobu's tables: the page shows other counts than the JSON ($n): $(cat "$work/harunobu.view")"
+[ "$(xmllint --html --xpath 'count(//section[@class="table"])' "$work/harunobu.html" 2>/dev/null)" -ge "$#" ] ||
+	fail "harunobu's tables: not one section per table"
+
 # standard input: a report without the rows
 env LC_ALL=C.UTF-8 "$v" --format html --schema "$work/t.schema.json" - <"$work/t.utf8.csv" >"$work/stdin.html" 2>/dev/null || true
 grep -q 'read from standard input' "$work/stdin.html" || fail "a table from stdin: no word why the rows are missing"
