@@ -694,6 +694,26 @@ int kp_report_write_html(kp_report *r, FILE *fp, const kp_report_html_opts *o)
 		    (unsigned long)r->ntables),
 	     r->ntables, r->count);
 	fputs("</p>\n</header>\n<main>\n", fp);
+	if (r->ntables > 1) {
+		/* several tables: where each stands, linked to its section */
+		fprintf(fp, "<nav aria-labelledby=\"toc-h\">\n<h2 id=\"toc-h\">%s</h2>\n"
+			    "<table class=\"toc\"><thead><tr><th scope=\"col\">%s</th>"
+			    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+			    "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+			_("Tables"), _("Table"), _("Verdict"), _("Errors"), _("Warnings"));
+		for (size_t i = 0; i < r->ntables; i++) {
+			const struct table *t = &r->tables[i];
+			fprintf(fp, "<tr><td><a href=\"#t%zu\">", i + 1);
+			esc(fp, t->file);
+			if (t->sheet) {
+				fputs(" ", fp);
+				escf(fp, _("(sheet '%s')"), t->sheet);
+			}
+			fprintf(fp, "</a></td><td>%s</td><td>%ld</td><td>%ld</td></tr>\n",
+				t->valid ? _("valid") : _("invalid"), t->stats.errors, t->stats.warnings);
+		}
+		fputs("</tbody></table>\n</nav>\n", fp);
+	}
 	for (size_t i = 0; i < r->ntables; i++)
 		put_table(fp, &r->tables[i], i);
 

@@ -138,6 +138,9 @@ jq -e --argjson n "$n" --argjson t "$#" '.counted == $n and .total == $n and .li
 	"$work/harunobu.view" >/dev/null || fail "harunobu's tables: the page shows other counts than the JSON ($n): $(cat "$work/harunobu.view")"
 [ "$(xmllint --html --xpath 'count(//section[@class="table"])' "$work/harunobu.html" 2>/dev/null)" -ge "$#" ] ||
 	fail "harunobu's tables: not one section per table"
+[ "$(xmllint --html --xpath 'count(//nav//tbody/tr)' "$work/harunobu.html" 2>/dev/null)" = \
+	"$(xmllint --html --xpath 'count(//section[@class="table"])' "$work/harunobu.html" 2>/dev/null)" ] ||
+	fail "harunobu's tables: the list of tables at the top does not name each one"
 
 # standard input: a report without the rows
 env LC_ALL=C.UTF-8 "$v" --format html --schema "$work/t.schema.json" - <"$work/t.utf8.csv" >"$work/stdin.html" 2>/dev/null || true
