@@ -16,6 +16,7 @@
 #include "../src/files.h"
 #include "../src/score.h"
 #include "../src/report.h"
+#include "../src/rules.h"
 
 static const char tool[] = "kplan-validate";
 
@@ -230,10 +231,19 @@ static void print_summary(report *r)
 	       tool, r->nproblems);
 	for (size_t i = 0; i < r->nproblems; i++) {
 		const struct problem *p = &r->problems[i];
-		/* TRANSLATORS: count, severity, [code rule], where the first one is */
-		printf(_("%s: %8ld %-7s [%s%s%s] first at %s\n"), tool, p->count,
+		/* the problem by name, and the Digital Agency's own title of its rule */
+		char what[600];
+		const kp_rule_text *rt = kp_rules_find(p->rule);
+		if (rt)
+			/* TRANSLATORS: the problem's name, the rule id, the rule's title */
+			snprintf(what, sizeof what, _("%s (%s: %s)"), kp_rules_code_name(p->code),
+				 rt->id, kp_rules_title(rt));
+		else
+			snprintf(what, sizeof what, "%s", kp_rules_code_name(p->code));
+		/* TRANSLATORS: count, severity, [code rule], where the first one is, what it is */
+		printf(_("%s: %8ld %-7s [%s%s%s] first at %s: %s\n"), tool, p->count,
 		       kp_severity_label(p->sev), p->code, p->rule ? " " : "", p->rule ? p->rule : "",
-		       p->where ? p->where : "");
+		       p->where ? p->where : "", what);
 	}
 }
 

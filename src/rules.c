@@ -60,6 +60,16 @@ static const kp_rule_text rules[] = {
      N_("Define every special mark used in a number column.")},
     {"L3-04", N_("Is the unit of the data stated?"),
      N_("Say the unit of every quantity, in its label or in its description.")},
+    {"L3-05", N_("Is the notation of the time axis standardised?"),
+     N_("Write dates and years one way: the Western calendar (ISO 8601), or the Japanese era beside it.")},
+    {"L3-06", N_("Are area codes or the official area names written?"),
+     N_("Name areas by the standard area code for statistics, or by their full official names.")},
+    {"L3-07", N_("Is the format not markedly different from year to year?"),
+     N_("Keep the layout from one year to the next; when it changes, say how.")},
+    {"L3-08", N_("Are the definitions of the data and its history of changes stated?"),
+     N_("Describe each column, how it is made, its source and its changes, and the CSV's encoding and byte order mark.")},
+    {"L3-09", N_("Is the data in long format?"),
+     N_("One observation per row: years or months as the values of a column, not as columns.")},
 };
 
 const kp_rule_text *kp_rules_find(const char *id)
