@@ -1192,7 +1192,7 @@ static int number_with_unit(tctx *t, long row, size_t col, const kp_csvcell *c, 
 			    &d, KP_SEV_ERROR, "number-with-unit",
 			    "digit-group commas in a number: write %s (without commas) in this %s "
 			    "column",
-			    num, kp_cast_type_name(f->type));
+			    num, f->type == KP_TYPE_INTEGER ? _("integer") : _("number"));
 		} else {
 			kp_diag_set(&d, KP_SEV_ERROR, "number-with-unit",
 				    "the cell mixes the number %s with text%s%.*s%s%s%.*s%s: put "
@@ -1256,8 +1256,14 @@ static unsigned char_checks(tctx *t, long row, size_t col, const kp_csvcell *c)
 	     N_("remove it: it is invisible, and may change how the text reads or break the "
 		"files made from the table")},
 	};
+	/* full-width digits in a number column: the number's own check reports them (L2-01),
+	 * once */
+	long fi = col < t->ncols ? t->col_field[col] : -1;
+	int numeric = fi >= 0 && is_numeric_type(t->s->fields[fi].type);
 	for (size_t k = 0; k < NELEM(classes); k++) {
 		if (!(sc.classes & classes[k].bit))
+			continue;
+		if (numeric && classes[k].bit == KP_TEXT_FULLWIDTH_ALNUM)
 			continue;
 		int b = kp_text_class_index(classes[k].bit);
 		uint32_t cp = sc.first[b];
@@ -1946,7 +1952,8 @@ static void cell(tctx *t, const kp_csvrecord *r, size_t col)
 		    &d, KP_SEV_ERROR, "blank-vs-zero",
 		    "empty cell in the %s field '%s', whose schema marks missing data as '%s': "
 		    "write 0 for zero or '%s' for no data",
-		    kp_cast_type_name(f->type), f->name, m && m->len ? m->items[0] : "",
+		    f->type == KP_TYPE_INTEGER ? _("integer") : _("number"), f->name,
+		    m && m->len ? m->items[0] : "",
 		    m && m->len ? m->items[0] : "");
 		d.rule = "L1-09";
 		at_cell(t, &d, r->number, col, c);
