@@ -41,7 +41,19 @@ static const char usage[] =
 
 /* A resource name from a file name: its base without the extension, if that is a safe
  * file name, else "table-N". */
-static char *resource_name(const char *path, size_t i)
+static int portal_name(const char *n)
+{
+	for (; *n; n++)
+		if (!((*n >= 'a' && *n <= 'z') || (*n >= '0' && *n <= '9') || *n == '-' || *n == '_' ||
+		      *n == '.'))
+			return 0;
+	return 1;
+}
+
+/* The resource's name: the file's, else (a name a portal cannot take, such as
+ * 公衆トイレ一覧) the standard dataset's own key without its number and layout
+ * ("13-public_toilet-new" → "public_toilet"), else "table-N". */
+static char *resource_name(const char *path, size_t i, const kp_standard *sd)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -51,6 +63,16 @@ static char *resource_name(const char *path, size_t i)
 	char *dot = strrchr(n, '.');
 	if (dot && dot != n)
 		*dot = '\0';
+	if (sd && !portal_name(n)) {
+		const char *k = sd->key, *dash = strchr(k, '-');
+		const char *last = strrchr(k, '-');
+		if (dash && last > dash + 1) {
+			free(n);
+			n = strndup(dash + 1, (size_t)(last - dash - 1));
+			if (!n)
+				return NULL;
+		}
+	}
 	if (!kp_stage_safe_name(n, NULL)) {
 		free(n);
 		n = malloc(32);
@@ -62,16 +84,17 @@ static char *resource_name(const char *path, size_t i)
 
 /* A table whose header is a standard dataset's gets the standard's schema, as shipped,
  * saying so in its description. */
-static void adopt_standard(const kp_standards *s, kp_infer_result *ir, const char *path)
+static const kp_standard *adopt_standard(const kp_standards *s, kp_infer_result *ir,
+	const char *path)
 {
 	kp_standard_match m;
 	kp_standard_recognise(s, (const char *const *)ir->labels, ir->nlabels, &m);
 	if (m.index < 0)
-		return;
+		return NULL;
 	const kp_standard *sd = &s->items[m.index];
 	json_t *sch = json_deep_copy(sd->schema->json); /* as loaded: no second read */
 	if (!sch)
-		return;
+		return NULL;
 	char desc[1200];
 	const char *was = json_string_value(json_object_get(sch, "description"));
 	snprintf(desc, sizeof desc,
@@ -84,6 +107,7 @@ static void adopt_standard(const kp_standards *s, kp_infer_result *ir, const cha
 	json_object_del(sch, "$comment");
 	json_decref(ir->schema);
 	ir->schema = sch;
+	return sd;
 }
 
 /* An empty table of a standard dataset: its header, UTF-8 with a BOM and CRLF (what
@@ -208,12 +232,14 @@ int main(int argc, char **argv)
 			break;
 		}
 		views[done++] = ir;
-		adopt_standard(&stds, ir, argv[i]);
+		const kp_standard *sd = adopt_standard(&stds, ir, argv[i]);
 		if (!package) {
 			doc = json_incref(ir->schema);
 		} else {
-			char *name = resource_name(argv[i], (size_t)(i - optind));
+			char *name = resource_name(argv[i], (size_t)(i - optind), sd);
 			json_t *r = name ? kp_infer_resource(ir, name, argv[i]) : NULL;
+			if (r && sd) /* the standard's name is the table's title to start from */
+				json_object_set_new(r, "title", json_string(sd->name));
 			if (!r || json_array_append_new(resources, r) != 0)
 				status = KP_EXIT_IO;
 			free(name);

@@ -484,7 +484,10 @@ static int perform(kp_http *h, const char *url, const struct request *q, kp_http
 		r->fail = KP_HTTP_OK;
 	} else {
 		r->fail = classify(rc);
-		if (rc == CURLE_ABORTED_BY_CALLBACK && h->answer_late) {
+		/* the whole body was sent and the answer did not come in time: whichever of
+		 * the two clocks (ours, or libcurl's low-speed limit) saw it first, one cause */
+		if ((rc == CURLE_ABORTED_BY_CALLBACK && h->answer_late) ||
+		    (rc == CURLE_OPERATION_TIMEDOUT && h->sent_at != 0)) {
 			r->fail = KP_HTTP_E_TIMEOUT;
 			snprintf(r->error, sizeof r->error,
 				 _("no complete answer within %ld s after the upload was sent"),
