@@ -20,8 +20,9 @@
 #   KPLAN_QUALITY_REPORT  in GitLab CI, where validate's Code Quality report goes
 #                   (default gl-code-quality-report.json); in GitHub Actions the
 #                   findings are annotations on the change
-#   SOURCE_DATE_EPOCH  the export's issue date; defaults to the last commit's time, so
-#                   a rerun of the same commit exports identical files and uploads nothing
+#   SOURCE_DATE_EPOCH  the export's issue date; defaults to the time of the newest
+#                   commit that touched the package or its data (in their own
+#                   repository), so a rerun exports identical files and uploads nothing
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,8 +80,17 @@ if [ "$dry" != 1 ] && [ -z "${KPLAN_TOKEN:-}" ] && [ -n "${KPLAN_PORTAL:-}" ]; t
 	fail "KPLAN_TOKEN is not set: give the job the portal token as a CI secret (or use --dry-run)"
 fi
 
+# The export's date is when the data last changed: the newest commit that touched the
+# package or its data, in the repository that holds them (the city's, not kplan's own).
+last_change() { # last_change PATH: the newest commit touching PATH, in seconds, or nothing
+	if [ -d "$1" ]; then dir=$1 rel=.; else dir=$(dirname "$1") rel=$(basename "$1"); fi
+	git -C "$dir" log -1 --format=%ct -- "$rel" 2>/dev/null || true
+}
 if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
-	SOURCE_DATE_EPOCH=$(git -C "$top" log -1 --format=%ct 2>/dev/null || true)
+	a=$(last_change "$package")
+	b=$(last_change "$data")
+	SOURCE_DATE_EPOCH=${a:-${b:-}}
+	[ -n "$b" ] && [ -n "$a" ] && [ "$b" -gt "$a" ] && SOURCE_DATE_EPOCH=$b
 	[ -n "$SOURCE_DATE_EPOCH" ] || unset SOURCE_DATE_EPOCH
 fi
 [ -n "${SOURCE_DATE_EPOCH:-}" ] && export SOURCE_DATE_EPOCH
