@@ -194,12 +194,6 @@ static int print_finding(void *ctx, const kp_diag *d)
 	return 0;
 }
 
-/* the steps' words, translated when printed (JSON keeps them as they are) */
-static const char *const step_words[] __attribute__((unused)) = {
-	N_("skip"), N_("patch"), N_("upload"), N_("create"), N_("delete"), N_("put"),
-	N_("resource"), N_("dataset"), N_("file"),
-};
-
 static void print_text(const kp_upload_report *r, int dry_run, int failed)
 {
 	for (size_t i = 0; i < r->len; i++) {

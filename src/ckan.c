@@ -572,20 +572,20 @@ static long add_res_step(struct ck *c, const kp_upload_file *f, struct res_plan 
 	char detail[200];
 	switch (rp->act) {
 	case RA_SKIP:
-		return kp_upload_report_add(c->rep, "skip", "resource", f->name,
+		return kp_upload_report_add(c->rep, N_("skip"), N_("resource"), f->name,
 					    N_("same size and SHA-256"), 0);
 	case RA_META: {
 		char *k = keys_of(rp->meta);
-		long s = kp_upload_report_add(c->rep, "patch", "resource", f->name, k, 1);
+		long s = kp_upload_report_add(c->rep, N_("patch"), N_("resource"), f->name, k, 1);
 		free(k);
 		return s;
 	}
 	case RA_UPLOAD:
 		snprintf(detail, sizeof detail, _("%s, %lld bytes, file differs"), f->file, f->bytes);
-		return kp_upload_report_add(c->rep, "upload", "resource", f->name, detail, 1);
+		return kp_upload_report_add(c->rep, N_("upload"), N_("resource"), f->name, detail, 1);
 	case RA_CREATE:
 		snprintf(detail, sizeof detail, _("%s, %lld bytes"), f->file, f->bytes);
-		return kp_upload_report_add(c->rep, "create", "resource", f->name, detail, 1);
+		return kp_upload_report_add(c->rep, N_("create"), N_("resource"), f->name, detail, 1);
 	}
 	return -1;
 }
@@ -693,7 +693,8 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 	desired = kp_ckan_desired(pkg, o->dataset, org_id);
 	long create_step = -1, patch_step = -1;
 	if (!cur) {
-		create_step = kp_upload_report_add(rep, "create", "dataset", o->dataset, NULL, 1);
+		create_step =
+		    kp_upload_report_add(rep, N_("create"), N_("dataset"), o->dataset, NULL, 1);
 	} else {
 		const char *owner = jstr(cur, "owner_org");
 		if (!owner || strcmp(owner, org_id)) {
@@ -705,9 +706,9 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		patch = kp_ckan_diff(desired, cur, changed, sizeof changed);
 		if (json_object_size(patch))
 			patch_step =
-			    kp_upload_report_add(rep, "patch", "dataset", o->dataset, changed, 1);
+			    kp_upload_report_add(rep, N_("patch"), N_("dataset"), o->dataset, changed, 1);
 		else
-			kp_upload_report_add(rep, "skip", "dataset", o->dataset,
+			kp_upload_report_add(rep, N_("skip"), N_("dataset"), o->dataset,
 					     N_("metadata unchanged"), 0);
 	}
 	for (size_t i = 0; i < pkg->nfiles; i++) {
@@ -736,7 +737,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 			st = ck_fail(&c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
 			goto out;
 		}
-		stale_step[nstale++] = kp_upload_report_add(rep, "delete", "resource", k,
+		stale_step[nstale++] = kp_upload_report_add(rep, N_("delete"), N_("resource"), k,
 							    N_("no longer in the package"), 1);
 	}
 	if (o->dry_run)

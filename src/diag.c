@@ -119,52 +119,46 @@ int kp_diag_emit(const kp_diag_sink *sink, const kp_diag *d)
 	return sink->fn(sink->ctx, d);
 }
 
-/* Writes s with control characters made visible: a report line stays one line, a
- * binary cell cannot send escape sequences to the terminal, and a text-direction
- * override cannot reorder the line (shown as <U+202E>). */
-static void put_visible(FILE *fp, const char *s)
+/* s with control characters made visible, into buf (cut before a character that does
+ * not fit; src may not be buf): a report line stays one line, a binary cell cannot
+ * send escape sequences to the terminal, and a text-direction override cannot reorder
+ * the line (shown as <U+202E>). */
+static void visible(const char *s, char *buf, size_t size)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	size_t k = 0, n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		char piece[16];
+		size_t len = 1, adv = 1;
+		piece[0] = (char)c;
 		if (c >= 0x80) {
 			uint32_t cp;
-			size_t l = kp_text_utf8_decode(s, strlen(s), &cp);
-			if (l && (kp_text_class(cp) & KP_TEXT_CONTROL)) {
-				fprintf(fp, "<U+%04X>", (unsigned)cp);
-				s += l - 1;
-				continue;
-			}
-			putc(c, fp);
-		} else if (c >= 0x20 && c != 0x7F)
-			putc(c, fp);
-		else if (c == '\n')
-			fputs("\\n", fp);
-		else if (c == '\r')
-			fputs("\\r", fp);
-		else if (c == '\t')
-			fputs("\\t", fp);
-		else
-			fprintf(fp, "\\x%02X", c);
+			size_t l = kp_text_utf8_decode(s + i, n - i, &cp);
+			if (l && (kp_text_class(cp) & KP_TEXT_CONTROL))
+				len = (size_t)snprintf(piece, sizeof piece, "<U+%04X>", (unsigned)cp);
+			else if (l)
+				memcpy(piece, s + i, l), len = l;
+			adv = l ? l : 1;
+		} else if (c < 0x20 || c == 0x7F) {
+			len = (size_t)(c == '\n'   ? snprintf(piece, sizeof piece, "\\n")
+				       : c == '\r' ? snprintf(piece, sizeof piece, "\\r")
+				       : c == '\t' ? snprintf(piece, sizeof piece, "\\t")
+						   : snprintf(piece, sizeof piece, "\\x%02X", c));
+		}
+		if (k + len >= size)
+			break;
+		memcpy(buf + k, piece, len);
+		k += len;
+		i += adv;
 	}
+	buf[k] = '\0';
 }
 
-/* put_visible into buf (cut to size on a character boundary); src may be buf. */
-static void visible(const char *src, char *buf, size_t size)
+static void put_visible(FILE *fp, const char *s)
 {
-	char tmp[4 * KP_DIAG_CELL_MAX];
-	FILE *m = fmemopen(tmp, sizeof tmp, "w");
-	size_t n = 0;
-	if (m) {
-		put_visible(m, src);
-		n = (size_t)ftell(m);
-		fclose(m);
-	}
-	if (n >= sizeof tmp)
-		n = sizeof tmp - 1;
-	if (n >= size)
-		n = utf8_floor(tmp, size - 1);
-	memcpy(buf, tmp, n);
-	buf[n] = '\0';
+	char buf[4 * (KP_DIAG_MESSAGE_MAX + 1024)];
+	visible(s, buf, sizeof buf);
+	fputs(buf, fp);
 }
 
 int kp_diag_write_text(FILE *fp, const char *tool, const kp_diag *d)
@@ -185,9 +179,10 @@ int kp_diag_write_text(FILE *fp, const char *tool, const kp_diag *d)
 	put_visible(fp, d->message);
 	/* the tail: where in the sheet, which field, the cell; each part made visible */
 	char where[200] = "", field[200] = "", cell[4 * KP_DIAG_CELL_MAX] = "";
-	int has_ref = d->sheet && kp_diag_ref(d, where, sizeof where);
+	char ref[sizeof where];
+	int has_ref = d->sheet && kp_diag_ref(d, ref, sizeof ref);
 	if (d->sheet)
-		visible(has_ref ? where : d->sheet, where, sizeof where);
+		visible(has_ref ? ref : d->sheet, where, sizeof where);
 	if (d->field)
 		visible(d->field, field, sizeof field);
 	if (d->has_cell)

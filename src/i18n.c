@@ -18,11 +18,6 @@ void kp_i18n_localize(int on)
 	localized = on != 0;
 }
 
-int kp_i18n_localized(void)
-{
-	return localized;
-}
-
 const char *kp_i18n_ui(const char *msgid)
 {
 	return *msgid ? dgettext(KP_TEXTDOMAIN, msgid) : msgid;

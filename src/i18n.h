@@ -22,9 +22,6 @@ void kp_i18n_bind(const char *dir);
 /* on = 1: the library's messages (findings, errors) follow the locale; 0: English. */
 void kp_i18n_localize(int on);
 
-/* 1 when kp_i18n_localize(1) is in force. */
-int kp_i18n_localized(void);
-
 /* msgid translated when localized, else msgid itself ("" stays ""). */
 const char *kp_i18n_text(const char *msgid) __attribute__((format_arg(1)));
 

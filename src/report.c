@@ -206,23 +206,32 @@ static int discard(void *ctx, const kp_diag *d)
 	return 0;
 }
 
-static int wanted(const struct table *t, long row)
+static int by_row(const void *a, const void *b)
 {
-	for (size_t g = 0; g < t->ngroups; g++)
-		for (size_t i = 0; i < t->groups[g].nrows; i++)
-			if (t->groups[g].rows[i] == row)
-				return 1;
-	return 0;
+	long x = *(const long *)a, y = *(const long *)b;
+	return x < y ? -1 : x > y;
 }
 
-static long last_wanted(const struct table *t)
+/* The rows the groups show, sorted, each once, into *out (owned): their number. */
+static size_t wanted_rows(const struct table *t, long **out)
 {
-	long last = 0;
+	size_t n = 0;
+	for (size_t g = 0; g < t->ngroups; g++)
+		n += t->groups[g].nrows;
+	long *rows = n ? malloc(n * sizeof *rows) : NULL;
+	*out = rows;
+	if (!rows)
+		return 0;
+	n = 0;
 	for (size_t g = 0; g < t->ngroups; g++)
 		for (size_t i = 0; i < t->groups[g].nrows; i++)
-			if (t->groups[g].rows[i] > last)
-				last = t->groups[g].rows[i];
-	return last;
+			rows[n++] = t->groups[g].rows[i];
+	qsort(rows, n, sizeof *rows, by_row);
+	size_t u = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!u || rows[u - 1] != rows[i])
+			rows[u++] = rows[i];
+	return u;
 }
 
 /* Copies a record's cells, each cut on a character boundary (a cut cell ends in …). */
@@ -255,9 +264,12 @@ static int keep_row(struct exrow *e, const kp_csvrecord *rec)
 
 static void read_excerpt(struct table *t)
 {
-	long last = last_wanted(t);
-	if (!t->path || last <= 0)
+	long *need = NULL;
+	size_t nneed = t->path ? wanted_rows(t, &need) : 0, next = 0;
+	if (!nneed) {
+		free(need);
 		return;
+	}
 	kp_rows_opts o;
 	memset(&o, 0, sizeof o);
 	o.csv.file = t->path;
@@ -268,8 +280,10 @@ static void read_excerpt(struct table *t)
 	o.values_only = 1;
 	kp_diag err;
 	kp_rows *rd = kp_rows_open(t->path, &o, &err);
-	if (!rd)
+	if (!rd) {
+		free(need);
 		return; /* the page says the rows could not be shown */
+	}
 	kp_csvrecord rec;
 	int have_header = 0;
 	while (kp_rows_next(rd, &rec) > 0) {
@@ -281,7 +295,9 @@ static void read_excerpt(struct table *t)
 			if (keep_row(&t->header, &rec) != 0)
 				break;
 		}
-		if (wanted(t, rec.number)) {
+		while (next < nneed && need[next] < rec.number)
+			next++;
+		if (next < nneed && need[next] == rec.number) {
 			struct exrow *m = realloc(t->rows, (t->nrows + 1) * sizeof *m);
 			if (!m)
 				break;
@@ -290,10 +306,11 @@ static void read_excerpt(struct table *t)
 			if (keep_row(&t->rows[t->nrows++], &rec) != 0)
 				break;
 		}
-		if (rec.number >= last && have_header)
+		if (rec.number >= need[nneed - 1] && have_header)
 			break;
 	}
 	kp_rows_free(rd);
+	free(need);
 }
 
 static const struct exrow *excerpt_row(const struct table *t, long number)
@@ -465,7 +482,7 @@ static void put_finding(FILE *fp, const struct group *g, const struct kept *k)
 }
 
 /* The rows of a group with the offending cells outlined. */
-static void put_excerpt(FILE *fp, const struct table *t, const struct group *g, const char *id)
+static void put_excerpt(FILE *fp, const struct table *t, const struct group *g)
 {
 	if (!g->nrows)
 		return;
@@ -524,7 +541,6 @@ static void put_excerpt(FILE *fp, const struct table *t, const struct group *g, 
 		fputs("</tr>\n", fp);
 	}
 	fputs("</tbody></table></div>\n", fp);
-	(void)id;
 }
 
 static void put_group(FILE *fp, const struct table *t, const struct group *g, size_t ti, size_t gi)
@@ -566,7 +582,7 @@ static void put_group(FILE *fp, const struct table *t, const struct group *g, si
 		     g->count - (long)g->nkept);
 		fputs("</p>\n", fp);
 	}
-	put_excerpt(fp, t, g, id);
+	put_excerpt(fp, t, g);
 	fputs("</details>\n", fp);
 }
 

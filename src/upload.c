@@ -531,8 +531,9 @@ int kp_upload_put(kp_http *h, const char *base, const kp_upload_pkg *pkg, int dr
 		}
 		kp_http_resp_release(&r);
 		free(sum_url);
-		step[i] = kp_upload_report_add(rep, same ? "skip" : "put", "file", items[i].file,
-					       same ? N_("same size and SHA-256") : NULL, !same);
+		step[i] = kp_upload_report_add(rep, same ? N_("skip") : N_("put"), N_("file"),
+					       items[i].file, same ? N_("same size and SHA-256") : NULL,
+					       !same);
 	}
 	if (dry_run)
 		goto out;
