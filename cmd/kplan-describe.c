@@ -1,6 +1,7 @@
 /* kplan-describe — a table → a draft Table Schema (or, for several tables, a Data
  * Package) to edit, inferred from every row. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,26 @@ static char *resource_name(const char *path, size_t i, const kp_standard *sd)
 
 /* A table whose header is a standard dataset's gets the standard's schema, as shipped,
  * saying so in its description. */
+/* The table's path as the package must name it: relative to the folder the descriptor
+ * is written to (OUT's folder, or the current one for standard output), when the table
+ * lies inside it; otherwise as given (validate then says why it cannot be used). */
+static char *package_path(const char *table, const char *out)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *slash = out && strcmp(out, "-") ? strrchr(out, '/') : NULL;
+	int n = slash ? snprintf(dir, sizeof dir, "%.*s", (int)(slash - out + 1), out)
+		      : snprintf(dir, sizeof dir, ".");
+	char *rdir = n > 0 && (size_t)n < sizeof dir ? realpath(dir, NULL) : NULL;
+	const char *rel = table;
+	size_t dl = rdir ? strlen(rdir) : 0;
+	if (rdir && realpath(table, real) && !strncmp(real, rdir, dl) &&
+	    (real[dl] == '/' || (dl == 1 && rdir[0] == '/')))
+		rel = real + dl + (real[dl] == '/');
+	char *r = strdup(rel);
+	free(rdir);
+	return r;
+}
+
 static const kp_standard *adopt_standard(const kp_standards *s, kp_infer_result *ir,
 	const char *path)
 {
@@ -237,7 +258,9 @@ int main(int argc, char **argv)
 			doc = json_incref(ir->schema);
 		} else {
 			char *name = resource_name(argv[i], (size_t)(i - optind), sd);
-			json_t *r = name ? kp_infer_resource(ir, name, argv[i]) : NULL;
+			char *rel = package_path(argv[i], out);
+			json_t *r = name && rel ? kp_infer_resource(ir, name, rel) : NULL;
+			free(rel);
 			if (r && sd) /* the standard's name is the table's title to start from */
 				json_object_set_new(r, "title", json_string(sd->name));
 			if (!r || json_array_append_new(resources, r) != 0)

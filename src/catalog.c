@@ -59,15 +59,18 @@ static void file_text(const kp_package *pkg, const kp_catalog_file *f, char *tit
 {
 	const char *fmt = format_field(f->format, 1);
 	if (f->res) {
-		snprintf(title, tsize, "%s（%s）", f->res->title ? f->res->title : f->res->name,
-			 fmt);
+		/* an empty title or description (a skeleton's) is a missing one, as
+		 * kp_cli_as_exported assumes when the portal rules are checked early */
+		const char *rt = f->res->title && *f->res->title ? f->res->title : NULL;
+		const char *rd = f->res->description && *f->res->description ? f->res->description
+									     : NULL;
+		snprintf(title, tsize, "%s（%s）", rt ? rt : f->res->name, fmt);
 		if (strcmp(f->format, "csvw") == 0)
 			snprintf(desc, dsize,
 				 "%s.csv の列・型・RDF への対応を記した W3C CSVW メタデータ",
 				 f->res->name);
 		else
-			snprintf(desc, dsize, "%s",
-				 f->res->description ? f->res->description : title);
+			snprintf(desc, dsize, "%s", rd ? rd : title);
 	} else {
 		const char *t = pkg->title ? pkg->title : pkg->name ? pkg->name : f->name;
 		snprintf(title, tsize, "%s（%s）", t, fmt);

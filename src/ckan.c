@@ -1,5 +1,6 @@
 #include "i18n.h"
 #include "ckan.h"
+#include "relink.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -84,7 +85,6 @@ static const struct {
     {"language", "language"},
     {"lg_code", "lg_code"},
     {"lg_name", "lg_name"},
-    {"download_base", "download_base"},
 };
 
 static const json_t *dotted(const json_t *o, const char *path)
@@ -348,7 +348,10 @@ struct ck {
 	const kp_ckan_opts *o;
 	kp_upload_report *rep;
 	kp_diag *err;
-	char *api; /* owned: "<portal>/api/3/action/" */
+	char *api;  /* owned: "<portal>/api/3/action/" */
+	char *root; /* owned: "<portal>/" */
+	char *page; /* owned: "<portal>/dataset/<name>", the dataset's page */
+	int landing_on_portal; /* dcat.landing_page is on the portal's site */
 };
 
 struct answer {
@@ -512,6 +515,11 @@ struct res_plan {
 	char *id;     /* owned resource id for META/UPLOAD */
 	json_t *meta; /* owned metadata to send */
 	long step;
+	/* An RDF file is published with its links rewritten to the portal's URLs
+	 * (relink.h): pub is the file as published, a copy whose path is pub_path. */
+	kp_upload_file pub;
+	char *pub_path;	  /* owned temporary file, or NULL */
+	int relink_after; /* the URLs are known only once the other files are stored */
 };
 
 /* Decides what a file needs, from the dataset as shown. */
@@ -648,6 +656,174 @@ static int do_resource(struct ck *c, const char *pkg_id, const kp_upload_file *f
 	}
 }
 
+/* ---- the published RDF's links ------------------------------------------------------ */
+
+/* RDF files carry the DCAT record whose links must be the portal's. */
+static int is_rdf(const kp_upload_file *f)
+{
+	return (f->format && !strcasecmp(f->format, "rdf")) ||
+	       (f->mediatype && !strcasecmp(f->mediatype, "application/rdf+xml"));
+}
+
+/* Length of "scheme://host[:port]/" at the start of url, or 0. */
+static size_t site_len(const char *url)
+{
+	const char *p = url ? strstr(url, "://") : NULL;
+	const char *slash = p ? strchr(p + 3, '/') : NULL;
+	return slash ? (size_t)(slash - url) + 1 : 0;
+}
+
+static char *cat3(const char *a, const char *b, const char *c)
+{
+	size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
+	char *s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s%s%s", a, b, c);
+	return s;
+}
+
+/* Adds the pair a+b → c+d. */
+static int add_link(kp_relink *m, const char *a, const char *b, const char *c, const char *d)
+{
+	char *from = cat3(a, b, ""), *to = cat3(c, d, "");
+	int rc = from && to ? kp_relink_add(m, from, to) : -1;
+	free(from);
+	free(to);
+	return rc;
+}
+
+/* The links of the exported RDF (catalog.c writes them from dcat.download_base and
+ * dcat.landing_page) → the portal's: each file's download URL → its resource's url;
+ * each distribution IRI → the resource's page; and, when the landing page is on the
+ * portal's site, the dataset IRI and landing page → the dataset's page and the catalog
+ * IRI → the portal.  A landing page elsewhere is the city's own page and stays.
+ * Returns 0, 1 when a file of the package has no resource in pj yet, or -1 without
+ * memory. */
+static int portal_links(const struct ck *c, const kp_upload_pkg *pkg, const json_t *pj,
+			kp_relink *m)
+{
+	const char *landing = kp_upload_pkg_str(pkg, "dcat.landing_page");
+	const char *base = kp_upload_pkg_str(pkg, "dcat.download_base");
+	char ds[2048] = "", dl[2048] = "";
+	if (landing)
+		snprintf(ds, sizeof ds, "%s", landing);
+	for (size_t n = strlen(ds); n && ds[n - 1] == '/';)
+		ds[--n] = '\0';
+	if (base)
+		snprintf(dl, sizeof dl, "%s%s", base,
+			 *base && base[strlen(base) - 1] == '/' ? "" : "/");
+	char *res_iri = cat3(ds, "/resource/", ""), *res_page = cat3(c->page, "/resource/", "");
+	int rc = res_iri && res_page ? 0 : -1;
+	for (size_t i = 0; i < pkg->nfiles && !rc; i++) {
+		const kp_upload_file *f = &pkg->files[i];
+		size_t count;
+		const json_t *res = kp_ckan_find_resource(pj, f->name, &count);
+		const char *url = jstr(res, "url"), *rid = jstr(res, "id");
+		if (!url || !rid || !*url)
+			rc = 1;
+		else if ((base && add_link(m, dl, f->file, url, "")) ||
+			 (landing && add_link(m, res_iri, f->file, res_page, rid)))
+			rc = -1;
+	}
+	if (!rc && c->landing_on_portal) {
+		char site[2048];
+		snprintf(site, sizeof site, "%.*s", (int)site_len(landing), landing);
+		if (kp_relink_add(m, landing, c->page) || kp_relink_add(m, ds, c->page) ||
+		    kp_relink_add(m, site, c->root))
+			rc = -1;
+	}
+	free(res_iri);
+	free(res_page);
+	return rc;
+}
+
+static void drop_pub(struct res_plan *rp)
+{
+	if (rp->pub_path) {
+		remove(rp->pub_path);
+		free(rp->pub_path);
+	}
+	rp->pub_path = NULL;
+	memset(&rp->pub, 0, sizeof rp->pub);
+}
+
+/* Makes rp->pub: the RDF file f with the links of the resources in pj.  Returns
+ * KP_UPLOAD_OK (with *missing set when some file has no resource in pj yet, and no
+ * copy made) or an error status. */
+static int relink_rdf(struct ck *c, const kp_upload_pkg *pkg, const json_t *pj,
+		      const kp_upload_file *f, struct res_plan *rp, int *missing)
+{
+	kp_relink m;
+	kp_relink_init(&m);
+	drop_pub(rp);
+	*missing = 0;
+	int r = portal_links(c, pkg, pj, &m), st = KP_UPLOAD_OK;
+	char *path = NULL;
+	size_t n;
+	if (r < 0) {
+		st = ck_fail(c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
+	} else if (r > 0) {
+		*missing = 1;
+	} else if (kp_relink_file(&m, f->path, &path, &n, c->err)) {
+		st = KP_UPLOAD_IO;
+	} else {
+		rp->pub = *f;
+		rp->pub.path = rp->pub_path = path;
+		if (kp_files_sha256_file(path, NULL, rp->pub.sha256, &rp->pub.bytes, c->err)) {
+			drop_pub(rp);
+			st = KP_UPLOAD_IO;
+		}
+	}
+	kp_relink_release(&m);
+	return st;
+}
+
+/* Plans an RDF file.  When every file already has its resource and none of them is
+ * to be stored anew, the links are known now: the relinked copy is compared with
+ * what the portal holds.  Otherwise the RDF must change anyway (its digests or links
+ * do), and it is relinked once the other files are stored. */
+static int plan_rdf(struct ck *c, const kp_upload_pkg *pkg, const json_t *cur,
+		    const kp_upload_file *f, int files_change, struct res_plan *rp)
+{
+	int missing = 1, st;
+	if (cur && !files_change && (st = relink_rdf(c, pkg, cur, f, rp, &missing)))
+		return st;
+	if (!missing)
+		return plan_resource(c, cur, &rp->pub, rp);
+	if ((st = plan_resource(c, cur, f, rp)) != KP_UPLOAD_OK)
+		return st;
+	if (rp->act != RA_CREATE) {
+		rp->act = RA_UPLOAD;
+		json_decref(rp->meta);
+		rp->meta = resource_meta(f);
+	}
+	rp->relink_after = 1;
+	return KP_UPLOAD_OK;
+}
+
+/* An RDF file whose links were not known at planning: created first as exported when
+ * its resource is missing (its own URL is then known), relinked from the dataset as
+ * it now stands, and stored unless the portal already holds that copy. */
+static int store_relinked(struct ck *c, const kp_upload_pkg *pkg, const char *pkg_id,
+			  const kp_upload_file *f, struct res_plan *rp)
+{
+	struct answer a;
+	json_t *now = NULL;
+	int st, missing;
+	if (rp->act == RA_CREATE && (st = do_resource(c, pkg_id, f, rp)) != KP_UPLOAD_OK)
+		return st;
+	if (show(c, &now, &a) != R_OK)
+		return ck_fail(c, KP_UPLOAD_NET, "cannot look up dataset", c->o->dataset, a.why);
+	st = relink_rdf(c, pkg, now, f, rp, &missing);
+	if (st == KP_UPLOAD_OK && missing)
+		st = ck_fail(c, KP_UPLOAD_NET, "the portal's dataset lacks a resource for a file of",
+			     f->name, NULL);
+	if (st == KP_UPLOAD_OK)
+		st = plan_resource(c, now, &rp->pub, rp);
+	json_decref(now);
+	return st == KP_UPLOAD_OK ? do_resource(c, pkg_id, &rp->pub, rp) : st;
+}
+
 int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		    kp_upload_report *rep, kp_diag *err)
 {
@@ -669,6 +845,18 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		goto out;
 	}
 	snprintf(c.api, pl + sizeof "/api/3/action/", "%.*s/api/3/action/", (int)pl, o->portal);
+	size_t rl = pl + 2, gl = pl + strlen(o->dataset) + sizeof "/dataset/";
+	c.root = malloc(rl);
+	c.page = malloc(gl);
+	if (!c.root || !c.page) {
+		st = ck_fail(&c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
+		goto out;
+	}
+	snprintf(c.root, rl, "%.*s/", (int)pl, o->portal);
+	snprintf(c.page, gl, "%.*s/dataset/%s", (int)pl, o->portal, o->dataset);
+	const char *landing = kp_upload_pkg_str(pkg, "dcat.landing_page");
+	size_t ll = site_len(landing);
+	c.landing_on_portal = ll && ll == site_len(c.root) && !strncasecmp(landing, c.root, ll);
 
 	/* 1. the organization: a wrong name fails here, before any write */
 	if (call(&c, "organization_show", K_READ, o->org, NULL, NULL, 0, &a) != R_OK) {
@@ -691,6 +879,9 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		goto out;
 	}
 	desired = kp_ckan_desired(pkg, o->dataset, org_id);
+	/* ckanext-dcat publishes "url" as dcat:landingPage: the dataset's real page */
+	if (c.landing_on_portal)
+		json_object_set_new(desired, "url", json_string(c.page));
 	long create_step = -1, patch_step = -1;
 	if (!cur) {
 		create_step =
@@ -711,8 +902,19 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 			kp_upload_report_add(rep, N_("skip"), N_("dataset"), o->dataset,
 					     N_("metadata unchanged"), 0);
 	}
+	/* the data files first: the RDF's links depend on their resources */
+	int files_change = 0;
 	for (size_t i = 0; i < pkg->nfiles; i++) {
+		if (is_rdf(&pkg->files[i]))
+			continue;
 		if ((st = plan_resource(&c, cur, &pkg->files[i], &rp[i])) != KP_UPLOAD_OK)
+			goto out;
+		files_change |= rp[i].act == RA_CREATE || rp[i].act == RA_UPLOAD;
+	}
+	for (size_t i = 0; i < pkg->nfiles; i++) {
+		if (is_rdf(&pkg->files[i]) &&
+		    (st = plan_rdf(&c, pkg, cur, &pkg->files[i], files_change, &rp[i])) !=
+			KP_UPLOAD_OK)
 			goto out;
 		rp[i].step = add_res_step(&c, &pkg->files[i], &rp[i]);
 	}
@@ -797,12 +999,21 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		st = ck_fail(&c, KP_UPLOAD_NET, "the portal's dataset has no id", o->dataset, NULL);
 		goto out;
 	}
-	for (size_t i = 0; i < pkg->nfiles; i++) {
-		if ((st = do_resource(&c, pkg_id, &pkg->files[i], &rp[i])) != KP_UPLOAD_OK)
-			goto out;
-		if (rp[i].step >= 0)
-			rep->steps[rp[i].step].done = 1;
-	}
+	for (int rdf = 0; rdf < 2; rdf++)
+		for (size_t i = 0; i < pkg->nfiles; i++) {
+			const kp_upload_file *f = &pkg->files[i];
+			if (is_rdf(f) != rdf)
+				continue;
+			if (rp[i].relink_after &&
+			    (st = store_relinked(&c, pkg, pkg_id, f, &rp[i])) != KP_UPLOAD_OK)
+				goto out;
+			if (!rp[i].relink_after &&
+			    (st = do_resource(&c, pkg_id, rp[i].pub_path ? &rp[i].pub : f,
+					      &rp[i])) != KP_UPLOAD_OK)
+				goto out;
+			if (rp[i].step >= 0)
+				rep->steps[rp[i].step].done = 1;
+		}
 
 	for (size_t i = 0; i < nstale; i++) {
 		json_t *body = json_pack("{s:s}", "id", stale[i]);
@@ -836,7 +1047,9 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 				    pkg->files[i].name, NULL);
 				goto out;
 			}
-			if ((st = check_stored(&c, res, &pkg->files[i])) != KP_UPLOAD_OK)
+			if ((st = check_stored(&c, res,
+					       rp[i].pub_path ? &rp[i].pub : &pkg->files[i])) !=
+			    KP_UPLOAD_OK)
 				goto out;
 		}
 		json_array_foreach(json_object_get(cur, "resources"), i_res, r_old)
@@ -855,6 +1068,7 @@ out:
 		for (size_t i = 0; i < pkg->nfiles; i++) {
 			free(rp[i].id);
 			json_decref(rp[i].meta);
+			drop_pub(&rp[i]);
 		}
 	free(rp);
 	for (size_t i = 0; i < nstale; i++)
@@ -863,6 +1077,8 @@ out:
 	free(stale_step);
 	free(org_id);
 	free(c.api);
+	free(c.root);
+	free(c.page);
 	json_decref(cur);
 	json_decref(desired);
 	json_decref(patch);

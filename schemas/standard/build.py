@@ -111,7 +111,7 @@ def ascii_name(title):
 
 # ---- column rules: the first matching rule gives a column its type and checks -------
 LG = {'type': 'string', 'lgCode': True, 'constraints': {'pattern': '[0-9]{6}'},
-      'description': '全国地方公共団体コード: write the 6 digits with the check digit (JIS X 0402), e.g. 172014'}
+      'description': '全国地方公共団体コード: write the 6 digits with the check digit (JIS X 0402): the 5-digit code and its check digit'}
 TIME = {'type': 'string', 'constraints': {'pattern': '([01][0-9]|2[0-3]):[0-5][0-9]|24:00'},
         'description': '時刻（hh:mm）: write the time with two-digit hours, 24-hour, e.g. 09:00 or 17:45'}
 HAVE = {'type': 'string', 'constraints': {'enum': ['有', '無']},

@@ -9,9 +9,12 @@ Exits 0 when all holds, 1 with one line per problem otherwise.
 """
 import argparse
 import hashlib
+import html
 import json
 import os
+import re
 import sys
+import urllib.parse
 import urllib.request
 
 ap = argparse.ArgumentParser()
@@ -42,13 +45,20 @@ else:
         p = pkgs[0]
         if p["title"] != dp["title"]:
             problems.append("title %r != %r" % (p["title"], dp["title"]))
-        if sorted(t["name"] for t in p["tags"]) != sorted(dp["keywords"]):
-            problems.append("tags %r != keywords %r" % ([t["name"] for t in p["tags"]], dp["keywords"]))
+        # the keywords, and for a table of a standard dataset the tags aggregators know it by
+        want_tags = set(dp["keywords"])
+        for r in dp["resources"]:
+            std = (r.get("schema") or {}).get("standard") or {}
+            if std.get("name") and std.get("generation"):
+                want_tags.add("自治体標準ODS" if std["generation"] == "new" else "推奨データセット")
+                want_tags.add(std["name"][:-2] if std["name"].endswith("一覧") else std["name"])
+        if sorted(t["name"] for t in p["tags"]) != sorted(want_tags):
+            problems.append("tags %r != %r" % ([t["name"] for t in p["tags"]], sorted(want_tags)))
         extras = {e["key"]: e["value"] for e in p["extras"]}
         for k, src in (("lg_code", "lg_code"), ("temporal_start", "temporal_start"),
                        ("spatial_uri", "spatial"), ("publisher_name", "publisher")):
-            if extras.get(k) != dp["dcat"][src]:
-                problems.append("extra %s = %r, expected %r" % (k, extras.get(k), dp["dcat"][src]))
+            if extras.get(k) != dp["dcat"].get(src):
+                problems.append("extra %s = %r, expected %r" % (k, extras.get(k), dp["dcat"].get(src)))
         everything = [r for r in p["resources"] if r.get("state", "active") == "active"]
         active = [r for r in everything if "kplan_name" in r]
         foreign = [r for r in everything if "kplan_name" not in r]
@@ -63,18 +73,60 @@ else:
                 problems.append("resource %s present %d times" % (want["name"], len(got)))
                 continue
             r = got[0]
-            data = open(os.path.join(a.pkg, want["path"]), "rb").read()
-            sha = hashlib.sha256(data).hexdigest()
-            if state["files"].get(r["id"]) != sha:
-                problems.append("resource %s: stored file differs from %s" % (want["name"], want["path"]))
-            if r.get("size") != len(data):
-                problems.append("resource %s: size %r != %d" % (want["name"], r.get("size"), len(data)))
-            if r.get("kplan_sha256") != sha or r.get("hash") != sha:
-                problems.append("resource %s: checksum keys not set" % want["name"])
             if r.get("name") != want.get("title", want["name"]):
                 problems.append("resource %s: name %r" % (want["name"], r.get("name")))
             if not r["url"].endswith("/download/" + want["path"]):
                 problems.append("resource %s: url %s" % (want["name"], r["url"]))
+
+
+def site(url):
+    u = urllib.parse.urlsplit(url)
+    return "%s://%s/" % (u.scheme, u.netloc.lower())
+
+
+def relinked(data, resources):
+    """The RDF as the portal must hold it: each link of the export (download_base + file,
+    the distribution IRIs, and the dataset and catalog IRIs when the landing page is on
+    the portal) replaced by the portal's URL for it; everything else byte for byte."""
+    dcat = dp.get("dcat", {})
+    base = dcat.get("download_base", "")
+    base += "" if base.endswith("/") else "/"
+    landing = dcat.get("landing_page", "")
+    ds = landing.rstrip("/")
+    page = "%s/dataset/%s" % (a.ckan.rstrip("/"), name)
+    links = {}
+    for want, r in resources:
+        links.setdefault(base + want["path"], r["url"])
+        links.setdefault(ds + "/resource/" + want["path"], page + "/resource/" + r["id"])
+    if landing and site(landing) == site(a.ckan):
+        for k in (landing, ds):
+            links.setdefault(k, page)
+        links.setdefault(site(landing), a.ckan.rstrip("/") + "/")
+    def sub(m):
+        v = html.unescape(m.group(3).decode())
+        if v not in links:
+            return m.group(0)
+        to = html.escape(links[v], quote=True).replace("&#x27;", "'")
+        return m.group(1) + to.encode() + m.group(2)
+    return re.sub(rb'((?<=[ \t\r\n])rdf:(?:about|resource)=(["\']))(.*?)\2', sub, data, flags=re.S)
+
+
+if not a.absent and len(pkgs) == 1:
+    found = [(w, [r for r in active if r.get("kplan_name") == w["name"]]) for w in dp["resources"]]
+    found = [(w, g[0]) for w, g in found if len(g) == 1]
+    for want, r in found:
+        data = open(os.path.join(a.pkg, want["path"]), "rb").read()
+        if (want.get("format") or "").lower() == "rdf":
+            data = relinked(data, found)
+        if state["files"].get(r["id"]) != hashlib.sha256(data).hexdigest():
+            problems.append("resource %s: stored file differs from %s%s" % (
+                want["name"], want["path"], " (with the portal's links)" if want.get("format") == "rdf" else ""))
+        if r.get("size") != len(data):
+            problems.append("resource %s: size %r != %d" % (want["name"], r.get("size"), len(data)))
+        sha = hashlib.sha256(data).hexdigest()
+        if r.get("kplan_sha256") != sha or r.get("hash") != sha:
+            problems.append("resource %s: checksum keys not set" % want["name"])
+
 for line in problems:
     print("ckan_check: " + line)
 sys.exit(1 if problems else 0)

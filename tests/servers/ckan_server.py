@@ -17,6 +17,10 @@ Follows the contract written down in shared/reference/ckan-dcat.md sections 1-2:
     {"upload": ["File upload too large"]} after the body was read; a body over
     --proxy-max-body bytes gives an nginx-style HTML 413 before it is read.
 
+Web pages: GET / , /dataset/{name or id} and /dataset/{id}/resource/{rid} answer 200 HTML
+when they exist (404 otherwise); /dataset/{id}/resource/{rid}/download/{file} serves the
+stored bytes when file is the stored (munged) name.
+
 Test hooks (no auth):
   GET  /_test/state   {"packages": [...package_show dicts...], "files": {res_id: sha256},
                        "log": [{n, method, action, status, write, fault}], "writes": N}
@@ -244,7 +248,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.test_hook(method, path)
         m = re.match(r"^/dataset/([^/]+)/resource/([^/]+)/download/([^/]+)$", path)
         if m and method in ("GET", "HEAD"):
-            return self.download(m.group(2))
+            return self.download(m.group(1), m.group(2), urllib.parse.unquote(m.group(3)))
+        m = re.match(r"^/(?:dataset/([^/]+)(?:/resource/([^/]+))?/?)?$", path)
+        if m and method in ("GET", "HEAD"):
+            return self.page(m.group(1), m.group(2))
         m = re.match(r"^/api/(?:3/)?action/([A-Za-z0-9_]+)$", path)
         if not m:
             self.discard_body()
@@ -483,11 +490,27 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, {"ok": True})
         self.send_json(404, {"error": "no such test hook"})
 
-    def download(self, rid):
+    def page(self, pkg_key, rid):
+        """The web pages a published link may name: the site, a dataset (by name or id),
+        a resource of that dataset.  Deleted datasets are 404, as for an anonymous visitor."""
+        with self.st.lock:
+            pkg = self.st.package(pkg_key, include_deleted=False) if pkg_key else None
+            res = [r for r in pkg["resources"] if r["id"] == rid] if pkg and rid else []
+            title = (res[0].get("name") if res else pkg and pkg.get("title")) or "CKAN"
+        if (pkg_key and not pkg) or (rid and not res):
+            return self.html(404, "Not Found")
+        self.send(200, "<!DOCTYPE html>\n<html><head><title>%s - CKAN</title></head>"
+                  "<body></body></html>\n" % title, "text/html;charset=utf-8")
+
+    def download(self, pkg_key, rid, filename):
+        """CKAN serves an upload at the URL resource_show gives: the resource of that
+        dataset (by id or name), under the stored (munged) file name."""
         with self.st.lock:
             pkg, res = self.st.resource(rid)
             path = os.path.join(self.st.storage, rid) if res else None
-        if not res or not os.path.exists(path):
+            ok = res and pkg_key in (pkg["id"], pkg["name"]) and pkg["state"] != "deleted" \
+                and res.get("url_type") == "upload" and res.get("url") == filename
+        if not ok or not os.path.exists(path):
             return self.html(404, "Not Found")
         with open(path, "rb") as f:
             data = f.read()

@@ -1,0 +1,88 @@
+# Another city's standard dataset, published as a new user would: a CP932 table from
+# Excel, kplan-describe --package, the few fields only the officer knows, validate and
+# export --for-portal, upload.  Every link of the published DCAT record then resolves
+# on the portal with the bytes the record states (the upload publishes the RDF with
+# the portal's URLs); a second run writes nothing; a changed cell re-uploads the files
+# it changes and the record's links stay true; nothing says 金沢.
+. "$KPLAN_TOP/tests/servers/upload-lib.sh"
+start_ckan --org matsumoto-city
+ds=202029-toilets
+src=$work/src
+mkdir -p "$src"
+
+# The table: the standard's header (kplan-describe --standard 13), five rows, CP932, CRLF.
+kplan-describe --standard 13 -o "$work/empty.csv" || fail "describe --standard"
+"$KPLAN_PYTHON" - "$work/empty.csv" "$src/toilets.csv" <<'PY'
+import csv, io, sys
+hdr = open(sys.argv[1], encoding="utf-8-sig").readline().rstrip("\r\n").split(",")
+out = io.StringIO()
+w = csv.DictWriter(out, hdr, lineterminator="\r\n")
+w.writeheader()
+for i, n in enumerate(["松本城公園公衆トイレ", "あがたの森公園トイレ", "中央公園トイレ", "駅前広場公衆トイレ", "城山公園トイレ"], 1):
+    r = dict.fromkeys(hdr, "")
+    r.update({"全国地方公共団体コード": "202029", "ID": "%03d" % i, "地方公共団体名": "長野県松本市", "名称": n,
+              "所在地_連結表記": "長野県松本市丸の内%d-1" % i, "所在地_都道府県": "長野県", "所在地_市区町村": "松本市",
+              "設置位置": "公園内", "緯度": "36.23%d" % i, "経度": "137.96%d" % i,
+              "男性トイレ総数": str(i), "女性トイレ総数": str(i + 1)})
+    w.writerow(r)
+open(sys.argv[2], "wb").write(out.getvalue().encode("cp932"))
+PY
+
+# The skeleton, then what only the officer knows.  The landing page is the dataset's
+# page on the portal; the download base is a guess the portal does not serve.
+kplan-describe --package "$src/toilets.csv" -o "$src/draft.json" || fail "describe --package"
+"$KPLAN_PYTHON" - "$src/draft.json" "$src/datapackage.json" "$CKAN/dataset/$ds" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+d.update(title="公衆トイレ一覧", description="松本市が管理する公衆トイレの所在地と設備", keywords=["トイレ"])
+d["dcat"].update(author="建設部 公園緑地課", contact={"name": "松本市 建設部 公園緑地課", "email": "koen@city.matsumoto.example.jp"},
+                 issued="2026-04-01", modified="2026-04-01", theme=["くらし"], landing_page=sys.argv[3],
+                 download_base="https://opendata.city.matsumoto.example/files/")
+json.dump(d, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False, indent=1)
+PY
+export SOURCE_DATE_EPOCH=1780000000
+kplan-validate --for-portal --package "$src/datapackage.json" >"$work/validate.out" 2>&1 || fail "validate: $(cat "$work/validate.out")"
+export_all() {
+	rm -rf "$work/pkg"
+	kplan-export --for-portal --package "$src/datapackage.json" --format all -o "$work/pkg" 2>"$work/export.err" ||
+		fail "export: $(cat "$work/export.err")"
+}
+export_all
+up() { KPLAN_TOKEN=$TOKEN kplan-upload --portal "$CKAN" --org matsumoto-city --insecure-http --timeout 5 "$work/pkg/datapackage.json"; }
+links() { "$KPLAN_PYTHON" "$KPLAN_TOP/tests/servers/rdf_links_check.py" "$CKAN" $ds; }
+
+up >"$work/up1.out" 2>"$work/up1.err" || fail "upload: $(cat "$work/up1.err")"
+check || fail "first upload: the portal does not hold the package"
+links || fail "first upload: the published record's links"
+# the export itself stays as it was: deterministic, with the package's own links
+grep -q 'https://opendata.city.matsumoto.example/files/toilets.csv' "$work/pkg/toilets.rdf" || fail "the export was changed"
+
+# Again: nothing to write.
+reset_log
+up >"$work/up2.out" 2>"$work/up2.err" || fail "second upload: $(cat "$work/up2.err")"
+check --writes 0 || fail "second upload wrote"
+
+# One cell changes: the CSV, its JSON, its CSVW metadata and the RDF change; the
+# dataset itself does not.  The record's links are still true.
+sed 's/^202029,003,/202029,003,/' "$src/toilets.csv" >/dev/null
+"$KPLAN_PYTHON" - "$src/toilets.csv" <<'PY'
+import sys
+p = sys.argv[1]
+b = open(p, "rb").read().decode("cp932").replace("中央公園トイレ", "中央公園北トイレ")
+open(p, "wb").write(b.encode("cp932"))
+PY
+export_all
+reset_log
+up >"$work/up3.out" 2>"$work/up3.err" || fail "third upload: $(cat "$work/up3.err")"
+check || fail "after the change: the portal does not hold the package"
+links || fail "after the change: the published record's links"
+uploads=$(grep -c '^upload resource' "$work/up3.out" || true)
+[ "$uploads" = 3 ] || fail "a changed cell uploaded $uploads resources: $(cat "$work/up3.out")"
+grep -q '^skip resource "toilets-csvw"' "$work/up3.out" || fail "the CSVW metadata was uploaded again: $(cat "$work/up3.out")"
+
+# Another city's data says nothing of 金沢市, anywhere.
+ckan_curl "$CKAN/_test/state" >"$work/state.json"
+if grep -l '金沢\|kanazawa\|172014' "$work"/*.out "$work"/*.err "$work"/pkg/* "$work/state.json"; then
+	fail "金沢市 wording in another city's outputs"
+fi
+echo "upload-ckan-urls: ok"

@@ -1,0 +1,110 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../src/files.h"
+#include "../../src/relink.h"
+
+/* Writes text to a temporary file, relinks it with m, returns the copy's text. */
+static char *relink_text(const kp_relink *m, const char *text, size_t *replaced)
+{
+	char src[] = "/tmp/kplan-test-relink-XXXXXX";
+	int fd = mkstemp(src);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	char *out = NULL, *data = NULL;
+	size_t len;
+	kp_diag err = {0};
+	assert_int_equal(kp_relink_file(m, src, &out, replaced, &err), 0);
+	assert_int_equal(kp_files_read_all(out, 1 << 20, &data, &len, &err), 0);
+	unlink(out);
+	unlink(src);
+	free(out);
+	return data;
+}
+
+static void replaces_whole_link_values_only(void **state)
+{
+	(void)state;
+	kp_relink m;
+	kp_relink_init(&m);
+	assert_int_equal(kp_relink_add(&m, "https://city.example/dl/a.csv",
+				       "http://127.0.0.1/dataset/x/resource/1/download/a.csv"),
+			 0);
+	assert_int_equal(kp_relink_add(&m, "https://city.example/d?a=1&b=2", "https://p/d?x=<1>"),
+			 0);
+	const char *in =
+	    "<?xml version=\"1.0\"?>\n<rdf:RDF>"
+	    "<ex:Row rdf:about=\"https://city.example/dl/a.csv/1\">"
+	    "<ex:note>rdf:about=\"https://city.example/dl/a.csv\"</ex:note></ex:Row>"
+	    "<dcat:Distribution\n  rdf:about='https://city.example/dl/a.csv'>"
+	    "<dcat:downloadURL rdf:resource=\"https://city.example/dl/a.csv\"/>"
+	    "<dct:title xml:lang=\"ja\" ex:x=\"https://city.example/dl/a.csv\">t</dct:title>"
+	    "<dcat:accessURL rdf:resource=\"https://city.example/d?a=1&amp;b=2\"/>"
+	    "<dcat:accessURL rdf:resource=\"https://city.example/d?a=1&#38;b=2\"/>"
+	    "</dcat:Distribution></rdf:RDF>\n";
+	size_t n = 0;
+	char *out = relink_text(&m, in, &n);
+	assert_int_equal(n, 4);
+	const char *want =
+	    "<?xml version=\"1.0\"?>\n<rdf:RDF>"
+	    "<ex:Row rdf:about=\"https://city.example/dl/a.csv/1\">"
+	    "<ex:note>rdf:about=\"https://city.example/dl/a.csv\"</ex:note></ex:Row>"
+	    "<dcat:Distribution\n  rdf:about='http://127.0.0.1/dataset/x/resource/1/download/a.csv'>"
+	    "<dcat:downloadURL rdf:resource=\"http://127.0.0.1/dataset/x/resource/1/download/a.csv\"/>"
+	    "<dct:title xml:lang=\"ja\" ex:x=\"https://city.example/dl/a.csv\">t</dct:title>"
+	    "<dcat:accessURL rdf:resource=\"https://p/d?x=&lt;1&gt;\"/>"
+	    "<dcat:accessURL rdf:resource=\"https://p/d?x=&lt;1&gt;\"/>"
+	    "</dcat:Distribution></rdf:RDF>\n";
+	assert_string_equal(out, want);
+	free(out);
+	kp_relink_release(&m);
+}
+
+static void no_pairs_copies_bytes(void **state)
+{
+	(void)state;
+	kp_relink m;
+	kp_relink_init(&m);
+	/* truncated input: the copy is still byte for byte the same */
+	const char *in = "<a rdf:about=\"x\">&bogus; <b rdf:resource=\"unterminated";
+	size_t n = 7;
+	char *out = relink_text(&m, in, &n);
+	assert_int_equal(n, 0);
+	assert_string_equal(out, in);
+	free(out);
+	kp_relink_release(&m);
+}
+
+static void missing_source_is_an_error(void **state)
+{
+	(void)state;
+	kp_relink m;
+	kp_relink_init(&m);
+	char *out = (char *)1;
+	size_t n;
+	kp_diag err = {0};
+	assert_int_equal(kp_relink_file(&m, "/nonexistent/x.rdf", &out, &n, &err), -1);
+	assert_null(out);
+	assert_string_equal(err.code, "io-error");
+	assert_non_null(strstr(err.message, "/nonexistent/x.rdf"));
+	kp_relink_release(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(replaces_whole_link_values_only),
+	    cmocka_unit_test(no_pairs_copies_bytes),
+	    cmocka_unit_test(missing_source_is_an_error),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
