@@ -31,6 +31,9 @@ static const char usage[] =
     "                        profiles/<lg_code>.json, else schemas/portal/portal.json,\n"
     "                        the rules every Japanese municipality's portal shares); a\n"
     "                        package that fails them is refused before anything is sent\n"
+    "      --datastore       also load each table into the portal's DataStore (its data\n"
+    "                        API): typed from the Table Schema, titles and descriptions\n"
+    "                        as the data dictionary; only changed rows are sent\n"
     "      --put URL         instead of CKAN: HTTP PUT each file to URL/<file>\n"
     "How:\n"
     "      --token-file FILE read the API token from FILE (must not be readable by\n"
@@ -61,7 +64,8 @@ enum {
 	OPT_RETRIES,
 	OPT_RETRY_DELAY,
 	OPT_INSECURE,
-	OPT_RULES
+	OPT_RULES,
+	OPT_DATASTORE
 };
 
 struct progress {
@@ -243,13 +247,14 @@ int main(int argc, char **argv)
 	    {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
 	    {"insecure-http", no_argument, NULL, OPT_INSECURE},
 	    {"portal-rules", required_argument, NULL, OPT_RULES},
+	    {"datastore", no_argument, NULL, OPT_DATASTORE},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *portal = NULL, *org = NULL, *dataset = NULL, *put = NULL, *token_file = NULL;
 	const char *format = "text", *cacert = NULL, *rules_path = NULL;
-	int dry_run = 0, quiet = 0, insecure = 0;
+	int dry_run = 0, quiet = 0, insecure = 0, datastore = 0;
 	long timeout = 60, retries = 4, delay = 500;
 	int c;
 	char *end;
@@ -286,6 +291,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_RULES:
 			rules_path = optarg;
+			break;
+		case OPT_DATASTORE:
+			datastore = 1;
 			break;
 		case 'n':
 			dry_run = 1;
@@ -334,9 +342,9 @@ int main(int argc, char **argv)
 					  "give either --portal URL (with --org) or --put URL");
 	if (portal && !org)
 		return kp_cli_usage_error(tool, "--portal needs --org ORG");
-	if (put && (org || dataset))
-		return kp_cli_usage_error(tool,
-					  "--org and --dataset belong to --portal, not --put");
+	if (put && (org || dataset || datastore))
+		return kp_cli_usage_error(tool, "--org, --dataset and --datastore belong to --portal, "
+						"not --put");
 	char origin[512];
 	if (kp_http_origin(portal ? portal : put, origin, sizeof origin) != 0)
 		return kp_cli_usage_error(tool, "'%s' is not an http:// or https:// URL",
@@ -454,6 +462,7 @@ int main(int argc, char **argv)
 				   .org = org,
 				   .dataset = dataset,
 				   .dry_run = dry_run,
+				   .datastore = datastore,
 				   .retry = rt};
 		st = kp_ckan_publish(h, &co, &pkg, &rep, &err);
 	} else {

@@ -1,5 +1,7 @@
 #include "i18n.h"
 #include "ckan.h"
+#include "ckan_call.h"
+#include "datastore.h"
 #include "relink.h"
 
 #include <ctype.h>
@@ -338,143 +340,6 @@ json_t *kp_ckan_resource_meta_diff(const json_t *res, const kp_upload_file *f)
 	return patch;
 }
 
-/* ---- talking to the portal ------------------------------------------------------- */
-
-enum kind { K_READ, K_PATCH, K_CREATE };
-enum outcome { R_OK, R_FAIL, R_UNCERTAIN };
-
-struct ck {
-	kp_http *h;
-	const kp_ckan_opts *o;
-	kp_upload_report *rep;
-	kp_diag *err;
-	char *api;  /* owned: "<portal>/api/3/action/" */
-	char *root; /* owned: "<portal>/" */
-	char *page; /* owned: "<portal>/dataset/<name>", the dataset's page */
-	int landing_on_portal; /* dcat.landing_page is on the portal's site */
-};
-
-struct answer {
-	json_t *result; /* owned, on R_OK */
-	long status;	/* HTTP status, 0 when none */
-	int retry_ok;	/* on R_UNCERTAIN: may the create be repeated after a re-show? */
-	char why[600];	/* on failure: readable reason */
-};
-
-static char *url_escape(const char *s)
-{
-	size_t n = strlen(s);
-	char *o = malloc(3 * n + 1), *p = o;
-	if (!o)
-		return NULL;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-			*p++ = (char)c;
-		else
-			p += sprintf(p, "%%%02X", c);
-	}
-	*p = '\0';
-	return o;
-}
-
-/* One action, with the retries that are safe for its kind.  Reads and patches are
- * retried on connection failures, timeouts and 502/503/504; creates only on failures
- * to connect (nothing was sent) — any other failure of a create is R_UNCERTAIN and
- * the caller must look before repeating it. */
-static int call(struct ck *c, const char *action, enum kind kind, const char *id,
-		const json_t *body, const kp_http_part *parts, size_t nparts, struct answer *a)
-{
-	memset(a, 0, sizeof *a);
-	char *url = NULL;
-	char *json = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	if (kind == K_READ) {
-		char *eid = url_escape(id);
-		size_t n = strlen(c->api) + strlen(action) + (eid ? strlen(eid) : 0) + 8;
-		url = malloc(n);
-		if (url && eid)
-			snprintf(url, n, "%s%s?id=%s", c->api, action, eid);
-		free(eid);
-	} else {
-		size_t n = strlen(c->api) + strlen(action) + 1;
-		url = malloc(n);
-		if (url)
-			snprintf(url, n, "%s%s", c->api, action);
-	}
-	int out = R_FAIL;
-	if (!url || (body && !json)) {
-		snprintf(a->why, sizeof a->why, "out of memory");
-		goto done;
-	}
-	for (int attempt = 1;; attempt++) {
-		kp_http_resp r;
-		c->rep->requests++;
-		if (kind != K_READ)
-			c->rep->writes++;
-		if (kind == K_READ)
-			kp_http_get(c->h, url, &r);
-		else if (parts)
-			kp_http_post_multipart(c->h, url, parts, nparts, &r);
-		else
-			kp_http_post_json(c->h, url, json, &r);
-		a->status = r.status;
-		json_t *env = NULL;
-		if (r.fail == KP_HTTP_OK && r.len)
-			env = json_loadb(r.body, r.len, JSON_DECODE_ANY, NULL);
-		const json_t *err = json_object_get(env, "error");
-		if (r.fail == KP_HTTP_OK && r.status == 200 &&
-		    json_is_true(json_object_get(env, "success"))) {
-			a->result = json_incref(json_object_get(env, "result"));
-			json_decref(env);
-			kp_http_resp_release(&r);
-			out = R_OK;
-			break;
-		}
-		/* A 500 "Search Index Error" means the database write may be committed while
-		 * the index is not: as uncertain as a timeout. */
-		int index_err = r.status == 500 && jstr(err, "__type") &&
-				!strcmp(jstr(err, "__type"), "Search Index Error");
-		int transient = r.fail == KP_HTTP_E_TIMEOUT || r.fail == KP_HTTP_E_DROPPED ||
-				kp_http_status_transient(r.status) || index_err;
-		int nothing_sent = r.fail == KP_HTTP_E_CONNECT;
-		kp_upload_describe(&r, a->why, sizeof a->why);
-		json_decref(env);
-		kp_http_resp_release(&r);
-		if (kind == K_CREATE && !nothing_sent && (transient || r.status >= 500)) {
-			a->retry_ok = transient;
-			out = R_UNCERTAIN;
-			break;
-		}
-		if (!(nothing_sent || transient) || attempt >= c->o->retry.max_attempts)
-			break;
-		c->rep->retries++;
-		kp_upload_backoff(&c->o->retry, attempt);
-	}
-done:
-	free(url);
-	free(json);
-	return out;
-}
-
-/* Fills the error as `what "name": why` and returns status. */
-static int ck_fail(struct ck *c, int status, const char *what, const char *name, const char *why)
-{
-	if (name)
-		kp_diag_set(c->err, KP_SEV_ERROR, "portal-error", "%s \"%s\"%s%s", _(what), name,
-			    why ? ": " : "", why ? _(why) : "");
-	else
-		kp_diag_set(c->err, KP_SEV_ERROR, "portal-error", "%s", _(what));
-	return status;
-}
-
-/* package_show; 404 gives R_FAIL with status 404 and *pkg NULL. */
-static int show(struct ck *c, json_t **pkg, struct answer *a)
-{
-	int o = call(c, "package_show", K_READ, c->o->dataset, NULL, NULL, 0, a);
-	*pkg = o == R_OK ? a->result : NULL;
-	return o;
-}
-
 /* Multipart parts for a resource upload: every value is a flat string (multipart
  * cannot nest), the file is a streamed part named "upload".  size is never sent:
  * some CKAN versions would keep a client-sent size instead of measuring. */
@@ -497,7 +362,7 @@ static size_t upload_parts(kp_http_part *p, const char *idkey, const char *id,
 }
 
 /* The portal must have stored exactly our bytes. */
-static int check_stored(struct ck *c, const json_t *res, const kp_upload_file *f)
+static int check_stored(kp_ck *c, const json_t *res, const kp_upload_file *f)
 {
 	if (kp_ckan_resource_same(res, f))
 		return KP_UPLOAD_OK;
@@ -505,7 +370,7 @@ static int check_stored(struct ck *c, const json_t *res, const kp_upload_file *f
 	snprintf(why, sizeof why, _("stored size %lld and digest %.12s…, expected %lld and %.12s…"),
 		 size_of(res), jstr(res, "kplan_sha256") ? jstr(res, "kplan_sha256") : "(none)",
 		 f->bytes, f->sha256);
-	return ck_fail(c, KP_UPLOAD_NET, "the portal did not store resource", f->name, why);
+	return kp_ck_fail(c, KP_UPLOAD_NET, "the portal did not store resource", f->name, why);
 }
 
 enum res_action { RA_SKIP, RA_META, RA_UPLOAD, RA_CREATE };
@@ -523,7 +388,7 @@ struct res_plan {
 };
 
 /* Decides what a file needs, from the dataset as shown. */
-static int plan_resource(struct ck *c, const json_t *pkg, const kp_upload_file *f,
+static int plan_resource(kp_ck *c, const json_t *pkg, const kp_upload_file *f,
 			 struct res_plan *rp)
 {
 	size_t count = 0;
@@ -532,7 +397,7 @@ static int plan_resource(struct ck *c, const json_t *pkg, const kp_upload_file *
 		char why[120];
 		snprintf(why, sizeof why,
 			 _("%zu resources carry it; remove the extra ones on the portal"), count);
-		return ck_fail(c, KP_UPLOAD_NET, "the dataset holds resource", f->name, why);
+		return kp_ck_fail(c, KP_UPLOAD_NET, "the dataset holds resource", f->name, why);
 	}
 	free(rp->id);
 	json_decref(rp->meta);
@@ -545,7 +410,7 @@ static int plan_resource(struct ck *c, const json_t *pkg, const kp_upload_file *
 	}
 	const char *id = jstr(res, "id");
 	if (!id)
-		return ck_fail(c, KP_UPLOAD_NET, "the portal's resource has no id", f->name, NULL);
+		return kp_ck_fail(c, KP_UPLOAD_NET, "the portal's resource has no id", f->name, NULL);
 	rp->id = strdup(id);
 	if (!kp_ckan_resource_same(res, f)) {
 		rp->act = RA_UPLOAD;
@@ -575,7 +440,7 @@ static char *keys_of(const json_t *o)
 	return strdup(buf);
 }
 
-static long add_res_step(struct ck *c, const kp_upload_file *f, struct res_plan *rp)
+static long add_res_step(kp_ck *c, const kp_upload_file *f, struct res_plan *rp)
 {
 	char detail[200];
 	switch (rp->act) {
@@ -601,21 +466,21 @@ static long add_res_step(struct ck *c, const kp_upload_file *f, struct res_plan 
 /* Carries out one resource step.  A create whose outcome is uncertain is followed by
  * a package_show: found with our bytes → done; found otherwise → upload onto it;
  * absent → create again (only if the failure was of the retryable kind). */
-static int do_resource(struct ck *c, const char *pkg_id, const kp_upload_file *f,
+static int do_resource(kp_ck *c, const char *pkg_id, const kp_upload_file *f,
 		       struct res_plan *rp)
 {
 	kp_http_part parts[16];
-	struct answer a;
+	kp_ck_answer a;
 	for (int attempt = 1;; attempt++) {
 		if (rp->act == RA_SKIP)
 			return KP_UPLOAD_OK;
 		if (rp->act == RA_META) {
 			json_t *body = json_deep_copy(rp->meta);
 			json_object_set_new(body, "id", json_string(rp->id));
-			int o = call(c, "resource_patch", K_PATCH, NULL, body, NULL, 0, &a);
+			int o = kp_ck_call(c, "resource_patch", KP_CK_PATCH, NULL, body, NULL, 0, &a);
 			json_decref(body);
-			if (o != R_OK)
-				return ck_fail(c, KP_UPLOAD_NET, "cannot update resource", f->name,
+			if (o != KP_CK_OK)
+				return kp_ck_fail(c, KP_UPLOAD_NET, "cannot update resource", f->name,
 					    a.why);
 			json_decref(a.result);
 			return KP_UPLOAD_OK;
@@ -623,15 +488,15 @@ static int do_resource(struct ck *c, const char *pkg_id, const kp_upload_file *f
 		int create = rp->act == RA_CREATE;
 		size_t n = create ? upload_parts(parts, "package_id", pkg_id, f, rp->meta)
 				  : upload_parts(parts, "id", rp->id, f, rp->meta);
-		int o = call(c, create ? "resource_create" : "resource_patch",
-			     create ? K_CREATE : K_PATCH, NULL, NULL, parts, n, &a);
-		if (o == R_OK) {
+		int o = kp_ck_call(c, create ? "resource_create" : "resource_patch",
+			     create ? KP_CK_CREATE : KP_CK_PATCH, NULL, NULL, parts, n, &a);
+		if (o == KP_CK_OK) {
 			int st = check_stored(c, a.result, f);
 			json_decref(a.result);
 			return st;
 		}
-		if (o == R_FAIL)
-			return ck_fail(c, KP_UPLOAD_NET,
+		if (o == KP_CK_FAIL)
+			return kp_ck_fail(c, KP_UPLOAD_NET,
 				    create ? N_("cannot create resource") : N_("cannot upload resource"),
 				    f->name, a.why);
 		/* Uncertain create: look before doing anything else. */
@@ -639,8 +504,8 @@ static int do_resource(struct ck *c, const char *pkg_id, const kp_upload_file *f
 		memcpy(why, a.why, sizeof why);
 		int retry_ok = a.retry_ok;
 		json_t *pkg;
-		if (show(c, &pkg, &a) != R_OK)
-			return ck_fail(c, KP_UPLOAD_NET,
+		if (kp_ck_show(c, &pkg, &a) != KP_CK_OK)
+			return kp_ck_fail(c, KP_UPLOAD_NET,
 				    "cannot check the dataset after a failed create of", f->name,
 				    a.why);
 		int st = plan_resource(c, pkg, f, rp);
@@ -650,7 +515,7 @@ static int do_resource(struct ck *c, const char *pkg_id, const kp_upload_file *f
 		if (rp->act == RA_SKIP || rp->act == RA_META)
 			continue; /* the create did happen */
 		if (!retry_ok || attempt >= c->o->retry.max_attempts)
-			return ck_fail(c, KP_UPLOAD_NET, "cannot create resource", f->name, why);
+			return kp_ck_fail(c, KP_UPLOAD_NET, "cannot create resource", f->name, why);
 		c->rep->retries++;
 		kp_upload_backoff(&c->o->retry, attempt);
 	}
@@ -699,7 +564,7 @@ static int add_link(kp_relink *m, const char *a, const char *b, const char *c, c
  * IRI → the portal.  A landing page elsewhere is the city's own page and stays.
  * Returns 0, 1 when a file of the package has no resource in pj yet, or -1 without
  * memory. */
-static int portal_links(const struct ck *c, const kp_upload_pkg *pkg, const json_t *pj,
+static int portal_links(const kp_ck *c, const kp_upload_pkg *pkg, const json_t *pj,
 			kp_relink *m)
 {
 	const char *landing = kp_upload_pkg_str(pkg, "dcat.landing_page");
@@ -750,7 +615,7 @@ static void drop_pub(struct res_plan *rp)
 /* Makes rp->pub: the RDF file f with the links of the resources in pj.  Returns
  * KP_UPLOAD_OK (with *missing set when some file has no resource in pj yet, and no
  * copy made) or an error status. */
-static int relink_rdf(struct ck *c, const kp_upload_pkg *pkg, const json_t *pj,
+static int relink_rdf(kp_ck *c, const kp_upload_pkg *pkg, const json_t *pj,
 		      const kp_upload_file *f, struct res_plan *rp, int *missing)
 {
 	kp_relink m;
@@ -761,7 +626,7 @@ static int relink_rdf(struct ck *c, const kp_upload_pkg *pkg, const json_t *pj,
 	char *path = NULL;
 	size_t n;
 	if (r < 0) {
-		st = ck_fail(c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
+		st = kp_ck_fail(c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
 	} else if (r > 0) {
 		*missing = 1;
 	} else if (kp_relink_file(&m, f->path, &path, &n, c->err)) {
@@ -782,7 +647,7 @@ static int relink_rdf(struct ck *c, const kp_upload_pkg *pkg, const json_t *pj,
  * to be stored anew, the links are known now: the relinked copy is compared with
  * what the portal holds.  Otherwise the RDF must change anyway (its digests or links
  * do), and it is relinked once the other files are stored. */
-static int plan_rdf(struct ck *c, const kp_upload_pkg *pkg, const json_t *cur,
+static int plan_rdf(kp_ck *c, const kp_upload_pkg *pkg, const json_t *cur,
 		    const kp_upload_file *f, int files_change, struct res_plan *rp)
 {
 	int missing = 1, st;
@@ -804,19 +669,19 @@ static int plan_rdf(struct ck *c, const kp_upload_pkg *pkg, const json_t *cur,
 /* An RDF file whose links were not known at planning: created first as exported when
  * its resource is missing (its own URL is then known), relinked from the dataset as
  * it now stands, and stored unless the portal already holds that copy. */
-static int store_relinked(struct ck *c, const kp_upload_pkg *pkg, const char *pkg_id,
+static int store_relinked(kp_ck *c, const kp_upload_pkg *pkg, const char *pkg_id,
 			  const kp_upload_file *f, struct res_plan *rp)
 {
-	struct answer a;
+	kp_ck_answer a;
 	json_t *now = NULL;
 	int st, missing;
 	if (rp->act == RA_CREATE && (st = do_resource(c, pkg_id, f, rp)) != KP_UPLOAD_OK)
 		return st;
-	if (show(c, &now, &a) != R_OK)
-		return ck_fail(c, KP_UPLOAD_NET, "cannot look up dataset", c->o->dataset, a.why);
+	if (kp_ck_show(c, &now, &a) != KP_CK_OK)
+		return kp_ck_fail(c, KP_UPLOAD_NET, "cannot look up dataset", c->o->dataset, a.why);
 	st = relink_rdf(c, pkg, now, f, rp, &missing);
 	if (st == KP_UPLOAD_OK && missing)
-		st = ck_fail(c, KP_UPLOAD_NET, "the portal's dataset lacks a resource for a file of",
+		st = kp_ck_fail(c, KP_UPLOAD_NET, "the portal's dataset lacks a resource for a file of",
 			     f->name, NULL);
 	if (st == KP_UPLOAD_OK)
 		st = plan_resource(c, now, &rp->pub, rp);
@@ -827,11 +692,12 @@ static int store_relinked(struct ck *c, const kp_upload_pkg *pkg, const char *pk
 int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		    kp_upload_report *rep, kp_diag *err)
 {
-	struct ck c = {.h = h, .o = o, .rep = rep, .err = err};
-	struct answer a;
+	kp_ck c = {.h = h, .o = o, .rep = rep, .err = err};
+	kp_ck_answer a;
 	json_t *cur = NULL, *desired = NULL, *patch = NULL;
 	struct res_plan *rp = calloc(pkg->nfiles, sizeof *rp);
 	char *org_id = NULL;
+	kp_ds_plan *ds = NULL;
 	char **stale = NULL; /* owned ids of resources to delete */
 	long *stale_step = NULL;
 	size_t nstale = 0;
@@ -841,7 +707,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		pl--;
 	c.api = malloc(pl + sizeof "/api/3/action/");
 	if (!rp || !c.api) {
-		st = ck_fail(&c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
+		st = kp_ck_fail(&c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
 		goto out;
 	}
 	snprintf(c.api, pl + sizeof "/api/3/action/", "%.*s/api/3/action/", (int)pl, o->portal);
@@ -849,7 +715,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 	c.root = malloc(rl);
 	c.page = malloc(gl);
 	if (!c.root || !c.page) {
-		st = ck_fail(&c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
+		st = kp_ck_fail(&c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
 		goto out;
 	}
 	snprintf(c.root, rl, "%.*s/", (int)pl, o->portal);
@@ -859,8 +725,8 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 	c.landing_on_portal = ll && ll == site_len(c.root) && !strncasecmp(landing, c.root, ll);
 
 	/* 1. the organization: a wrong name fails here, before any write */
-	if (call(&c, "organization_show", K_READ, o->org, NULL, NULL, 0, &a) != R_OK) {
-		st = ck_fail(&c, KP_UPLOAD_NET,
+	if (kp_ck_call(&c, "organization_show", KP_CK_READ, o->org, NULL, NULL, 0, &a) != KP_CK_OK) {
+		st = kp_ck_fail(&c, KP_UPLOAD_NET,
 			  a.status == 404 ? N_("no organization \"") : N_("cannot look up organization"),
 			  o->org, a.why);
 		goto out;
@@ -868,14 +734,14 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 	org_id = jstr(a.result, "id") ? strdup(jstr(a.result, "id")) : NULL;
 	json_decref(a.result);
 	if (!org_id) {
-		st = ck_fail(&c, KP_UPLOAD_NET, "the portal's organization has no id", o->org, NULL);
+		st = kp_ck_fail(&c, KP_UPLOAD_NET, "the portal's organization has no id", o->org, NULL);
 		goto out;
 	}
 
 	/* 2. the dataset */
-	int so = show(&c, &cur, &a);
-	if (so != R_OK && a.status != 404) {
-		st = ck_fail(&c, KP_UPLOAD_NET, "cannot look up dataset", o->dataset, a.why);
+	int so = kp_ck_show(&c, &cur, &a);
+	if (so != KP_CK_OK && a.status != 404) {
+		st = kp_ck_fail(&c, KP_UPLOAD_NET, "cannot look up dataset", o->dataset, a.why);
 		goto out;
 	}
 	desired = kp_ckan_desired(pkg, o->dataset, org_id);
@@ -889,7 +755,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 	} else {
 		const char *owner = jstr(cur, "owner_org");
 		if (!owner || strcmp(owner, org_id)) {
-			st = ck_fail(&c, KP_UPLOAD_NET, "dataset", o->dataset,
+			st = kp_ck_fail(&c, KP_UPLOAD_NET, "dataset", o->dataset,
 				  N_("belongs to another organization; choose another --dataset name"));
 			goto out;
 		}
@@ -918,6 +784,8 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 			goto out;
 		rp[i].step = add_res_step(&c, &pkg->files[i], &rp[i]);
 	}
+	if (o->datastore && (st = kp_ds_plan_make(&c, pkg, cur, &ds)) != KP_UPLOAD_OK)
+		goto out;
 	/* Resources kplan made for files the package no longer has: removed, after the
 	 * uploads, so an interrupted run never leaves the dataset short of a file.
 	 * Resources without kplan_name (added by hand) are not kplan's to remove. */
@@ -936,7 +804,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		if (steps)
 			stale_step = steps;
 		if (!ids || !steps || !(stale[nstale] = strdup(rid))) {
-			st = ck_fail(&c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
+			st = kp_ck_fail(&c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
 			goto out;
 		}
 		stale_step[nstale++] = kp_upload_report_add(rep, N_("delete"), N_("resource"), k,
@@ -948,27 +816,27 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 	/* 3. create or patch the dataset */
 	if (create_step >= 0) {
 		for (int attempt = 1;; attempt++) {
-			int co = call(&c, "package_create", K_CREATE, NULL, desired, NULL, 0, &a);
-			if (co == R_OK) {
+			int co = kp_ck_call(&c, "package_create", KP_CK_CREATE, NULL, desired, NULL, 0, &a);
+			if (co == KP_CK_OK) {
 				cur = a.result;
 				break;
 			}
 			/* 409 "That URL is already in use" after a lost race or a create that
 			 * succeeded unseen, or an uncertain outcome: look again. */
-			int look = co == R_UNCERTAIN ||
+			int look = co == KP_CK_UNCERTAIN ||
 				   (a.status == 409 && strstr(a.why, "already in use"));
 			if (!look) {
-				st = ck_fail(&c, KP_UPLOAD_NET, "cannot create dataset", o->dataset,
+				st = kp_ck_fail(&c, KP_UPLOAD_NET, "cannot create dataset", o->dataset,
 					  a.why);
 				goto out;
 			}
 			char why[sizeof a.why];
 			memcpy(why, a.why, sizeof why);
-			int retry_ok = co == R_UNCERTAIN && a.retry_ok;
-			if (show(&c, &cur, &a) == R_OK)
+			int retry_ok = co == KP_CK_UNCERTAIN && a.retry_ok;
+			if (kp_ck_show(&c, &cur, &a) == KP_CK_OK)
 				break;
 			if (a.status != 404 || !retry_ok || attempt >= o->retry.max_attempts) {
-				st = ck_fail(&c, KP_UPLOAD_NET, "cannot create dataset", o->dataset,
+				st = kp_ck_fail(&c, KP_UPLOAD_NET, "cannot create dataset", o->dataset,
 					  a.status == 404 ? why : a.why);
 				goto out;
 			}
@@ -984,8 +852,8 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 	if (json_object_size(patch)) {
 		json_object_set_new(patch, "id",
 				    json_string(jstr(cur, "id") ? jstr(cur, "id") : o->dataset));
-		if (call(&c, "package_patch", K_PATCH, NULL, patch, NULL, 0, &a) != R_OK) {
-			st = ck_fail(&c, KP_UPLOAD_NET, "cannot update dataset", o->dataset, a.why);
+		if (kp_ck_call(&c, "package_patch", KP_CK_PATCH, NULL, patch, NULL, 0, &a) != KP_CK_OK) {
+			st = kp_ck_fail(&c, KP_UPLOAD_NET, "cannot update dataset", o->dataset, a.why);
 			goto out;
 		}
 		json_decref(a.result);
@@ -996,7 +864,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 	/* 4. the files */
 	const char *pkg_id = jstr(cur, "id");
 	if (!pkg_id) {
-		st = ck_fail(&c, KP_UPLOAD_NET, "the portal's dataset has no id", o->dataset, NULL);
+		st = kp_ck_fail(&c, KP_UPLOAD_NET, "the portal's dataset has no id", o->dataset, NULL);
 		goto out;
 	}
 	for (int rdf = 0; rdf < 2; rdf++)
@@ -1017,31 +885,35 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 
 	for (size_t i = 0; i < nstale; i++) {
 		json_t *body = json_pack("{s:s}", "id", stale[i]);
-		int dr = call(&c, "resource_delete", K_PATCH, NULL, body, NULL, 0, &a);
+		int dr = kp_ck_call(&c, "resource_delete", KP_CK_PATCH, NULL, body, NULL, 0, &a);
 		json_decref(body);
 		/* 404: already gone (a previous run deleted it and was cut off) */
-		if (dr != R_OK && a.status != 404) {
-			st = ck_fail(&c, KP_UPLOAD_NET, "cannot delete resource",
+		if (dr != KP_CK_OK && a.status != 404) {
+			st = kp_ck_fail(&c, KP_UPLOAD_NET, "cannot delete resource",
 				  rep->steps[stale_step[i]].target, a.why);
 			goto out;
 		}
-		if (dr == R_OK)
+		if (dr == KP_CK_OK)
 			json_decref(a.result);
 		rep->steps[stale_step[i]].done = 1;
 	}
 
+	/* 4b. the DataStore tables */
+	if (ds && (st = kp_ds_apply(&c, ds, pkg_id)) != KP_UPLOAD_OK)
+		goto out;
+
 	/* 5. verify, when anything was written: exit 0 promises the portal holds it all */
 	if (rep->writes) {
 		json_decref(cur);
-		if (show(&c, &cur, &a) != R_OK) {
-			st = ck_fail(&c, KP_UPLOAD_NET, "cannot verify dataset", o->dataset, a.why);
+		if (kp_ck_show(&c, &cur, &a) != KP_CK_OK) {
+			st = kp_ck_fail(&c, KP_UPLOAD_NET, "cannot verify dataset", o->dataset, a.why);
 			goto out;
 		}
 		for (size_t i = 0; i < pkg->nfiles; i++) {
 			size_t count;
 			const json_t *res = kp_ckan_find_resource(cur, pkg->files[i].name, &count);
 			if (!res || count != 1) {
-				st = ck_fail(
+				st = kp_ck_fail(
 				    &c, KP_UPLOAD_NET,
 				    "after upload the dataset does not hold exactly one resource",
 				    pkg->files[i].name, NULL);
@@ -1056,12 +928,14 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		{
 			const char *k = jstr(r_old, "kplan_name"), *state = jstr(r_old, "state");
 			if (k && !in_package(pkg, k) && (!state || !strcmp(state, "active"))) {
-				st = ck_fail(&c, KP_UPLOAD_NET,
+				st = kp_ck_fail(&c, KP_UPLOAD_NET,
 					  "after upload the dataset still holds resource", k,
 					  N_("it is no longer in the package"));
 				goto out;
 			}
 		}
+		if (ds && (st = kp_ds_verify(&c, ds, cur)) != KP_UPLOAD_OK)
+			goto out;
 	}
 out:
 	if (rp)
@@ -1076,6 +950,7 @@ out:
 	free(stale);
 	free(stale_step);
 	free(org_id);
+	kp_ds_plan_free(ds);
 	free(c.api);
 	free(c.root);
 	free(c.page);

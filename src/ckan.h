@@ -33,6 +33,7 @@ typedef struct kp_ckan_opts {
 	const char *org;     /* organization name or id */
 	const char *dataset; /* dataset name */
 	int dry_run;
+	int datastore; /* also load each table into the DataStore (datastore.h) */
 	kp_upload_retry retry;
 } kp_ckan_opts;
 

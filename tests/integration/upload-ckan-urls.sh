@@ -2,8 +2,10 @@
 # Excel, kplan-describe --package, the few fields only the officer knows, validate and
 # export --for-portal, upload.  Every link of the published DCAT record then resolves
 # on the portal with the bytes the record states (the upload publishes the RDF with
-# the portal's URLs); a second run writes nothing; a changed cell re-uploads the files
-# it changes and the record's links stay true; nothing says 金沢.
+# the portal's URLs), and its table is in the DataStore, typed, keyed by the standard's
+# 全国地方公共団体コード and ID; a second run writes nothing; a changed cell re-uploads the
+# files it changes and upserts its rows, and the record's links stay true; nothing
+# says 金沢.
 . "$KPLAN_TOP/tests/servers/upload-lib.sh"
 start_ckan --org matsumoto-city
 ds=202029-toilets
@@ -48,12 +50,16 @@ export_all() {
 		fail "export: $(cat "$work/export.err")"
 }
 export_all
-up() { KPLAN_TOKEN=$TOKEN kplan-upload --portal "$CKAN" --org matsumoto-city --insecure-http --timeout 5 "$work/pkg/datapackage.json"; }
+up() { KPLAN_TOKEN=$TOKEN kplan-upload --portal "$CKAN" --org matsumoto-city --insecure-http --timeout 5 --datastore "$work/pkg/datapackage.json"; }
+dsck() { "$KPLAN_PYTHON" "$KPLAN_TOP/tests/servers/ds_check.py" "$CKAN" "$work/pkg" "$@"; }
 links() { "$KPLAN_PYTHON" "$KPLAN_TOP/tests/servers/rdf_links_check.py" "$CKAN" $ds; }
 
 up >"$work/up1.out" 2>"$work/up1.err" || fail "upload: $(cat "$work/up1.err")"
 check || fail "first upload: the portal does not hold the package"
 links || fail "first upload: the published record's links"
+dsck || fail "first upload: the DataStore"
+grep -q '^create DataStore table "toilets": 5 rows, 39 columns, key lg_code + id (done)$' "$work/up1.out" ||
+	fail "the standard's identifying columns are the key: $(cat "$work/up1.out")"
 # the export itself stays as it was: deterministic, with the package's own links
 grep -q 'https://opendata.city.matsumoto.example/files/toilets.csv' "$work/pkg/toilets.rdf" || fail "the export was changed"
 
@@ -76,6 +82,7 @@ reset_log
 up >"$work/up3.out" 2>"$work/up3.err" || fail "third upload: $(cat "$work/up3.err")"
 check || fail "after the change: the portal does not hold the package"
 links || fail "after the change: the published record's links"
+dsck --upserts 1 --max-rows-sent 5 || fail "after the change: the DataStore"
 uploads=$(grep -c '^upload resource' "$work/up3.out" || true)
 [ "$uploads" = 3 ] || fail "a changed cell uploaded $uploads resources: $(cat "$work/up3.out")"
 grep -q '^skip resource "toilets-csvw"' "$work/up3.out" || fail "the CSVW metadata was uploaded again: $(cat "$work/up3.out")"

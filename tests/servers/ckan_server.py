@@ -21,8 +21,13 @@ Web pages: GET / , /dataset/{name or id} and /dataset/{id}/resource/{rid} answer
 when they exist (404 otherwise); /dataset/{id}/resource/{rid}/download/{file} serves the
 stored bytes when file is the stored (munged) name.
 
+The DataStore (datastore_create/upsert/delete/search/info, /datastore/dump/{id}) as
+ckan_datastore.py describes it, on sqlite3, with the differences of --ckan-version
+2.9|2.10|2.11 (default 2.11).
+
 Test hooks (no auth):
   GET  /_test/state   {"packages": [...package_show dicts...], "files": {res_id: sha256},
+                       "datastore": {res_id: {fields, primary_key, count}},
                        "log": [{n, method, action, status, write, fault}], "writes": N}
   POST /_test/faults  JSON list of {"action": NAME or "*", "nth": K (K-th call of that
                        action from now, default 1) | "at": N (N-th request after reset),
@@ -57,10 +62,15 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ckan_datastore import DataStore, DataStoreActions  # noqa: E402
+
 READ_ACTIONS = {"package_show", "organization_show", "resource_show", "status_show",
-                "package_list", "organization_list", "license_list"}
+                "package_list", "organization_list", "license_list", "datastore_search",
+                "datastore_info"}
 WRITE_ACTIONS = {"package_create", "package_patch", "resource_create", "resource_patch",
-                 "package_delete", "resource_delete"}
+                 "package_delete", "resource_delete", "datastore_create", "datastore_upsert",
+                 "datastore_delete", "datastore_records_delete"}
 CORE_PACKAGE_KEYS = {"id", "name", "title", "author", "author_email", "maintainer",
                      "maintainer_email", "license_id", "notes", "url", "version", "state",
                      "type", "owner_org", "private", "tags", "extras", "resources", "groups",
@@ -127,6 +137,7 @@ class State:
         self.packages = {}   # id -> package dict (resources inside)
         self.files = {}      # resource id -> (sha256, size)
         self.storage = args.storage
+        self.datastore = DataStore(os.path.join(args.storage, "datastore.sqlite3"), args.ckan_version)
         self.reset_log()
         self.hung = []
 
@@ -157,9 +168,12 @@ class State:
         return None, None
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(DataStoreActions, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server_version = "ckan-test/2.11"
+    server_version = "ckan-test"
+    invalid = staticmethod(invalid)
+    not_found = staticmethod(not_found)
+    action_error = staticmethod(ActionError)
 
     def log_message(self, fmt, *args):  # quiet; tests read /_test/state
         if self.server.args.verbose:
@@ -249,6 +263,13 @@ class Handler(BaseHTTPRequestHandler):
         m = re.match(r"^/dataset/([^/]+)/resource/([^/]+)/download/([^/]+)$", path)
         if m and method in ("GET", "HEAD"):
             return self.download(m.group(1), m.group(2), urllib.parse.unquote(m.group(3)))
+        m = re.match(r"^/datastore/dump/([^/]+)$", path)
+        if m and method in ("GET", "HEAD"):
+            with self.st.lock:
+                data = self.ds_dump(m.group(1))
+            if data is None:
+                return self.html(404, "Not Found")
+            return self.send(200, data, "text/csv; charset=utf-8")
         m = re.match(r"^/(?:dataset/([^/]+)(?:/resource/([^/]+))?/?)?$", path)
         if m and method in ("GET", "HEAD"):
             return self.page(m.group(1), m.group(2))
@@ -403,6 +424,8 @@ class Handler(BaseHTTPRequestHandler):
             self.hang(entry, secs or 120)
             return self.drop()
         user = self.user()
+        if action.startswith("datastore_") and isinstance(params.get("records"), list):
+            entry["rows"] = len(params["records"])
         try:
             with self.st.lock:
                 result = getattr(self, "act_" + action)(params, upload, user)
@@ -477,8 +500,11 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/_test/state":
                 pkgs = [self.package_dict(p) for p in self.st.packages.values()]
                 files = {rid: v[0] for rid, v in self.st.files.items()}
+                ds = {rid: {"fields": t["fields"], "primary_key": t["pk"],
+                            "count": self.st.datastore.count(rid)}
+                      for rid, t in self.st.datastore.tables.items()}
                 return self.send_json(200, {"packages": pkgs, "files": files, "log": self.st.log,
-                                            "writes": self.st.writes})
+                                            "writes": self.st.writes, "datastore": ds})
             if path == "/_test/faults" and method == "POST":
                 self.st.faults.extend(body or [])
                 return self.send_json(200, {"ok": True})
@@ -487,6 +513,8 @@ class Handler(BaseHTTPRequestHandler):
                 if body and body.get("data"):
                     self.st.packages.clear()
                     self.st.files.clear()
+                    for rid in list(self.st.datastore.tables):
+                        self.st.datastore.drop(rid)
                 return self.send_json(200, {"ok": True})
         self.send_json(404, {"error": "no such test hook"})
 
@@ -531,10 +559,14 @@ class Handler(BaseHTTPRequestHandler):
             if r.get("url_type") == "upload" and r.get("url") and "://" not in r["url"]:
                 r["url"] = "%s/dataset/%s/resource/%s/download/%s" % (
                     self.site(), d["id"], r["id"], r["url"])
+            if r.get("url_type") == "datastore":  # datastore plugin's before_resource_show
+                r["url"] = "%s/datastore/dump/%s" % (self.site(), r["id"])
+            if self.server.args.ckan_version == "2.9":
+                r.pop("datastore_active", None)  # shown only after a reindex (ckan/ckan#7834)
         return d
 
     def act_status_show(self, params, upload, user):
-        return {"ckan_version": "2.11.0", "site_url": self.site()}
+        return {"ckan_version": self.server.args.ckan_version + ".0", "site_url": self.site()}
 
     def act_organization_show(self, params, upload, user):
         o = self.st.org(params.get("id") or params.get("name_or_id") or "")
@@ -678,6 +710,7 @@ class Handler(BaseHTTPRequestHandler):
         if not res:
             raise not_found("Resource was not found.")
         p["resources"] = [r for r in p["resources"] if r["id"] != res["id"]]
+        self.st.datastore.drop(res["id"])  # the datastore plugin's after_resource_delete
         for i, r in enumerate(p["resources"]):
             r["position"] = i
         p["metadata_modified"] = now()
@@ -755,6 +788,8 @@ def main():
     ap.add_argument("--storage", required=True, help="folder for uploaded files")
     ap.add_argument("--max-resource-size", type=float, default=10, help="MiB (ckan.max_resource_size)")
     ap.add_argument("--proxy-max-body", type=int, default=0, help="bytes; larger bodies get HTML 413")
+    ap.add_argument("--ckan-version", choices=("2.9", "2.10", "2.11"), default="2.11",
+                    help="the DataStore's behaviour (see ckan_datastore.py)")
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
     ap.add_argument("--verbose", action="store_true")
