@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -396,4 +397,20 @@ void kp_cli_tables_free(kp_cli_tables *t)
 	free(t->names);
 	free(t->items);
 	memset(t, 0, sizeof *t);
+}
+
+int kp_cli_epoch_date(char out[11])
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	if (!sde || !*sde)
+		return 0;
+	char *end;
+	long long t = strtoll(sde, &end, 10);
+	time_t tt = (time_t)t;
+	struct tm tm;
+	/* 253402300799 is 9999-12-31T23:59:59Z: --date takes no later day either */
+	if (*end || t < 0 || t > 253402300799LL || !gmtime_r(&tt, &tm))
+		return -1;
+	strftime(out, 11, "%Y-%m-%d", &tm);
+	return 1;
 }

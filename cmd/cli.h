@@ -118,4 +118,8 @@ int kp_cli_tables_expand(const char *tool, char **files, size_t nfiles, const ch
 	kp_cli_tables *out);
 void kp_cli_tables_free(kp_cli_tables *t);
 
+/* The day $SOURCE_DATE_EPOCH names, as YYYY-MM-DD (UTC), into out: 1; 0 when it is
+ * not set; -1 when it is not a number of seconds up to 9999-12-31. */
+int kp_cli_epoch_date(char out[11]);
+
 #endif

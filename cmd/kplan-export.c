@@ -278,21 +278,16 @@ int main(int argc, char **argv)
 		return kp_cli_usage_error(tool, "unexpected argument '%s'", argv[optind]);
 	if (!o.package)
 		return kp_cli_usage_error(tool, "no package given (--package PKG)");
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	if (!o.date && sde && *sde) {
-		char *end;
-		long long t = strtoll(sde, &end, 10);
-		time_t tt = (time_t)t;
-		struct tm tm;
-		/* 253402300799 is 9999-12-31T23:59:59Z: --date takes no later day either */
-		if (*end || t < 0 || t > 253402300799LL || !gmtime_r(&tt, &tm))
+	if (!o.date) {
+		int e = kp_cli_epoch_date(epoch_date);
+		if (e < 0)
 			return kp_cli_usage_error(
 			    tool,
 			    "SOURCE_DATE_EPOCH '%s' is not a number of seconds up to 253402300799 "
 			    "(9999-12-31)",
-			    sde);
-		strftime(epoch_date, sizeof epoch_date, "%Y-%m-%d", &tm);
-		o.date = epoch_date;
+			    getenv("SOURCE_DATE_EPOCH"));
+		if (e > 0)
+			o.date = epoch_date;
 	}
 	struct html h = {.package = o.package};
 	kp_score_init(&h.score);

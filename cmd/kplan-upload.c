@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -345,6 +346,21 @@ int main(int argc, char **argv)
 	if (put && (org || dataset || datastore))
 		return kp_cli_usage_error(tool, "--org, --dataset and --datastore belong to --portal, "
 						"not --put");
+	/* the day of this publication: SOURCE_DATE_EPOCH's (reproducible, and in CI
+	 * the data's own history), else today's (UTC) */
+	char today[11];
+	int e = kp_cli_epoch_date(today);
+	if (e < 0)
+		return kp_cli_usage_error(tool,
+					  "SOURCE_DATE_EPOCH '%s' is not a number of seconds up to "
+					  "253402300799 (9999-12-31)",
+					  getenv("SOURCE_DATE_EPOCH"));
+	if (e == 0) {
+		time_t now = time(NULL);
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(today, sizeof today, "%Y-%m-%d", &tm);
+	}
 	char origin[512];
 	if (kp_http_origin(portal ? portal : put, origin, sizeof origin) != 0)
 		return kp_cli_usage_error(tool, "'%s' is not an http:// or https:// URL",
@@ -459,6 +475,7 @@ int main(int argc, char **argv)
 	kp_upload_retry rt = {.max_attempts = (int)retries, .base_ms = delay, .cap_ms = 30000};
 	if (portal) {
 		kp_ckan_opts co = {.portal = portal,
+				   .today = today,
 				   .org = org,
 				   .dataset = dataset,
 				   .dry_run = dry_run,

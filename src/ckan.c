@@ -344,7 +344,8 @@ json_t *kp_ckan_resource_meta_diff(const json_t *res, const kp_upload_file *f)
  * cannot nest), the file is a streamed part named "upload".  size is never sent:
  * some CKAN versions would keep a client-sent size instead of measuring. */
 static size_t upload_parts(kp_http_part *p, const char *idkey, const char *id,
-			   const kp_upload_file *f, const json_t *meta)
+			   const kp_upload_file *f, const json_t *meta, const char *issued,
+			   const char *modified)
 {
 	size_t n = 0;
 	p[n++] = (kp_http_part){.name = idkey, .value = id};
@@ -356,6 +357,11 @@ static size_t upload_parts(kp_http_part *p, const char *idkey, const char *id,
 	p[n++] = (kp_http_part){.name = "hash_algorithm", .value = SPDX_SHA256};
 	p[n++] = (kp_http_part){.name = "kplan_sha256", .value = f->sha256};
 	p[n++] = (kp_http_part){.name = "kplan_name", .value = f->name};
+	/* the dates the published DCAT record gives this file (portal_links) */
+	if (issued)
+		p[n++] = (kp_http_part){.name = "kplan_issued", .value = issued};
+	if (modified)
+		p[n++] = (kp_http_part){.name = "kplan_modified", .value = modified};
 	p[n++] = (kp_http_part){
 	    .name = "upload", .file_path = f->path, .file_name = f->file, .type = f->mediatype};
 	return n;
@@ -486,8 +492,9 @@ static int do_resource(kp_ck *c, const char *pkg_id, const kp_upload_file *f,
 			return KP_UPLOAD_OK;
 		}
 		int create = rp->act == RA_CREATE;
-		size_t n = create ? upload_parts(parts, "package_id", pkg_id, f, rp->meta)
-				  : upload_parts(parts, "id", rp->id, f, rp->meta);
+		const char *today = c->o->today;
+		size_t n = create ? upload_parts(parts, "package_id", pkg_id, f, rp->meta, today, today)
+				  : upload_parts(parts, "id", rp->id, f, rp->meta, NULL, today);
 		int o = kp_ck_call(c, create ? "resource_create" : "resource_patch",
 			     create ? KP_CK_CREATE : KP_CK_PATCH, NULL, NULL, parts, n, &a);
 		if (o == KP_CK_OK) {
@@ -564,8 +571,21 @@ static int add_link(kp_relink *m, const char *a, const char *b, const char *c, c
  * IRI → the portal.  A landing page elsewhere is the city's own page and stays.
  * Returns 0, 1 when a file of the package has no resource in pj yet, or -1 without
  * memory. */
+/* A resource's dates for the record: kplan_issued and kplan_modified as the upload
+ * set them, else CKAN's own (created, last_modified), else today. */
+static void res_dates(const kp_ck *c, const json_t *res, char issued[11], char modified[11])
+{
+	const char *i = kp_ck_str(res, "kplan_issued"), *m = kp_ck_str(res, "kplan_modified");
+	if (!i)
+		i = kp_ck_str(res, "created");
+	if (!m)
+		m = kp_ck_str(res, "last_modified");
+	snprintf(issued, 11, "%.10s", i && strlen(i) >= 10 ? i : c->o->today);
+	snprintf(modified, 11, "%.10s", m && strlen(m) >= 10 ? m : issued);
+}
+
 static int portal_links(const kp_ck *c, const kp_upload_pkg *pkg, const json_t *pj,
-			kp_relink *m)
+			const kp_upload_file *self, int self_today, kp_relink *m)
 {
 	const char *landing = kp_upload_pkg_str(pkg, "dcat.landing_page");
 	const char *base = kp_upload_pkg_str(pkg, "dcat.download_base");
@@ -589,6 +609,15 @@ static int portal_links(const kp_ck *c, const kp_upload_pkg *pkg, const json_t *
 		else if ((base && add_link(m, dl, f->file, url, "")) ||
 			 (landing && add_link(m, res_iri, f->file, res_page, rid)))
 			rc = -1;
+		/* a file's dates: when the portal first got it, when its bytes last changed;
+		 * the record itself changed today when it is to be stored anew */
+		char issued[11], modified[11], *about = cat3(res_iri, f->file, "");
+		res_dates(c, res, issued, modified);
+		if (!rc && (!about || kp_relink_add_dates(m, about, issued,
+							   f == self && self_today ? c->o->today
+										  : modified)))
+			rc = -1;
+		free(about);
 	}
 	if (!rc && c->landing_on_portal) {
 		char site[2048];
@@ -616,13 +645,13 @@ static void drop_pub(struct res_plan *rp)
  * KP_UPLOAD_OK (with *missing set when some file has no resource in pj yet, and no
  * copy made) or an error status. */
 static int relink_rdf(kp_ck *c, const kp_upload_pkg *pkg, const json_t *pj,
-		      const kp_upload_file *f, struct res_plan *rp, int *missing)
+		      const kp_upload_file *f, int self_today, struct res_plan *rp, int *missing)
 {
 	kp_relink m;
 	kp_relink_init(&m);
 	drop_pub(rp);
 	*missing = 0;
-	int r = portal_links(c, pkg, pj, &m), st = KP_UPLOAD_OK;
+	int r = portal_links(c, pkg, pj, f, self_today, &m), st = KP_UPLOAD_OK;
 	char *path = NULL;
 	size_t n;
 	if (r < 0) {
@@ -643,6 +672,19 @@ static int relink_rdf(kp_ck *c, const kp_upload_pkg *pkg, const json_t *pj,
 	return st;
 }
 
+/* Plans the relinked copy in rp->pub: when it differs from what the portal holds, it
+ * is stored anew, and so its own dct:modified is today's. */
+static int plan_relinked(kp_ck *c, const kp_upload_pkg *pkg, const json_t *pj,
+			 const kp_upload_file *f, struct res_plan *rp)
+{
+	int st = plan_resource(c, pj, &rp->pub, rp), missing;
+	if (st || (rp->act != RA_UPLOAD && rp->act != RA_CREATE))
+		return st;
+	if ((st = relink_rdf(c, pkg, pj, f, 1, rp, &missing)) || missing)
+		return st;
+	return plan_resource(c, pj, &rp->pub, rp);
+}
+
 /* Plans an RDF file.  When every file already has its resource and none of them is
  * to be stored anew, the links are known now: the relinked copy is compared with
  * what the portal holds.  Otherwise the RDF must change anyway (its digests or links
@@ -651,10 +693,10 @@ static int plan_rdf(kp_ck *c, const kp_upload_pkg *pkg, const json_t *cur,
 		    const kp_upload_file *f, int files_change, struct res_plan *rp)
 {
 	int missing = 1, st;
-	if (cur && !files_change && (st = relink_rdf(c, pkg, cur, f, rp, &missing)))
+	if (cur && !files_change && (st = relink_rdf(c, pkg, cur, f, 0, rp, &missing)))
 		return st;
 	if (!missing)
-		return plan_resource(c, cur, &rp->pub, rp);
+		return plan_relinked(c, pkg, cur, f, rp);
 	if ((st = plan_resource(c, cur, f, rp)) != KP_UPLOAD_OK)
 		return st;
 	if (rp->act != RA_CREATE) {
@@ -679,12 +721,12 @@ static int store_relinked(kp_ck *c, const kp_upload_pkg *pkg, const char *pkg_id
 		return st;
 	if (kp_ck_show(c, &now, &a) != KP_CK_OK)
 		return kp_ck_fail(c, KP_UPLOAD_NET, "cannot look up dataset", c->o->dataset, a.why);
-	st = relink_rdf(c, pkg, now, f, rp, &missing);
+	st = relink_rdf(c, pkg, now, f, 0, rp, &missing);
 	if (st == KP_UPLOAD_OK && missing)
 		st = kp_ck_fail(c, KP_UPLOAD_NET, "the portal's dataset lacks a resource for a file of",
 			     f->name, NULL);
 	if (st == KP_UPLOAD_OK)
-		st = plan_resource(c, now, &rp->pub, rp);
+		st = plan_relinked(c, pkg, now, f, rp);
 	json_decref(now);
 	return st == KP_UPLOAD_OK ? do_resource(c, pkg_id, &rp->pub, rp) : st;
 }

@@ -33,7 +33,8 @@ typedef struct kp_ckan_opts {
 	const char *org;     /* organization name or id */
 	const char *dataset; /* dataset name */
 	int dry_run;
-	int datastore; /* also load each table into the DataStore (datastore.h) */
+	int datastore;	   /* also load each table into the DataStore (datastore.h) */
+	const char *today; /* YYYY-MM-DD: the date a file stored or changed now gets */
 	kp_upload_retry retry;
 } kp_ckan_opts;
 

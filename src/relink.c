@@ -23,6 +23,12 @@ void kp_relink_release(kp_relink *m)
 		free(m->v[i].to);
 	}
 	free(m->v);
+	for (size_t i = 0; i < m->nd; i++) {
+		free(m->d[i].about);
+		free(m->d[i].issued);
+		free(m->d[i].modified);
+	}
+	free(m->d);
 	memset(m, 0, sizeof *m);
 }
 
@@ -70,6 +76,31 @@ int kp_relink_add(kp_relink *m, const char *from, const char *to)
 		return -1;
 	}
 	m->v[m->n++] = (kp_relink_pair){f, t};
+	return 0;
+}
+
+int kp_relink_add_dates(kp_relink *m, const char *about, const char *issued,
+			const char *modified)
+{
+	if (m->nd == m->dcap) {
+		size_t cap = m->dcap ? 2 * m->dcap : 16;
+		kp_relink_dates *d = realloc(m->d, cap * sizeof *d);
+		if (!d)
+			return -1;
+		m->d = d;
+		m->dcap = cap;
+	}
+	kp_relink_dates *d = &m->d[m->nd];
+	d->about = strdup(about);
+	d->issued = issued ? escape(issued) : NULL;
+	d->modified = modified ? escape(modified) : NULL;
+	if (!d->about || (issued && !d->issued) || (modified && !d->modified)) {
+		free(d->about);
+		free(d->issued);
+		free(d->modified);
+		return -1;
+	}
+	m->nd++;
 	return 0;
 }
 
@@ -160,7 +191,23 @@ static int link_attr(const char *tail, size_t n)
 	return 0;
 }
 
-enum state { S_TEXT, S_TAG, S_OTHER_VALUE, S_LINK_VALUE };
+enum state { S_TEXT, S_TAG, S_OTHER_VALUE, S_LINK_VALUE, S_DATE };
+
+static const kp_relink_dates *dates_of(const kp_relink *m, char *raw, size_t len)
+{
+	char *dec = malloc(len + 1);
+	if (!dec)
+		return NULL;
+	memcpy(dec, raw, len);
+	dec[len] = '\0';
+	const kp_relink_dates *d = NULL;
+	if (unescape(dec, &len) == 0)
+		for (size_t i = 0; i < m->nd && !d; i++)
+			if (!strcmp(m->d[i].about, dec))
+				d = &m->d[i];
+	free(dec);
+	return d;
+}
 
 int kp_relink_file(const kp_relink *m, const char *src, char **out_path, size_t *replaced,
 		   kp_diag *err)
@@ -196,33 +243,66 @@ int kp_relink_file(const kp_relink *m, const char *src, char **out_path, size_t 
 		goto done;
 	}
 	enum state s = S_TEXT;
-	char tail[16]; /* the tag's last bytes, for the attribute name */
-	size_t tn = 0, vn = 0;
+	char tail[16];	/* the tag's last bytes, for the attribute name */
+	char name[32];	/* the tag's name ("dct:modified", "/dcat:Distribution") */
+	size_t tn = 0, vn = 0, nn = 0;
+	int in_name = 0;
 	char quote = '"';
+	const kp_relink_dates *node = NULL; /* the distribution being copied */
+	const char *date = NULL;	    /* the text replacing the element's */
 	int c;
 	while ((c = getc(in)) != EOF) {
 		switch (s) {
 		case S_TEXT:
 			if (c == '<') {
 				s = S_TAG;
-				tn = 0;
+				tn = nn = 0;
+				in_name = 1;
 			}
 			putc(c, out);
 			break;
 		case S_TAG:
+			if (in_name && (strchr(" \t\r\n>", c) || (c == '/' && nn))) {
+				in_name = 0;
+				name[nn] = '\0';
+				if (!strcmp(name, "/dcat:Distribution"))
+					node = NULL;
+			} else if (in_name && nn + 1 < sizeof name) {
+				name[nn++] = (char)c;
+			}
 			if (c == '"' || c == '\'') {
 				quote = (char)c;
 				s = link_attr(tail, tn) ? S_LINK_VALUE : S_OTHER_VALUE;
 				vn = 0;
 			} else if (c == '>') {
 				s = S_TEXT;
-			} else {
-				if (tn == sizeof tail) {
-					memmove(tail, tail + 1, --tn);
+				date = NULL;
+				int empty = tn && tail[tn - 1] == '/';
+				if (node && !empty && !strcmp(name, "dct:issued"))
+					date = node->issued;
+				else if (node && !empty && !strcmp(name, "dct:modified"))
+					date = node->modified;
+				if (date) {
+					putc(c, out);
+					fputs(date, out);
+					++*replaced;
+					s = S_DATE;
+					break;
 				}
+			} else {
+				if (tn == sizeof tail)
+					memmove(tail, tail + 1, --tn);
 				tail[tn++] = (char)c;
 			}
 			putc(c, out);
+			break;
+		case S_DATE: /* the element's own text, replaced: dropped up to its end tag */
+			if (c == '<') {
+				putc(c, out);
+				s = S_TAG;
+				tn = nn = 0;
+				in_name = 1;
+			}
 			break;
 		case S_OTHER_VALUE:
 			if (c == quote) {
@@ -243,6 +323,11 @@ int kp_relink_file(const kp_relink *m, const char *src, char **out_path, size_t 
 				break;
 			}
 			{
+				if (!strcmp(name, "dcat:Distribution")) {
+					const kp_relink_dates *d = dates_of(m, val, vn);
+					if (d)
+						node = d;
+				}
 				const char *to = lookup(m, val, vn);
 				if (to) {
 					fputs(to, out);

@@ -77,6 +77,7 @@ p = sys.argv[1]
 b = open(p, "rb").read().decode("cp932").replace("中央公園トイレ", "中央公園北トイレ")
 open(p, "wb").write(b.encode("cp932"))
 PY
+export SOURCE_DATE_EPOCH=1783456000 # 40 days later
 export_all
 reset_log
 up >"$work/up3.out" 2>"$work/up3.err" || fail "third upload: $(cat "$work/up3.err")"
@@ -86,6 +87,32 @@ dsck --upserts 1 --max-rows-sent 5 || fail "after the change: the DataStore"
 uploads=$(grep -c '^upload resource' "$work/up3.out" || true)
 [ "$uploads" = 3 ] || fail "a changed cell uploaded $uploads resources: $(cat "$work/up3.out")"
 grep -q '^skip resource "toilets-csvw"' "$work/up3.out" || fail "the CSVW metadata was uploaded again: $(cat "$work/up3.out")"
+# the record's dates: each changed file modified on the day of the change, issued as
+# first published; the dataset's own dates are the package's
+"$KPLAN_PYTHON" - "$CKAN" $ds <<'PY' || fail "the published record's dates"
+import json, sys, urllib.request
+import rdflib
+from rdflib.namespace import DCAT, DCTERMS, RDF
+ckan, name = sys.argv[1:]
+pkg = json.load(urllib.request.urlopen("%s/api/3/action/package_show?id=%s" % (ckan, name)))["result"]
+rdf = next(r for r in pkg["resources"] if r.get("format") == "RDF")
+g = rdflib.Graph().parse(data=urllib.request.urlopen(rdf["url"]).read(), format="xml")
+got = {}
+for d in g.subjects(RDF.type, DCAT.Distribution):
+    got[str(g.value(d, DCAT.downloadURL)).rsplit("/", 1)[-1]] = (str(g.value(d, DCTERMS.issued)), str(g.value(d, DCTERMS.modified)))
+want = {f: ("2026-05-28", "2026-07-07") for f in ("toilets.csv", "toilets.json", "toilets.rdf")}
+ds_ = next(g.subjects(RDF.type, DCAT.Dataset))
+if got != want or str(g.value(ds_, DCTERMS.modified)) != "2026-04-01":
+    sys.exit("dates %r (dataset %s), expected %r" % (got, g.value(ds_, DCTERMS.modified), want))
+PY
+
+# Exported again on a later day with nothing changed: nothing is written (the record's
+# dates are the portal's, not the export's).
+export SOURCE_DATE_EPOCH=1790000000
+export_all
+reset_log
+up >"$work/up4.out" 2>"$work/up4.err" || fail "fourth upload: $(cat "$work/up4.err")"
+check --writes 0 || fail "a later export of the same data wrote"
 
 # Another city's data says nothing of 金沢市, anywhere.
 ckan_curl "$CKAN/_test/state" >"$work/state.json"

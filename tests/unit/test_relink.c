@@ -69,6 +69,44 @@ static void replaces_whole_link_values_only(void **state)
 	kp_relink_release(&m);
 }
 
+static void sets_the_dates_of_a_distribution(void **state)
+{
+	(void)state;
+	kp_relink m;
+	kp_relink_init(&m);
+	assert_int_equal(kp_relink_add_dates(&m, "https://c/d/resource/a.csv", "2026-04-01",
+					     "2026-12-02"),
+			 0);
+	assert_int_equal(kp_relink_add_dates(&m, "https://c/d/resource/b.csv", NULL, "2026-05-05"),
+			 0);
+	const char *in = "<dcat:Dataset rdf:about=\"https://c/d\">"
+			 "<dct:modified rdf:datatype=\"x\">2020-01-01</dct:modified>"
+			 "<dcat:distribution><dcat:Distribution rdf:about=\"https://c/d/resource/a.csv\">"
+			 "<dct:issued rdf:datatype=\"x\">2020-01-01</dct:issued>"
+			 "<dct:modified rdf:datatype=\"x\">2020-01-01</dct:modified><dct:modified/>"
+			 "</dcat:Distribution></dcat:distribution>"
+			 "<dcat:distribution><dcat:Distribution rdf:about=\"https://c/d/resource/b.csv\">"
+			 "<dct:issued>2020-01-01</dct:issued><dct:modified>2020-01-01</dct:modified>"
+			 "</dcat:Distribution></dcat:distribution>"
+			 "<dct:modified>2020-01-01</dct:modified></dcat:Dataset>";
+	size_t n = 0;
+	char *out = relink_text(&m, in, &n);
+	assert_int_equal(n, 3);
+	const char *want = "<dcat:Dataset rdf:about=\"https://c/d\">"
+			   "<dct:modified rdf:datatype=\"x\">2020-01-01</dct:modified>"
+			   "<dcat:distribution><dcat:Distribution rdf:about=\"https://c/d/resource/a.csv\">"
+			   "<dct:issued rdf:datatype=\"x\">2026-04-01</dct:issued>"
+			   "<dct:modified rdf:datatype=\"x\">2026-12-02</dct:modified><dct:modified/>"
+			   "</dcat:Distribution></dcat:distribution>"
+			   "<dcat:distribution><dcat:Distribution rdf:about=\"https://c/d/resource/b.csv\">"
+			   "<dct:issued>2020-01-01</dct:issued><dct:modified>2026-05-05</dct:modified>"
+			   "</dcat:Distribution></dcat:distribution>"
+			   "<dct:modified>2020-01-01</dct:modified></dcat:Dataset>";
+	assert_string_equal(out, want);
+	free(out);
+	kp_relink_release(&m);
+}
+
 static void no_pairs_copies_bytes(void **state)
 {
 	(void)state;
@@ -103,6 +141,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(replaces_whole_link_values_only),
+	    cmocka_unit_test(sets_the_dates_of_a_distribution),
 	    cmocka_unit_test(no_pairs_copies_bytes),
 	    cmocka_unit_test(missing_source_is_an_error),
 	};
