@@ -142,6 +142,7 @@ install: deps
 	@$(MAKE) --no-print-directory all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kplan
 	install -m 0755 $(TOOL_BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 ci/publish.sh $(DESTDIR)$(PREFIX)/bin/kplan-publish
 	cp -R schemas $(DESTDIR)$(PREFIX)/share/kplan/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/

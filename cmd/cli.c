@@ -157,7 +157,12 @@ int kp_cli_data_path(const char *rel, char *out, size_t outsz)
 		char *slash = strrchr(exe, '/');
 		if (slash) {
 			*slash = '\0';
+			/* a build tree (build/bin/..) or an install moved as a whole
+			 * (PREFIX/bin/../share/kplan) */
 			snprintf(out, outsz, "%s/../../schemas/%s", exe, rel);
+			if (access(out, R_OK) == 0)
+				return 0;
+			snprintf(out, outsz, "%s/../share/kplan/schemas/%s", exe, rel);
 			if (access(out, R_OK) == 0)
 				return 0;
 		}

@@ -24,14 +24,27 @@ if "$tools/node_modules/.bin/action-validator" "$work/broken.yml" >/dev/null 2>&
 	fail "the workflow validator accepted a broken workflow"
 fi
 
-# GitLab CI: the project as committed, with a .gitlab-ci.yml that includes ci/gitlab-ci.yml
-# as a city's repository would; the job's image is unset for the shell runner.
-# gitlab-ci-local marks its runs with GITLAB_CI=false; GitLab sets it to true, as here.
-mkdir "$work/project"
-(cd "$KPLAN_TOP" && git ls-files -z | xargs -0 cp --parents -t "$work/project")
+# GitLab CI: a city's data repository (two packages) whose .gitlab-ci.yml includes a
+# copy of ci/gitlab-ci.yml; kplan comes from KPLAN_REPOSITORY, here a git repository of
+# this checkout as committed, built and installed by the job.  The job's image is unset
+# for the shell runner.  gitlab-ci-local marks its runs with GITLAB_CI=false; GitLab
+# sets it to true, as here.
+mkdir "$work/kplan"
+(cd "$KPLAN_TOP" && git ls-files -z | xargs -0 cp --parents -t "$work/kplan")
+(cd "$work/kplan" && git init -q && git add -A &&
+	git -c user.email=ci@example.jp -c user.name=ci commit -qm kplan) || fail "git (kplan)"
+mkdir -p "$work/project/ci" "$work/project/packages"
+cp "$KPLAN_TOP/ci/gitlab-ci.yml" "$work/project/ci/kplan-publish.yml"
+for name in plan glossary; do
+	mkdir "$work/project/packages/$name"
+	cp "$KPLAN_TOP"/schemas/kanazawa-plan/*.json "$work/project/packages/$name/"
+	cp "$KPLAN_TOP"/samples/kanazawa-2019/*.csv "$work/project/packages/$name/"
+done
 cat >"$work/project/.gitlab-ci.yml" <<'EOF'
 include:
-  - local: ci/gitlab-ci.yml
+  - local: ci/kplan-publish.yml
+variables:
+  KPLAN_PACKAGES: packages
 
 # gitlab-ci-local runs the job in a shell here (no container engine on the machine)
 .kplan-publish:
@@ -43,11 +56,11 @@ start_ckan
 rc=0
 (cd "$work/project" && "$tools/node_modules/.bin/gitlab-ci-local" \
 	--variable CI_PIPELINE_SOURCE=merge_request_event --variable GITLAB_CI=true \
-	--variable "KPLAN_PORTAL=$CKAN" \
+	--variable "KPLAN_REPOSITORY=$work/kplan" --variable "KPLAN_PORTAL=$CKAN" \
 	--variable KPLAN_ORG=kanazawa --variable "KPLAN_UPLOAD_ARGS=--insecure-http --timeout 5" \
 	publish-dry-run) >"$work/job.log" 2>&1 || rc=$?
 [ $rc = 0 ] || fail "the merge-request job failed ($rc): $(tail -20 "$work/job.log")"
-grep -q 'publish: done (dry run: nothing was written)' "$work/job.log" || fail "job: $(tail -20 "$work/job.log")"
+grep -q 'publish: 2 package(s), 2 published (dry run), 0 failed' "$work/job.log" || fail "job: $(tail -20 "$work/job.log")"
 # the push job is not run for a merge request
 grep -q 'publish-dry-run' "$work/job.log" && ! grep -q '^publish >' "$work/job.log" ||
 	fail "jobs run: $(grep -o '^[a-z-]* >' "$work/job.log" | sort -u)"
@@ -55,4 +68,4 @@ report=$(find "$work/project" -name gl-code-quality-report.json | head -n 1)
 [ -n "$report" ] || fail "no Code Quality report was kept"
 "$KPLAN_PYTHON" -c 'import json, sys; assert isinstance(json.load(open(sys.argv[1])), list)' "$report" ||
 	fail "the Code Quality report is not a JSON list: $(head -c 300 "$report")"
-echo "ci: github-actions.yml valid; gitlab-ci.yml's merge-request job ran and passed"
+echo "ci: github-actions.yml valid; gitlab-ci.yml's merge-request job installed kplan and dry-ran a city's packages"
