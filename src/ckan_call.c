@@ -41,8 +41,8 @@ static char *url_escape(const char *s)
  * retried on connection failures, timeouts and 502/503/504; creates only on failures
  * to connect (nothing was sent) — any other failure of a create is KP_CK_UNCERTAIN and
  * the caller must look before repeating it. */
-static int run(kp_ck *c, const char *action, enum kp_ck_kind kind, const char *id,
-	       const char *json, const kp_http_part *parts, size_t nparts, kp_ck_answer *a)
+static int run(kp_ck *c, const char *action, enum kp_ck_kind kind, const char *id, const char *json,
+	       const kp_http_part *parts, size_t nparts, kp_ck_answer *a)
 {
 	char *url = NULL;
 	if (kind == KP_CK_READ) {
@@ -101,7 +101,8 @@ static int run(kp_ck *c, const char *action, enum kp_ck_kind kind, const char *i
 		const char *key;
 		json_t *v;
 		json_object_foreach(unconst(err), key, v) if (strcmp(key, "__type") &&
-							       strcmp(key, "message") && !a->field[0])
+							      strcmp(key, "message") &&
+							      !a->field[0])
 		    snprintf(a->field, sizeof a->field, "%s", key);
 		json_decref(env);
 		kp_http_resp_release(&r);
@@ -159,4 +160,3 @@ int kp_ck_show(kp_ck *c, json_t **pkg, kp_ck_answer *a)
 	*pkg = o == KP_CK_OK ? a->result : NULL;
 	return o;
 }
-

@@ -16,7 +16,7 @@
 #define CHUNK_MAX_ROWS 4096
 #define CHUNK_MASK 1023u /* a chunk ends after a row whose hash & CHUNK_MASK == 0 */
 #define CHUNK_MAX_BYTES (4u << 20)
-#define DIGEST_HEX 16 /* hex digits kept of a chunk's SHA-256 */
+#define DIGEST_HEX 16	/* hex digits kept of a chunk's SHA-256 */
 #define SCAN_PAGE 32000 /* datastore_search's cap (ckan.datastore.search.rows_max) */
 #define DELETE_BATCH 500
 
@@ -28,14 +28,12 @@ static const struct {
 	const char *ts, *pg;
 	enum vkind kind;
 } types[] = {
-    {"string", "text", V_TEXT},	       {"integer", "int8", V_INT},
-    {"number", "numeric", V_NUM},      {"boolean", "bool", V_BOOL},
-    {"date", "date", V_TEXT},	       {"time", "time", V_TEXT},
-    {"datetime", "timestamp", V_TEXT}, {"year", "int4", V_INT},
-    {"yearmonth", "text", V_TEXT},     {"duration", "interval", V_TEXT},
-    {"geopoint", "text", V_TEXT},      {"geojson", "json", V_JSON},
-    {"object", "json", V_JSON},	       {"array", "json", V_JSON},
-    {"list", "text", V_TEXT},	       {"any", "text", V_TEXT},
+    {"string", "text", V_TEXT},	       {"integer", "int8", V_INT},   {"number", "numeric", V_NUM},
+    {"boolean", "bool", V_BOOL},       {"date", "date", V_TEXT},     {"time", "time", V_TEXT},
+    {"datetime", "timestamp", V_TEXT}, {"year", "int4", V_INT},	     {"yearmonth", "text", V_TEXT},
+    {"duration", "interval", V_TEXT},  {"geopoint", "text", V_TEXT}, {"geojson", "json", V_JSON},
+    {"object", "json", V_JSON},	       {"array", "json", V_JSON},    {"list", "text", V_TEXT},
+    {"any", "text", V_TEXT},
 };
 
 static int type_index(const char *ts)
@@ -226,8 +224,8 @@ typedef struct ds_table {
 	long long rows;
 	uint64_t *keys; /* owned, sorted: hashes of the rows' keys */
 	/* the portal's */
-	char *rid;	      /* owned: the DataStore resource, or NULL */
-	uint64_t *old;	      /* owned, sorted: the chunks it holds */
+	char *rid;     /* owned: the DataStore resource, or NULL */
+	uint64_t *old; /* owned, sorted: the chunks it holds */
 	size_t nold;
 	long long old_rows;
 	int info_changed;
@@ -307,7 +305,8 @@ static void choose_key(ds_table *t, const json_t *schema)
 		json_array_foreach(one ? one : unconst(pk), i, v)
 		{
 			for (size_t k = 0; k < t->ncols && t->nkey < 8; k++)
-				if (json_is_string(v) && !strcmp(t->cols[k].id, json_string_value(v)))
+				if (json_is_string(v) &&
+				    !strcmp(t->cols[k].id, json_string_value(v)))
 					t->key[t->nkey++] = k;
 		}
 		json_decref(one);
@@ -358,12 +357,14 @@ static int make_fields(kp_ck *c, ds_table *t, const json_t *schema)
 				why = N_("two fields have that name");
 		if (why) {
 			char what[300];
-			snprintf(what, sizeof what, _("%s: field \"%s\" cannot be a DataStore column"),
-				 t->f->name, id ? id : "");
-			kp_diag_set(c->err, KP_SEV_ERROR, "datastore-field",
-				    "%s: %s; rename the field in the Table Schema (its title, shown as "
-				    "the column's label, can stay)",
-				    what, _(why));
+			snprintf(what, sizeof what,
+				 _("%s: field \"%s\" cannot be a DataStore column"), t->f->name,
+				 id ? id : "");
+			kp_diag_set(
+			    c->err, KP_SEV_ERROR, "datastore-field",
+			    "%s: %s; rename the field in the Table Schema (its title, shown as "
+			    "the column's label, can stay)",
+			    what, _(why));
 			return KP_UPLOAD_USAGE;
 		}
 		t->cols[i] = (ds_col){id, type ? type : "string"};
@@ -395,7 +396,7 @@ typedef struct scan {
 	void *ctx;
 	uint64_t *keys; /* collected key hashes */
 	size_t nkeys, keycap;
-	int key_bad; /* a key cell was empty */
+	int key_bad;   /* a key cell was empty */
 	kp_diag first; /* the reader's first error */
 	int failed;
 } scan;
@@ -446,10 +447,11 @@ static int scan_table(kp_ck *c, scan *s, int collect_keys)
 		if (rec.number == 1 || rec.ncells == 0)
 			continue; /* the header; kplan-export writes no blank line */
 		if (rec.ncells != t->ncols) {
-			kp_diag_set(c->err, KP_SEV_ERROR, "datastore-row",
-				    "row %ld has %zu cells, the schema %zu fields: export the package "
-				    "again (kplan-export)",
-				    rec.number, rec.ncells, t->ncols);
+			kp_diag_set(
+			    c->err, KP_SEV_ERROR, "datastore-row",
+			    "row %ld has %zu cells, the schema %zu fields: export the package "
+			    "again (kplan-export)",
+			    rec.number, rec.ncells, t->ncols);
 			kp_diag_at(c->err, t->f->path, rec.line, 0, rec.offset);
 			st = KP_UPLOAD_USAGE;
 			break;
@@ -636,11 +638,13 @@ static int plan_table(kp_ck *c, const kp_upload_pkg *pkg, const json_t *cur, ds_
 			dup = s.keys[i] == s.keys[i - 1];
 		if (dup || s.key_bad) {
 			if (t->key_declared) {
-				st = kp_ck_fail(c, KP_UPLOAD_USAGE,
-					     "the primary key of the table is not unique or not filled",
-					     t->f->name, N_("validate the package (kplan-validate)"));
+				st = kp_ck_fail(
+				    c, KP_UPLOAD_USAGE,
+				    "the primary key of the table is not unique or not filled",
+				    t->f->name, N_("validate the package (kplan-validate)"));
 			} else {
-				t->nkey = 0; /* the ID column is no key: reloaded whole when it changes */
+				t->nkey =
+				    0; /* the ID column is no key: reloaded whole when it changes */
 			}
 		} else {
 			t->keys = s.keys;
@@ -657,8 +661,9 @@ static int plan_table(kp_ck *c, const kp_upload_pkg *pkg, const json_t *cur, ds_
 	size_t count = 0;
 	const json_t *res = cur ? find_ds(cur, t->f->name, &count) : NULL;
 	if (count > 1)
-		return kp_ck_fail(c, KP_UPLOAD_NET, "the dataset holds DataStore table", t->f->name,
-			       N_("more than one resource carries it; remove the extra ones on the portal"));
+		return kp_ck_fail(
+		    c, KP_UPLOAD_NET, "the dataset holds DataStore table", t->f->name,
+		    N_("more than one resource carries it; remove the extra ones on the portal"));
 	if (!res) {
 		t->act = T_CREATE;
 		t->send = t->nchunks;
@@ -666,7 +671,8 @@ static int plan_table(kp_ck *c, const kp_upload_pkg *pkg, const json_t *cur, ds_
 	}
 	t->rid = jstr(res, "id") ? strdup(jstr(res, "id")) : NULL;
 	if (!t->rid)
-		return kp_ck_fail(c, KP_UPLOAD_NET, "the portal's resource has no id", t->f->name, NULL);
+		return kp_ck_fail(c, KP_UPLOAD_NET, "the portal's resource has no id", t->f->name,
+				  NULL);
 	const char *held_state = jstr(res, "kplan_sha256");
 	/* not datastore_active: CKAN 2.9's package_show may not show it (ckan/ckan#7834) */
 	if (held_state && !strcmp(held_state, t->digest)) {
@@ -680,7 +686,7 @@ static int plan_table(kp_ck *c, const kp_upload_pkg *pkg, const json_t *cur, ds_
 		t->act = T_RELOAD;
 		t->send = t->nchunks;
 		snprintf(t->why, sizeof t->why, "%s",
-			 !oc || !ochunks		? N_("not loaded by kplan")
+			 !oc || !ochunks	      ? N_("not loaded by kplan")
 			 : strcmp(oc, t->cols_digest) ? N_("the columns changed")
 						      : N_("no key to update rows by"));
 		return KP_UPLOAD_OK;
@@ -717,8 +723,8 @@ static void add_step(kp_ck *c, ds_table *t)
 	char detail[300], keys[200];
 	switch (t->act) {
 	case T_SKIP:
-		t->step = kp_upload_report_add(c->rep, N_("skip"), N_("DataStore table"), t->f->name,
-					       N_("same rows and columns"), 0);
+		t->step = kp_upload_report_add(c->rep, N_("skip"), N_("DataStore table"),
+					       t->f->name, N_("same rows and columns"), 0);
 		return;
 	case T_CREATE:
 		snprintf(detail, sizeof detail, _("%lld rows, %zu columns, key %s"), t->rows,
@@ -786,8 +792,9 @@ int kp_ds_plan_make(kp_ck *c, const kp_upload_pkg *pkg, const json_t *cur, kp_ds
 			p->stale_step = steps;
 		if (!ids || !steps || !(p->stale[p->nstale] = strdup(rid)))
 			return kp_ck_fail(c, KP_UPLOAD_IO, "out of memory", NULL, NULL);
-		p->stale_step[p->nstale++] = kp_upload_report_add(
-		    c->rep, N_("delete"), N_("DataStore table"), k, N_("no longer in the package"), 1);
+		p->stale_step[p->nstale++] =
+		    kp_upload_report_add(c->rep, N_("delete"), N_("DataStore table"), k,
+					 N_("no longer in the package"), 1);
 	}
 	return KP_UPLOAD_OK;
 }
@@ -805,8 +812,8 @@ typedef struct sender {
 	size_t len, cap;
 } sender;
 
-static int send_rows(kp_ck *c, ds_table *t, const char *records, size_t len, int insert,
-		     int last, char **body, size_t *blen, size_t *bcap)
+static int send_rows(kp_ck *c, ds_table *t, const char *records, size_t len, int insert, int last,
+		     char **body, size_t *blen, size_t *bcap)
 {
 	char head[300];
 	snprintf(head, sizeof head,
@@ -821,14 +828,14 @@ static int send_rows(kp_ck *c, ds_table *t, const char *records, size_t len, int
 	/* an upsert is idempotent (retried like a patch); an insert is not: a lost answer
 	 * leaves the table in doubt, and the next run reloads it (its state is not yet
 	 * the new one) */
-	int o = kp_ck_call_text(c, "datastore_upsert", insert ? KP_CK_CREATE : KP_CK_PATCH, *body,
-				&a);
+	int o =
+	    kp_ck_call_text(c, "datastore_upsert", insert ? KP_CK_CREATE : KP_CK_PATCH, *body, &a);
 	if (o == KP_CK_OK) {
 		json_decref(a.result);
 		return KP_UPLOAD_OK;
 	}
 	return kp_ck_fail(c, KP_UPLOAD_NET, "cannot load rows into DataStore table", t->f->name,
-		       a.why);
+			  a.why);
 }
 
 static int send_chunk(scan *s, const char digest[DIGEST_HEX + 1])
@@ -895,7 +902,7 @@ static long long ds_count(kp_ck *c, ds_table *t, int *st, long *http)
 	*http = a.status;
 	if (o != KP_CK_OK) {
 		*st = kp_ck_fail(c, KP_UPLOAD_NET, "cannot count the rows of DataStore table",
-			      t->f->name, a.why);
+				 t->f->name, a.why);
 		return -1;
 	}
 	long long n = jint(a.result, "total");
@@ -926,21 +933,21 @@ static int create_table(kp_ck *c, const kp_upload_pkg *pkg, const char *pkg_id, 
 			json_decref(a.result);
 			if (!t->rid)
 				return kp_ck_fail(c, KP_UPLOAD_NET,
-					       "the portal's DataStore table has no resource id",
-					       t->f->name, NULL);
+						  "the portal's DataStore table has no resource id",
+						  t->f->name, NULL);
 			return KP_UPLOAD_OK;
 		}
 		if (o == KP_CK_FAIL)
-			return kp_ck_fail(c, KP_UPLOAD_NET, "cannot create DataStore table", t->f->name,
-				       a.why);
+			return kp_ck_fail(c, KP_UPLOAD_NET, "cannot create DataStore table",
+					  t->f->name, a.why);
 		char why[sizeof a.why];
 		memcpy(why, a.why, sizeof why);
 		int retry_ok = a.retry_ok;
 		json_t *now;
 		if (kp_ck_show(c, &now, &a) != KP_CK_OK)
 			return kp_ck_fail(c, KP_UPLOAD_NET,
-				       "cannot check the dataset after a failed create of",
-				       t->f->name, a.why);
+					  "cannot check the dataset after a failed create of",
+					  t->f->name, a.why);
 		size_t count;
 		const json_t *res = find_ds(now, t->f->name, &count);
 		t->rid = res && jstr(res, "id") ? strdup(jstr(res, "id")) : NULL;
@@ -958,14 +965,14 @@ static int create_table(kp_ck *c, const kp_upload_pkg *pkg, const char *pkg_id, 
 			json_decref(b2);
 			if (o != KP_CK_OK)
 				return kp_ck_fail(c, KP_UPLOAD_NET, "cannot create DataStore table",
-					       t->f->name, a.why);
+						  t->f->name, a.why);
 			json_decref(a.result);
 		}
 		if (t->rid)
 			return KP_UPLOAD_OK;
 		if (!retry_ok || attempt >= c->o->retry.max_attempts)
-			return kp_ck_fail(c, KP_UPLOAD_NET, "cannot create DataStore table", t->f->name,
-				       why);
+			return kp_ck_fail(c, KP_UPLOAD_NET, "cannot create DataStore table",
+					  t->f->name, why);
 		c->rep->retries++;
 		kp_upload_backoff(&c->o->retry, attempt);
 	}
@@ -980,7 +987,8 @@ static int recreate_table(kp_ck *c, ds_table *t)
 	int o = kp_ck_call(c, "datastore_delete", KP_CK_PATCH, NULL, b, NULL, 0, &a);
 	json_decref(b);
 	if (o != KP_CK_OK && a.status != 404)
-		return kp_ck_fail(c, KP_UPLOAD_NET, "cannot empty DataStore table", t->f->name, a.why);
+		return kp_ck_fail(c, KP_UPLOAD_NET, "cannot empty DataStore table", t->f->name,
+				  a.why);
 	if (o == KP_CK_OK)
 		json_decref(a.result);
 	b = create_body(t);
@@ -988,7 +996,8 @@ static int recreate_table(kp_ck *c, ds_table *t)
 	o = kp_ck_call(c, "datastore_create", KP_CK_PATCH, NULL, b, NULL, 0, &a);
 	json_decref(b);
 	if (o != KP_CK_OK)
-		return kp_ck_fail(c, KP_UPLOAD_NET, "cannot create DataStore table", t->f->name, a.why);
+		return kp_ck_fail(c, KP_UPLOAD_NET, "cannot create DataStore table", t->f->name,
+				  a.why);
 	json_decref(a.result);
 	return KP_UPLOAD_OK;
 }
@@ -1003,7 +1012,7 @@ static int update_info(kp_ck *c, ds_table *t)
 	json_decref(b);
 	if (o != KP_CK_OK)
 		return kp_ck_fail(c, KP_UPLOAD_NET, "cannot update the data dictionary of",
-			       t->f->name, a.why);
+				  t->f->name, a.why);
 	json_decref(a.result);
 	return KP_UPLOAD_OK;
 }
@@ -1045,12 +1054,14 @@ static int delete_rows(kp_ck *c, ds_table *t, const json_t *del)
 			json_t *vals = json_array();
 			const char *id = t->cols[t->key[0]].id;
 			for (size_t k = i; k < n && k < i + take; k++)
-				json_array_append(vals, json_object_get(json_array_get(del, k), id));
+				json_array_append(vals,
+						  json_object_get(json_array_get(del, k), id));
 			json_object_set_new(filters, id, vals);
 		} else {
 			for (size_t k = 0; k < t->nkey; k++) {
 				const char *id = t->cols[t->key[k]].id;
-				json_object_set(filters, id, json_object_get(json_array_get(del, i), id));
+				json_object_set(filters, id,
+						json_object_get(json_array_get(del, i), id));
 			}
 		}
 		json_t *b = json_pack("{s:s, s:o}", "resource_id", t->rid, "filters", filters);
@@ -1059,7 +1070,7 @@ static int delete_rows(kp_ck *c, ds_table *t, const json_t *del)
 		json_decref(b);
 		if (o != KP_CK_OK)
 			return kp_ck_fail(c, KP_UPLOAD_NET, "cannot delete rows of DataStore table",
-				       t->f->name, a.why);
+					  t->f->name, a.why);
 		json_decref(a.result);
 		i += take;
 	}
@@ -1077,15 +1088,15 @@ static int delete_stale_rows(kp_ck *c, ds_table *t)
 	size_t kl = 0, kc = 0;
 	int st = KP_UPLOAD_OK;
 	for (long long offset = 0;; offset += SCAN_PAGE) {
-		json_t *b = json_pack("{s:s, s:O, s:i, s:I, s:s, s:b}", "resource_id", t->rid, "fields",
-				      fields, "limit", SCAN_PAGE, "offset", (json_int_t)offset,
-				      "sort", "_id", "include_total", 0);
+		json_t *b = json_pack("{s:s, s:O, s:i, s:I, s:s, s:b}", "resource_id", t->rid,
+				      "fields", fields, "limit", SCAN_PAGE, "offset",
+				      (json_int_t)offset, "sort", "_id", "include_total", 0);
 		kp_ck_answer a;
 		int o = kp_ck_call(c, "datastore_search", KP_CK_QUERY, NULL, b, NULL, 0, &a);
 		json_decref(b);
 		if (o != KP_CK_OK) {
 			st = kp_ck_fail(c, KP_UPLOAD_NET, "cannot read the keys of DataStore table",
-				     t->f->name, a.why);
+					t->f->name, a.why);
 			break;
 		}
 		const json_t *recs = json_object_get(a.result, "records");
@@ -1120,11 +1131,11 @@ static int record_state(kp_ck *c, const kp_upload_pkg *pkg, ds_table *t)
 	char name[512], desc[1200], rows[32];
 	resource_text(pkg, t, name, sizeof name, desc, sizeof desc);
 	snprintf(rows, sizeof rows, "%lld", t->rows);
-	json_t *b = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", t->rid, "name",
-			      name, "description", desc, "kplan_datastore", t->f->name,
-			      "kplan_ds_columns", t->cols_digest, "kplan_ds_info", t->info_digest,
-			      "kplan_ds_chunks", t->chunks ? t->chunks : "", "kplan_ds_rows", rows,
-			      "kplan_sha256", t->digest);
+	json_t *b =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", t->rid, "name", name,
+		      "description", desc, "kplan_datastore", t->f->name, "kplan_ds_columns",
+		      t->cols_digest, "kplan_ds_info", t->info_digest, "kplan_ds_chunks",
+		      t->chunks ? t->chunks : "", "kplan_ds_rows", rows, "kplan_sha256", t->digest);
 	kp_ck_answer a;
 	int o = kp_ck_call(c, "resource_patch", KP_CK_PATCH, NULL, b, NULL, 0, &a);
 	json_decref(b);
@@ -1185,7 +1196,7 @@ int kp_ds_apply(kp_ck *c, kp_ds_plan *p, const char *pkg_id)
 		json_decref(body);
 		if (o != KP_CK_OK && a.status != 404)
 			return kp_ck_fail(c, KP_UPLOAD_NET, "cannot delete resource",
-				       c->rep->steps[p->stale_step[i]].target, a.why);
+					  c->rep->steps[p->stale_step[i]].target, a.why);
 		if (o == KP_CK_OK)
 			json_decref(a.result);
 		c->rep->steps[p->stale_step[i]].done = 1;
@@ -1202,8 +1213,8 @@ int kp_ds_verify(kp_ck *c, const kp_ds_plan *p, const json_t *shown)
 		const char *state = jstr(res, "kplan_sha256");
 		if (!res || count != 1 || !state || strcmp(state, t->digest))
 			return kp_ck_fail(c, KP_UPLOAD_NET,
-				       "after upload the dataset does not hold DataStore table",
-				       t->f->name, N_("as loaded"));
+					  "after upload the dataset does not hold DataStore table",
+					  t->f->name, N_("as loaded"));
 		if (t->act == T_SKIP)
 			continue;
 		int st;
@@ -1213,9 +1224,10 @@ int kp_ds_verify(kp_ck *c, const kp_ds_plan *p, const json_t *shown)
 			return st;
 		if (n != t->rows) {
 			char why[120];
-			snprintf(why, sizeof why, _("it holds %lld rows, the table %lld"), n, t->rows);
-			return kp_ck_fail(c, KP_UPLOAD_NET, "after upload the DataStore table", t->f->name,
-				       why);
+			snprintf(why, sizeof why, _("it holds %lld rows, the table %lld"), n,
+				 t->rows);
+			return kp_ck_fail(c, KP_UPLOAD_NET, "after upload the DataStore table",
+					  t->f->name, why);
 		}
 	}
 	for (size_t i = 0; i < p->nstale; i++) {
@@ -1226,9 +1238,9 @@ int kp_ds_verify(kp_ck *c, const kp_ds_plan *p, const json_t *shown)
 			const char *id = jstr(r, "id"), *state = jstr(r, "state");
 			if (id && !strcmp(id, p->stale[i]) && (!state || !strcmp(state, "active")))
 				return kp_ck_fail(c, KP_UPLOAD_NET,
-					       "after upload the dataset still holds resource",
-					       c->rep->steps[p->stale_step[i]].target,
-					       N_("it is no longer in the package"));
+						  "after upload the dataset still holds resource",
+						  c->rep->steps[p->stale_step[i]].target,
+						  N_("it is no longer in the package"));
 		}
 	}
 	return KP_UPLOAD_OK;

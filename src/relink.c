@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 /* An attribute value longer than this is copied as it is: no link is that long. */
 #define MAX_VALUE (64 * 1024)
 
@@ -42,7 +41,7 @@ static char *escape(const char *s)
 	if (!o)
 		return NULL;
 	for (; *s; s++) {
-		const char *e = *s == '&' ? "&amp;"
+		const char *e = *s == '&'   ? "&amp;"
 				: *s == '<' ? "&lt;"
 				: *s == '>' ? "&gt;"
 				: *s == '"' ? "&quot;"
@@ -79,8 +78,7 @@ int kp_relink_add(kp_relink *m, const char *from, const char *to)
 	return 0;
 }
 
-int kp_relink_add_dates(kp_relink *m, const char *about, const char *issued,
-			const char *modified)
+int kp_relink_add_dates(kp_relink *m, const char *about, const char *issued, const char *modified)
 {
 	if (m->nd == m->dcap) {
 		size_t cap = m->dcap ? 2 * m->dcap : 16;
@@ -121,7 +119,11 @@ static int unescape(char *s, size_t *len)
 		static const struct {
 			const char *ent;
 			char c;
-		} ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+		} ents[] = {{"&amp;", '&'},
+			    {"&lt;", '<'},
+			    {"&gt;", '>'},
+			    {"&quot;", '"'},
+			    {"&apos;", '\''}};
 		int done = 0;
 		for (size_t i = 0; i < sizeof ents / sizeof ents[0] && !done; i++)
 			if (el == strlen(ents[i].ent) && !memcmp(s + r, ents[i].ent, el)) {
@@ -243,8 +245,8 @@ int kp_relink_file(const kp_relink *m, const char *src, char **out_path, size_t 
 		goto done;
 	}
 	enum state s = S_TEXT;
-	char tail[16];	/* the tag's last bytes, for the attribute name */
-	char name[32];	/* the tag's name ("dct:modified", "/dcat:Distribution") */
+	char tail[16]; /* the tag's last bytes, for the attribute name */
+	char name[32]; /* the tag's name ("dct:modified", "/dcat:Distribution") */
 	size_t tn = 0, vn = 0, nn = 0;
 	int in_name = 0;
 	char quote = '"';

@@ -6,8 +6,8 @@
  * learns each resource's URL and publishes a copy of the RDF whose links are those
  * URLs: every rdf:about and rdf:resource attribute whose whole value equals a pair's
  * `from` is written as its `to`, and a distribution's dates as the portal has them
- * (kp_relink_add_dates); nothing else of the file changes (row IRIs, text, layout).  The copy is streamed, so a large RDF file costs no more memory than a
- * small one.
+ * (kp_relink_add_dates); nothing else of the file changes (row IRIs, text, layout).  The copy is
+ * streamed, so a large RDF file costs no more memory than a small one.
  */
 #ifndef KP_RELINK_H
 #define KP_RELINK_H
@@ -21,7 +21,7 @@ typedef struct kp_relink_pair {
 
 /* The dates of one distribution: the text of its dct:issued and dct:modified. */
 typedef struct kp_relink_dates {
-	char *about;		/* owned: the distribution's IRI in the file as exported */
+	char *about;		 /* owned: the distribution's IRI in the file as exported */
 	char *issued, *modified; /* owned, XML-escaped; NULL leaves that one as it is */
 } kp_relink_dates;
 
@@ -41,8 +41,7 @@ int kp_relink_add(kp_relink *m, const char *from, const char *to);
 
 /* Sets the dates of the dcat:Distribution whose rdf:about (as exported) is about:
  * the text of its dct:issued and dct:modified elements.  Returns 0 or -1. */
-int kp_relink_add_dates(kp_relink *m, const char *about, const char *issued,
-			const char *modified);
+int kp_relink_add_dates(kp_relink *m, const char *about, const char *issued, const char *modified);
 
 /* Copies the file at src to a new file in $TMPDIR (or /tmp) with the pairs applied.
  * Returns 0 with *out_path (owned; the caller unlinks and frees it) and *replaced (how

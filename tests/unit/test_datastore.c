@@ -41,9 +41,10 @@ static void cells_become_json_values(void **state)
 	    {"string", "", "null"},
 	    {"integer", "42", "42"},
 	    {"integer", "-7", "-7"},
-	    {"integer", "007", "\"007\""},		   /* not JSON: PostgreSQL decides */
-	    {"integer", "12345678901234567890", "\"12345678901234567890\""}, /* too long for a double */
-	    {"number", "36.2311", "36.2311"},		   /* as written, exactly */
+	    {"integer", "007", "\"007\""}, /* not JSON: PostgreSQL decides */
+	    {"integer", "12345678901234567890",
+	     "\"12345678901234567890\""},     /* too long for a double */
+	    {"number", "36.2311", "36.2311"}, /* as written, exactly */
 	    {"number", "1e-3", "1e-3"},
 	    {"number", "NaN", "\"NaN\""},
 	    {"boolean", "true", "true"},

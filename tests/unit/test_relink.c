@@ -58,8 +58,10 @@ static void replaces_whole_link_values_only(void **state)
 	    "<?xml version=\"1.0\"?>\n<rdf:RDF>"
 	    "<ex:Row rdf:about=\"https://city.example/dl/a.csv/1\">"
 	    "<ex:note>rdf:about=\"https://city.example/dl/a.csv\"</ex:note></ex:Row>"
-	    "<dcat:Distribution\n  rdf:about='http://127.0.0.1/dataset/x/resource/1/download/a.csv'>"
-	    "<dcat:downloadURL rdf:resource=\"http://127.0.0.1/dataset/x/resource/1/download/a.csv\"/>"
+	    "<dcat:Distribution\n  "
+	    "rdf:about='http://127.0.0.1/dataset/x/resource/1/download/a.csv'>"
+	    "<dcat:downloadURL "
+	    "rdf:resource=\"http://127.0.0.1/dataset/x/resource/1/download/a.csv\"/>"
 	    "<dct:title xml:lang=\"ja\" ex:x=\"https://city.example/dl/a.csv\">t</dct:title>"
 	    "<dcat:accessURL rdf:resource=\"https://p/d?x=&lt;1&gt;\"/>"
 	    "<dcat:accessURL rdf:resource=\"https://p/d?x=&lt;1&gt;\"/>"
@@ -74,34 +76,35 @@ static void sets_the_dates_of_a_distribution(void **state)
 	(void)state;
 	kp_relink m;
 	kp_relink_init(&m);
-	assert_int_equal(kp_relink_add_dates(&m, "https://c/d/resource/a.csv", "2026-04-01",
-					     "2026-12-02"),
-			 0);
+	assert_int_equal(
+	    kp_relink_add_dates(&m, "https://c/d/resource/a.csv", "2026-04-01", "2026-12-02"), 0);
 	assert_int_equal(kp_relink_add_dates(&m, "https://c/d/resource/b.csv", NULL, "2026-05-05"),
 			 0);
-	const char *in = "<dcat:Dataset rdf:about=\"https://c/d\">"
-			 "<dct:modified rdf:datatype=\"x\">2020-01-01</dct:modified>"
-			 "<dcat:distribution><dcat:Distribution rdf:about=\"https://c/d/resource/a.csv\">"
-			 "<dct:issued rdf:datatype=\"x\">2020-01-01</dct:issued>"
-			 "<dct:modified rdf:datatype=\"x\">2020-01-01</dct:modified><dct:modified/>"
-			 "</dcat:Distribution></dcat:distribution>"
-			 "<dcat:distribution><dcat:Distribution rdf:about=\"https://c/d/resource/b.csv\">"
-			 "<dct:issued>2020-01-01</dct:issued><dct:modified>2020-01-01</dct:modified>"
-			 "</dcat:Distribution></dcat:distribution>"
-			 "<dct:modified>2020-01-01</dct:modified></dcat:Dataset>";
+	const char *in =
+	    "<dcat:Dataset rdf:about=\"https://c/d\">"
+	    "<dct:modified rdf:datatype=\"x\">2020-01-01</dct:modified>"
+	    "<dcat:distribution><dcat:Distribution rdf:about=\"https://c/d/resource/a.csv\">"
+	    "<dct:issued rdf:datatype=\"x\">2020-01-01</dct:issued>"
+	    "<dct:modified rdf:datatype=\"x\">2020-01-01</dct:modified><dct:modified/>"
+	    "</dcat:Distribution></dcat:distribution>"
+	    "<dcat:distribution><dcat:Distribution rdf:about=\"https://c/d/resource/b.csv\">"
+	    "<dct:issued>2020-01-01</dct:issued><dct:modified>2020-01-01</dct:modified>"
+	    "</dcat:Distribution></dcat:distribution>"
+	    "<dct:modified>2020-01-01</dct:modified></dcat:Dataset>";
 	size_t n = 0;
 	char *out = relink_text(&m, in, &n);
 	assert_int_equal(n, 3);
-	const char *want = "<dcat:Dataset rdf:about=\"https://c/d\">"
-			   "<dct:modified rdf:datatype=\"x\">2020-01-01</dct:modified>"
-			   "<dcat:distribution><dcat:Distribution rdf:about=\"https://c/d/resource/a.csv\">"
-			   "<dct:issued rdf:datatype=\"x\">2026-04-01</dct:issued>"
-			   "<dct:modified rdf:datatype=\"x\">2026-12-02</dct:modified><dct:modified/>"
-			   "</dcat:Distribution></dcat:distribution>"
-			   "<dcat:distribution><dcat:Distribution rdf:about=\"https://c/d/resource/b.csv\">"
-			   "<dct:issued>2020-01-01</dct:issued><dct:modified>2026-05-05</dct:modified>"
-			   "</dcat:Distribution></dcat:distribution>"
-			   "<dct:modified>2020-01-01</dct:modified></dcat:Dataset>";
+	const char *want =
+	    "<dcat:Dataset rdf:about=\"https://c/d\">"
+	    "<dct:modified rdf:datatype=\"x\">2020-01-01</dct:modified>"
+	    "<dcat:distribution><dcat:Distribution rdf:about=\"https://c/d/resource/a.csv\">"
+	    "<dct:issued rdf:datatype=\"x\">2026-04-01</dct:issued>"
+	    "<dct:modified rdf:datatype=\"x\">2026-12-02</dct:modified><dct:modified/>"
+	    "</dcat:Distribution></dcat:distribution>"
+	    "<dcat:distribution><dcat:Distribution rdf:about=\"https://c/d/resource/b.csv\">"
+	    "<dct:issued>2020-01-01</dct:issued><dct:modified>2026-05-05</dct:modified>"
+	    "</dcat:Distribution></dcat:distribution>"
+	    "<dct:modified>2020-01-01</dct:modified></dcat:Dataset>";
 	assert_string_equal(out, want);
 	free(out);
 	kp_relink_release(&m);
