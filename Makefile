@@ -54,7 +54,7 @@ MSG_FUNCS := kp_diag_set:4 kp_diag_vset:4 type_error:2 constraint_error:3 report
 	plan_fail:3 fail:2 warn:2 why_set:3 finding:4 xl_say:3 xl_set_error:4 \
 	kp_cli_usage_error:2 kp_cli_error:2
 # ... and those whose argument is a plain message or a part of one
-MSG_TEXT_FUNCS := expected:2 kp_ck_fail:3 bad:3 sax_stop:2 sheet_fail:2 \
+MSG_TEXT_FUNCS := expected:2 kp_ck_fail:3 ds_write:5 bad:3 sax_stop:2 sheet_fail:2 \
 	stage_fail:3 io_error:3 local_fail:2 put_fail:2
 XGETTEXT_FLAGS := --from-code=UTF-8 --language=C --add-comments=TRANSLATORS: \
 	--package-name=kplan --package-version=$(VERSION) --msgid-bugs-address="the kplan issue tracker" \

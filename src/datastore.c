@@ -891,6 +891,27 @@ static void resource_text(const kp_upload_pkg *pkg, const ds_table *t, char *nam
 		 base);
 }
 
+/* One write whose answer is not needed: body (taken) to action; on failure
+ * `what "table": why`. */
+static int ds_write(kp_ck *c, const ds_table *t, const char *action, json_t *body, const char *what)
+{
+	kp_ck_answer a;
+	int o = kp_ck_call(c, action, KP_CK_PATCH, NULL, body, NULL, 0, &a);
+	json_decref(body);
+	if (o != KP_CK_OK)
+		return kp_ck_fail(c, KP_UPLOAD_NET, what, t->f->name, a.why);
+	json_decref(a.result);
+	return KP_UPLOAD_OK;
+}
+
+/* The table made on the resource that exists (datastore_create with resource_id). */
+static int make_table(kp_ck *c, const ds_table *t)
+{
+	json_t *b = create_body(t);
+	json_object_set_new(b, "resource_id", json_string(t->rid));
+	return ds_write(c, t, "datastore_create", b, "cannot create DataStore table");
+}
+
 /* The DataStore's row count of the table (datastore_search limit 0); -1 with *st set
  * and *http the answer's status when it cannot be read. */
 static long long ds_count(kp_ck *c, ds_table *t, int *st, long *http)
@@ -959,14 +980,8 @@ static int create_table(kp_ck *c, const kp_upload_pkg *pkg, const char *pkg_id, 
 		if (t->rid && st != KP_UPLOAD_OK) {
 			/* the resource is there, its table is not (404) */
 			kp_diag_clear(c->err);
-			json_t *b2 = create_body(t);
-			json_object_set_new(b2, "resource_id", json_string(t->rid));
-			o = kp_ck_call(c, "datastore_create", KP_CK_PATCH, NULL, b2, NULL, 0, &a);
-			json_decref(b2);
-			if (o != KP_CK_OK)
-				return kp_ck_fail(c, KP_UPLOAD_NET, "cannot create DataStore table",
-						  t->f->name, a.why);
-			json_decref(a.result);
+			if ((st = make_table(c, t)) != KP_UPLOAD_OK)
+				return st;
 		}
 		if (t->rid)
 			return KP_UPLOAD_OK;
@@ -991,30 +1006,16 @@ static int recreate_table(kp_ck *c, ds_table *t)
 				  a.why);
 	if (o == KP_CK_OK)
 		json_decref(a.result);
-	b = create_body(t);
-	json_object_set_new(b, "resource_id", json_string(t->rid));
-	o = kp_ck_call(c, "datastore_create", KP_CK_PATCH, NULL, b, NULL, 0, &a);
-	json_decref(b);
-	if (o != KP_CK_OK)
-		return kp_ck_fail(c, KP_UPLOAD_NET, "cannot create DataStore table", t->f->name,
-				  a.why);
-	json_decref(a.result);
-	return KP_UPLOAD_OK;
+	return make_table(c, t);
 }
 
 /* The data dictionary alone: datastore_create on the existing table with every field,
  * in the table's order (2.9 and 2.10 insist), and no records. */
 static int update_info(kp_ck *c, ds_table *t)
 {
-	kp_ck_answer a;
-	json_t *b = json_pack("{s:s, s:O}", "resource_id", t->rid, "fields", t->fields);
-	int o = kp_ck_call(c, "datastore_create", KP_CK_PATCH, NULL, b, NULL, 0, &a);
-	json_decref(b);
-	if (o != KP_CK_OK)
-		return kp_ck_fail(c, KP_UPLOAD_NET, "cannot update the data dictionary of",
-				  t->f->name, a.why);
-	json_decref(a.result);
-	return KP_UPLOAD_OK;
+	return ds_write(c, t, "datastore_create",
+			json_pack("{s:s, s:O}", "resource_id", t->rid, "fields", t->fields),
+			"cannot update the data dictionary of");
 }
 
 /* The key text of a record from the DataStore, as scan_table makes it from cells. */
@@ -1064,14 +1065,12 @@ static int delete_rows(kp_ck *c, ds_table *t, const json_t *del)
 						json_object_get(json_array_get(del, i), id));
 			}
 		}
-		json_t *b = json_pack("{s:s, s:o}", "resource_id", t->rid, "filters", filters);
-		kp_ck_answer a;
-		int o = kp_ck_call(c, "datastore_delete", KP_CK_PATCH, NULL, b, NULL, 0, &a);
-		json_decref(b);
-		if (o != KP_CK_OK)
-			return kp_ck_fail(c, KP_UPLOAD_NET, "cannot delete rows of DataStore table",
-					  t->f->name, a.why);
-		json_decref(a.result);
+		int st =
+		    ds_write(c, t, "datastore_delete",
+			     json_pack("{s:s, s:o}", "resource_id", t->rid, "filters", filters),
+			     "cannot delete rows of DataStore table");
+		if (st != KP_UPLOAD_OK)
+			return st;
 		i += take;
 	}
 	return KP_UPLOAD_OK;
@@ -1136,13 +1135,7 @@ static int record_state(kp_ck *c, const kp_upload_pkg *pkg, ds_table *t)
 		      "description", desc, "kplan_datastore", t->f->name, "kplan_ds_columns",
 		      t->cols_digest, "kplan_ds_info", t->info_digest, "kplan_ds_chunks",
 		      t->chunks ? t->chunks : "", "kplan_ds_rows", rows, "kplan_sha256", t->digest);
-	kp_ck_answer a;
-	int o = kp_ck_call(c, "resource_patch", KP_CK_PATCH, NULL, b, NULL, 0, &a);
-	json_decref(b);
-	if (o != KP_CK_OK)
-		return kp_ck_fail(c, KP_UPLOAD_NET, "cannot update resource", name, a.why);
-	json_decref(a.result);
-	return KP_UPLOAD_OK;
+	return ds_write(c, t, "resource_patch", b, "cannot record the state of DataStore table");
 }
 
 static int apply_table(kp_ck *c, const kp_upload_pkg *pkg, const char *pkg_id, ds_table *t)

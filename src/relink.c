@@ -164,20 +164,41 @@ static int unescape(char *s, size_t *len)
 	return 0;
 }
 
-static const char *lookup(const kp_relink *m, char *raw, size_t len)
+/* raw[0..len) decoded (NUL-terminated, the caller frees), or NULL when it holds an
+ * entity other than XML's five and character references, or without memory. */
+static char *decoded(const char *raw, size_t len)
 {
 	char *dec = malloc(len + 1);
 	if (!dec)
 		return NULL;
 	memcpy(dec, raw, len);
 	dec[len] = '\0';
-	const char *to = NULL;
 	if (unescape(dec, &len) == 0)
-		for (size_t i = 0; i < m->n && !to; i++)
-			if (!strcmp(m->v[i].from, dec))
-				to = m->v[i].to;
+		return dec;
+	free(dec);
+	return NULL;
+}
+
+static const char *lookup(const kp_relink *m, const char *raw, size_t len)
+{
+	char *dec = decoded(raw, len);
+	const char *to = NULL;
+	for (size_t i = 0; dec && i < m->n && !to; i++)
+		if (!strcmp(m->v[i].from, dec))
+			to = m->v[i].to;
 	free(dec);
 	return to;
+}
+
+static const kp_relink_dates *dates_of(const kp_relink *m, const char *raw, size_t len)
+{
+	char *dec = decoded(raw, len);
+	const kp_relink_dates *d = NULL;
+	for (size_t i = 0; dec && i < m->nd && !d; i++)
+		if (!strcmp(m->d[i].about, dec))
+			d = &m->d[i];
+	free(dec);
+	return d;
 }
 
 /* Ends with " rdf:about=" or " rdf:resource=" (any white space before the name)? */
@@ -194,22 +215,6 @@ static int link_attr(const char *tail, size_t n)
 }
 
 enum state { S_TEXT, S_TAG, S_OTHER_VALUE, S_LINK_VALUE, S_DATE };
-
-static const kp_relink_dates *dates_of(const kp_relink *m, char *raw, size_t len)
-{
-	char *dec = malloc(len + 1);
-	if (!dec)
-		return NULL;
-	memcpy(dec, raw, len);
-	dec[len] = '\0';
-	const kp_relink_dates *d = NULL;
-	if (unescape(dec, &len) == 0)
-		for (size_t i = 0; i < m->nd && !d; i++)
-			if (!strcmp(m->d[i].about, dec))
-				d = &m->d[i];
-	free(dec);
-	return d;
-}
 
 int kp_relink_file(const kp_relink *m, const char *src, char **out_path, size_t *replaced,
 		   kp_diag *err)
