@@ -16,21 +16,7 @@ mkdir -p "$dir"
 command -v /usr/bin/time >/dev/null || { echo "bench-datastore: skipped: /usr/bin/time is missing"; exit 0; }
 
 # The table exported (canonical values, UTF-8), and a descriptor of that one file.
-mkdir -p "$work/src"
-ln -f "$csv" "$work/src/targets.csv" 2>/dev/null || cp "$csv" "$work/src/targets.csv"
-"$py" - "$KPLAN_TOP/schemas/kanazawa-plan" "$work/src" <<'PY'
-import json, os, sys
-src, out = sys.argv[1:]
-dp = json.load(open(os.path.join(src, "datapackage.json"), encoding="utf-8"))
-r = next(x for x in dp["resources"] if x["name"] == "targets")
-s = json.load(open(os.path.join(src, r["schema"]), encoding="utf-8"))
-s.pop("foreignKeys", None)
-s.pop("rules", None)
-r["schema"] = s
-dp["resources"] = [r]
-json.dump(dp, open(os.path.join(out, "datapackage.json"), "w"), ensure_ascii=False)
-json.dump(s, open(os.path.join(out, "schema.json"), "w"), ensure_ascii=False)
-PY
+"$py" "$KPLAN_TOP/tests/bench/targets-package.py" "$KPLAN_TOP" "$work/src" "$csv"
 kplan-export --package "$work/src" --format csv -o "$work/pkg" 2>/dev/null || fail "export"
 write_descriptor() {
 	"$py" - "$work/src/datapackage.json" "$work/pkg" <<'PY'

@@ -28,23 +28,9 @@ mkdir -p "$dir"
 csv="$KPLAN_BENCH_DIR/targets-$rows.csv"
 [ -f "$csv" ] || "$py" "$gen" "$csv" "$rows"
 
-# A package of that one table: the plan's targets schema without the foreign key to
-# items and the plan rules (they need the other tables, not part of this table).
+# A package of that one table (tests/bench/targets-package.py).
 mkpkg() { # folder, csv
-	mkdir -p "$1"
-	ln -sf "$2" "$1/targets.csv"
-	"$py" - "$KPLAN_TOP/schemas/kanazawa-plan" "$1" <<'PY'
-import json, os, sys
-src, out = sys.argv[1:]
-dp = json.load(open(os.path.join(src, "datapackage.json"), encoding="utf-8"))
-r = next(x for x in dp["resources"] if x["name"] == "targets")
-s = json.load(open(os.path.join(src, r["schema"]), encoding="utf-8"))
-s.pop("foreignKeys", None)
-s.pop("rules", None)
-r["schema"] = s
-dp["resources"] = [r]
-json.dump(dp, open(os.path.join(out, "datapackage.json"), "w"), ensure_ascii=False)
-PY
+	"$py" "$KPLAN_TOP/tests/bench/targets-package.py" "$KPLAN_TOP" "$1" "$2"
 }
 mkpkg "$dir/pkg" "$csv"
 mb=$("$py" -c "import os,sys; print(os.path.getsize(sys.argv[1]) / 1e6)" "$csv")
