@@ -1077,8 +1077,9 @@ static int delete_rows(kp_ck *c, ds_table *t, const json_t *del)
 }
 
 /* Rows the DataStore holds that the table does not: found by their keys (read page by
- * page, keys only) and deleted. */
-static int delete_stale_rows(kp_ck *c, ds_table *t)
+ * page, keys only, as many pages as its count of held rows needs and no more, whatever
+ * the portal answers) and deleted. */
+static int delete_stale_rows(kp_ck *c, ds_table *t, long long held)
 {
 	json_t *fields = json_array(), *del = json_array();
 	for (size_t i = 0; i < t->nkey; i++)
@@ -1086,7 +1087,7 @@ static int delete_stale_rows(kp_ck *c, ds_table *t)
 	char *kb = NULL;
 	size_t kl = 0, kc = 0;
 	int st = KP_UPLOAD_OK;
-	for (long long offset = 0;; offset += SCAN_PAGE) {
+	for (long long offset = 0; offset < held; offset += SCAN_PAGE) {
 		json_t *b = json_pack("{s:s, s:O, s:i, s:I, s:s, s:b}", "resource_id", t->rid,
 				      "fields", fields, "limit", SCAN_PAGE, "offset",
 				      (json_int_t)offset, "sort", "_id", "include_total", 0);
@@ -1165,7 +1166,7 @@ static int apply_table(kp_ck *c, const kp_upload_pkg *pkg, const char *pkg_id, d
 				return st;
 			if (n < t->rows && (st = send_table(c, t, 1)))
 				return st; /* rows lost on the portal: every chunk again */
-			if (n > t->rows && (st = delete_stale_rows(c, t)))
+			if (n > t->rows && (st = delete_stale_rows(c, t, n)))
 				return st;
 		}
 		break;
