@@ -22,6 +22,8 @@ static const char usage[] =
     "\n"
     "  -o, --output OUT      write the draft to OUT (default: standard output)\n"
     "      --package         a Data Package even for one table\n"
+    "      --lg-code CODE    the package's 全国地方公共団体コード (six digits), for a table\n"
+    "                        that does not say it: fills in its name, publisher, area\n"
     "      --standard ID     write an empty table of a standard dataset instead (its\n"
     "                        header, UTF-8 with BOM, CRLF) to fill in: ID is its\n"
     "                        number (08: the new layout), key (08-aed-old) or name\n"
@@ -179,13 +181,14 @@ int main(int argc, char **argv)
 	    {"encoding", required_argument, NULL, 'e'},
 	    {"sheet", required_argument, NULL, 'W'},
 	    {"standard", required_argument, NULL, 'S'},
+	    {"lg-code", required_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *out = NULL;
 	int package = 0;
-	const char *template_of = NULL;
+	const char *template_of = NULL, *lg_code = NULL;
 	kp_infer_opts io = {.draft = 1};
 	int c;
 	opterr = 0;
@@ -199,6 +202,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			template_of = optarg;
+			break;
+		case 'L':
+			lg_code = optarg;
 			break;
 		case 'e':
 			if (!*optarg)
@@ -271,8 +277,16 @@ int main(int argc, char **argv)
 	const kp_lgcode_list *codes = NULL;
 	if (status == KP_EXIT_OK && package && kp_cli_lg_codes(tool, &codes) != 0)
 		status = KP_EXIT_IO;
+	if (status == KP_EXIT_OK && package && lg_code &&
+	    (!codes || !kp_lgcode_list_find(codes, lg_code))) {
+		kp_cli_usage_error(tool,
+				   "--lg-code %s is not in 総務省's list of 全国地方公共団体コード: give the "
+				   "six digits with the check digit, e.g. 010006 for 北海道",
+				   lg_code);
+		status = KP_EXIT_USAGE;
+	}
 	if (status == KP_EXIT_OK && package)
-		doc = kp_infer_package(views, done, json_incref(resources), codes);
+		doc = kp_infer_package(views, done, json_incref(resources), codes, lg_code);
 	for (size_t k = 0; k < done; k++)
 		kp_infer_release(&irs[k]);
 	free(irs);

@@ -606,7 +606,7 @@ json_t *kp_infer_resource(const kp_infer_result *r, const char *name, const char
 }
 
 json_t *kp_infer_package(const kp_infer_result *const *tables, size_t n, json_t *res,
-	const kp_lgcode_list *codes)
+	const kp_lgcode_list *codes, const char *lg_code)
 {
 	const char *code = n ? tables[0]->lg_code : "", *lg_name = n ? tables[0]->lg_name : NULL;
 	for (size_t i = 1; i < n; i++) {
@@ -614,6 +614,10 @@ json_t *kp_infer_package(const kp_infer_result *const *tables, size_t n, json_t 
 			code = "";
 		if (!tables[i]->lg_name || !lg_name || strcmp(tables[i]->lg_name, lg_name) != 0)
 			lg_name = NULL;
+	}
+	if (lg_code) { /* given: the tables' own do not count */
+		code = lg_code;
+		lg_name = NULL;
 	}
 	/* the dataset's name: the first table's, if a portal can take it (lower-case
 	 * ASCII, digits, '-', '_'), else "draft" */

@@ -70,9 +70,10 @@ json_t *kp_infer_resource(const kp_infer_result *r, const char *name, const char
  * and kplan-validate --package names each one missing.  lg_code and lg_name come from
  * the tables when every row of every table states the same (and spatial from the code);
  * with codes (総務省's list, may be NULL) the code's entry gives lg_name when the tables
- * do not, and the publisher (the municipality's name).
+ * do not, and the publisher (the municipality's name).  lg_code, when not NULL, is
+ * the code to use instead of the tables' (kplan-describe --lg-code).
  * res is the resources array (owned by the result).  NULL out of memory. */
 json_t *kp_infer_package(const kp_infer_result *const *tables, size_t n, json_t *res,
-	const kp_lgcode_list *codes);
+	const kp_lgcode_list *codes, const char *lg_code);
 
 #endif
