@@ -132,9 +132,6 @@ if not a.absent and len(pkgs) == 1:
         data = open(os.path.join(a.pkg, want["path"]), "rb").read()
         if (want.get("format") or "").lower() == "rdf":
             data = relinked(data, found)
-        if state["files"].get(r["id"]) != hashlib.sha256(data).hexdigest() and os.environ.get("CKAN_CHECK_DEBUG"):
-            open("/tmp/ck-want", "wb").write(data)
-            open("/tmp/ck-got", "wb").write(urllib.request.urlopen(r["url"]).read())
         if state["files"].get(r["id"]) != hashlib.sha256(data).hexdigest():
             problems.append("resource %s: stored file differs from %s%s" % (
                 want["name"], want["path"], " (with the portal's links)" if want.get("format") == "rdf" else ""))
