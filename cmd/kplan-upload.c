@@ -483,6 +483,26 @@ int main(int argc, char **argv)
 				   .retry = rt};
 		st = kp_ckan_publish(h, &co, &pkg, &rep, &err);
 	} else {
+		/* the record's download URLs are download_base + file: they resolve only
+		 * where the PUT server's files are public at that address */
+		const char *base = kp_upload_pkg_str(&pkg, "dcat.download_base");
+		size_t bl = base ? strlen(base) : 0, pl = strlen(put);
+		while (bl && base[bl - 1] == '/')
+			bl--;
+		while (pl && put[pl - 1] == '/')
+			pl--;
+		if (base && (bl != pl || strncmp(base, put, pl))) {
+			kp_diag d;
+			kp_diag_clear(&d);
+			kp_diag_set(&d, KP_SEV_WARNING, "download-base",
+				    "the published record names the files at %.*s/ (dcat.download_base) "
+				    "and --put stores them at %.*s/: the record's download URLs work "
+				    "only if the first serves what the second stores; else set "
+				    "dcat.download_base to where these files are public",
+				    (int)bl, base, (int)pl, put);
+			kp_diag_at(&d, pkg.descriptor_path, 0, 0, -1);
+			kp_cli_print_diag(tool, &d);
+		}
 		st = kp_upload_put(h, put, &pkg, dry_run, &rt, &rep, &err);
 	}
 	if (prog.shown)

@@ -17,8 +17,18 @@ for f in items.csv targets.csv items.json datapackage.json; do
 done
 [ "$(puts)" = 8 ] || fail "first run: $(puts) PUTs, expected 8 (4 files, 4 digests)"
 
+# The fixture's download_base is not the PUT server: the record's links would lead
+# nowhere, and the upload says so (once); with the server's address, nothing is said.
+[ "$(grep -c 'warning: \[download-base\] the published record names the files at https://opendata.example.jp/kplan/ (dcat.download_base) and --put stores them at http://127.0.0.1:[0-9]*/opendata/kplan/' "$work/err")" = 1 ] ||
+	fail "no warning of a download_base elsewhere: $(cat "$work/err")"
+
 # Second run: HEAD and GET only.
 put --put "$NGINX/opendata/kplan/" >"$work/out" 2>"$work/err" || fail "second run: $(cat "$work/err")"
+sed "s|https://opendata.example.jp/kplan/|$NGINX/opendata/kplan/|" "$work/pkg/datapackage.json" >"$work/pkg/here.json"
+KPLAN_TOKEN=$TOKEN kplan-upload --insecure-http --dry-run --put "$NGINX/opendata/kplan/" "$work/pkg/here.json" \
+	>/dev/null 2>"$work/err2" || fail "dry run with the server's address: $(cat "$work/err2")"
+rm "$work/pkg/here.json"
+! grep -q 'download-base' "$work/err2" || fail "a warning with the right download_base: $(cat "$work/err2")"
 [ "$(puts)" = 8 ] || fail "second run sent PUTs"
 [ "$(grep -c '^skip file' "$work/out")" = 4 ] || fail "second run plan: $(cat "$work/out")"
 
