@@ -9,8 +9,11 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
+
 #include "../../src/files.h"
 #include "../../src/relink.h"
+#include "../fuzz/fuzz_relink.c"
 
 /* Writes text to a temporary file, relinks it with m, returns the copy's text. */
 static char *relink_text(const kp_relink *m, const char *text, size_t *replaced)
@@ -140,6 +143,33 @@ static void missing_source_is_an_error(void **state)
 	kp_relink_release(&m);
 }
 
+/* Every fuzz corpus input (tests/fuzz/corpus/relink) through the fuzz target's checks:
+ * none may crash or break its properties (under ASan with make check SANITIZE=1). */
+static void fuzz_corpus_replays(void **state)
+{
+	(void)state;
+	DIR *d = opendir("tests/fuzz/corpus/relink");
+	if (!d)
+		fail_msg("tests/fuzz/corpus/relink is missing (run from the checkout root)");
+	struct dirent *e;
+	int n = 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[512];
+		snprintf(path, sizeof path, "tests/fuzz/corpus/relink/%s", e->d_name);
+		char *data = NULL;
+		size_t len = 0;
+		kp_diag err;
+		assert_int_equal(kp_files_read_all(path, 1 << 20, &data, &len, &err), 0);
+		assert_int_equal(LLVMFuzzerTestOneInput((const uint8_t *)data, len), 0);
+		free(data);
+		n++;
+	}
+	closedir(d);
+	assert_true(n >= 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +177,7 @@ int main(void)
 	    cmocka_unit_test(sets_the_dates_of_a_distribution),
 	    cmocka_unit_test(no_pairs_copies_bytes),
 	    cmocka_unit_test(missing_source_is_an_error),
+	    cmocka_unit_test(fuzz_corpus_replays),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
