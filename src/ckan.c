@@ -619,6 +619,8 @@ static int portal_links(const kp_ck *c, const kp_upload_pkg *pkg, const json_t *
 			rc = -1;
 		free(about);
 	}
+	if (!rc && landing && c->modified[0] && kp_relink_add_dates(m, ds, NULL, c->modified))
+		rc = -1;
 	if (!rc && c->landing_on_portal) {
 		char site[2048];
 		snprintf(site, sizeof site, "%.*s", (int)site_len(landing), landing);
@@ -708,6 +710,43 @@ static int plan_rdf(kp_ck *c, const kp_upload_pkg *pkg, const json_t *cur,
 	return KP_UPLOAD_OK;
 }
 
+/* The dataset's modified as published: the package's dcat.modified, or the day a data
+ * file last changed when that is later: today when this run stores one anew, else the
+ * latest kplan_modified the portal holds.  Set in c->modified and in desired's extras,
+ * so the portal's field and the published record agree. */
+static void data_modified(kp_ck *c, const kp_upload_pkg *pkg, const json_t *cur,
+			  json_t *desired)
+{
+	const char *declared = kp_upload_pkg_str(pkg, "dcat.modified");
+	snprintf(c->modified, sizeof c->modified, "%.10s", declared ? declared : "");
+	for (size_t i = 0; i < pkg->nfiles; i++) {
+		const kp_upload_file *f = &pkg->files[i];
+		if (is_rdf(f))
+			continue;
+		size_t count;
+		const json_t *res = cur ? kp_ckan_find_resource(cur, f->name, &count) : NULL;
+		char issued[11], changed[11];
+		if (!res || !kp_ckan_resource_same(res, f))
+			snprintf(changed, sizeof changed, "%s", c->o->today);
+		else
+			res_dates(c, res, issued, changed);
+		if (strcmp(changed, c->modified) > 0)
+			memcpy(c->modified, changed, sizeof changed);
+	}
+	if (!c->modified[0])
+		return;
+	json_t *extras = json_object_get(desired, "extras");
+	size_t i;
+	json_t *e;
+	json_array_foreach(extras, i, e) if (!strcmp(kp_ck_str(e, "key") ? kp_ck_str(e, "key") : "",
+						    "modified"))
+	{
+		json_object_set_new(e, "value", json_string(c->modified));
+		return;
+	}
+	json_array_append_new(extras, json_pack("{s:s,s:s}", "key", "modified", "value", c->modified));
+}
+
 /* An RDF file whose links were not known at planning: created first as exported when
  * its resource is missing (its own URL is then known), relinked from the dataset as
  * it now stands, and stored unless the portal already holds that copy. */
@@ -787,6 +826,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		goto out;
 	}
 	desired = kp_ckan_desired(pkg, o->dataset, org_id);
+	data_modified(&c, pkg, cur, desired);
 	/* ckanext-dcat publishes "url" as dcat:landingPage: the dataset's real page */
 	if (c.landing_on_portal)
 		json_object_set_new(desired, "url", json_string(c.page));

@@ -25,6 +25,7 @@ typedef struct kp_ck {
 	char *root;	       /* owned: "<portal>/" */
 	char *page;	       /* owned: "<portal>/dataset/<name>", the dataset's page */
 	int landing_on_portal; /* dcat.landing_page is on the portal's site */
+	char modified[11];     /* the dataset's dct:modified as published (data_modified) */
 } kp_ck;
 
 enum kp_ck_kind { KP_CK_READ, KP_CK_QUERY, KP_CK_PATCH, KP_CK_CREATE };

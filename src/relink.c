@@ -330,7 +330,7 @@ int kp_relink_file(const kp_relink *m, const char *src, char **out_path, size_t 
 				break;
 			}
 			{
-				if (!strcmp(name, "dcat:Distribution")) {
+				if (!strcmp(name, "dcat:Distribution") || !strcmp(name, "dcat:Dataset")) {
 					const kp_relink_dates *d = dates_of(m, val, vn);
 					if (d)
 						node = d;

@@ -39,7 +39,8 @@ void kp_relink_release(kp_relink *m);
  * -1 without memory. */
 int kp_relink_add(kp_relink *m, const char *from, const char *to);
 
-/* Sets the dates of the dcat:Distribution whose rdf:about (as exported) is about:
+/* Sets the dates of the dcat:Distribution (or dcat:Dataset) whose rdf:about (as
+ * exported) is about:
  * the text of its dct:issued and dct:modified elements.  Returns 0 or -1. */
 int kp_relink_add_dates(kp_relink *m, const char *about, const char *issued, const char *modified);
 

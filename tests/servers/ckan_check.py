@@ -115,6 +115,11 @@ def relinked(data, resources):
             body = re.sub(rb"(<dct:modified(?:\s[^>]*)?(?<!/)>)[^<]*(</dct:modified>)", lambda x: x.group(1) + modified.encode() + x.group(2), body)
         return body
     data = re.sub(rb'<dcat:Distribution rdf:about="([^"]*)".*?</dcat:Distribution>', redate, data, flags=re.S)
+    # the dataset's modified: the portal's field (the package's, or a data file's later change)
+    modified = {e["key"]: e["value"] for e in pkgs[0]["extras"]}.get("modified")
+    if modified:
+        data = re.sub(rb'(<dcat:Dataset rdf:about="[^"]*">.*?<dct:modified(?:\s[^>]*)?(?<!/)>)[^<]*(</dct:modified>)',
+                      lambda x: x.group(1) + modified.encode() + x.group(2), data, count=1, flags=re.S)
 
     def sub(m):
         v = html.unescape(m.group(3).decode())
