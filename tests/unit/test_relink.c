@@ -14,6 +14,7 @@
 #include "../../src/files.h"
 #include "../../src/relink.h"
 #include "../fuzz/fuzz_relink.c"
+#include "fuzz_replay.h"
 
 /* Writes text to a temporary file, relinks it with m, returns the copy's text. */
 static char *relink_text(const kp_relink *m, const char *text, size_t *replaced)
@@ -148,26 +149,7 @@ static void missing_source_is_an_error(void **state)
 static void fuzz_corpus_replays(void **state)
 {
 	(void)state;
-	DIR *d = opendir("tests/fuzz/corpus/relink");
-	if (!d)
-		fail_msg("tests/fuzz/corpus/relink is missing (run from the checkout root)");
-	struct dirent *e;
-	int n = 0;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[512];
-		snprintf(path, sizeof path, "tests/fuzz/corpus/relink/%s", e->d_name);
-		char *data = NULL;
-		size_t len = 0;
-		kp_diag err;
-		assert_int_equal(kp_files_read_all(path, 1 << 20, &data, &len, &err), 0);
-		assert_int_equal(LLVMFuzzerTestOneInput((const uint8_t *)data, len), 0);
-		free(data);
-		n++;
-	}
-	closedir(d);
-	assert_true(n >= 4);
+	fuzz_replay("tests/fuzz/corpus/relink", 4);
 }
 
 int main(void)

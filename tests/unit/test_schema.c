@@ -15,6 +15,7 @@
 #include "../../src/files.h"
 /* The fuzz target itself, so that the corpus is replayed exactly as the fuzzer runs it. */
 #include "../fuzz/fuzz_schema.c"
+#include "fuzz_replay.h"
 
 /* ---- helpers ---- */
 
@@ -657,26 +658,7 @@ static void where_reference_errors(void **state)
 static void fuzz_corpus_replays(void **state)
 {
 	(void)state;
-	DIR *d = opendir("tests/fuzz/corpus/schema");
-	if (!d)
-		fail_msg("tests/fuzz/corpus/schema is missing (run from the checkout root)");
-	struct dirent *e;
-	int n = 0;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[512];
-		snprintf(path, sizeof path, "tests/fuzz/corpus/schema/%s", e->d_name);
-		char *data = NULL;
-		size_t len = 0;
-		kp_diag err;
-		assert_int_equal(kp_files_read_all(path, 1 << 20, &data, &len, &err), 0);
-		assert_int_equal(LLVMFuzzerTestOneInput((const uint8_t *)data, len), 0);
-		free(data);
-		n++;
-	}
-	closedir(d);
-	assert_true(n >= 5);
+	fuzz_replay("tests/fuzz/corpus/schema", 5);
 }
 
 int main(void)
