@@ -12,21 +12,6 @@
 
 #define SPDX_SHA256 "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
 
-/* jansson's iteration macros and incref take non-const pointers although they do not
- * modify the value; this drops the qualifier without a cast warning. */
-static json_t *unconst(const json_t *j)
-{
-	json_t *p;
-	memcpy(&p, &j, sizeof p);
-	return p;
-}
-
-static const char *jstr(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 /* ---- desired state ---------------------------------------------------------------- */
 
 int kp_ckan_valid_name(const char *name)
@@ -110,7 +95,7 @@ static const json_t *dotted(const json_t *o, const char *path)
 static json_t *as_text(const json_t *v)
 {
 	if (json_is_string(v))
-		return json_string_length(v) ? json_incref(unconst(v)) : NULL;
+		return json_string_length(v) ? json_incref(kp_ck_unconst(v)) : NULL;
 	if (!v || json_is_null(v))
 		return NULL;
 	char *d = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -125,7 +110,7 @@ static int has_tag(const json_t *tags, const char *name)
 	const json_t *t;
 	json_array_foreach(tags, i, t)
 	{
-		const char *n = jstr(t, "name");
+		const char *n = kp_ck_str(t, "name");
 		if (n && strcmp(n, name) == 0)
 			return 1;
 	}
@@ -148,7 +133,7 @@ static void add_standard_tags(const json_t *root, json_t *tags)
 	json_array_foreach(json_object_get(root, "resources"), i, r)
 	{
 		const json_t *st = json_object_get(json_object_get(r, "schema"), "standard");
-		const char *name = jstr(st, "name"), *gen = jstr(st, "generation");
+		const char *name = kp_ck_str(st, "name"), *gen = kp_ck_str(st, "generation");
 		if (!name || !gen)
 			continue;
 		add_tag(tags, strcmp(gen, "new") == 0 ? "自治体標準ODS" : "推奨データセット");
@@ -172,8 +157,8 @@ json_t *kp_ckan_desired(const kp_upload_pkg *pkg, const char *name, const char *
 			json_object_set_new(d, dataset_fields[i].key, v);
 	}
 	const json_t *lic = json_array_get(json_object_get(pkg->root, "licenses"), 0);
-	if (jstr(lic, "name") && *jstr(lic, "name"))
-		json_object_set_new(d, "license_id", json_string(jstr(lic, "name")));
+	if (kp_ck_str(lic, "name") && *kp_ck_str(lic, "name"))
+		json_object_set_new(d, "license_id", json_string(kp_ck_str(lic, "name")));
 	json_t *tags = json_array();
 	size_t i;
 	const json_t *k;
@@ -238,7 +223,7 @@ json_t *kp_ckan_diff(const json_t *desired, const json_t *current, char *changed
 		changed[0] = '\0';
 	const char *key;
 	json_t *want;
-	json_object_foreach(unconst(desired), key, want)
+	json_object_foreach(kp_ck_unconst(desired), key, want)
 	{
 		const json_t *have = json_object_get(current, key);
 		int same;
@@ -255,7 +240,7 @@ json_t *kp_ckan_diff(const json_t *desired, const json_t *current, char *changed
 			add_changed(changed, sz, key);
 		}
 	}
-	const char *state = jstr(current, "state");
+	const char *state = kp_ck_str(current, "state");
 	if (state && strcmp(state, "active")) {
 		json_object_set_new(patch, "state", json_string("active"));
 		add_changed(changed, sz, "state");
@@ -270,8 +255,8 @@ const json_t *kp_ckan_find_resource(const json_t *current, const char *name, siz
 	const json_t *r;
 	json_array_foreach(json_object_get(current, "resources"), i, r)
 	{
-		const char *k = jstr(r, "kplan_name");
-		const char *state = jstr(r, "state");
+		const char *k = kp_ck_str(r, "kplan_name");
+		const char *state = kp_ck_str(r, "state");
 		if (k && !strcmp(k, name) && (!state || !strcmp(state, "active"))) {
 			if (!first)
 				first = r;
@@ -300,8 +285,8 @@ int kp_ckan_resource_same(const json_t *res, const kp_upload_file *f)
 {
 	if (size_of(res) != f->bytes)
 		return 0;
-	const char *ours = jstr(res, "kplan_sha256");
-	const char *hash = jstr(res, "hash");
+	const char *ours = kp_ck_str(res, "kplan_sha256");
+	const char *hash = kp_ck_str(res, "hash");
 	return (ours && !strcasecmp(ours, f->sha256)) || (hash && !strcasecmp(hash, f->sha256));
 }
 
@@ -351,7 +336,7 @@ static size_t upload_parts(kp_http_part *p, const char *idkey, const char *id,
 	p[n++] = (kp_http_part){.name = idkey, .value = id};
 	const char *key;
 	json_t *v;
-	json_object_foreach(unconst(meta), key, v) p[n++] =
+	json_object_foreach(kp_ck_unconst(meta), key, v) p[n++] =
 	    (kp_http_part){.name = key, .value = json_string_value(v)};
 	p[n++] = (kp_http_part){.name = "hash", .value = f->sha256};
 	p[n++] = (kp_http_part){.name = "hash_algorithm", .value = SPDX_SHA256};
@@ -374,7 +359,7 @@ static int check_stored(kp_ck *c, const json_t *res, const kp_upload_file *f)
 		return KP_UPLOAD_OK;
 	char why[160];
 	snprintf(why, sizeof why, _("stored size %lld and digest %.12s…, expected %lld and %.12s…"),
-		 size_of(res), jstr(res, "kplan_sha256") ? jstr(res, "kplan_sha256") : "(none)",
+		 size_of(res), kp_ck_str(res, "kplan_sha256") ? kp_ck_str(res, "kplan_sha256") : "(none)",
 		 f->bytes, f->sha256);
 	return kp_ck_fail(c, KP_UPLOAD_NET, "the portal did not store resource", f->name, why);
 }
@@ -414,7 +399,7 @@ static int plan_resource(kp_ck *c, const json_t *pkg, const kp_upload_file *f,
 		rp->meta = resource_meta(f);
 		return KP_UPLOAD_OK;
 	}
-	const char *id = jstr(res, "id");
+	const char *id = kp_ck_str(res, "id");
 	if (!id)
 		return kp_ck_fail(c, KP_UPLOAD_NET, "the portal's resource has no id", f->name, NULL);
 	rp->id = strdup(id);
@@ -442,7 +427,7 @@ static char *keys_of(const json_t *o)
 	char buf[300] = "";
 	const char *k;
 	json_t *v;
-	json_object_foreach(unconst(o), k, v) add_changed(buf, sizeof buf, k);
+	json_object_foreach(kp_ck_unconst(o), k, v) add_changed(buf, sizeof buf, k);
 	return strdup(buf);
 }
 
@@ -564,13 +549,6 @@ static int add_link(kp_relink *m, const char *a, const char *b, const char *c, c
 	return rc;
 }
 
-/* The links of the exported RDF (catalog.c writes them from dcat.download_base and
- * dcat.landing_page) → the portal's: each file's download URL → its resource's url;
- * each distribution IRI → the resource's page; and, when the landing page is on the
- * portal's site, the dataset IRI and landing page → the dataset's page and the catalog
- * IRI → the portal.  A landing page elsewhere is the city's own page and stays.
- * Returns 0, 1 when a file of the package has no resource in pj yet, or -1 without
- * memory. */
 /* A resource's dates for the record: kplan_issued and kplan_modified as the upload
  * set them, else CKAN's own (created, last_modified), else today. */
 static void res_dates(const kp_ck *c, const json_t *res, char issued[11], char modified[11])
@@ -584,6 +562,13 @@ static void res_dates(const kp_ck *c, const json_t *res, char issued[11], char m
 	snprintf(modified, 11, "%.10s", m && strlen(m) >= 10 ? m : issued);
 }
 
+/* The links of the exported RDF (catalog.c writes them from dcat.download_base and
+ * dcat.landing_page) → the portal's: each file's download URL → its resource's url;
+ * each distribution IRI → the resource's page; and, when the landing page is on the
+ * portal's site, the dataset IRI and landing page → the dataset's page and the catalog
+ * IRI → the portal.  A landing page elsewhere is the city's own page and stays.
+ * Returns 0, 1 when a file of the package has no resource in pj yet, or -1 without
+ * memory. */
 static int portal_links(const kp_ck *c, const kp_upload_pkg *pkg, const json_t *pj,
 			const kp_upload_file *self, int self_today, kp_relink *m)
 {
@@ -603,19 +588,19 @@ static int portal_links(const kp_ck *c, const kp_upload_pkg *pkg, const json_t *
 		const kp_upload_file *f = &pkg->files[i];
 		size_t count;
 		const json_t *res = kp_ckan_find_resource(pj, f->name, &count);
-		const char *url = jstr(res, "url"), *rid = jstr(res, "id");
-		if (!url || !rid || !*url)
+		const char *url = kp_ck_str(res, "url"), *rid = kp_ck_str(res, "id");
+		if (!url || !rid || !*url) {
 			rc = 1;
-		else if ((base && add_link(m, dl, f->file, url, "")) ||
-			 (landing && add_link(m, res_iri, f->file, res_page, rid)))
-			rc = -1;
+			break;
+		}
 		/* a file's dates: when the portal first got it, when its bytes last changed;
 		 * the record itself changed today when it is to be stored anew */
 		char issued[11], modified[11], *about = cat3(res_iri, f->file, "");
 		res_dates(c, res, issued, modified);
-		if (!rc && (!about || kp_relink_add_dates(m, about, issued,
-							   f == self && self_today ? c->o->today
-										  : modified)))
+		if ((base && add_link(m, dl, f->file, url, "")) ||
+		    (landing && add_link(m, res_iri, f->file, res_page, rid)) || !about ||
+		    kp_relink_add_dates(m, about, issued,
+					f == self && self_today ? c->o->today : modified))
 			rc = -1;
 		free(about);
 	}
@@ -812,7 +797,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 			  o->org, a.why);
 		goto out;
 	}
-	org_id = jstr(a.result, "id") ? strdup(jstr(a.result, "id")) : NULL;
+	org_id = kp_ck_str(a.result, "id") ? strdup(kp_ck_str(a.result, "id")) : NULL;
 	json_decref(a.result);
 	if (!org_id) {
 		st = kp_ck_fail(&c, KP_UPLOAD_NET, "the portal's organization has no id", o->org, NULL);
@@ -835,7 +820,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		create_step =
 		    kp_upload_report_add(rep, N_("create"), N_("dataset"), o->dataset, NULL, 1);
 	} else {
-		const char *owner = jstr(cur, "owner_org");
+		const char *owner = kp_ck_str(cur, "owner_org");
 		if (!owner || strcmp(owner, org_id)) {
 			st = kp_ck_fail(&c, KP_UPLOAD_NET, "dataset", o->dataset,
 				  N_("belongs to another organization; choose another --dataset name"));
@@ -875,8 +860,8 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 	const json_t *r_old;
 	json_array_foreach(json_object_get(cur, "resources"), i_res, r_old)
 	{
-		const char *k = jstr(r_old, "kplan_name"), *rid = jstr(r_old, "id");
-		const char *state = jstr(r_old, "state");
+		const char *k = kp_ck_str(r_old, "kplan_name"), *rid = kp_ck_str(r_old, "id");
+		const char *state = kp_ck_str(r_old, "state");
 		if (!k || !rid || in_package(pkg, k) || (state && strcmp(state, "active")))
 			continue;
 		char **ids = realloc(stale, (nstale + 1) * sizeof *ids);
@@ -933,7 +918,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 	}
 	if (json_object_size(patch)) {
 		json_object_set_new(patch, "id",
-				    json_string(jstr(cur, "id") ? jstr(cur, "id") : o->dataset));
+				    json_string(kp_ck_str(cur, "id") ? kp_ck_str(cur, "id") : o->dataset));
 		if (kp_ck_call(&c, "package_patch", KP_CK_PATCH, NULL, patch, NULL, 0, &a) != KP_CK_OK) {
 			st = kp_ck_fail(&c, KP_UPLOAD_NET, "cannot update dataset", o->dataset, a.why);
 			goto out;
@@ -944,7 +929,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 	}
 
 	/* 4. the files */
-	const char *pkg_id = jstr(cur, "id");
+	const char *pkg_id = kp_ck_str(cur, "id");
 	if (!pkg_id) {
 		st = kp_ck_fail(&c, KP_UPLOAD_NET, "the portal's dataset has no id", o->dataset, NULL);
 		goto out;
@@ -1008,7 +993,7 @@ int kp_ckan_publish(kp_http *h, const kp_ckan_opts *o, const kp_upload_pkg *pkg,
 		}
 		json_array_foreach(json_object_get(cur, "resources"), i_res, r_old)
 		{
-			const char *k = jstr(r_old, "kplan_name"), *state = jstr(r_old, "state");
+			const char *k = kp_ck_str(r_old, "kplan_name"), *state = kp_ck_str(r_old, "state");
 			if (k && !in_package(pkg, k) && (!state || !strcmp(state, "active"))) {
 				st = kp_ck_fail(&c, KP_UPLOAD_NET,
 					  "after upload the dataset still holds resource", k,

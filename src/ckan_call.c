@@ -7,13 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *unconst(const json_t *j)
-{
-	json_t *p;
-	memcpy(&p, &j, sizeof p);
-	return p;
-}
-
 const char *kp_ck_str(const json_t *o, const char *key)
 {
 	const json_t *v = json_object_get(o, key);
@@ -95,15 +88,6 @@ static int run(kp_ck *c, const char *action, enum kp_ck_kind kind, const char *i
 				kp_http_status_transient(r.status) || index_err;
 		int nothing_sent = r.fail == KP_HTTP_E_CONNECT;
 		kp_upload_describe(&r, a->why, sizeof a->why);
-		snprintf(a->type, sizeof a->type, "%s",
-			 kp_ck_str(err, "__type") ? kp_ck_str(err, "__type") : "");
-		a->field[0] = '\0';
-		const char *key;
-		json_t *v;
-		json_object_foreach(unconst(err), key, v) if (strcmp(key, "__type") &&
-							      strcmp(key, "message") &&
-							      !a->field[0])
-		    snprintf(a->field, sizeof a->field, "%s", key);
 		json_decref(env);
 		kp_http_resp_release(&r);
 		if (kind == KP_CK_CREATE && !nothing_sent && (transient || r.status >= 500)) {

@@ -11,6 +11,7 @@
 #define KP_CKAN_CALL_H
 
 #include <jansson.h>
+#include <string.h>
 
 #include "ckan.h"
 #include "http.h"
@@ -36,8 +37,6 @@ typedef struct kp_ck_answer {
 	long status;	/* HTTP status, 0 when none */
 	int retry_ok;	/* on KP_CK_UNCERTAIN: may the create be repeated after a re-show? */
 	char why[600];	/* on failure: readable reason */
-	char type[40];	/* on a CKAN failure: the error's "__type" ("Validation Error"), or "" */
-	char field[64]; /* and its first field key ("read-only", "records"), or "" */
 } kp_ck_answer;
 
 /* Calls action: KP_CK_READ as GET ?id=id, the others as POST of body (JSON) or of
@@ -58,5 +57,14 @@ int kp_ck_show(kp_ck *c, json_t **pkg, kp_ck_answer *a);
 
 /* The string member key of o, or NULL. */
 const char *kp_ck_str(const json_t *o, const char *key);
+
+/* jansson's iteration macros and incref take non-const pointers although they do not
+ * modify the value; this drops the qualifier without a cast warning. */
+static inline json_t *kp_ck_unconst(const json_t *j)
+{
+	json_t *p;
+	memcpy(&p, &j, sizeof p);
+	return p;
+}
 
 #endif

@@ -244,18 +244,6 @@ struct kp_ds_plan {
 	size_t nstale;
 };
 
-static const char *jstr(const json_t *o, const char *key)
-{
-	return kp_ck_str(o, key);
-}
-
-static json_t *unconst(const json_t *j)
-{
-	json_t *p;
-	memcpy(&p, &j, sizeof p);
-	return p;
-}
-
 /* The resource of the package's descriptor that f is. */
 static const json_t *descriptor_of(const kp_upload_pkg *pkg, const kp_upload_file *f)
 {
@@ -263,7 +251,7 @@ static const json_t *descriptor_of(const kp_upload_pkg *pkg, const kp_upload_fil
 	const json_t *r;
 	json_array_foreach(json_object_get(pkg->root, "resources"), i, r)
 	{
-		const char *n = jstr(r, "name");
+		const char *n = kp_ck_str(r, "name");
 		if (n && !strcmp(n, f->name))
 			return r;
 	}
@@ -301,8 +289,8 @@ static void choose_key(ds_table *t, const json_t *schema)
 	size_t i;
 	const json_t *v;
 	if (json_is_string(pk) || json_is_array(pk)) {
-		json_t *one = json_is_string(pk) ? json_pack("[O]", unconst(pk)) : NULL;
-		json_array_foreach(one ? one : unconst(pk), i, v)
+		json_t *one = json_is_string(pk) ? json_pack("[O]", kp_ck_unconst(pk)) : NULL;
+		json_array_foreach(one ? one : kp_ck_unconst(pk), i, v)
 		{
 			for (size_t k = 0; k < t->ncols && t->nkey < 8; k++)
 				if (json_is_string(v) &&
@@ -316,7 +304,7 @@ static void choose_key(ds_table *t, const json_t *schema)
 	long lg = -1, id = -1;
 	json_array_foreach(fields, i, v)
 	{
-		const char *n = jstr(v, "name"), *title = jstr(v, "title");
+		const char *n = kp_ck_str(v, "name"), *title = kp_ck_str(v, "title");
 		if (lg < 0 && json_is_true(json_object_get(v, "lgCode")) && i == 0)
 			lg = (long)i;
 		if (id < 0 && ((n && !strcasecmp(n, "id")) || (title && !strcmp(title, "ID"))))
@@ -350,7 +338,7 @@ static int make_fields(kp_ck *c, ds_table *t, const json_t *schema)
 	const json_t *f;
 	json_array_foreach(fields, i, f)
 	{
-		const char *id = jstr(f, "name"), *type = jstr(f, "type");
+		const char *id = kp_ck_str(f, "name"), *type = kp_ck_str(f, "type");
 		const char *why = id ? bad_id(id) : N_("it has no name");
 		for (size_t k = 0; !why && k < i; k++)
 			if (!strcmp(t->cols[k].id, id))
@@ -369,10 +357,11 @@ static int make_fields(kp_ck *c, ds_table *t, const json_t *schema)
 		}
 		t->cols[i] = (ds_col){id, type ? type : "string"};
 		json_t *info = json_object();
-		if (jstr(f, "title"))
-			json_object_set_new(info, "label", json_string(jstr(f, "title")));
-		if (jstr(f, "description"))
-			json_object_set_new(info, "notes", json_string(jstr(f, "description")));
+		if (kp_ck_str(f, "title"))
+			json_object_set_new(info, "label", json_string(kp_ck_str(f, "title")));
+		if (kp_ck_str(f, "description"))
+			json_object_set_new(info, "notes",
+					    json_string(kp_ck_str(f, "description")));
 		json_array_append_new(t->fields, json_pack("{s:s, s:s, s:o}", "id", id, "type",
 							   kp_ds_pg_type(type), "info", info));
 	}
@@ -562,7 +551,7 @@ static const json_t *find_ds(const json_t *pkg, const char *name, size_t *count)
 	*count = 0;
 	json_array_foreach(json_object_get(pkg, "resources"), i, r)
 	{
-		const char *k = jstr(r, "kplan_datastore"), *state = jstr(r, "state");
+		const char *k = kp_ck_str(r, "kplan_datastore"), *state = kp_ck_str(r, "state");
 		if (k && !strcmp(k, name) && (!state || !strcmp(state, "active"))) {
 			if (!first)
 				first = r;
@@ -669,18 +658,18 @@ static int plan_table(kp_ck *c, const kp_upload_pkg *pkg, const json_t *cur, ds_
 		t->send = t->nchunks;
 		return KP_UPLOAD_OK;
 	}
-	t->rid = jstr(res, "id") ? strdup(jstr(res, "id")) : NULL;
+	t->rid = kp_ck_str(res, "id") ? strdup(kp_ck_str(res, "id")) : NULL;
 	if (!t->rid)
 		return kp_ck_fail(c, KP_UPLOAD_NET, "the portal's resource has no id", t->f->name,
 				  NULL);
-	const char *held_state = jstr(res, "kplan_sha256");
+	const char *held_state = kp_ck_str(res, "kplan_sha256");
 	/* not datastore_active: CKAN 2.9's package_show may not show it (ckan/ckan#7834) */
 	if (held_state && !strcmp(held_state, t->digest)) {
 		t->act = T_SKIP;
 		return KP_UPLOAD_OK;
 	}
-	const char *oc = jstr(res, "kplan_ds_columns"), *oi = jstr(res, "kplan_ds_info");
-	const char *ochunks = jstr(res, "kplan_ds_chunks");
+	const char *oc = kp_ck_str(res, "kplan_ds_columns"), *oi = kp_ck_str(res, "kplan_ds_info");
+	const char *ochunks = kp_ck_str(res, "kplan_ds_chunks");
 	t->old_rows = jint(res, "kplan_ds_rows");
 	if (!oc || strcmp(oc, t->cols_digest) || !t->nkey || !ochunks) {
 		t->act = T_RELOAD;
@@ -777,8 +766,8 @@ int kp_ds_plan_make(kp_ck *c, const kp_upload_pkg *pkg, const json_t *cur, kp_ds
 	const json_t *r;
 	json_array_foreach(json_object_get(cur, "resources"), i, r)
 	{
-		const char *k = jstr(r, "kplan_datastore"), *rid = jstr(r, "id");
-		const char *state = jstr(r, "state");
+		const char *k = kp_ck_str(r, "kplan_datastore"), *rid = kp_ck_str(r, "id");
+		const char *state = kp_ck_str(r, "state");
 		int known = 0;
 		for (size_t j = 0; k && j < p->n && !known; j++)
 			known = !strcmp(p->t[j].f->name, k);
@@ -877,7 +866,7 @@ static void resource_text(const kp_upload_pkg *pkg, const ds_table *t, char *nam
 			  char *desc, size_t dsz)
 {
 	const json_t *d = descriptor_of(pkg, t->f);
-	const char *title = jstr(d, "title");
+	const char *title = kp_ck_str(d, "title");
 	/* the exported CSV's title ends with its format: "公衆トイレ一覧（CSV）" */
 	char base[400];
 	snprintf(base, sizeof base, "%s", title && *title ? title : t->f->name);
@@ -949,7 +938,7 @@ static int create_table(kp_ck *c, const kp_upload_pkg *pkg, const char *pkg_id, 
 		int o = kp_ck_call(c, "datastore_create", KP_CK_CREATE, NULL, b, NULL, 0, &a);
 		json_decref(b);
 		if (o == KP_CK_OK) {
-			const char *rid = jstr(a.result, "resource_id");
+			const char *rid = kp_ck_str(a.result, "resource_id");
 			t->rid = rid ? strdup(rid) : NULL;
 			json_decref(a.result);
 			if (!t->rid)
@@ -971,7 +960,7 @@ static int create_table(kp_ck *c, const kp_upload_pkg *pkg, const char *pkg_id, 
 					  t->f->name, a.why);
 		size_t count;
 		const json_t *res = find_ds(now, t->f->name, &count);
-		t->rid = res && jstr(res, "id") ? strdup(jstr(res, "id")) : NULL;
+		t->rid = res && kp_ck_str(res, "id") ? strdup(kp_ck_str(res, "id")) : NULL;
 		json_decref(now);
 		int st = KP_UPLOAD_OK;
 		long http = 0;
@@ -1110,7 +1099,7 @@ static int delete_stale_rows(kp_ck *c, ds_table *t, long long held)
 			}
 			uint64_t h = fnv(kb, kl);
 			if (!bsearch(&h, t->keys, (size_t)t->rows, sizeof h, cmp_u64))
-				json_array_append(del, unconst(r));
+				json_array_append(del, kp_ck_unconst(r));
 		}
 		size_t got = json_array_size(recs);
 		json_decref(a.result);
@@ -1204,7 +1193,7 @@ int kp_ds_verify(kp_ck *c, const kp_ds_plan *p, const json_t *shown)
 		ds_table *t = &p->t[i];
 		size_t count;
 		const json_t *res = find_ds(shown, t->f->name, &count);
-		const char *state = jstr(res, "kplan_sha256");
+		const char *state = kp_ck_str(res, "kplan_sha256");
 		if (!res || count != 1 || !state || strcmp(state, t->digest))
 			return kp_ck_fail(c, KP_UPLOAD_NET,
 					  "after upload the dataset does not hold DataStore table",
@@ -1229,7 +1218,7 @@ int kp_ds_verify(kp_ck *c, const kp_ds_plan *p, const json_t *shown)
 		const json_t *r;
 		json_array_foreach(json_object_get(shown, "resources"), j, r)
 		{
-			const char *id = jstr(r, "id"), *state = jstr(r, "state");
+			const char *id = kp_ck_str(r, "id"), *state = kp_ck_str(r, "state");
 			if (id && !strcmp(id, p->stale[i]) && (!state || !strcmp(state, "active")))
 				return kp_ck_fail(c, KP_UPLOAD_NET,
 						  "after upload the dataset still holds resource",

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "text.h"
+
 /* An attribute value longer than this is copied as it is: no link is that long. */
 #define MAX_VALUE (64 * 1024)
 
@@ -136,22 +138,10 @@ static int unescape(char *s, size_t *len)
 			unsigned long cp = strtoul(s + r + 2 + hex, &end, hex ? 16 : 10);
 			if (end != semi || cp == 0 || cp > 0x10FFFF)
 				return -1;
-			/* UTF-8 */
-			if (cp < 0x80) {
-				s[w++] = (char)cp;
-			} else if (cp < 0x800) {
-				s[w++] = (char)(0xC0 | cp >> 6);
-				s[w++] = (char)(0x80 | (cp & 0x3F));
-			} else if (cp < 0x10000) {
-				s[w++] = (char)(0xE0 | cp >> 12);
-				s[w++] = (char)(0x80 | (cp >> 6 & 0x3F));
-				s[w++] = (char)(0x80 | (cp & 0x3F));
-			} else {
-				s[w++] = (char)(0xF0 | cp >> 18);
-				s[w++] = (char)(0x80 | (cp >> 12 & 0x3F));
-				s[w++] = (char)(0x80 | (cp >> 6 & 0x3F));
-				s[w++] = (char)(0x80 | (cp & 0x3F));
-			}
+			char u[5];
+			size_t ul = kp_text_utf8_encode((uint32_t)cp, u);
+			memcpy(s + w, u, ul);
+			w += ul;
 			/* a reference is at least 4 bytes long, its UTF-8 at most 4 */
 			done = 1;
 		}
@@ -179,26 +169,22 @@ static char *decoded(const char *raw, size_t len)
 	return NULL;
 }
 
-static const char *lookup(const kp_relink *m, const char *raw, size_t len)
+/* The pair's replacement for a decoded value (NULL: none, or no value). */
+static const char *lookup(const kp_relink *m, const char *dec)
 {
-	char *dec = decoded(raw, len);
-	const char *to = NULL;
-	for (size_t i = 0; dec && i < m->n && !to; i++)
+	for (size_t i = 0; dec && i < m->n; i++)
 		if (!strcmp(m->v[i].from, dec))
-			to = m->v[i].to;
-	free(dec);
-	return to;
+			return m->v[i].to;
+	return NULL;
 }
 
-static const kp_relink_dates *dates_of(const kp_relink *m, const char *raw, size_t len)
+/* The dates set for the node whose decoded rdf:about is dec, or NULL. */
+static const kp_relink_dates *dates_of(const kp_relink *m, const char *dec)
 {
-	char *dec = decoded(raw, len);
-	const kp_relink_dates *d = NULL;
-	for (size_t i = 0; dec && i < m->nd && !d; i++)
+	for (size_t i = 0; dec && i < m->nd; i++)
 		if (!strcmp(m->d[i].about, dec))
-			d = &m->d[i];
-	free(dec);
-	return d;
+			return &m->d[i];
+	return NULL;
 }
 
 /* Ends with " rdf:about=" or " rdf:resource=" (any white space before the name)? */
@@ -330,12 +316,15 @@ int kp_relink_file(const kp_relink *m, const char *src, char **out_path, size_t 
 				break;
 			}
 			{
-				if (!strcmp(name, "dcat:Distribution") || !strcmp(name, "dcat:Dataset")) {
-					const kp_relink_dates *d = dates_of(m, val, vn);
+				char *dec = decoded(val, vn);
+				if (!strcmp(name, "dcat:Distribution") ||
+				    !strcmp(name, "dcat:Dataset")) {
+					const kp_relink_dates *d = dates_of(m, dec);
 					if (d)
 						node = d;
 				}
-				const char *to = lookup(m, val, vn);
+				const char *to = lookup(m, dec);
+				free(dec);
 				if (to) {
 					fputs(to, out);
 					++*replaced;
